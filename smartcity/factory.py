@@ -1,0 +1,99 @@
+"""The application factory: configuration, extensions, blueprints, errors, commands."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request, session
+from flask_babel import lazy_gettext as _l
+
+from . import config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("SMARTCITY_INSTANCE", str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    if test_config:
+        app.config.from_mapping(test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def select_locale() -> str:
+    language = session.get("language")
+    if language in ("id", "en"):
+        return language
+    return "id"
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    from .models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from .views import assessment, auth, overview
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(assessment.bp)
+    app.register_blueprint(overview.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .views import errors
+
+    errors.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from . import cli
+
+    cli.register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from .domain.scoring import display_index
+    from .views.helpers import status_label, text_in
+
+    app.jinja_env.filters["index"] = display_index
+    app.jinja_env.filters["t"] = text_in
+
+    @app.context_processor
+    def inject_language() -> dict[str, Any]:
+        return {
+            "language": select_locale(),
+            "current_path": request.full_path.rstrip("?"),
+            "status_label": status_label,
+        }

@@ -1,0 +1,1 @@
+"""Service functions: the business operations views and commands call."""

@@ -1,0 +1,1 @@
+"""HTTP views: thin blueprints that load, check access, call a service and render."""

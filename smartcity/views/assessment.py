@@ -1,0 +1,177 @@
+"""An agency's self-assessment: overview, dimension pages, submission and result."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..extensions import db
+from ..forms import ConfirmSubmitForm, dimension_form
+from ..models import Assessment, Period, PeriodStatus, Role
+from ..policy import can_edit_assessment, can_view_assessment, is_staff
+from ..services import assessments as service
+
+bp = Blueprint("assessment", __name__)
+
+
+def load_assessment(assessment_id: int) -> Assessment:
+    """The assessment if the user may see it; 404 otherwise, so ids reveal nothing."""
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None or not can_view_assessment(current_user, assessment):
+        abort(404)
+    return assessment
+
+
+@bp.route("/")
+@login_required
+def home():
+    periods = list(db.session.scalars(select(Period).order_by(Period.year.desc())))
+    if is_staff(current_user):
+        return render_template("home_staff.html", periods=periods)
+    if current_user.role != Role.AGENCY or current_user.agency is None:
+        abort(403)
+    entries = []
+    for period in periods:
+        assessment = db.session.scalar(
+            select(Assessment).filter_by(agency_id=current_user.agency_id, period_id=period.id)
+        )
+        if assessment is None and period.status == PeriodStatus.OPEN:
+            assessment = service.ensure_assessment(current_user.agency, period)
+            db.session.commit()
+        if assessment is not None:
+            entries.append((period, assessment, service.progress(assessment)))
+    return render_template("home_agency.html", entries=entries)
+
+
+@bp.route("/assessments/<int:assessment_id>")
+@login_required
+def overview(assessment_id: int):
+    assessment = load_assessment(assessment_id)
+    instrument = service.instrument_for(assessment)
+    steps = service.progress(assessment)
+    return render_template(
+        "assessment/overview.html",
+        assessment=assessment,
+        instrument=instrument,
+        steps=steps,
+        editable=can_edit_assessment(current_user, assessment),
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/dimensions/<code>", methods=["GET", "POST"])
+@login_required
+def dimension(assessment_id: int, code: str):
+    assessment = load_assessment(assessment_id)
+    instrument = service.instrument_for(assessment)
+    dim = instrument.dimension(code)
+    if dim is None or code not in service.dimension_codes(assessment, instrument):
+        abort(404)
+    editable = can_edit_assessment(current_user, assessment)
+    stored = service.answers_by_code(assessment)
+    status = 200
+    if request.method == "POST":
+        if not editable:
+            flash(_("This assessment can no longer be changed; nothing was saved."), "error")
+            return redirect(url_for(".overview", assessment_id=assessment.id)), 303
+        form = dimension_form(dim)
+        unexpected = form.unexpected_fields(request.form)
+        if unexpected:
+            abort(400, _("The form contains unknown indicators: %(codes)s", codes=", ".join(unexpected)))
+        if form.validate_on_submit():
+            try:
+                changed = service.save_answers(assessment, current_user, form.answers())
+            except service.AnswersInvalid as error:
+                for problem in error.problems:
+                    flash(problem, "error")
+                status = 400
+            except service.AssessmentRefused as error:
+                flash(str(error), "error")
+                return redirect(url_for(".overview", assessment_id=assessment.id)), 303
+            else:
+                flash(_("Draft saved (%(n)d answers changed).", n=changed), "success")
+                return redirect(url_for(".dimension", assessment_id=assessment.id, code=code)), 303
+        else:
+            status = 400
+            flash(_("Nothing was saved: please check the marked answers."), "error")
+    else:
+        data = {}
+        for indicator in dim.indicators:
+            row = stored.get(indicator.code)
+            if row is None:
+                continue
+            level = "na" if row.not_applicable else (str(row.level) if row.level else "")
+            data[f"level-{indicator.code}"] = level
+            data[f"justification-{indicator.code}"] = row.justification
+        form = dimension_form(dim, data=data)
+    return render_template(
+        "assessment/dimension.html",
+        assessment=assessment,
+        instrument=instrument,
+        dimension=dim,
+        form=form,
+        stored=stored,
+        editable=editable,
+        dimension_codes=service.dimension_codes(assessment, instrument),
+    ), status
+
+
+@bp.route("/assessments/<int:assessment_id>/submit", methods=["GET", "POST"])
+@login_required
+def submit(assessment_id: int):
+    assessment = load_assessment(assessment_id)
+    if current_user.role != Role.AGENCY:
+        abort(403)
+    instrument = service.instrument_for(assessment)
+    form = ConfirmSubmitForm()
+    if assessment.status != "draft":
+        if request.method == "POST":
+            # a repeated click or a second tab: the first submission already counted
+            flash(_("This assessment has already been submitted."), "info")
+        return redirect(url_for(".result", assessment_id=assessment.id), 303)
+    if not can_edit_assessment(current_user, assessment):
+        flash(_("This period is closed; the assessment can no longer be submitted."), "error")
+        return redirect(url_for(".overview", assessment_id=assessment.id), 303)
+    missing = service.missing_for(assessment)
+    status = 200
+    if request.method == "POST" and not missing:
+        if form.validate_on_submit():
+            try:
+                service.submit(assessment, current_user)
+            except service.Incomplete as error:
+                missing = error.missing
+                status = 409
+            except service.AssessmentRefused as error:
+                flash(str(error), "error")
+                return redirect(url_for(".overview", assessment_id=assessment.id), 303)
+            else:
+                flash(_("Your self-assessment has been submitted."), "success")
+                return redirect(url_for(".result", assessment_id=assessment.id), 303)
+        else:
+            status = 400
+    elif request.method == "POST":
+        status = 409
+    return render_template(
+        "assessment/submit.html",
+        assessment=assessment,
+        instrument=instrument,
+        missing=missing,
+        form=form,
+    ), status
+
+
+@bp.route("/assessments/<int:assessment_id>/result")
+@login_required
+def result(assessment_id: int):
+    assessment = load_assessment(assessment_id)
+    instrument = service.instrument_for(assessment)
+    scored = service.score(assessment)
+    justifications = {c: a.justification for c, a in service.answers_by_code(assessment).items()}
+    return render_template(
+        "assessment/result.html",
+        assessment=assessment,
+        instrument=instrument,
+        scored=scored,
+        justifications=justifications,
+    )
