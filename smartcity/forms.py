@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from .domain.instrument import Dimension, Indicator
@@ -80,10 +81,10 @@ def dimension_form(dimension: Dimension, **kwargs: Any) -> DimensionForm:
     """A form class with one level radio and one justification per indicator."""
     fields: dict[str, Any] = {"indicators": dimension.indicators}
     for indicator in dimension.indicators:
-        choices = [(UNANSWERED, _l("Not answered yet"))]
-        choices += [(str(n), str(n)) for n in indicator.level_numbers]
+        choices = [SelectChoice(UNANSWERED, _l("Not answered yet"))]
+        choices += [SelectChoice(str(n), str(n)) for n in indicator.level_numbers]
         if indicator.allow_not_applicable:
-            choices.append((NOT_APPLICABLE, _l("Not applicable")))
+            choices.append(SelectChoice(NOT_APPLICABLE, _l("Not applicable")))
         fields[level_field_name(indicator)] = RadioField(
             indicator.code, choices=choices, default=UNANSWERED
         )

@@ -1,0 +1,489 @@
+"""The instrument YAML loader: exact numbers, defaults, every problem located by line and field."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from smartcity.domain.instrument import DEFAULT_LEVEL_NAMES, DEFAULT_MATURITY_BANDS, Text
+from smartcity.domain.loader import (
+    InstrumentError,
+    Problem,
+    load_instrument,
+    load_instrument_file,
+    validate_instrument,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Line numbers in the cases below refer to this text; keep it in step with them.
+VALID = textwrap.dedent(
+    """\
+    code: demo
+    version: 2026.10
+    title: {id: Penilaian Demo, en: Demo Assessment}
+    dimensions:
+      - code: GOV
+        name: {id: Tata Kelola, en: Governance}
+        weight: 1.3
+        indicators:
+          - code: GOV-01
+            question: {id: Pertanyaan satu, en: Question one}
+            explanation: {id: Penjelasan, en: Explanation}
+            weight: 2
+            levels:
+              1: {id: Satu, en: One}
+              2: {id: Dua, en: Two}
+              3: {id: Tiga, en: Three}
+              4: {id: Empat, en: Four}
+              5: {id: Lima, en: Five}
+      - code: ECO
+        name: {id: Ekonomi, en: Economy}
+        weight: 1
+        indicators:
+          - code: ECO-01
+            question: {id: Pertanyaan dua, en: Question two}
+            explanation: {id: Penjelasan, en: Explanation}
+            weight: 0.25
+            allow_na: true
+            evidence_hint: {id: Dokumen, en: Documents}
+            levels: {1: {id: a, en: A}, 2: {id: b, en: B}, 3: {id: c, en: C},
+                 4: {id: d, en: D}, 5: {id: e, en: E}}
+    """
+)
+
+BANDS = textwrap.dedent(
+    """\
+    maturity_bands:
+      - {min: 0, level: 1, name: {id: Kurang, en: Poor}}
+      - {min: 2.5, level: 2, name: {id: Cukup, en: Fair}}
+      - {min: 4, level: 3, name: {id: Baik, en: Good}}
+    """
+)
+WITH_BANDS = VALID + BANDS  # the bands start on line 31
+
+
+def _replace(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, f"{old!r} must occur exactly once"
+    return text.replace(old, new)
+
+
+def test_valid_instrument_loads_with_exact_numbers():
+    instrument = load_instrument(VALID, "demo.yaml")
+
+    assert instrument.code == "demo"
+    assert instrument.version == "2026.10"  # the text as written, not the float 2026.1
+    assert instrument.title == Text("Penilaian Demo", "Demo Assessment")
+    assert [d.code for d in instrument.dimensions] == ["GOV", "ECO"]
+    governance, economy = instrument.dimensions
+    assert governance.weight == Fraction(13, 10)
+    assert economy.weight == Fraction(1)
+    gov01 = instrument.indicator("GOV-01")
+    eco01 = instrument.indicator("ECO-01")
+    assert gov01 is not None and eco01 is not None
+    assert gov01.weight == Fraction(2)
+    assert eco01.weight == Fraction(1, 4)
+    assert gov01.level_numbers == (1, 2, 3, 4, 5)
+    assert gov01.descriptor(3) == Text("Tiga", "Three")
+    assert eco01.allow_not_applicable is True
+    assert eco01.evidence_hint == Text("Dokumen", "Documents")
+
+
+def test_defaults_are_applied():
+    instrument = load_instrument(VALID)
+
+    assert instrument.level_names == DEFAULT_LEVEL_NAMES
+    assert instrument.maturity_bands == DEFAULT_MATURITY_BANDS
+    assert instrument.description is None
+    governance = instrument.dimension("GOV")
+    assert governance is not None and governance.description is None
+    gov01 = instrument.indicator("GOV-01")
+    assert gov01 is not None
+    assert gov01.allow_not_applicable is False
+    assert gov01.evidence_hint is None
+
+
+def test_custom_level_names_and_bands():
+    text = _replace(WITH_BANDS, "          4: {id: Empat, en: Four}\n", "")
+    text = _replace(text, "          5: {id: Lima, en: Five}\n", "")
+    text = _replace(text, ",\n             4: {id: d, en: D}, 5: {id: e, en: E}", "")
+    text += "level_names:\n  1: {id: Awal, en: Initial}\n  3: {id: Akhir, en: Final}\n"
+    text += "  2: {id: Tengah, en: Middle}\n"
+    instrument = load_instrument(text)
+
+    assert [entry.level for entry in instrument.level_names] == [1, 2, 3]
+    assert instrument.level_name(3) == Text("Akhir", "Final")
+    assert [band.minimum for band in instrument.maturity_bands] == [0, Fraction(5, 2), 4]
+    assert instrument.band_for(Fraction(5, 2)).level == 2
+
+
+def test_valid_text_has_no_problems():
+    assert validate_instrument(WITH_BANDS) == []
+
+
+def test_bundled_demo_instrument_is_valid():
+    path = ROOT / "smartcity" / "instruments" / "kotim-smart-city.yaml"
+    instrument = load_instrument_file(path)
+    assert instrument.code == "kotim-smart-city"
+    assert len(instrument.dimensions) == 6
+
+
+CASES = [
+    # (id, broken text, line, field, message fragment)
+    (
+        "malformed yaml",
+        _replace(VALID, "    weight: 1.3\n", "    weight: [1.3\n"),
+        8,
+        "",
+        "invalid YAML",
+    ),
+    (
+        "missing title",
+        _replace(VALID, "title: {id: Penilaian Demo, en: Demo Assessment}\n", ""),
+        1,
+        "title",
+        "required key 'title' is missing",
+    ),
+    (
+        "missing en in level descriptor",
+        _replace(VALID, "3: {id: Tiga, en: Three}", "3: {id: Tiga}"),
+        16,
+        "dimensions[0].indicators[0].levels.3.en",
+        "English text 'en' is missing",
+    ),
+    (
+        "missing id in title",
+        _replace(VALID, "title: {id: Penilaian Demo, en: Demo Assessment}", "title: {en: Demo}"),
+        3,
+        "title.id",
+        "Indonesian text 'id' is missing",
+    ),
+    (
+        "missing level",
+        _replace(VALID, "          3: {id: Tiga, en: Three}\n", ""),
+        14,
+        "dimensions[0].indicators[0].levels.3",
+        "level 3 is missing",
+    ),
+    (
+        "extra level 6",
+        _replace(
+            VALID,
+            "5: {id: Lima, en: Five}",
+            "5: {id: Lima, en: Five}\n          6: {id: Enam, en: Six}",
+        ),
+        19,
+        "dimensions[0].indicators[0].levels.6",
+        "extra level 6",
+    ),
+    (
+        "duplicate dimension code",
+        _replace(VALID, "  - code: ECO\n", "  - code: GOV\n"),
+        19,
+        "dimensions[1].code",
+        "duplicate dimension code 'GOV' (first defined on line 5)",
+    ),
+    (
+        "duplicate indicator code across dimensions",
+        _replace(VALID, "- code: ECO-01", "- code: GOV-01"),
+        23,
+        "dimensions[1].indicators[0].code",
+        "duplicate indicator code 'GOV-01' (first defined on line 9)",
+    ),
+    (
+        "duplicate mapping key",
+        _replace(VALID, "    weight: 1.3\n", "    weight: 1.3\n    weight: 2\n"),
+        8,
+        "dimensions[0].weight",
+        "duplicate key 'weight' (first on line 7)",
+    ),
+    (
+        "weight 0",
+        _replace(VALID, "weight: 1.3", "weight: 0"),
+        7,
+        "dimensions[0].weight",
+        "weight must be a positive number, got '0'",
+    ),
+    (
+        "weight negative",
+        _replace(VALID, "weight: 0.25", "weight: -1"),
+        26,
+        "dimensions[1].indicators[0].weight",
+        "weight must be a positive number, got '-1'",
+    ),
+    (
+        "weight not a number",
+        _replace(VALID, "weight: 1.3", "weight: abc"),
+        7,
+        "dimensions[0].weight",
+        "weight must be a positive number, got 'abc'",
+    ),
+    (
+        "weight boolean",
+        _replace(VALID, "weight: 1.3", "weight: true"),
+        7,
+        "dimensions[0].weight",
+        "weight must be a positive number, got 'true'",
+    ),
+    (
+        "weight infinite",
+        _replace(VALID, "weight: 1.3", "weight: .inf"),
+        7,
+        "dimensions[0].weight",
+        "weight must be a positive number",
+    ),
+    (
+        "weight quoted",
+        _replace(VALID, "weight: 1.3", 'weight: "1.3"'),
+        7,
+        "dimensions[0].weight",
+        "got the quoted text '1.3'",
+    ),
+    (
+        "bands not starting at 0",
+        _replace(WITH_BANDS, "{min: 0, level: 1", "{min: 1, level: 1"),
+        32,
+        "maturity_bands[0].min",
+        "bands must start at 0",
+    ),
+    (
+        "bands not ascending",
+        _replace(WITH_BANDS, "{min: 4, level: 3", "{min: 2.5, level: 3"),
+        34,
+        "maturity_bands[2].min",
+        "band minimums must ascend",
+    ),
+    (
+        "band levels not ascending",
+        _replace(WITH_BANDS, "{min: 4, level: 3", "{min: 4, level: 2"),
+        34,
+        "maturity_bands[2].level",
+        "band levels must ascend",
+    ),
+    (
+        "no bands",
+        VALID + "maturity_bands: []\n",
+        31,
+        "maturity_bands",
+        "at least one band is required",
+    ),
+    (
+        "unknown key",
+        _replace(VALID, "    weight: 1.3\n", "    weight: 1.3\n    colour: red\n"),
+        8,
+        "dimensions[0].colour",
+        "unknown key 'colour'",
+    ),
+    (
+        "misspelt key gets a hint",
+        _replace(VALID, "evidence_hint:", "evidence_hnit:"),
+        28,
+        "dimensions[1].indicators[0].evidence_hnit",
+        "unknown key 'evidence_hnit' (did you mean 'evidence_hint'?)",
+    ),
+    (
+        "bad code characters",
+        _replace(VALID, "- code: GOV-01", "- code: GOV 01"),
+        9,
+        "dimensions[0].indicators[0].code",
+        "invalid code 'GOV 01'",
+    ),
+    (
+        "allow_na not boolean",
+        _replace(VALID, "allow_na: true", "allow_na: maybe"),
+        27,
+        "dimensions[1].indicators[0].allow_na",
+        "allow_na must be true or false, got 'maybe'",
+    ),
+    (
+        "no dimensions",
+        VALID[: VALID.index("dimensions:")] + "dimensions: []\n",
+        4,
+        "dimensions",
+        "at least one dimension is required",
+    ),
+    (
+        "dimension without indicators",
+        VALID[: VALID.index("    indicators:\n      - code: ECO-01")] + "    indicators: []\n",
+        22,
+        "dimensions[1].indicators",
+        "at least one indicator is required",
+    ),
+    (
+        "level names not consecutive",
+        VALID + "level_names: {1: {id: a, en: A}, 2: {id: b, en: B}, 4: {id: d, en: D}}\n",
+        31,
+        "level_names",
+        "level numbers must be consecutive from 1, got 1, 2, 4",
+    ),
+    (
+        "empty text",
+        _replace(VALID, "name: {id: Ekonomi, en: Economy}", "name: {id: Ekonomi, en: ''}"),
+        20,
+        "dimensions[1].name.en",
+        "English text 'en' is empty",
+    ),
+    (
+        "text given as a plain string",
+        _replace(VALID, "title: {id: Penilaian Demo, en: Demo Assessment}", "title: Demo"),
+        3,
+        "title",
+        "must be a text in both languages",
+    ),
+    ("non-mapping root", "- just\n- a list\n", 1, "", "the top level must be a mapping"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "fragment"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_each_problem_is_located(text: str, line: int, field: str, fragment: str):
+    with pytest.raises(InstrumentError) as caught:
+        load_instrument(text, "broken.yaml")
+
+    problems = caught.value.problems
+    assert len(problems) == 1, problems
+    problem = problems[0]
+    assert (problem.file, problem.line, problem.field) == ("broken.yaml", line, field)
+    assert fragment in problem.message
+    assert validate_instrument(text, "broken.yaml") == [problem]
+
+
+def test_empty_document_is_a_problem():
+    for text in ("", "# only a comment\n"):
+        problems = validate_instrument(text, "empty.yaml")
+        assert len(problems) == 1
+        assert "empty" in problems[0].message
+
+
+def test_every_problem_is_reported_at_once():
+    text = _replace(VALID, "title: {id: Penilaian Demo, en: Demo Assessment}\n", "")
+    text = _replace(text, "weight: 1.3", "weight: -2")
+    text = _replace(text, "- code: ECO-01", "- code: GOV-01")
+
+    with pytest.raises(InstrumentError) as caught:
+        load_instrument(text, "three.yaml")
+
+    located = [(p.line, p.field) for p in caught.value.problems]
+    assert located == [
+        (1, "title"),
+        (6, "dimensions[0].weight"),
+        (22, "dimensions[1].indicators[0].code"),
+    ]
+    lines = str(caught.value).splitlines()
+    assert lines == [str(p) for p in caught.value.problems]
+    assert lines[1] == (
+        "three.yaml:6: dimensions[0].weight: weight must be a positive number, got '-2'"
+    )
+
+
+def test_problem_formats_as_file_line_field_message():
+    assert str(Problem("a.yaml", 7, "dimensions[0].weight", "bad")) == (
+        "a.yaml:7: dimensions[0].weight: bad"
+    )
+    assert str(Problem("a.yaml", None, "", "the file is empty")) == "a.yaml: the file is empty"
+
+
+def test_load_instrument_file_names_the_file(tmp_path: Path):
+    good = tmp_path / "good.yaml"
+    good.write_text(VALID, encoding="utf-8")
+    assert load_instrument_file(good).code == "demo"
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(_replace(VALID, "weight: 1.3", "weight: 0"), encoding="utf-8")
+    with pytest.raises(InstrumentError) as caught:
+        load_instrument_file(bad)
+    assert caught.value.problems[0].file == str(bad)
+
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes(VALID.replace("Governance", "Gouvernement\xe9").encode("latin-1"))
+    with pytest.raises(InstrumentError) as caught:
+        load_instrument_file(latin1)
+    assert caught.value.problems[0].line == 6
+    assert "UTF-8" in caught.value.problems[0].message
+
+
+def test_loader_imports_no_framework():
+    code = (
+        "import sys, smartcity.domain.loader\n"
+        "bad = sorted(m for m in sys.modules\n"
+        "             if m.split('.')[0] in ('flask', 'sqlalchemy', 'flask_sqlalchemy'))\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+# -- robustness: whatever the input, the only failure is InstrumentError ------------------------
+
+VOCABULARY = [
+    "code", "version", "title", "description", "level_names", "maturity_bands", "dimensions",
+    "name", "weight", "indicators", "question", "explanation", "allow_na", "evidence_hint",
+    "levels", "min", "level", "id", "en", "<<",
+]  # fmt: skip
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-10, max_value=10),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["GOV", "GOV-01", "1.3", "abc", "", " ", "2026.1", ".nan", "0x1F", "1e400"]),
+    st.text(max_size=8),
+)
+keys = st.one_of(st.sampled_from(VOCABULARY), st.integers(min_value=-1, max_value=7))
+documents = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(keys, children, max_size=6),
+    ),
+    max_leaves=30,
+)
+
+
+def _loads_or_reports(text: str) -> None:
+    try:
+        load_instrument(text, "fuzz.yaml")
+    except InstrumentError as error:
+        assert error.problems
+        assert all(isinstance(p, Problem) and p.file == "fuzz.yaml" for p in error.problems)
+        assert all(p.line is None or p.line >= 1 for p in error.problems)
+
+
+FUZZ = settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@FUZZ
+@given(st.text())
+def test_arbitrary_text_only_raises_instrument_error(text: str):
+    _loads_or_reports(text)
+
+
+@FUZZ
+@given(documents)
+def test_arbitrary_yaml_only_raises_instrument_error(document: object):
+    _loads_or_reports(yaml.safe_dump(document, allow_unicode=True))
+
+
+@FUZZ
+@given(
+    st.integers(min_value=0, max_value=len(WITH_BANDS)),
+    st.integers(min_value=0, max_value=40),
+    st.text(max_size=20),
+)
+def test_damaged_instrument_only_raises_instrument_error(start: int, length: int, insert: str):
+    _loads_or_reports(WITH_BANDS[:start] + insert + WITH_BANDS[start + length :])

@@ -1,0 +1,200 @@
+"""An agency answers its self-assessment, submits it and sees its maturity level."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from smartcity.extensions import db
+from smartcity.models import Agency, Answer, Assessment, Period
+from smartcity.services.assessments import instrument_for
+
+from .conftest import csrf_token_from
+
+
+def assessment_of(app, code: str, year: int = 2026) -> Assessment:
+    with app.app_context():
+        return db.session.scalar(
+            select(Assessment)
+            .join(Agency)
+            .join(Period)
+            .filter(Agency.code == code, Period.year == year)
+        )
+
+
+def dimension_form(app, assessment_id: int, code: str, level_for=lambda i, n: 3, text="Ada SK"):
+    """Form data answering every indicator of a dimension."""
+    with app.app_context():
+        instrument = instrument_for(db.session.get(Assessment, assessment_id))
+        data = {}
+        for n, indicator in enumerate(instrument.dimension(code).indicators):
+            data[f"level-{indicator.code}"] = str(level_for(indicator, n))
+            data[f"justification-{indicator.code}"] = f"{text} {indicator.code}"
+        return data
+
+
+def stored_answers(app, assessment_id: int) -> dict[str, tuple]:
+    with app.app_context():
+        rows = db.session.scalars(select(Answer).filter_by(assessment_id=assessment_id))
+        return {r.indicator_code: (r.level, r.not_applicable, r.justification) for r in rows}
+
+
+def test_home_shows_the_open_period_and_progress(demo, client, auth):
+    auth.login("diskominfo")
+    page = client.get("/").get_data(as_text=True)
+    assert "Periode penilaian 2026" in page
+    assert "0 / 5" in page  # GOV and INF, five indicators each
+
+
+def test_dimension_page_shows_question_explanation_and_five_levels(demo, client, auth):
+    assessment = assessment_of(demo, "DISKOMINFO")
+    auth.login("diskominfo")
+    response = client.get(f"/assessments/{assessment.id}/dimensions/GOV")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    with demo.app_context():
+        instrument = instrument_for(db.session.get(Assessment, assessment.id))
+    first = instrument.dimension("GOV").indicators[0]
+    assert first.question.id in page
+    assert first.explanation.id in page
+    for level in range(1, 6):
+        assert f'name="level-{first.code}" type="radio" value="{level}"' in page
+        assert first.descriptor(level).id.split("\n")[0][:40] in page
+    assert "Tidak berlaku" in page and "Simpan draf" in page
+
+
+def test_save_draft_keeps_partial_answers(demo, client, auth):
+    assessment = assessment_of(demo, "DISKOMINFO")
+    auth.login("diskominfo")
+    response = client.post(
+        f"/assessments/{assessment.id}/dimensions/GOV",
+        data={"level-GOV-02": "4", "justification-GOV-02": "Portal Satu Data aktif"},
+    )
+    assert response.status_code == 303
+    assert stored_answers(demo, assessment.id) == {"GOV-02": (4, False, "Portal Satu Data aktif")}
+    page = client.get(f"/assessments/{assessment.id}/dimensions/GOV").get_data(as_text=True)
+    assert 'checked id="level-GOV-02-4"' in page or 'value="4" checked' in page or (
+        'id="level-GOV-02-4"' in page and "checked" in page
+    )
+    assert "Portal Satu Data aktif" in page
+
+
+def test_submit_lists_what_is_missing_and_keeps_everything(demo, client, auth):
+    assessment = assessment_of(demo, "DISKOMINFO")
+    auth.login("diskominfo")
+    client.post(f"/assessments/{assessment.id}/dimensions/GOV", data=dimension_form(demo, assessment.id, "GOV"))
+    client.post(
+        f"/assessments/{assessment.id}/dimensions/INF",
+        data={"level-INF-01": "2", "justification-INF-01": "Sebagian desa"},
+    )
+    before = stored_answers(demo, assessment.id)
+    response = client.post(f"/assessments/{assessment.id}/submit", data={"confirm": "y"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    for code in ("INF-02", "INF-03", "INF-04", "INF-05"):
+        assert code in page
+    assert "INF-01" not in page.split("missing-list")[1]
+    assert stored_answers(demo, assessment.id) == before
+    with demo.app_context():
+        assert db.session.get(Assessment, assessment.id).status == "draft"
+
+
+def test_na_needs_a_justification_before_submit(demo, client, auth):
+    assessment = assessment_of(demo, "DISKOMINFO")
+    auth.login("diskominfo")
+    for code in ("GOV", "INF"):
+        client.post(f"/assessments/{assessment.id}/dimensions/{code}", data=dimension_form(demo, assessment.id, code))
+    # INF-03 (public Wi-Fi) allows N/A
+    client.post(
+        f"/assessments/{assessment.id}/dimensions/INF",
+        data={**dimension_form(demo, assessment.id, "INF"), "level-INF-03": "na", "justification-INF-03": ""},
+    )
+    page = client.get(f"/assessments/{assessment.id}/submit").get_data(as_text=True)
+    assert "INF-03" in page and "justifikasi" in page
+
+
+def test_full_journey_submit_locks_and_shows_result(demo, client, auth):
+    assessment = assessment_of(demo, "DISKOMINFO")
+    auth.login("diskominfo")
+    # GOV: levels 1..5 in order; INF: all 3
+    client.post(
+        f"/assessments/{assessment.id}/dimensions/GOV",
+        data=dimension_form(demo, assessment.id, "GOV", level_for=lambda i, n: n + 1),
+    )
+    client.post(f"/assessments/{assessment.id}/dimensions/INF", data=dimension_form(demo, assessment.id, "INF"))
+    confirm = client.get(f"/assessments/{assessment.id}/submit")
+    assert confirm.status_code == 200 and "Kirim sekarang" in confirm.get_data(as_text=True)
+    assert client.post(f"/assessments/{assessment.id}/submit", data={}).status_code == 400
+    response = client.post(f"/assessments/{assessment.id}/submit", data={"confirm": "y"})
+    assert response.status_code == 303
+    with demo.app_context():
+        locked = db.session.get(Assessment, assessment.id)
+        assert locked.status == "submitted"
+        assert locked.submitted_by.username == "diskominfo"
+        assert locked.submitted_at is not None
+    # a second click gives no second transition and no error
+    again = client.post(f"/assessments/{assessment.id}/submit", data={"confirm": "y"})
+    assert again.status_code == 303
+    # read-only now: a write changes nothing
+    before = stored_answers(demo, assessment.id)
+    refused = client.post(
+        f"/assessments/{assessment.id}/dimensions/GOV", data={"level-GOV-01": "5", "justification-GOV-01": "x"}
+    )
+    assert refused.status_code == 303
+    assert stored_answers(demo, assessment.id) == before
+    result = client.get(f"/assessments/{assessment.id}/result").get_data(as_text=True)
+    # GOV weights 2.5, 2, 2, 1.5, 1.5 with levels 1..5: (2.5+4+6+6+7.5)/9.5 = 26/9.5
+    # overall = (1.5 x 52/19 + 1 x 3) / 2.5 = 2.84
+    assert 'data-testid="overall-index">2.84<' in result
+    assert "Tingkat kematangan 3 · Baik" in result
+    assert "Jalur peningkatan" in result
+
+
+def test_evaluator_sees_every_agency_with_status_progress_index(demo, client, auth):
+    assessment = assessment_of(demo, "DLH")
+    auth.login("dlh")
+    client.post(
+        f"/assessments/{assessment.id}/dimensions/ENV",
+        data=dimension_form(demo, assessment.id, "ENV", level_for=lambda i, n: 5),
+    )
+    client.post(f"/assessments/{assessment.id}/submit", data={"confirm": "y"})
+    auth.logout()
+    auth.login("evaluator")
+    page = client.get("/periods/2026/assessments").get_data(as_text=True)
+    assert "12 perangkat daerah" in page
+    assert "Dinas Lingkungan Hidup" in page and "Dinas Kesehatan" in page
+    row = page.split("Dinas Lingkungan Hidup")[1].split("</tr>")[0]
+    assert "Terkirim" in row and "5 / 5" in row and "5.00" in row and "Memuaskan" in row
+
+
+def test_english_switch(demo, client, auth):
+    auth.login("diskominfo")
+    client.get("/language/en")
+    page = client.get("/").get_data(as_text=True)
+    assert "Assessment period 2026" in page and "Open the self-assessment" in page
+
+
+def test_login_with_wrong_password_says_nothing_about_the_user(demo, client):
+    wrong = client.post("/login", data={"username": "diskominfo", "password": "nope-nope-nope"})
+    unknown = client.post("/login", data={"username": "nobody", "password": "nope-nope-nope"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Nama pengguna atau kata sandi salah" in wrong.get_data(as_text=True)
+    assert wrong.get_data(as_text=True).count("salah") == unknown.get_data(as_text=True).count("salah")
+
+
+def test_login_never_redirects_to_another_site(demo, client):
+    response = client.post(
+        "/login?next=https://evil.example/", data={"username": "diskominfo", "password": "demo-password-2026"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_csrf_is_required_on_forms(demo, csrf_app):
+    client = csrf_app.test_client()
+    refused = client.post("/login", data={"username": "diskominfo", "password": "demo-password-2026"})
+    assert refused.status_code == 400
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    ok = client.post(
+        "/login", data={"username": "diskominfo", "password": "demo-password-2026", "csrf_token": token}
+    )
+    assert ok.status_code == 302
