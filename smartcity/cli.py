@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from .domain.loader import InstrumentError, validate_instrument
@@ -27,8 +27,12 @@ period_cli = AppGroup("period", help="Open and close yearly assessment periods."
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--agency", "agency_code", help="Agency code (required for agency users).")
 @click.option("--full-name", default="", help="The person's full name.")
-@click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
-def create_user(username: str, role: str, agency_code: str | None, full_name: str, password_stdin: bool) -> None:
+@click.option(
+    "--password-stdin", is_flag=True, required=True, help="Read the password from standard input."
+)
+def create_user(
+    username: str, role: str, agency_code: str | None, full_name: str, password_stdin: bool
+) -> None:
     """Create a user; the password is read from standard input (never from arguments)."""
     password = sys.stdin.readline().rstrip("\r\n")
     try:
@@ -97,6 +101,7 @@ def open_period(year: int, instrument_file: str) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--password", default=None, help="One password for every demo user (else random).")
 def seed_demo(password: str | None) -> None:
     """Load the demo region (Kabupaten Kotawaringin Timur); safe to run again."""

@@ -108,9 +108,7 @@ def score_assessment(
         for d in instrument.dimensions
         if wanted is None or d.code in wanted
     )
-    index = weighted_mean(
-        (s.dimension.weight, s.index) for s in dimensions if s.index is not None
-    )
+    index = weighted_mean((s.dimension.weight, s.index) for s in dimensions if s.index is not None)
     maturity = instrument.band_for(index) if index is not None else None
     return AssessmentScore(index, maturity, dimensions)
 
@@ -140,9 +138,7 @@ def missing_answers(
                 if not indicator.allow_not_applicable:
                     missing.append(MissingAnswer(dimension, indicator, "na_not_allowed"))
                 elif not justifications.get(indicator.code, "").strip():
-                    missing.append(
-                        MissingAnswer(dimension, indicator, "na_without_justification")
-                    )
+                    missing.append(MissingAnswer(dimension, indicator, "na_without_justification"))
             elif answer.level is None:
                 missing.append(MissingAnswer(dimension, indicator, "unanswered"))
     return missing

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..domain.instrument import Instrument
 from ..domain.scoring import (
@@ -76,9 +76,7 @@ def ensure_assessment(agency: Agency, period: Period) -> Assessment:
 
 def open_assessments_for_all(period: Period) -> int:
     """Create a draft for every active agency that has none in the period."""
-    existing = set(
-        db.session.scalars(select(Assessment.agency_id).filter_by(period_id=period.id))
-    )
+    existing = set(db.session.scalars(select(Assessment.agency_id).filter_by(period_id=period.id)))
     created = 0
     for agency in db.session.scalars(select(Agency).filter_by(active=True)):
         if agency.id not in existing:
@@ -113,9 +111,7 @@ def score(assessment: Assessment) -> AssessmentScore:
     return score_assessment(instrument, values, dimension_codes(assessment, instrument))
 
 
-def save_answers(
-    assessment: Assessment, user: User, entries: Mapping[str, AnswerInput]
-) -> int:
+def save_answers(assessment: Assessment, user: User, entries: Mapping[str, AnswerInput]) -> int:
     """Store the given answers (complete or not); returns how many changed.
 
     All or nothing: one invalid entry and no entry is stored.
@@ -193,9 +189,7 @@ def submit(assessment: Assessment, user: User) -> bool:
     result = db.session.execute(
         update(Assessment)
         .where(Assessment.id == assessment.id, Assessment.status == AssessmentStatus.DRAFT)
-        .values(
-            status=AssessmentStatus.SUBMITTED, submitted_by_id=user.id, submitted_at=utcnow()
-        )
+        .values(status=AssessmentStatus.SUBMITTED, submitted_by_id=user.id, submitted_at=utcnow())
     )
     db.session.commit()
     db.session.refresh(assessment)
@@ -209,7 +203,9 @@ class DimensionProgress:
     total: int
 
 
-def progress(assessment: Assessment, answers: Iterable[Answer] | None = None) -> list[DimensionProgress]:
+def progress(
+    assessment: Assessment, answers: Iterable[Answer] | None = None
+) -> list[DimensionProgress]:
     instrument = instrument_for(assessment)
     rows = list(answers) if answers is not None else list(answers_by_code(assessment).values())
     done = {a.indicator_code for a in rows if a.level is not None or a.not_applicable}
@@ -218,9 +214,7 @@ def progress(assessment: Assessment, answers: Iterable[Answer] | None = None) ->
         dimension = instrument.dimension(code)
         assert dimension is not None
         codes = [i.code for i in dimension.indicators]
-        result.append(
-            DimensionProgress(code, sum(1 for c in codes if c in done), len(codes))
-        )
+        result.append(DimensionProgress(code, sum(1 for c in codes if c in done), len(codes)))
     return result
 
 

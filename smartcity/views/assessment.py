@@ -78,7 +78,10 @@ def dimension(assessment_id: int, code: str):
         form = dimension_form(dim)
         unexpected = form.unexpected_fields(request.form)
         if unexpected:
-            abort(400, _("The form contains unknown indicators: %(codes)s", codes=", ".join(unexpected)))
+            abort(
+                400,
+                _("The form contains unknown indicators: %(codes)s", codes=", ".join(unexpected)),
+            )
         if form.validate_on_submit():
             try:
                 changed = service.save_answers(assessment, current_user, form.answers())

@@ -34,8 +34,15 @@ def _render(status: int, detail: str | None):
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return _render(400, str(_l("The form expired or was not sent from this site. "
-                                   "Reload the page; what you typed is still in the form.")))
+        return _render(
+            400,
+            str(
+                _l(
+                    "The form expired or was not sent from this site. "
+                    "Reload the page; what you typed is still in the form."
+                )
+            ),
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -1,0 +1,151 @@
+"""Who gets what: a matrix of roles and URLs and the status each must get."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from smartcity.extensions import db
+from smartcity.models import Agency, Answer, Assessment
+
+from .test_journey import assessment_of, stored_answers
+
+OWN = "OWN"  # the Diskominfo assessment
+OTHER = "OTHER"  # the Dinkes assessment
+
+ROLES = ("anonymous", "diskominfo", "dinkes", "evaluator", "admin")
+
+# (method, url template, {role: expected status}); anonymous is sent to log in (302)
+MATRIX = [
+    ("GET", "/", {"anonymous": 302, "diskominfo": 200, "dinkes": 200, "evaluator": 200, "admin": 200}),
+    ("GET", "/login", {"anonymous": 200, "diskominfo": 302, "dinkes": 302, "evaluator": 302, "admin": 302}),
+    ("GET", "/assessments/{OWN}", {"anonymous": 302, "diskominfo": 200, "dinkes": 404, "evaluator": 200, "admin": 200}),
+    ("GET", "/assessments/{OWN}/dimensions/GOV", {"anonymous": 302, "diskominfo": 200, "dinkes": 404, "evaluator": 200, "admin": 200}),
+    ("POST", "/assessments/{OWN}/dimensions/GOV", {"anonymous": 302, "diskominfo": 303, "dinkes": 404, "evaluator": 303, "admin": 303}),
+    ("GET", "/assessments/{OWN}/dimensions/LIV", {"anonymous": 302, "diskominfo": 404, "dinkes": 404, "evaluator": 404, "admin": 404}),
+    ("GET", "/assessments/{OWN}/submit", {"anonymous": 302, "diskominfo": 200, "dinkes": 404, "evaluator": 403, "admin": 403}),
+    ("POST", "/assessments/{OWN}/submit", {"anonymous": 302, "diskominfo": 409, "dinkes": 404, "evaluator": 403, "admin": 403}),
+    ("GET", "/assessments/{OWN}/result", {"anonymous": 302, "diskominfo": 200, "dinkes": 404, "evaluator": 200, "admin": 200}),
+    ("GET", "/assessments/{OTHER}", {"anonymous": 302, "diskominfo": 404, "dinkes": 200, "evaluator": 200, "admin": 200}),
+    ("GET", "/assessments/999999", {"anonymous": 302, "diskominfo": 404, "dinkes": 404, "evaluator": 404, "admin": 404}),
+    ("GET", "/periods/2026/assessments", {"anonymous": 302, "diskominfo": 403, "dinkes": 403, "evaluator": 200, "admin": 200}),
+    ("GET", "/periods/1999/assessments", {"anonymous": 302, "diskominfo": 403, "dinkes": 403, "evaluator": 404, "admin": 404}),
+    # a failed log-in (these users are already logged in, or have no password here)
+    ("POST", "/login", {"anonymous": 401, "diskominfo": 302, "dinkes": 302, "evaluator": 302, "admin": 302}),
+    ("GET", "/language/en", {"anonymous": 302, "diskominfo": 302, "dinkes": 302, "evaluator": 302, "admin": 302}),
+    ("POST", "/logout", {"anonymous": 302, "diskominfo": 302, "dinkes": 302, "evaluator": 302, "admin": 302}),
+]
+
+CASES = [
+    pytest.param(method, url, role, expected[role], id=f"{role}-{method}-{url}")
+    for method, url, expected in MATRIX
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("method", "url", "role", "expected"), CASES)
+def test_role_gets_status(demo, client, auth, method, url, role, expected):
+    own = assessment_of(demo, "DISKOMINFO").id
+    other = assessment_of(demo, "DINKES").id
+    if role != "anonymous":
+        assert auth.login(role).status_code == 302
+    target = url.replace("{OWN}", str(own)).replace("{OTHER}", str(other))
+    data = {"level-GOV-01": "2", "justification-GOV-01": "x"} if "dimensions" in url else {}
+    response = client.open(target, method=method, data=data)
+    assert response.status_code == expected
+
+
+def test_every_route_is_in_the_matrix(app):
+    """A new route without a row in the matrix fails here."""
+    covered = {
+        (method, url.split("?")[0])
+        for method, url, _ in MATRIX
+    }
+    normalised = {
+        (m, u.replace("{OWN}", "<int:assessment_id>").replace("{OTHER}", "<int:assessment_id>"))
+        for m, u in covered
+    }
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            pattern = rule.rule
+            if not any(
+                m == method and _matches(pattern, u) for m, u in normalised
+            ):
+                missing.append((method, pattern))
+    assert missing == []
+
+
+def _matches(pattern: str, url: str) -> bool:
+    parts_p, parts_u = pattern.strip("/").split("/"), url.strip("/").split("/")
+    if len(parts_p) != len(parts_u):
+        return False
+    return all(p == u or p.startswith("<") for p, u in zip(parts_p, parts_u, strict=True))
+
+
+def test_other_agency_cannot_write_and_nothing_changes(demo, client, auth):
+    own = assessment_of(demo, "DISKOMINFO")
+    auth.login("diskominfo")
+    client.post(f"/assessments/{own.id}/dimensions/GOV", data={"level-GOV-01": "3", "justification-GOV-01": "asli"})
+    before = stored_answers(demo, own.id)
+    auth.logout()
+    auth.login("dinkes")
+    response = client.post(
+        f"/assessments/{own.id}/dimensions/GOV", data={"level-GOV-01": "5", "justification-GOV-01": "palsu"}
+    )
+    assert response.status_code == 404
+    assert stored_answers(demo, own.id) == before
+
+
+BAD_INPUT = [
+    ("level outside the indicator", {"level-GOV-01": "6"}),
+    ("level zero", {"level-GOV-01": "0"}),
+    ("level not a number", {"level-GOV-01": "tiga"}),
+    ("N/A where not allowed", {"level-GOV-02": "na"}),
+    ("unknown indicator", {"level-XXX-99": "3"}),
+    ("indicator of another dimension", {"level-LIV-01": "3"}),
+    ("justification too long", {"justification-GOV-01": "x" * 20_001}),
+]
+
+
+@pytest.mark.parametrize("data", [case[1] for case in BAD_INPUT], ids=[case[0] for case in BAD_INPUT])
+def test_bad_input_is_refused_and_nothing_is_lost(demo, client, auth, data):
+    own = assessment_of(demo, "DISKOMINFO")
+    auth.login("diskominfo")
+    client.post(f"/assessments/{own.id}/dimensions/GOV", data={"level-GOV-03": "4", "justification-GOV-03": "tetap"})
+    before = stored_answers(demo, own.id)
+    response = client.post(
+        f"/assessments/{own.id}/dimensions/GOV",
+        data={**data, "level-GOV-03": "1", "justification-GOV-03": "berubah"},
+    )
+    assert response.status_code == 400
+    assert stored_answers(demo, own.id) == before
+    # what the user typed is shown again, not thrown away
+    if "justification-GOV-01" not in data:
+        assert "berubah" in response.get_data(as_text=True)
+
+
+def test_writes_to_a_submitted_assessment_are_refused(demo, client, auth):
+    own = assessment_of(demo, "DISKOMINFO")
+    with demo.app_context():
+        assessment = db.session.get(Assessment, own.id)
+        assessment.status = "submitted"
+        db.session.commit()
+    auth.login("diskominfo")
+    response = client.post(f"/assessments/{own.id}/dimensions/GOV", data={"level-GOV-01": "5"})
+    assert response.status_code == 303
+    with demo.app_context():
+        assert db.session.scalar(select(Answer).filter_by(assessment_id=own.id)) is None
+
+
+def test_inactive_user_cannot_log_in(demo, client, auth):
+    with demo.app_context():
+        agency = db.session.scalar(select(Agency).filter_by(code="DISKOMINFO"))
+        from smartcity.models import User
+
+        user = db.session.scalar(select(User).filter_by(agency_id=agency.id))
+        user.active = False
+        db.session.commit()
+    assert auth.login("diskominfo").status_code == 401
