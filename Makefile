@@ -39,7 +39,7 @@ browser-deps:
 	fi
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d smartcity/translations
+	$(BIN)/pybabel compile -d smartcity/translations
 
 run: $(VENV)/.installed system-deps translations
 	$(FLASK) db upgrade
