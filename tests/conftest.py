@@ -64,6 +64,8 @@ def app(database_url: str, tmp_path: Path):
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "localhost",
+            # scrypt costs ~0.1 s a user; the demo seeds fourteen per test
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )
     with app.app_context():

@@ -149,3 +149,13 @@ def test_inactive_user_cannot_log_in(demo, client, auth):
         user.active = False
         db.session.commit()
     assert auth.login("diskominfo").status_code == 401
+
+
+@pytest.mark.parametrize("url", ["/login", "/", "/assessments/999999", "/static/css/app.css"])
+def test_security_headers_on_every_response(client, url):
+    response = client.get(url)
+    response.close()
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
