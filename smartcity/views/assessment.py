@@ -41,7 +41,14 @@ def home():
             assessment = service.ensure_assessment(current_user.agency, period)
             db.session.commit()
         if assessment is not None:
-            entries.append((period, assessment, service.progress(assessment)))
+            entries.append(
+                (
+                    period,
+                    assessment,
+                    service.instrument_for(assessment),
+                    service.progress(assessment),
+                )
+            )
     return render_template("home_agency.html", entries=entries)
 
 
