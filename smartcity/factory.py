@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
 
-from . import config, security
+from . import config, requestlog, security
 from .extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     register_extensions(app)
     security.register(app)
+    requestlog.register(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)

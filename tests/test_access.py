@@ -159,3 +159,27 @@ def test_security_headers_on_every_response(client, url):
     assert "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in policy
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_error_pages_show_the_request_id_and_no_trace(app, client, auth):
+    @app.route("/_boom")
+    def boom():
+        raise RuntimeError("secret detail")
+
+    response = client.get("/no-such-page", headers={"X-Request-ID": "abc-123"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert response.headers["X-Request-ID"] == "abc-123" and "abc-123" in page
+    assert "Halaman tidak ditemukan" in page
+    crashed = client.get("/_boom")
+    text = crashed.get_data(as_text=True)
+    assert crashed.status_code == 500
+    assert "secret detail" not in text and "Traceback" not in text
+    assert crashed.headers["X-Request-ID"] in text
+
+
+def test_a_hostile_request_id_is_replaced(client):
+    response = client.get("/login", headers={"X-Request-ID": "<script>"})
+    response.close()
+    assert response.headers["X-Request-ID"] != "<script>"
+    assert response.headers["X-Request-ID"].isalnum()

@@ -88,9 +88,7 @@ def open_assessments_for_all(period: Period) -> int:
 
 def answers_by_code(assessment: Assessment) -> dict[str, Answer]:
     rows = db.session.scalars(
-        select(Answer)
-        .filter_by(assessment_id=assessment.id)
-        .options(joinedload(Answer.updated_by))
+        select(Answer).filter_by(assessment_id=assessment.id).options(joinedload(Answer.updated_by))
     )
     return {row.indicator_code: row for row in rows}
 

@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..requestlog import request_id
+
 log = logging.getLogger(__name__)
 
 TITLES = {
@@ -27,7 +29,8 @@ TITLES = {
 def _render(status: int, detail: str | None):
     title = TITLES.get(status, TITLES[500])
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        return {"error": {"code": status, "message": str(title), "detail": detail}}, status
+        body = {"code": status, "message": str(title), "detail": detail, "request_id": request_id()}
+        return {"error": body}, status
     return render_template("error.html", status=status, title=title, detail=detail), status
 
 
@@ -52,5 +55,5 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("%s unhandled error on %s %s", request_id(), request.method, request.path)
         return _render(InternalServerError.code, None)
