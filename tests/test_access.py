@@ -183,3 +183,24 @@ def test_a_hostile_request_id_is_replaced(client):
     response.close()
     assert response.headers["X-Request-ID"] != "<script>"
     assert response.headers["X-Request-ID"].isalnum()
+
+
+def test_failed_logins_are_limited_per_account_without_revealing_it(demo, client):
+    for _ in range(5):
+        assert client.post("/login", data={"username": "dlh", "password": "salah-salah-salah"}).status_code == 401
+    blocked = client.post("/login", data={"username": "dlh", "password": "demo-password-2026"})
+    assert blocked.status_code == 429
+    assert "Terlalu banyak percobaan" in blocked.get_data(as_text=True)
+    # an unknown username is limited exactly the same way
+    for _ in range(5):
+        assert client.post("/login", data={"username": "tidakada", "password": "salah-salah-salah"}).status_code == 401
+    assert client.post("/login", data={"username": "tidakada", "password": "x" * 12}).status_code == 429
+    # another account from the same address can still log in
+    assert client.post("/login", data={"username": "dinkes", "password": "demo-password-2026"}).status_code == 302
+
+
+def test_failed_logins_are_limited_per_address(demo, client):
+    demo.config["LOGIN_LIMIT_PER_ADDRESS"] = "3 per 5 minutes"
+    for name in ("a1", "a2", "a3"):
+        assert client.post("/login", data={"username": name, "password": "salah-salah-salah"}).status_code == 401
+    assert client.post("/login", data={"username": "dinkes", "password": "demo-password-2026"}).status_code == 429

@@ -51,6 +51,8 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         status = error.code or 500
         detail = error.description if status == 400 else None
+        if status == 429:
+            detail = str(_l("Too many failed attempts. Wait a few minutes, then try again."))
         return _render(status, detail)
 
     @app.errorhandler(Exception)
