@@ -23,7 +23,3 @@ def can_edit_assessment(user: User, assessment: Assessment) -> bool:
         and assessment.status == AssessmentStatus.DRAFT
         and assessment.period.is_open
     )
-
-
-def can_list_period(user: User) -> bool:
-    return is_staff(user)
