@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .domain.workflow import Status
 from .extensions import db
 
 
@@ -24,9 +25,8 @@ class Role(enum.StrEnum):
     AGENCY = "agency"
 
 
-class AssessmentStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
+# the workflow's states live in the pure domain; the models store them as text
+AssessmentStatus = Status
 
 
 class PeriodStatus(enum.StrEnum):
@@ -153,6 +153,10 @@ class Assessment(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=AssessmentStatus.DRAFT)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime | None] = mapped_column()
+    # 1 for the first submission, +1 for each resubmission after a return
+    round: Mapped[int] = mapped_column(default=1, server_default="1")
+    # the evaluator's overall comment when returning it; kept until the next return
+    review_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     agency: Mapped[Agency] = relationship()
@@ -182,3 +186,114 @@ class Answer(db.Model):
 
     assessment: Mapped[Assessment] = relationship(back_populates="answers")
     updated_by: Mapped[User | None] = relationship()
+
+
+class Review(db.Model):
+    """An evaluator's verdict on one answer: the verified level and why it differs."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("assessment_id", "indicator_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    indicator_code: Mapped[str] = mapped_column(String(40))
+    verified_level: Mapped[int | None] = mapped_column()
+    verified_not_applicable: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assessment: Mapped[Assessment] = relationship()
+    updated_by: Mapped[User | None] = relationship()
+
+
+class Transition(db.Model):
+    """One step of an assessment's workflow: who moved it, when, from where to where, why."""
+
+    __tablename__ = "assessment_transitions"
+    __table_args__ = (Index("ix_assessment_transitions_assessment_id", "assessment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    round: Mapped[int] = mapped_column(default=1)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assessment: Mapped[Assessment] = relationship()
+    user: Mapped[User | None] = relationship()
+
+
+class EvaluatorAssignment(db.Model):
+    """An evaluator who reviews one agency's assessment in one period."""
+
+    __tablename__ = "evaluator_assignments"
+    __table_args__ = (UniqueConstraint("period_id", "agency_id", "evaluator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    evaluator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    period: Mapped[Period] = relationship()
+    agency: Mapped[Agency] = relationship()
+    evaluator: Mapped[User] = relationship(foreign_keys=[evaluator_id])
+
+
+class Evidence(db.Model):
+    """A file (data dukung) attached to one answer; the bytes live in storage under `sha256`."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (Index("ix_evidence_assessment_id", "assessment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    indicator_code: Mapped[str] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64))
+    original_name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column()
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # deleting keeps the row (and the audit trail's reference): only the attachment ends
+    deleted_at: Mapped[datetime | None] = mapped_column()
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    assessment: Mapped[Assessment] = relationship()
+    uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
+
+
+class AuditEvent(db.Model):
+    """One recorded change. Append-only: nothing in the app updates or deletes these rows."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_assessment_id", "assessment_id"),
+        Index("ix_audit_events_at", "at"),
+        Index("ix_audit_events_user_id", "user_id"),
+        Index("ix_audit_events_agency_id", "agency_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # what happened, e.g. "answer.changed", "evidence.added", "assessment.returned"
+    action: Mapped[str] = mapped_column(String(60))
+    # what it happened to: "answer", "evidence", "assessment", "user", "period", ...
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[str] = mapped_column(String(80), default="")
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("periods.id"))
+    # JSON text of the values before and after ("" when there was none)
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[User | None] = relationship()
+    agency: Mapped[Agency | None] = relationship()

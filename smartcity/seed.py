@@ -205,5 +205,18 @@ def seed_demo_region(password: str | None = None) -> list[str]:
             agencies[demo.code],
             report,
         )
+    _assign_demo_evaluator(period, agencies.values())
     db.session.commit()
     return report
+
+
+def _assign_demo_evaluator(period: Period, agencies) -> None:
+    """The demo evaluator reviews every agency; the admin is the one who assigned them."""
+    from .services.review import assign
+
+    evaluator = find_user("evaluator")
+    admin = find_user("admin")
+    if evaluator is None or admin is None or evaluator.role != Role.EVALUATOR:
+        return
+    for agency in agencies:
+        assign(period, agency, evaluator, admin)

@@ -48,6 +48,15 @@ class Indicator:
     levels: tuple[tuple[int, Text], ...]
     allow_not_applicable: bool = False
     evidence_hint: Text | None = None
+    # an answer at this level or above needs at least one evidence file (None: never)
+    evidence_from_level: int | None = None
+
+    def needs_evidence(self, level: int | None) -> bool:
+        return (
+            level is not None
+            and self.evidence_from_level is not None
+            and level >= self.evidence_from_level
+        )
 
     @property
     def level_numbers(self) -> tuple[int, ...]:

@@ -117,7 +117,8 @@ def score_assessment(
 class MissingAnswer:
     dimension: Dimension
     indicator: Indicator
-    reason: str  # "unanswered" | "na_without_justification" | "na_not_allowed"
+    # "unanswered" | "na_without_justification" | "na_not_allowed" | "evidence_required"
+    reason: str
 
 
 def missing_answers(
@@ -125,8 +126,12 @@ def missing_answers(
     answers: Mapping[str, AnswerValue],
     justifications: Mapping[str, str],
     dimension_codes: Iterable[str] | None = None,
+    evidence_counts: Mapping[str, int] | None = None,
 ) -> list[MissingAnswer]:
-    """What still blocks a submission, in questionnaire order."""
+    """What still blocks a submission, in questionnaire order.
+
+    `evidence_counts` (indicator code -> attached files) enables the instrument's evidence rules.
+    """
     wanted = None if dimension_codes is None else set(dimension_codes)
     missing: list[MissingAnswer] = []
     for dimension in instrument.dimensions:
@@ -141,6 +146,12 @@ def missing_answers(
                     missing.append(MissingAnswer(dimension, indicator, "na_without_justification"))
             elif answer.level is None:
                 missing.append(MissingAnswer(dimension, indicator, "unanswered"))
+            elif (
+                evidence_counts is not None
+                and indicator.needs_evidence(answer.level)
+                and evidence_counts.get(indicator.code, 0) == 0
+            ):
+                missing.append(MissingAnswer(dimension, indicator, "evidence_required"))
     return missing
 
 

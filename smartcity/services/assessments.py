@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..domain.instrument import Instrument
@@ -18,17 +18,20 @@ from ..domain.scoring import (
     missing_answers,
     score_assessment,
 )
+from ..domain.workflow import Action, Status
 from ..extensions import db
 from ..models import (
     Agency,
     Answer,
     Assessment,
     AssessmentStatus,
+    Evidence,
     Period,
     User,
     utcnow,
 )
 from ..policy import can_edit_assessment
+from . import audit
 from .instruments import instrument_of
 
 
@@ -150,12 +153,15 @@ def save_answers(assessment: Assessment, user: User, entries: Mapping[str, Answe
                 continue
             row = Answer(assessment=assessment, indicator_code=code, version=0)
             db.session.add(row)
+            before = None
         elif (row.level, row.not_applicable, row.justification) == (
             level,
             entry.not_applicable,
             justification,
         ):
             continue
+        else:
+            before = _answer_record(row)
         row.level = level
         row.not_applicable = entry.not_applicable
         row.justification = justification
@@ -163,8 +169,35 @@ def save_answers(assessment: Assessment, user: User, entries: Mapping[str, Answe
         row.updated_by_id = user.id
         row.updated_at = now
         changed += 1
+        audit.record(
+            "answer.changed",
+            "answer",
+            code,
+            user=user,
+            assessment=assessment,
+            old=before,
+            new=_answer_record(row),
+        )
     db.session.commit()
     return changed
+
+
+def _answer_record(row: Answer) -> dict[str, object]:
+    return {
+        "level": row.level,
+        "not_applicable": row.not_applicable,
+        "justification": row.justification,
+    }
+
+
+def evidence_counts(assessment: Assessment) -> dict[str, int]:
+    """Attached (not deleted) evidence files per indicator."""
+    rows = db.session.execute(
+        select(Evidence.indicator_code, func.count(Evidence.id))
+        .filter(Evidence.assessment_id == assessment.id, Evidence.deleted_at.is_(None))
+        .group_by(Evidence.indicator_code)
+    )
+    return {code: count for code, count in rows}
 
 
 def missing_for(assessment: Assessment) -> list[MissingAnswer]:
@@ -175,27 +208,32 @@ def missing_for(assessment: Assessment) -> list[MissingAnswer]:
         answer_values(rows.values()),
         {code: row.justification for code, row in rows.items()},
         dimension_codes(assessment, instrument),
+        evidence_counts(assessment),
     )
 
 
 def submit(assessment: Assessment, user: User) -> bool:
-    """Lock a complete assessment. Returns False when it was already submitted (a repeat)."""
-    if assessment.status == AssessmentStatus.SUBMITTED and user.agency_id == assessment.agency_id:
+    """Hand in a complete assessment (again, after a return).
+
+    Returns False when it was already submitted: a repeated click or a second tab.
+    """
+    if assessment.status == Status.SUBMITTED and user.agency_id == assessment.agency_id:
         return False
     if not can_edit_assessment(user, assessment):
         raise AssessmentRefused(_("This assessment can no longer be submitted."))
     missing = missing_for(assessment)
     if missing:
         raise Incomplete(missing)
-    # conditional update: of two simultaneous submits only one changes the row
-    result = db.session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id, Assessment.status == AssessmentStatus.DRAFT)
-        .values(status=AssessmentStatus.SUBMITTED, submitted_by_id=user.id, submitted_at=utcnow())
-    )
-    db.session.commit()
-    db.session.refresh(assessment)
-    return result.rowcount == 1
+    from .review import transition  # review builds on this module
+
+    try:
+        transition(assessment, user, Action.SUBMIT)
+    except AssessmentRefused:
+        db.session.refresh(assessment)
+        if assessment.status == Status.SUBMITTED:
+            return False  # the other click won
+        raise
+    return True
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,448 @@
+"""The evaluator's side: workflow transitions, verified levels and notes, assignments."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from ..domain.scoring import AnswerValue, AssessmentScore, score_assessment
+from ..domain.workflow import (
+    TRANSITIONS,
+    Action,
+    Actor,
+    Status,
+    TransitionRefused,
+    available_actions,
+    next_status,
+)
+from ..extensions import db
+from ..models import (
+    Agency,
+    Answer,
+    Assessment,
+    EvaluatorAssignment,
+    Period,
+    Review,
+    Role,
+    Transition,
+    User,
+    utcnow,
+)
+from ..policy import actor_for, can_review
+from . import audit
+from .assessments import (
+    AnswersInvalid,
+    AssessmentRefused,
+    answer_values,
+    answers_by_code,
+    dimension_codes,
+    instrument_for,
+)
+
+ACTION_DONE = {
+    Action.SUBMIT: "assessment.submitted",
+    Action.START_REVIEW: "assessment.review_started",
+    Action.RETURN: "assessment.returned",
+    Action.VERIFY: "assessment.verified",
+    Action.FINALIZE: "assessment.finalized",
+    Action.REOPEN: "assessment.reopened",
+}
+
+
+def refusal_message(error: TransitionRefused) -> str:
+    if error.reason == "actor":
+        return _("You are not allowed to do this for this assessment.")
+    if error.reason == "comment":
+        if error.action == Action.REOPEN:
+            return _("Reopening needs a reason.")
+        return _("Returning an assessment needs a comment for the agency.")
+    return _(
+        "This cannot be done while the assessment is %(status)s.",
+        status=status_text(error.status),
+    )
+
+
+def status_text(status: str) -> str:
+    labels = {
+        Status.DRAFT: _("draft"),
+        Status.SUBMITTED: _("submitted"),
+        Status.IN_REVIEW: _("in review"),
+        Status.RETURNED: _("returned"),
+        Status.VERIFIED: _("verified"),
+        Status.FINAL: _("final"),
+    }
+    return labels.get(Status(status), status) if status in set(Status) else status
+
+
+def actions_for(user: User, assessment: Assessment) -> list[Action]:
+    return available_actions(Status(assessment.status), actor_for(user, assessment))
+
+
+def transition(assessment: Assessment, user: User, action: Action, comment: str = "") -> Status:
+    """Move the assessment on, recording who and when; AssessmentRefused changes nothing.
+
+    The status is changed with a conditional UPDATE, so of two simultaneous clicks one wins
+    and the other is refused as out of order.
+    """
+    source = Status(assessment.status)
+    actor = actor_for(user, assessment)
+    comment = comment.replace("\x00", "").strip()
+    try:
+        target = next_status(source, action, actor, comment)
+    except TransitionRefused as error:
+        raise AssessmentRefused(refusal_message(error)) from error
+    if action == Action.SUBMIT and not assessment.period.is_open:
+        raise AssessmentRefused(
+            _("This period is closed; the assessment can no longer be submitted.")
+        )
+    if action == Action.VERIFY:
+        problems = review_problems(assessment)
+        if problems:
+            raise AnswersInvalid(problems)
+        _fill_default_reviews(assessment, user)
+    now = utcnow()
+    values: dict[str, object] = {"status": target}
+    round_number = assessment.round
+    if action == Action.SUBMIT:
+        values.update(submitted_by_id=user.id, submitted_at=now)
+        if source == Status.RETURNED:
+            round_number += 1
+            values["round"] = round_number
+    if action == Action.RETURN:
+        values["review_comment"] = comment
+    result = db.session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id, Assessment.status == source)
+        .values(**values)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise AssessmentRefused(_("Someone else changed this assessment first; nothing was done."))
+    db.session.add(
+        Transition(
+            assessment_id=assessment.id,
+            action=action,
+            from_status=source,
+            to_status=target,
+            round=round_number,
+            comment=comment,
+            user_id=user.id,
+            at=now,
+        )
+    )
+    audit.record(
+        ACTION_DONE[action],
+        "assessment",
+        assessment.id,
+        user=user,
+        assessment=assessment,
+        old={"status": str(source)},
+        new={
+            "status": str(target),
+            "round": round_number,
+            **({"comment": comment} if comment else {}),
+        },
+    )
+    db.session.commit()
+    db.session.refresh(assessment)
+    return target
+
+
+def needs_comment(action: Action) -> bool:
+    return TRANSITIONS[action].needs_comment
+
+
+def history(assessment: Assessment) -> list[Transition]:
+    return list(
+        db.session.scalars(
+            select(Transition)
+            .filter_by(assessment_id=assessment.id)
+            .options(joinedload(Transition.user))
+            .order_by(Transition.at, Transition.id)
+        )
+    )
+
+
+def last_return(assessment: Assessment) -> Transition | None:
+    return db.session.scalar(
+        select(Transition)
+        .filter_by(assessment_id=assessment.id, action=Action.RETURN)
+        .order_by(Transition.at.desc(), Transition.id.desc())
+        .limit(1)
+    )
+
+
+# --- verified levels -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    """One indicator's verdict as the evaluator sent it."""
+
+    level: int | None
+    not_applicable: bool
+    note: str
+
+
+def reviews_by_code(assessment: Assessment) -> dict[str, Review]:
+    rows = db.session.scalars(
+        select(Review).filter_by(assessment_id=assessment.id).options(joinedload(Review.updated_by))
+    )
+    return {row.indicator_code: row for row in rows}
+
+
+def differs(answer: Answer | None, level: int | None, not_applicable: bool) -> bool:
+    """Whether a verdict differs from the self-assessed answer."""
+    if answer is None:
+        return level is not None or not_applicable
+    if not_applicable or answer.not_applicable:
+        return not_applicable != answer.not_applicable
+    return level != answer.level
+
+
+def save_review(assessment: Assessment, user: User, entries: Mapping[str, ReviewInput]) -> int:
+    """Store verified levels and notes; returns how many changed. All or nothing.
+
+    The first save of a submitted assessment starts its review.
+    """
+    if not can_review(user, assessment):
+        raise AssessmentRefused(_("The review of this assessment cannot be changed now."))
+    instrument = instrument_for(assessment)
+    allowed = set(dimension_codes(assessment, instrument))
+    answers = answers_by_code(assessment)
+    problems: list[str] = []
+    for code, entry in entries.items():
+        indicator = instrument.indicator(code)
+        dimension = instrument.dimension_of(code)
+        if indicator is None or dimension is None or dimension.code not in allowed:
+            problems.append(_("Unknown indicator %(code)s.", code=code))
+            continue
+        if entry.not_applicable and not indicator.allow_not_applicable:
+            problems.append(_("%(code)s cannot be answered N/A.", code=code))
+        if entry.level is not None and entry.level not in indicator.level_numbers:
+            problems.append(
+                _("%(level)s is not a level of %(code)s.", level=entry.level, code=code)
+            )
+        if (
+            (entry.level is not None or entry.not_applicable)
+            and differs(answers.get(code), entry.level, entry.not_applicable)
+            and not entry.note.strip()
+        ):
+            problems.append(
+                _("%(code)s: a note is required when the verified level differs.", code=code)
+            )
+    if problems:
+        raise AnswersInvalid(problems)
+
+    if assessment.status == Status.SUBMITTED:
+        transition(assessment, user, Action.START_REVIEW)
+    existing = reviews_by_code(assessment)
+    now = utcnow()
+    changed = 0
+    for code, entry in entries.items():
+        level = None if entry.not_applicable else entry.level
+        note = entry.note.replace("\x00", "")
+        row = existing.get(code)
+        if row is None:
+            if level is None and not entry.not_applicable and not note.strip():
+                continue
+            row = Review(assessment_id=assessment.id, indicator_code=code, version=0)
+            db.session.add(row)
+            before = None
+        elif (row.verified_level, row.verified_not_applicable, row.note) == (
+            level,
+            entry.not_applicable,
+            note,
+        ):
+            continue
+        else:
+            before = _review_record(row)
+        row.verified_level = level
+        row.verified_not_applicable = entry.not_applicable
+        row.note = note
+        row.version = (row.version or 0) + 1
+        row.updated_by_id = user.id
+        row.updated_at = now
+        changed += 1
+        audit.record(
+            "review.changed",
+            "review",
+            code,
+            user=user,
+            assessment=assessment,
+            old=before,
+            new=_review_record(row),
+        )
+    db.session.commit()
+    return changed
+
+
+def _review_record(row: Review) -> dict[str, object]:
+    return {
+        "verified_level": row.verified_level,
+        "verified_not_applicable": row.verified_not_applicable,
+        "note": row.note,
+    }
+
+
+def review_problems(assessment: Assessment) -> list[str]:
+    """What stops verification: verdicts that differ from the answer without a note."""
+    answers = answers_by_code(assessment)
+    problems = []
+    for code, row in sorted(reviews_by_code(assessment).items()):
+        if differs(answers.get(code), row.verified_level, row.verified_not_applicable) and not (
+            row.note.strip()
+        ):
+            problems.append(
+                _("%(code)s: a note is required when the verified level differs.", code=code)
+            )
+    return problems
+
+
+def _fill_default_reviews(assessment: Assessment, user: User) -> None:
+    """On verification, indicators the evaluator left untouched take the self-assessed level."""
+    existing = reviews_by_code(assessment)
+    now = utcnow()
+    for code, answer in answers_by_code(assessment).items():
+        if code in existing:
+            continue
+        db.session.add(
+            Review(
+                assessment_id=assessment.id,
+                indicator_code=code,
+                verified_level=answer.level,
+                verified_not_applicable=answer.not_applicable,
+                note="",
+                version=1,
+                updated_by_id=user.id,
+                updated_at=now,
+            )
+        )
+
+
+def verified_values(
+    answers: Mapping[str, Answer], reviews: Mapping[str, Review]
+) -> dict[str, AnswerValue]:
+    """The levels that count: the verified one where set, else the self-assessed one."""
+    values = answer_values(answers.values())
+    for code, row in reviews.items():
+        if row.verified_level is not None or row.verified_not_applicable:
+            values[code] = AnswerValue(
+                level=row.verified_level, not_applicable=row.verified_not_applicable
+            )
+    return values
+
+
+@dataclass(frozen=True)
+class ScorePair:
+    """Self-assessed and verified scores side by side; `verified` is None before any review."""
+
+    self_assessed: AssessmentScore
+    verified: AssessmentScore | None
+
+
+def scores(assessment: Assessment) -> ScorePair:
+    instrument = instrument_for(assessment)
+    codes = dimension_codes(assessment, instrument)
+    answers = answers_by_code(assessment)
+    self_assessed = score_assessment(instrument, answer_values(answers.values()), codes)
+    reviews = reviews_by_code(assessment)
+    if not reviews and assessment.status not in (Status.VERIFIED, Status.FINAL):
+        return ScorePair(self_assessed, None)
+    verified = score_assessment(instrument, verified_values(answers, reviews), codes)
+    return ScorePair(self_assessed, verified)
+
+
+# --- assignments -----------------------------------------------------------------------------
+
+
+class AssignmentRefused(Exception):
+    """An assignment the rules forbid; the message is for the user."""
+
+
+def assign(period: Period, agency: Agency, evaluator: User, by: User) -> EvaluatorAssignment:
+    if evaluator.role != Role.EVALUATOR or not evaluator.active:
+        raise AssignmentRefused(_("%(name)s is not an active evaluator.", name=evaluator.username))
+    if evaluator.agency_id == agency.id:
+        raise AssignmentRefused(
+            _(
+                "%(name)s belongs to %(agency)s and cannot review it.",
+                name=evaluator.username,
+                agency=agency.name,
+            )
+        )
+    existing = db.session.scalar(
+        select(EvaluatorAssignment).filter_by(
+            period_id=period.id, agency_id=agency.id, evaluator_id=evaluator.id
+        )
+    )
+    if existing is not None:
+        return existing
+    row = EvaluatorAssignment(
+        period_id=period.id, agency_id=agency.id, evaluator_id=evaluator.id, assigned_by_id=by.id
+    )
+    db.session.add(row)
+    audit.record(
+        "assignment.added",
+        "assignment",
+        f"{period.year}/{agency.code}/{evaluator.username}",
+        user=by,
+        agency_id=agency.id,
+        period_id=period.id,
+        new={"evaluator": evaluator.username, "agency": agency.code, "year": period.year},
+    )
+    db.session.flush()
+    return row
+
+
+def unassign(period: Period, agency: Agency, evaluator: User, by: User) -> bool:
+    row = db.session.scalar(
+        select(EvaluatorAssignment).filter_by(
+            period_id=period.id, agency_id=agency.id, evaluator_id=evaluator.id
+        )
+    )
+    if row is None:
+        return False
+    db.session.delete(row)
+    audit.record(
+        "assignment.removed",
+        "assignment",
+        f"{period.year}/{agency.code}/{evaluator.username}",
+        user=by,
+        agency_id=agency.id,
+        period_id=period.id,
+        old={"evaluator": evaluator.username, "agency": agency.code, "year": period.year},
+    )
+    db.session.flush()
+    return True
+
+
+def assignments(period: Period) -> dict[int, list[User]]:
+    """Agency id -> its evaluators for the period."""
+    result: dict[int, list[User]] = {}
+    rows = db.session.scalars(
+        select(EvaluatorAssignment)
+        .filter_by(period_id=period.id)
+        .options(joinedload(EvaluatorAssignment.evaluator))
+    )
+    for row in rows:
+        result.setdefault(row.agency_id, []).append(row.evaluator)
+    return result
+
+
+def assigned_agency_ids(evaluator: User, period: Period) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(EvaluatorAssignment.agency_id).filter_by(
+                period_id=period.id, evaluator_id=evaluator.id
+            )
+        )
+    )
+
+
+def is_reviewer(user: User, assessment: Assessment) -> bool:
+    return actor_for(user, assessment) in (Actor.EVALUATOR, Actor.ADMIN)
