@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from .domain.loader import InstrumentError, validate_instrument
 from .extensions import db
-from .models import Period, PeriodStatus, Role
-from .services import accounts
+from .models import InstrumentVersion, Period, PeriodStatus, Role, User
+from .services import accounts, audit
 from .services.assessments import open_assessments_for_all
 from .services.instruments import InstrumentConflict, register_instrument
 
@@ -66,38 +66,93 @@ def validate(file: str) -> None:
     click.echo(f"{file}: valid")
 
 
-@period_cli.command("open")
-@click.argument("year", type=int)
-@click.option("--instrument", "instrument_file", required=True, type=click.Path(dir_okay=False))
-def open_period(year: int, instrument_file: str) -> None:
-    """Open the assessment period YEAR with the instrument in FILE."""
-    source = _read(instrument_file)
-    try:
-        version = register_instrument(source, instrument_file)
-    except InstrumentError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
-    except InstrumentConflict as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
+def open_period(
+    year: int, version: InstrumentVersion, by: User | None = None
+) -> tuple[Period, int]:
+    """Open (or reopen) period YEAR with the instrument version; returns it and new assessments.
+
+    Raises click.ClickException when the year exists with another instrument version.
+    The audit trail records the opening; `by` None is the command line ("system").
+    """
     period = db.session.scalar(select(Period).filter_by(year=year))
     if period is None:
         period = Period(year=year, instrument_version=version, status=PeriodStatus.OPEN)
         db.session.add(period)
+        db.session.flush()
+        audit.record(
+            "period.opened",
+            "period",
+            year,
+            user=by,
+            period_id=period.id,
+            new={
+                "year": year,
+                "status": str(PeriodStatus.OPEN),
+                "instrument": f"{version.code} {version.version}",
+            },
+        )
     elif period.instrument_version_id != version.id:
         raise click.ClickException(
             f"period {year} already exists with instrument "
             f"{period.instrument_version.code} {period.instrument_version.version}"
         )
     else:
-        period.status = PeriodStatus.OPEN
-    db.session.flush()
+        set_period_status(period, PeriodStatus.OPEN, by)
     created = open_assessments_for_all(period)
+    return period, created
+
+
+def set_period_status(period: Period, status: PeriodStatus, by: User | None = None) -> bool:
+    """Open or close an existing period, recorded in the audit trail; False when unchanged."""
+    if period.status == status:
+        return False
+    before = period.status
+    period.status = status
+    db.session.flush()
+    audit.record(
+        "period.opened" if status == PeriodStatus.OPEN else "period.closed",
+        "period",
+        period.year,
+        user=by,
+        period_id=period.id,
+        old={"status": str(before)},
+        new={"status": str(status)},
+    )
+    return True
+
+
+@period_cli.command("open")
+@click.argument("year", type=int)
+@click.option("--instrument", "instrument_file", required=True, type=click.Path(dir_okay=False))
+def open_period_command(year: int, instrument_file: str) -> None:
+    """Open the assessment period YEAR with the instrument in FILE."""
+    source = _read(instrument_file)
+    try:
+        version = register_instrument(source, instrument_file)
+        _, created = open_period(year, version)
+    except (InstrumentError, InstrumentConflict) as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    except click.ClickException:
+        db.session.rollback()
+        raise
     db.session.commit()
     click.echo(
         f"period {year} open with {version.code} {version.version}; "
         f"{created} new agency assessment(s)"
     )
+
+
+@period_cli.command("close")
+@click.argument("year", type=int)
+def close_period_command(year: int) -> None:
+    """Close the assessment period YEAR: agencies can no longer change or submit."""
+    period = db.session.scalar(select(Period).filter_by(year=year))
+    if period is None:
+        raise click.ClickException(f"period {year} does not exist")
+    changed = set_period_status(period, PeriodStatus.CLOSED)
+    db.session.commit()
+    click.echo(f"period {year} closed" if changed else f"period {year} was already closed")
 
 
 @click.command("seed-demo")
@@ -116,8 +171,30 @@ def seed_demo(password: str | None) -> None:
         click.echo(line)
 
 
+@click.command("verify-pdf")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+def verify_pdf(file: str) -> None:
+    """Check a PDF issued here; exit 0 only for a registered, unchanged, current document."""
+    from .services.documents import verify_bytes
+
+    result = verify_bytes(Path(file).read_bytes())
+    click.echo(f"{file}: {result.outcome}")
+    if result.document is not None:
+        doc = result.document
+        click.echo(f"  {doc.kind} {doc.code} version {doc.version}, issued {doc.issued_at}")
+        click.echo(f"  {doc.agency}, {doc.year}: index {doc.index}, level {doc.level}")
+        click.echo(f"  signed by {doc.signed_by}" + (" (SIMULASI)" if doc.simulated else ""))
+        if doc.revoked_reason:
+            click.echo(f"  revoked: {doc.revoked_reason}")
+    if result.signature is not None and result.signature.problem:
+        click.echo(f"  signature: {result.signature.problem}")
+    sys.exit(0 if result.ok else 1)
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(instrument_cli)
     app.cli.add_command(period_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(verify_pdf)

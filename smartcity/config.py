@@ -33,6 +33,7 @@ def _database_url(instance_path: Path) -> str:
 
 
 def from_environment(instance_path: Path) -> dict[str, object]:
+    evidence_max_bytes = int(os.environ.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
@@ -50,5 +51,45 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         # failed log-ins allowed per account and per address
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 5 minutes"),
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)),
+        # the whole request: room for several evidence files, so one file too large is refused
+        # by the evidence check (413 with the page intact), not by the request parser
+        "MAX_CONTENT_LENGTH": int(
+            os.environ.get("MAX_CONTENT_LENGTH", 8 * evidence_max_bytes + 1024 * 1024)
+        ),
+        # one evidence file (data dukung)
+        "EVIDENCE_MAX_BYTES": evidence_max_bytes,
+        # where evidence files are kept: outside the web root
+        "EVIDENCE_STORAGE_PATH": os.environ.get(
+            "EVIDENCE_STORAGE_PATH", str(instance_path / "evidence")
+        ),
+        **_documents(),
+    }
+
+
+def _documents() -> dict[str, object]:
+    """Signed PDF documents (docs/DOCUMENTS.md)."""
+    env = os.environ.get
+    chair = {
+        "TEAM_CHAIR_NAME": env("TEAM_CHAIR_NAME", ""),
+        "TEAM_CHAIR_NIP": env("TEAM_CHAIR_NIP", ""),
+        "TEAM_CHAIR_POSITION": env("TEAM_CHAIR_POSITION", ""),
+    }
+    return {
+        # PKCS#12 key and certificate; unset: a development key in the instance folder
+        "SIGNING_PKCS12_PATH": env("SIGNING_PKCS12_PATH", ""),
+        "SIGNING_PKCS12_PASSPHRASE": env("SIGNING_PKCS12_PASSPHRASE", ""),
+        # further trusted certificates (PEM or DER files, separated by os.pathsep)
+        "SIGNING_TRUST_ROOTS": env("SIGNING_TRUST_ROOTS", ""),
+        "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # lowest maturity level that earns a certificate; 0: every final assessment
+        "CERTIFICATE_MIN_LEVEL": int(env("CERTIFICATE_MIN_LEVEL", "0")),
+        **chair,
+        # who signs certificates: the region head, or by default the team chair
+        "CERTIFICATE_SIGNER_NAME": env("CERTIFICATE_SIGNER_NAME", chair["TEAM_CHAIR_NAME"]),
+        "CERTIFICATE_SIGNER_NIP": env("CERTIFICATE_SIGNER_NIP", chair["TEAM_CHAIR_NIP"]),
+        "CERTIFICATE_SIGNER_POSITION": env(
+            "CERTIFICATE_SIGNER_POSITION", chair["TEAM_CHAIR_POSITION"]
+        ),
+        "VERIFY_UPLOAD_LIMIT": env("VERIFY_UPLOAD_LIMIT", "10 per minute"),
+        "VERIFY_MAX_BYTES": int(env("VERIFY_MAX_BYTES", str(10 * 1024 * 1024))),
     }

@@ -67,11 +67,25 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .views import assessment, auth, overview
+    from .views import assessment, auth, overview, review
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(assessment.bp)
     app.register_blueprint(overview.bp)
+    app.register_blueprint(review.bp)
+
+    from .views import audit, region
+
+    app.register_blueprint(audit.bp)
+    app.register_blueprint(region.bp)
+
+    from .views import documents
+
+    app.register_blueprint(documents.bp)
+
+    from .views import evidence
+
+    app.register_blueprint(evidence.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

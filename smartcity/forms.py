@@ -45,6 +45,11 @@ def justification_field_name(indicator: Indicator) -> str:
     return f"justification-{indicator.code}"
 
 
+def evidence_field_name(indicator: Indicator) -> str:
+    """The file input (multiple) for an indicator's evidence; read from request.files."""
+    return f"evidence-{indicator.code}"
+
+
 class DimensionForm(FlaskForm):
     """Base for the per-dimension answer form built by `dimension_form`."""
 
@@ -68,12 +73,17 @@ class DimensionForm(FlaskForm):
         return result
 
     def unexpected_fields(self, submitted: Any) -> list[str]:
-        """Answer fields in the request that this dimension does not have (a tampered form)."""
+        """Answer fields in the request that this dimension does not have (a tampered form).
+
+        `submitted` holds the form's and the uploaded files' names; `evidence-<CODE>` (files)
+        and `delete-evidence` (a remove button) belong to the form too.
+        """
         known = {name for name in self._fields}
+        known |= {evidence_field_name(indicator) for indicator in self.indicators}
         return sorted(
             key
             for key in submitted
-            if key.startswith(("level-", "justification-")) and key not in known
+            if key.startswith(("level-", "justification-", "evidence-")) and key not in known
         )
 
 
@@ -99,4 +109,116 @@ class ConfirmSubmitForm(FlaskForm):
     confirm = BooleanField(
         _l("I confirm that these answers are complete and true."),
         validators=[DataRequired(message=_l("Tick the confirmation to submit."))],
+    )
+
+
+# --- the evaluator's review ------------------------------------------------------------------
+
+MAX_NOTE = 20_000
+
+
+def verified_field_name(indicator: Indicator) -> str:
+    return f"verified-{indicator.code}"
+
+
+def note_field_name(indicator: Indicator) -> str:
+    return f"note-{indicator.code}"
+
+
+def level_value(level: int | None, not_applicable: bool) -> str:
+    """The form value of a level: "1".."5", "na", or "" when there is none."""
+    if not_applicable:
+        return NOT_APPLICABLE
+    return str(level) if level is not None else UNANSWERED
+
+
+class ReviewForm(FlaskForm):
+    """Base for `review_form`: a verified level and a note per indicator."""
+
+    indicators: tuple[Indicator, ...] = ()
+    # indicator code -> the self-assessed value ("3", "na", "")
+    self_assessed: dict[str, str] = {}
+
+    comment = TextAreaField(_l("Overall comment for the agency"), validators=[Length(max=MAX_NOTE)])
+
+    def verified_field(self, indicator: Indicator):
+        return self[verified_field_name(indicator)]
+
+    def note_field(self, indicator: Indicator):
+        return self[note_field_name(indicator)]
+
+    def differs(self, indicator: Indicator) -> bool:
+        value = self.verified_field(indicator).data or UNANSWERED
+        return value != UNANSWERED and value != self.self_assessed.get(indicator.code, UNANSWERED)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for indicator in self.indicators:
+            note = self.note_field(indicator)
+            if self.differs(indicator) and not (note.data or "").strip():
+                note.errors = [
+                    *note.errors,
+                    _l(
+                        "A note is required when the verified level differs "
+                        "from the self-assessed one."
+                    ),
+                ]
+                valid = False
+        return valid
+
+    def entries(self) -> dict[str, tuple[int | None, bool, str]]:
+        """Indicator code -> (level, not applicable, note) as typed."""
+        result = {}
+        for indicator in self.indicators:
+            raw = self.verified_field(indicator).data or UNANSWERED
+            result[indicator.code] = (
+                int(raw) if raw not in (UNANSWERED, NOT_APPLICABLE) else None,
+                raw == NOT_APPLICABLE,
+                self.note_field(indicator).data or "",
+            )
+        return result
+
+
+def review_form(
+    instrument: Any, indicators: tuple[Indicator, ...], self_assessed: dict[str, str], **kwargs: Any
+) -> ReviewForm:
+    """A form class with one verified-level select and one note per indicator."""
+    from wtforms import SelectField
+
+    fields: dict[str, Any] = {"indicators": tuple(indicators), "self_assessed": dict(self_assessed)}
+    for indicator in indicators:
+        choices = []
+        if self_assessed.get(indicator.code, UNANSWERED) == UNANSWERED:
+            choices.append(SelectChoice(UNANSWERED, _l("Not answered")))
+        for number in indicator.level_numbers:
+            name = instrument.level_name(number)
+            label = f"{number} · {name.get(language_code())}" if name else str(number)
+            choices.append(SelectChoice(str(number), label))
+        if indicator.allow_not_applicable:
+            choices.append(SelectChoice(NOT_APPLICABLE, _l("Not applicable")))
+        fields[verified_field_name(indicator)] = SelectField(
+            _l("Verified level"),
+            choices=choices,
+            default=self_assessed.get(indicator.code, UNANSWERED),
+        )
+        fields[note_field_name(indicator)] = TextAreaField(
+            _l("Note for the agency"), validators=[Length(max=MAX_NOTE)]
+        )
+    form_class = type("ReviewFormFor", (ReviewForm,), fields)
+    return form_class(**kwargs)
+
+
+def language_code() -> str:
+    from .views.helpers import language
+
+    return language()
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for reopening"),
+        validators=[
+            DataRequired(message=_l("Reopening needs a reason.")),
+            Length(max=MAX_NOTE),
+        ],
     )

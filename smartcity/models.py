@@ -297,3 +297,45 @@ class AuditEvent(db.Model):
 
     user: Mapped[User | None] = relationship()
     agency: Mapped[Agency | None] = relationship()
+
+
+class IssuedDocument(db.Model):
+    """A signed PDF exactly as issued (report, certificate, ...), found again by its code."""
+
+    __tablename__ = "issued_documents"
+    __table_args__ = (
+        UniqueConstraint("subject", "kind", "language", "version"),
+        Index("ix_issued_documents_sha256", "sha256"),
+        Index("ix_issued_documents_assessment_id", "assessment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # printed on the document and behind its QR code; random, so it cannot be guessed
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    # "report", "certificate"
+    kind: Mapped[str] = mapped_column(String(20))
+    # what the document is about, e.g. "assessment:12"; versions count per subject, kind, language
+    subject: Mapped[str] = mapped_column(String(80))
+    language: Mapped[str] = mapped_column(String(5))
+    version: Mapped[int] = mapped_column(default=1)
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("periods.id"))
+    # SHA-256 of the plain data the document was made from: unchanged data, same document
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column()
+    content: Mapped[bytes] = mapped_column()
+    # JSON: what the verification page shows (agency, period, index, level, signer, ...)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # the certificate's name in the PAdES signature; `simulated` when it is the development key
+    signed_by: Mapped[str] = mapped_column(String(300), default="")
+    simulated: Mapped[bool] = mapped_column(default=False)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    superseded_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_reason: Mapped[str] = mapped_column(Text, default="")
+
+    assessment: Mapped[Assessment | None] = relationship()
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])

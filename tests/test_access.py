@@ -8,33 +8,112 @@ from sqlalchemy import select
 from smartcity.extensions import db
 from smartcity.models import Agency, Answer, Assessment
 
+from .conftest import PASSWORD
+from .test_evidence import attach_sample
 from .test_journey import assessment_of, stored_answers
 
 OWN = "OWN"  # the Diskominfo assessment
 OTHER = "OTHER"  # the Dinkes assessment
 
-ROLES = ("anonymous", "diskominfo", "dinkes", "evaluator", "admin")
+# evaluator2: an evaluator assigned to no agency; kominfo-eval: an evaluator who belongs to
+# Diskominfo (so may not review it, even with an assignment row) and is assigned to Dinkes
+ROLES = ("anonymous", "diskominfo", "dinkes", "evaluator", "evaluator2", "kominfo-eval", "admin")
+
+
+def _row(anonymous, diskominfo, dinkes, evaluator, evaluator2, kominfo_eval, admin):
+    return dict(zip(ROLES, (anonymous, diskominfo, dinkes, evaluator, evaluator2, kominfo_eval, admin), strict=True))
+
 
 # (method, url template, {role: expected status}); anonymous is sent to log in (302)
+# The assessments are drafts here: review, finalize and reopen are out of order (409) for the
+# reviewers, 403 for the agency that sees its own assessment, 404 for those who cannot see it.
 MATRIX = [
-    ("GET", "/", {"anonymous": 302, "diskominfo": 200, "dinkes": 200, "evaluator": 200, "admin": 200}),
-    ("GET", "/login", {"anonymous": 200, "diskominfo": 302, "dinkes": 302, "evaluator": 302, "admin": 302}),
-    ("GET", "/assessments/{OWN}", {"anonymous": 302, "diskominfo": 200, "dinkes": 404, "evaluator": 200, "admin": 200}),
-    ("GET", "/assessments/{OWN}/dimensions/GOV", {"anonymous": 302, "diskominfo": 200, "dinkes": 404, "evaluator": 200, "admin": 200}),
-    ("POST", "/assessments/{OWN}/dimensions/GOV", {"anonymous": 302, "diskominfo": 303, "dinkes": 404, "evaluator": 303, "admin": 303}),
-    ("GET", "/assessments/{OWN}/dimensions/LIV", {"anonymous": 302, "diskominfo": 404, "dinkes": 404, "evaluator": 404, "admin": 404}),
-    ("GET", "/assessments/{OWN}/submit", {"anonymous": 302, "diskominfo": 200, "dinkes": 404, "evaluator": 403, "admin": 403}),
-    ("POST", "/assessments/{OWN}/submit", {"anonymous": 302, "diskominfo": 409, "dinkes": 404, "evaluator": 403, "admin": 403}),
-    ("GET", "/assessments/{OWN}/result", {"anonymous": 302, "diskominfo": 200, "dinkes": 404, "evaluator": 200, "admin": 200}),
-    ("GET", "/assessments/{OTHER}", {"anonymous": 302, "diskominfo": 404, "dinkes": 200, "evaluator": 200, "admin": 200}),
-    ("GET", "/assessments/999999", {"anonymous": 302, "diskominfo": 404, "dinkes": 404, "evaluator": 404, "admin": 404}),
-    ("GET", "/periods/2026/assessments", {"anonymous": 302, "diskominfo": 403, "dinkes": 403, "evaluator": 200, "admin": 200}),
-    ("GET", "/periods/1999/assessments", {"anonymous": 302, "diskominfo": 403, "dinkes": 403, "evaluator": 404, "admin": 404}),
+    ("GET", "/", _row(302, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/login", _row(200, 302, 302, 302, 302, 302, 302)),
+    ("GET", "/assessments/{OWN}", _row(302, 200, 404, 200, 404, 404, 200)),
+    ("GET", "/assessments/{OWN}/dimensions/GOV", _row(302, 200, 404, 200, 404, 404, 200)),
+    ("POST", "/assessments/{OWN}/dimensions/GOV", _row(302, 303, 404, 303, 404, 404, 303)),
+    ("GET", "/assessments/{OWN}/dimensions/LIV", _row(302, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/assessments/{OWN}/submit", _row(302, 200, 404, 403, 404, 404, 403)),
+    ("POST", "/assessments/{OWN}/submit", _row(302, 409, 404, 403, 404, 404, 403)),
+    ("GET", "/assessments/{OWN}/result", _row(302, 200, 404, 200, 404, 404, 200)),
+    ("GET", "/assessments/{OTHER}", _row(302, 404, 200, 200, 404, 200, 200)),
+    ("GET", "/assessments/999999", _row(302, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/periods/2026/assessments", _row(302, 403, 403, 200, 200, 200, 200)),
+    ("GET", "/periods/1999/assessments", _row(302, 403, 403, 404, 404, 404, 404)),
+    ("GET", "/periods/2026/assignments", _row(302, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/periods/2026/assignments", _row(302, 403, 403, 403, 403, 403, 303)),
+    ("GET", "/periods/1999/assignments", _row(302, 403, 403, 403, 403, 403, 404)),
+    ("GET", "/assessments/{OWN}/review", _row(302, 403, 404, 200, 404, 404, 200)),
+    ("POST", "/assessments/{OWN}/review", _row(302, 403, 404, 409, 404, 404, 409)),
+    ("GET", "/assessments/{OTHER}/review", _row(302, 404, 403, 200, 404, 200, 200)),
+    ("GET", "/assessments/999999/review", _row(302, 404, 404, 404, 404, 404, 404)),
+    ("POST", "/assessments/{OWN}/finalize", _row(302, 403, 404, 403, 404, 404, 409)),
+    ("POST", "/assessments/{OWN}/reopen", _row(302, 403, 404, 403, 404, 404, 409)),
+    # signed documents (docs/DOCUMENTS.md): a draft prints nothing (409), certificates are for
+    # admins (403 for others who see it); verification is public
+    ("POST", "/assessments/{OWN}/report", _row(302, 409, 404, 409, 404, 404, 409)),
+    ("POST", "/assessments/{OWN}/certificate", _row(302, 403, 404, 403, 404, 404, 409)),
+    ("GET", "/documents/999999/download", _row(302, 404, 404, 404, 404, 404, 404)),
+    ("POST", "/documents/999999/revoke", _row(302, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/verify/AAAA-BBBB-CCCC-DDDD-EEEE", _row(404, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/verify", _row(200, 200, 200, 200, 200, 200, 200)),
+    ("POST", "/verify", _row(400, 400, 400, 400, 400, 400, 400)),
+    # the audit trail: an assessment's history for its reviewers (others 404), all of it for admins
+    ("GET", "/assessments/{OWN}/history", _row(302, 404, 404, 200, 404, 404, 200)),
+    ("GET", "/assessments/{OTHER}/history", _row(302, 404, 404, 200, 404, 200, 200)),
+    ("GET", "/assessments/999999/history", _row(302, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/audit", _row(302, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/audit?from=31-12-2025", _row(302, 403, 403, 403, 403, 403, 400)),
+    # region results: the Smart City team
+    ("GET", "/periods/2025/region", _row(302, 403, 403, 200, 200, 200, 200)),
+    ("GET", "/periods/2026/region", _row(302, 403, 403, 200, 200, 200, 200)),
+    ("GET", "/periods/1999/region", _row(302, 403, 403, 404, 404, 404, 404)),
+    # evidence files (data dukung) of a Diskominfo answer: only those who see the assessment
+    ("GET", "/evidence/{OWN_EVIDENCE}", _row(302, 200, 404, 200, 404, 404, 200)),
+    ("GET", "/evidence/{OWN_EVIDENCE}/preview", _row(302, 200, 404, 200, 404, 404, 200)),
+    ("GET", "/evidence/999999", _row(302, 404, 404, 404, 404, 404, 404)),
+    # other engineers' routes, with the statuses their modules document
+    ("GET", "/assessments/{OWN}/history", _row(302, 404, 404, 200, 404, 404, 200)),
+    ("GET", "/audit", _row(302, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/periods/2026/region", _row(302, 403, 403, 200, 200, 200, 200)),
+    ("POST", "/assessments/{OWN}/report", _row(302, 409, 404, 409, 404, 404, 409)),
+    ("POST", "/assessments/{OWN}/certificate", _row(302, 403, 404, 403, 404, 404, 409)),
+    ("GET", "/documents/999999/download", _row(302, 404, 404, 404, 404, 404, 404)),
+    ("POST", "/documents/999999/revoke", _row(302, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/verify/no-such-code", _row(404, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/verify", _row(200, 200, 200, 200, 200, 200, 200)),
+    ("POST", "/verify", _row(400, 400, 400, 400, 400, 400, 400)),
+    ("GET", "/evidence/999999", _row(302, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/evidence/999999/preview", _row(302, 404, 404, 404, 404, 404, 404)),
     # a failed log-in (these users are already logged in, or have no password here)
-    ("POST", "/login", {"anonymous": 401, "diskominfo": 302, "dinkes": 302, "evaluator": 302, "admin": 302}),
-    ("GET", "/language/en", {"anonymous": 302, "diskominfo": 302, "dinkes": 302, "evaluator": 302, "admin": 302}),
-    ("POST", "/logout", {"anonymous": 302, "diskominfo": 302, "dinkes": 302, "evaluator": 302, "admin": 302}),
+    ("POST", "/login", _row(401, 302, 302, 302, 302, 302, 302)),
+    ("GET", "/language/en", _row(302, 302, 302, 302, 302, 302, 302)),
+    ("POST", "/logout", _row(302, 302, 302, 302, 302, 302, 302)),
 ]
+
+
+def add_extra_evaluators(app) -> None:
+    """evaluator2 (assigned nowhere) and kominfo-eval (a Diskominfo member assigned to Dinkes)."""
+    from smartcity.models import EvaluatorAssignment, Period, User
+    from smartcity.services.accounts import create_user
+    from smartcity.services.review import assign
+
+    with app.app_context():
+        create_user("evaluator2", "evaluator", PASSWORD, full_name="Evaluator Dua")
+        member = create_user("kominfo-eval", "evaluator", PASSWORD, agency_code="DISKOMINFO")
+        period = db.session.scalar(select(Period).filter_by(year=2026))
+        admin = db.session.scalar(select(User).filter_by(username="admin"))
+        agencies = {a.code: a for a in db.session.scalars(select(Agency))}
+        assign(period, agencies["DINKES"], member, admin)
+        # even a stray assignment row does not let a member review their own agency
+        db.session.add(
+            EvaluatorAssignment(
+                period_id=period.id, agency_id=agencies["DISKOMINFO"].id, evaluator_id=member.id
+            )
+        )
+        db.session.commit()
+
 
 CASES = [
     pytest.param(method, url, role, expected[role], id=f"{role}-{method}-{url}")
@@ -45,13 +124,17 @@ CASES = [
 
 @pytest.mark.parametrize(("method", "url", "role", "expected"), CASES)
 def test_role_gets_status(demo, client, auth, method, url, role, expected):
+    add_extra_evaluators(demo)
     own = assessment_of(demo, "DISKOMINFO").id
     other = assessment_of(demo, "DINKES").id
     if role != "anonymous":
         assert auth.login(role).status_code == 302
     target = url.replace("{OWN}", str(own)).replace("{OTHER}", str(other))
+    if "{OWN_EVIDENCE}" in url:
+        target = target.replace("{OWN_EVIDENCE}", str(attach_sample(demo, own)))
     data = {"level-GOV-01": "2", "justification-GOV-01": "x"} if "dimensions" in url else {}
     response = client.open(target, method=method, data=data)
+    response.close()  # a file download holds the file open until then
     assert response.status_code == expected
 
 

@@ -10,7 +10,18 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from smartcity.extensions import db
-from smartcity.models import Agency, Assessment, Period, User
+from smartcity.models import (
+    Agency,
+    Answer,
+    Assessment,
+    AuditEvent,
+    EvaluatorAssignment,
+    Evidence,
+    Period,
+    Review,
+    Transition,
+    User,
+)
 from smartcity.services.instruments import DEMO_INSTRUMENT
 
 
@@ -28,7 +39,8 @@ def test_seed_demo_prints_logins_and_is_idempotent(app, runner):
         assert db.session.scalar(select(func.count()).select_from(User)) == len(logins)
         period = db.session.scalar(select(Period).filter_by(year=2026))
         assert period.is_open
-        assert db.session.scalar(select(func.count()).select_from(Assessment)) == 12
+        count = select(func.count()).select_from(Assessment).filter_by(period_id=period.id)
+        assert db.session.scalar(count) == 12
         agency = db.session.scalar(select(Agency).filter_by(code="DISKOMINFO"))
         assert len(agency.head_nip) == 18 and agency.head_nip.isdigit()
         user = db.session.scalar(select(User).filter_by(username="admin"))
@@ -107,3 +119,72 @@ def test_migrations_match_the_models(app):
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"render_as_batch": True})
         assert compare_metadata(context, db.metadata) == []
+
+
+def _table_counts(app) -> dict[str, int]:
+    models = (Agency, Answer, Assessment, AuditEvent, EvaluatorAssignment, Evidence, Period, Review, Transition, User)
+    with app.app_context():
+        return {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in models}
+
+
+def test_seed_demo_adds_a_finished_2025_period(app, runner):
+    from smartcity.domain import filetypes
+    from smartcity.services.assessments import answers_by_code, dimension_codes, instrument_for
+    from smartcity.services.review import reviews_by_code
+    from smartcity.storage import evidence_storage
+
+    first = runner.invoke(args=["seed-demo", "--password", "sandi-demo-2026"])
+    assert first.exit_code == 0, first.output
+    assert "period 2025 (closed), 12 final" in first.output
+    with app.app_context():
+        period = db.session.scalar(select(Period).filter_by(year=2025))
+        assert not period.is_open
+        assert period.instrument_version_id == db.session.scalar(select(Period.instrument_version_id).filter_by(year=2026))
+        assessments = list(db.session.scalars(select(Assessment).filter_by(period_id=period.id)))
+        assert len(assessments) == 12 and {a.status for a in assessments} == {"final"}
+        differing = 0
+        for assessment in assessments:
+            instrument = instrument_for(assessment)
+            answers = answers_by_code(assessment)
+            wanted = {i.code for c in dimension_codes(assessment, instrument) for i in instrument.dimension(c).indicators}
+            assert set(answers) == wanted  # every indicator of its dimensions
+            assert all(a.level is not None and len(a.justification) > 40 for a in answers.values())
+            evidence = {e.indicator_code for e in db.session.scalars(select(Evidence).filter_by(assessment_id=assessment.id))}
+            for code, answer in answers.items():
+                if instrument.indicator(code).needs_evidence(answer.level):
+                    assert code in evidence, (assessment.agency.code, code)
+            for code, review in reviews_by_code(assessment).items():
+                if review.verified_level != answers[code].level:
+                    differing += 1
+                    assert review.note.strip() and review.updated_by.username == "evaluator"
+            steps = [(t.action, t.user.username) for t in db.session.scalars(select(Transition).filter_by(assessment_id=assessment.id).order_by(Transition.id))]
+            assert steps[-2:] == [("verify", "evaluator"), ("finalize", "admin")]
+        assert differing >= 12
+        # one agency was returned once and resubmitted
+        dishub = next(a for a in assessments if a.agency.code == "DISHUB")
+        assert dishub.round == 2
+        # the evidence bytes are stored and are a real PDF
+        row = db.session.scalar(select(Evidence))
+        with evidence_storage().open(row.sha256) as stored:
+            assert filetypes.detect(stored) == filetypes.PDF
+        # the open 2026 period is untouched
+        current = db.session.scalar(select(Period).filter_by(year=2026))
+        assert current.is_open
+        assert {a.status for a in db.session.scalars(select(Assessment).filter_by(period_id=current.id))} == {"draft"}
+    before = _table_counts(app)
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0 and "2025 (closed, already exists)" in second.output
+    assert _table_counts(app) == before
+
+
+def test_seed_demo_is_quick(app):
+    """The test suite seeds the demo in many tests."""
+    import time
+
+    from smartcity.seed import seed_demo_region
+
+    with app.app_context():
+        started = time.perf_counter()
+        seed_demo_region("sandi-demo-2026")
+        elapsed = time.perf_counter() - started
+    assert elapsed < 3  # about 0.5 s on an idle machine; generous for busy CI hosts

@@ -109,6 +109,8 @@ def test_defaults_are_applied():
     assert gov01 is not None
     assert gov01.allow_not_applicable is False
     assert gov01.evidence_hint is None
+    assert gov01.evidence_from_level is None  # no evidence rule unless the file sets one
+    assert not gov01.needs_evidence(5)
 
 
 def test_custom_level_names_and_bands():
@@ -123,6 +125,48 @@ def test_custom_level_names_and_bands():
     assert instrument.level_name(3) == Text("Akhir", "Final")
     assert [band.minimum for band in instrument.maturity_bands] == [0, Fraction(5, 2), 4]
     assert instrument.band_for(Fraction(5, 2)).level == 2
+
+
+def test_evidence_from_level_default_and_per_indicator_override():
+    text = "evidence_from_level: 3\n" + VALID
+    text = _replace(text, "    weight: 2\n", "    weight: 2\n        evidence_from_level: null\n")
+    text = _replace(
+        text, "    allow_na: true\n", "    allow_na: true\n        evidence_from_level: 5\n"
+    )
+    text += textwrap.indent(
+        textwrap.dedent(
+            """\
+          - code: PPL
+            name: {id: Masyarakat, en: People}
+            weight: 1
+            indicators:
+              - code: PPL-01
+                question: {id: Pertanyaan tiga, en: Question three}
+                explanation: {id: Penjelasan, en: Explanation}
+                weight: 1
+                levels: {1: {id: a, en: A}, 2: {id: b, en: B}, 3: {id: c, en: C},
+                     4: {id: d, en: D}, 5: {id: e, en: E}}
+        """
+        ),
+        "  ",
+    )
+    instrument = load_instrument(text)
+
+    gov01, eco01, ppl01 = instrument.indicators
+    # null on the indicator: never, whatever the instrument-wide default
+    assert gov01.evidence_from_level is None
+    assert eco01.evidence_from_level == 5
+    # omitted on the indicator: the instrument-wide default
+    assert ppl01.evidence_from_level == 3
+    assert [ppl01.needs_evidence(level) for level in (None, 1, 2, 3, 4, 5)] == [
+        False, False, False, True, True, True,
+    ]  # fmt: skip
+    assert eco01.needs_evidence(4) is False and eco01.needs_evidence(5) is True
+
+
+def test_bundled_demo_instrument_needs_evidence_from_level_3():
+    instrument = load_instrument_file(ROOT / "smartcity" / "instruments" / "kotim-smart-city.yaml")
+    assert {indicator.evidence_from_level for indicator in instrument.indicators} == {3}
 
 
 def test_valid_text_has_no_problems():
@@ -339,6 +383,76 @@ CASES = [
         "must be a text in both languages",
     ),
     ("non-mapping root", "- just\n- a list\n", 1, "", "the top level must be a mapping"),
+    (
+        "evidence_from_level not a number",
+        VALID + "evidence_from_level: high\n",
+        31,
+        "evidence_from_level",
+        "evidence_from_level must be a level number (1 to 5) or null for never, got 'high'",
+    ),
+    (
+        "evidence_from_level boolean",
+        VALID + "evidence_from_level: true\n",
+        31,
+        "evidence_from_level",
+        "or null for never, got 'true'",
+    ),
+    (
+        "evidence_from_level quoted",
+        VALID + 'evidence_from_level: "3"\n',
+        31,
+        "evidence_from_level",
+        "got the quoted text '3'",
+    ),
+    (
+        "evidence_from_level beyond the levels",
+        VALID + "evidence_from_level: 6\n",
+        31,
+        "evidence_from_level",
+        "evidence_from_level 6 is not a level: the levels are 1 to 5",
+    ),
+    (
+        "evidence_from_level beyond custom level names",
+        _replace(
+            _replace(
+                _replace(VALID, "          4: {id: Empat, en: Four}\n", ""),
+                "          5: {id: Lima, en: Five}\n",
+                "",
+            ),
+            ",\n             4: {id: d, en: D}, 5: {id: e, en: E}",
+            "",
+        )
+        + "level_names: {1: {id: a, en: A}, 2: {id: b, en: B}, 3: {id: c, en: C}}\n"
+        + "evidence_from_level: 4\n",
+        29,
+        "evidence_from_level",
+        "evidence_from_level 4 is not a level: the levels are 1 to 3",
+    ),
+    (
+        "indicator evidence_from_level zero",
+        _replace(
+            VALID, "    allow_na: true\n", "    allow_na: true\n        evidence_from_level: 0\n"
+        ),
+        28,
+        "dimensions[1].indicators[0].evidence_from_level",
+        "evidence_from_level 0 is not a level: the levels are 1 to 5",
+    ),
+    (
+        "indicator evidence_from_level a list",
+        _replace(VALID, "    weight: 2\n", "    weight: 2\n        evidence_from_level: [3]\n"),
+        13,
+        "dimensions[0].indicators[0].evidence_from_level",
+        "must be a level number (1 to 5) or null for never, got a list",
+    ),
+    (
+        "misspelt evidence_from_level gets a hint",
+        _replace(
+            VALID, "    allow_na: true\n", "    allow_na: true\n        evidence_from_lvl: 3\n"
+        ),
+        28,
+        "dimensions[1].indicators[0].evidence_from_lvl",
+        "(did you mean 'evidence_from_level'?)",
+    ),
 ]
 
 
@@ -428,7 +542,7 @@ def test_loader_imports_no_framework():
 VOCABULARY = [
     "code", "version", "title", "description", "level_names", "maturity_bands", "dimensions",
     "name", "weight", "indicators", "question", "explanation", "allow_na", "evidence_hint",
-    "levels", "min", "level", "id", "en", "<<",
+    "levels", "min", "level", "id", "en", "<<", "evidence_from_level",
 ]  # fmt: skip
 
 scalars = st.one_of(

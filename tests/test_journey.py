@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 from sqlalchemy import select
@@ -32,6 +33,28 @@ def dimension_form(app, assessment_id: int, code: str, level_for=lambda i, n: 3,
             data[f"level-{indicator.code}"] = str(level_for(indicator, n))
             data[f"justification-{indicator.code}"] = f"{text} {indicator.code}"
         return data
+
+
+# a small real PDF: the demo instrument needs evidence (data dukung) from level 3
+EVIDENCE_PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+def with_evidence(app, assessment_id: int, data: dict[str, str]) -> dict[str, object]:
+    """The form data plus one evidence file for every answer whose level needs one."""
+    with app.app_context():
+        instrument = instrument_for(db.session.get(Assessment, assessment_id))
+    result: dict[str, object] = dict(data)
+    for key, value in data.items():
+        if not key.startswith("level-") or not value.isdigit():
+            continue
+        code = key.removeprefix("level-")
+        if instrument.indicator(code).needs_evidence(int(value)):
+            result[f"evidence-{code}"] = (io.BytesIO(EVIDENCE_PDF), f"data-dukung-{code}.pdf")
+    return result
 
 
 def checked_level(page: str, code: str) -> str | None:
@@ -90,7 +113,10 @@ def test_save_draft_keeps_partial_answers(demo, client, auth):
 def test_submit_lists_what_is_missing_and_keeps_everything(demo, client, auth):
     assessment = assessment_of(demo, "DISKOMINFO")
     auth.login("diskominfo")
-    client.post(f"/assessments/{assessment.id}/dimensions/GOV", data=dimension_form(demo, assessment.id, "GOV"))
+    client.post(
+        f"/assessments/{assessment.id}/dimensions/GOV",
+        data=dimension_form(demo, assessment.id, "GOV"),
+    )
     client.post(
         f"/assessments/{assessment.id}/dimensions/INF",
         data={"level-INF-01": "2", "justification-INF-01": "Sebagian desa"},
@@ -111,11 +137,18 @@ def test_na_needs_a_justification_before_submit(demo, client, auth):
     assessment = assessment_of(demo, "DISKOMINFO")
     auth.login("diskominfo")
     for code in ("GOV", "INF"):
-        client.post(f"/assessments/{assessment.id}/dimensions/{code}", data=dimension_form(demo, assessment.id, code))
+        client.post(
+            f"/assessments/{assessment.id}/dimensions/{code}",
+            data=dimension_form(demo, assessment.id, code),
+        )
     # INF-03 (public Wi-Fi) allows N/A
     client.post(
         f"/assessments/{assessment.id}/dimensions/INF",
-        data={**dimension_form(demo, assessment.id, "INF"), "level-INF-03": "na", "justification-INF-03": ""},
+        data={
+            **dimension_form(demo, assessment.id, "INF"),
+            "level-INF-03": "na",
+            "justification-INF-03": "",
+        },
     )
     page = client.get(f"/assessments/{assessment.id}/submit").get_data(as_text=True)
     assert "INF-03" in page and "justifikasi" in page
@@ -125,11 +158,21 @@ def test_full_journey_submit_locks_and_shows_result(demo, client, auth):
     assessment = assessment_of(demo, "DISKOMINFO")
     auth.login("diskominfo")
     # GOV: levels 1..5 in order; INF: all 3
-    client.post(
-        f"/assessments/{assessment.id}/dimensions/GOV",
-        data=dimension_form(demo, assessment.id, "GOV", level_for=lambda i, n: n + 1),
-    )
-    client.post(f"/assessments/{assessment.id}/dimensions/INF", data=dimension_form(demo, assessment.id, "INF"))
+    gov = dimension_form(demo, assessment.id, "GOV", level_for=lambda i, n: n + 1)
+    inf = dimension_form(demo, assessment.id, "INF")
+    client.post(f"/assessments/{assessment.id}/dimensions/GOV", data=gov)
+    client.post(f"/assessments/{assessment.id}/dimensions/INF", data=inf)
+    # levels 3 and above need evidence: the submission waits for it
+    waiting = client.get(f"/assessments/{assessment.id}/submit").get_data(as_text=True)
+    needing = waiting.split("missing-list")[1]
+    assert all(code in needing for code in ("GOV-03", "GOV-04", "GOV-05", "INF-01", "INF-05"))
+    assert "GOV-01" not in needing and "GOV-02" not in needing
+    for code, data in (("GOV", gov), ("INF", inf)):
+        response = client.post(
+            f"/assessments/{assessment.id}/dimensions/{code}",
+            data=with_evidence(demo, assessment.id, data),
+        )
+        assert response.status_code == 303
     confirm = client.get(f"/assessments/{assessment.id}/submit")
     assert confirm.status_code == 200 and "Kirim sekarang" in confirm.get_data(as_text=True)
     assert client.post(f"/assessments/{assessment.id}/submit", data={}).status_code == 400
@@ -146,7 +189,8 @@ def test_full_journey_submit_locks_and_shows_result(demo, client, auth):
     # read-only now: a write changes nothing
     before = stored_answers(demo, assessment.id)
     refused = client.post(
-        f"/assessments/{assessment.id}/dimensions/GOV", data={"level-GOV-01": "5", "justification-GOV-01": "x"}
+        f"/assessments/{assessment.id}/dimensions/GOV",
+        data={"level-GOV-01": "5", "justification-GOV-01": "x"},
     )
     assert refused.status_code == 303
     assert stored_answers(demo, assessment.id) == before
@@ -163,7 +207,11 @@ def test_evaluator_sees_every_agency_with_status_progress_index(demo, client, au
     auth.login("dlh")
     client.post(
         f"/assessments/{assessment.id}/dimensions/ENV",
-        data=dimension_form(demo, assessment.id, "ENV", level_for=lambda i, n: 5),
+        data=with_evidence(
+            demo,
+            assessment.id,
+            dimension_form(demo, assessment.id, "ENV", level_for=lambda i, n: 5),
+        ),
     )
     client.post(f"/assessments/{assessment.id}/submit", data={"confirm": "y"})
     auth.logout()
@@ -187,12 +235,15 @@ def test_login_with_wrong_password_says_nothing_about_the_user(demo, client):
     unknown = client.post("/login", data={"username": "nobody", "password": "nope-nope-nope"})
     assert wrong.status_code == unknown.status_code == 401
     assert "Nama pengguna atau kata sandi salah" in wrong.get_data(as_text=True)
-    assert wrong.get_data(as_text=True).count("salah") == unknown.get_data(as_text=True).count("salah")
+    assert wrong.get_data(as_text=True).count("salah") == unknown.get_data(as_text=True).count(
+        "salah"
+    )
 
 
 def test_login_never_redirects_to_another_site(demo, client):
     response = client.post(
-        "/login?next=https://evil.example/", data={"username": "diskominfo", "password": "demo-password-2026"}
+        "/login?next=https://evil.example/",
+        data={"username": "diskominfo", "password": "demo-password-2026"},
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
@@ -200,10 +251,13 @@ def test_login_never_redirects_to_another_site(demo, client):
 
 def test_csrf_is_required_on_forms(demo, csrf_app):
     client = csrf_app.test_client()
-    refused = client.post("/login", data={"username": "diskominfo", "password": "demo-password-2026"})
+    refused = client.post(
+        "/login", data={"username": "diskominfo", "password": "demo-password-2026"}
+    )
     assert refused.status_code == 400
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
     ok = client.post(
-        "/login", data={"username": "diskominfo", "password": "demo-password-2026", "csrf_token": token}
+        "/login",
+        data={"username": "diskominfo", "password": "demo-password-2026", "csrf_token": token},
     )
     assert ok.status_code == 302

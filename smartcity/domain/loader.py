@@ -30,11 +30,11 @@ CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 LEVEL_RANGE = range(1, 6)
 
 TOP_REQUIRED = ("code", "version", "title", "dimensions")
-TOP_KEYS = (*TOP_REQUIRED, "description", "level_names", "maturity_bands")
+TOP_KEYS = (*TOP_REQUIRED, "description", "level_names", "maturity_bands", "evidence_from_level")
 DIMENSION_REQUIRED = ("code", "name", "weight", "indicators")
 DIMENSION_KEYS = (*DIMENSION_REQUIRED, "description")
 INDICATOR_REQUIRED = ("code", "question", "explanation", "weight", "levels")
-INDICATOR_KEYS = (*INDICATOR_REQUIRED, "allow_na", "evidence_hint")
+INDICATOR_KEYS = (*INDICATOR_REQUIRED, "allow_na", "evidence_hint", "evidence_from_level")
 BAND_KEYS = ("min", "level", "name")
 LANGUAGES = (("id", "Indonesian"), ("en", "English"))
 
@@ -180,6 +180,8 @@ class _Reader:
         self.problems: list[Problem] = []
         self.dimension_codes: dict[str, int] = {}
         self.indicator_codes: dict[str, int] = {}
+        # the instrument-wide evidence_from_level every indicator inherits unless it sets its own
+        self.default_evidence_level: int | None = None
 
     def report(self, where: Node | int | None, field: str, message: str) -> None:
         line = _line(where) if isinstance(where, Node) else where
@@ -219,6 +221,11 @@ class _Reader:
         bands: tuple[MaturityBand, ...] | None = DEFAULT_MATURITY_BANDS
         if "maturity_bands" in entries:
             bands = self._bands(entries["maturity_bands"], "maturity_bands")
+
+        if "evidence_from_level" in entries:
+            self.default_evidence_level = self._evidence_level(
+                entries["evidence_from_level"], "evidence_from_level", expected_levels
+            )
 
         dimensions = None
         if "dimensions" in entries:
@@ -395,6 +402,30 @@ class _Reader:
             self.report(node, path, f"{name} must be true or false, got {_describe(node)}")
             return None
         return bool(_CONSTRUCTOR.construct_yaml_bool(node))
+
+    def _evidence_level(self, node: Node, path: str, levels: frozenset[int] | None) -> int | None:
+        """A level from which answers need evidence; None (null) for never."""
+        if isinstance(node, ScalarNode) and node.tag == _NULL:
+            return None
+        number = _whole_number(node)
+        allowed = levels if levels else frozenset(LEVEL_RANGE)
+        if number is None:
+            self.report(
+                node,
+                path,
+                f"evidence_from_level must be a level number ({_level_list(allowed)}) or null "
+                f"for never, got {_describe(node)}",
+            )
+            return None
+        if number not in allowed:
+            self.report(
+                node,
+                path,
+                f"evidence_from_level {number} is not a level: the levels are "
+                f"{_level_list(allowed)}",
+            )
+            return None
+        return number
 
     # -- levels and bands -------------------------------------------------------------------
 
@@ -620,6 +651,13 @@ class _Reader:
         levels = None
         if "levels" in entries:
             levels = self._levels(entries["levels"], _join(path, "levels"), expected_levels)
+        evidence_level = self.default_evidence_level
+        if "evidence_from_level" in entries:
+            evidence_level = self._evidence_level(
+                entries["evidence_from_level"],
+                _join(path, "evidence_from_level"),
+                frozenset(number for number, _ in levels) if levels else expected_levels,
+            )
         if (
             code is None
             or question is None
@@ -637,6 +675,7 @@ class _Reader:
             levels=levels,
             allow_not_applicable=allow_na,
             evidence_hint=evidence_hint,
+            evidence_from_level=evidence_level,
         )
 
     def _levels(

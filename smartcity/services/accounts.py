@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Agency, Role, User
+from . import audit
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -43,7 +44,9 @@ def create_user(
     *,
     agency_code: str | None = None,
     full_name: str = "",
+    by: User | None = None,
 ) -> User:
+    """Create an account and record it in the audit trail (`by` None: the command line)."""
     username = username.strip()
     if not username or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
         raise AccountError(_("A username uses letters, digits, '.', '-' or '_' only."))
@@ -66,4 +69,23 @@ def create_user(
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    audit.record(
+        "user.created",
+        "user",
+        user.id,
+        user=by,
+        agency_id=agency.id if agency is not None else None,
+        new=user_record(user),
+    )
     return user
+
+
+def user_record(user: User) -> dict[str, object]:
+    """What the audit trail keeps of an account: never the password or its hash."""
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "role": str(user.role),
+        "agency": user.agency.code if user.agency is not None else None,
+        "active": user.active,
+    }

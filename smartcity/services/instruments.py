@@ -11,7 +11,8 @@ from sqlalchemy import select
 from ..domain.instrument import Instrument
 from ..domain.loader import load_instrument
 from ..extensions import db
-from ..models import InstrumentVersion
+from ..models import InstrumentVersion, User
+from . import audit
 
 DEMO_INSTRUMENT = Path(__file__).resolve().parent.parent / "instruments" / "kotim-smart-city.yaml"
 
@@ -30,17 +31,18 @@ def instrument_of(version: InstrumentVersion) -> Instrument:
     return _parse(version.sha256, version.source, version.source_name or version.code)
 
 
-def register_instrument(source: str, source_name: str) -> InstrumentVersion:
+def register_instrument(source: str, source_name: str, by: User | None = None) -> InstrumentVersion:
     """Store an instrument version (validated); the identical text registered twice is one row.
 
     Raises `InstrumentError` for an invalid file and `InstrumentConflict` when the
     code and version exist with other content (publish it under a new version).
     """
-    instrument = load_instrument(source, source_name)
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
     existing = db.session.scalar(select(InstrumentVersion).filter_by(sha256=digest))
     if existing is not None:
-        return existing
+        return existing  # stored (so validated) before: no need to parse it again
+    # validated through the content-hash cache: the same text is parsed once per process
+    instrument = _parse(digest, source, source_name)
     clash = db.session.scalar(
         select(InstrumentVersion).filter_by(code=instrument.code, version=instrument.version)
     )
@@ -58,4 +60,17 @@ def register_instrument(source: str, source_name: str) -> InstrumentVersion:
     )
     db.session.add(version)
     db.session.flush()
+    # only a newly stored version is a change; the same text registered again is not
+    audit.record(
+        "instrument.registered",
+        "instrument",
+        version.id,
+        user=by,
+        new={
+            "code": version.code,
+            "version": version.version,
+            "sha256": version.sha256,
+            "source_name": version.source_name,
+        },
+    )
     return version

@@ -24,7 +24,9 @@ from ..models import (
     Agency,
     Answer,
     Assessment,
+    AuditEvent,
     EvaluatorAssignment,
+    Evidence,
     Period,
     Review,
     Role,
@@ -446,3 +448,137 @@ def assigned_agency_ids(evaluator: User, period: Period) -> set[int]:
 
 def is_reviewer(user: User, assessment: Assessment) -> bool:
     return actor_for(user, assessment) in (Actor.EVALUATOR, Actor.ADMIN)
+
+
+# --- what the review page and the overviews show ---------------------------------------------
+
+
+def notes_by_code(assessment: Assessment) -> dict[str, str]:
+    """The evaluator's non-empty notes per indicator (what the agency reads after a return)."""
+    return {code: row.note for code, row in reviews_by_code(assessment).items() if row.note.strip()}
+
+
+def evidence_by_code(assessment: Assessment) -> dict[str, list[Evidence]]:
+    """Attached (not deleted) evidence files per indicator, oldest first."""
+    result: dict[str, list[Evidence]] = {}
+    rows = db.session.scalars(
+        select(Evidence)
+        .filter(Evidence.assessment_id == assessment.id, Evidence.deleted_at.is_(None))
+        .order_by(Evidence.uploaded_at, Evidence.id)
+    )
+    for row in rows:
+        result.setdefault(row.indicator_code, []).append(row)
+    return result
+
+
+@dataclass
+class RoundChange:
+    """How one indicator changed since the last return: its level before, and what changed."""
+
+    code: str
+    old_level: int | None = None
+    old_not_applicable: bool = False
+    answer_changed: bool = False
+    evidence_changed: bool = False
+
+
+CHANGE_ACTIONS = ("answer.changed", "evidence.added", "evidence.removed")
+
+
+def _indicator_of_event(event: AuditEvent, codes: set[str]) -> str | None:
+    for value in (audit.decoded(event.new_value), audit.decoded(event.old_value)):
+        if isinstance(value, dict):
+            for key in ("indicator_code", "indicator"):
+                if value.get(key) in codes:
+                    return value[key]
+    if event.subject_id in codes:
+        return event.subject_id
+    if event.subject_type == "evidence" and event.subject_id.isdigit():
+        row = db.session.get(Evidence, int(event.subject_id))
+        if row is not None and row.assessment_id == event.assessment_id:
+            return row.indicator_code
+    return None
+
+
+def changes_since_last_return(assessment: Assessment) -> dict[str, RoundChange]:
+    """Indicators whose answer or evidence changed after the last return (empty in round 1)."""
+    returned = last_return(assessment)
+    if returned is None or assessment.round <= 1:
+        return {}
+    instrument = instrument_for(assessment)
+    codes = {
+        indicator.code
+        for code in dimension_codes(assessment, instrument)
+        for indicator in instrument.dimension(code).indicators  # type: ignore[union-attr]
+    }
+    events = db.session.scalars(
+        select(AuditEvent)
+        .filter(
+            AuditEvent.assessment_id == assessment.id,
+            AuditEvent.action.in_(CHANGE_ACTIONS),
+            AuditEvent.at > returned.at,
+        )
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    changes: dict[str, RoundChange] = {}
+    answers = answers_by_code(assessment)
+    for event in events:
+        code = _indicator_of_event(event, codes)
+        if code is None:
+            continue
+        change = changes.get(code)
+        if change is None:
+            change = changes[code] = RoundChange(code)
+            current = answers.get(code)
+            # until an answer change says otherwise, the level before is the current one
+            if current is not None:
+                change.old_level, change.old_not_applicable = current.level, current.not_applicable
+        if event.action == "answer.changed":
+            if not change.answer_changed:
+                before = audit.decoded(event.old_value) or {}
+                change.old_level = before.get("level")
+                change.old_not_applicable = bool(before.get("not_applicable"))
+            change.answer_changed = True
+        else:
+            change.evidence_changed = True
+    return dict(sorted(changes.items()))
+
+
+def period_scores(period: Period, assessments: list[Assessment]) -> dict[int, ScorePair]:
+    """Self-assessed and verified scores of the period's assessments that left the draft state.
+
+    Set-based: two queries however many assessments there are.
+    """
+    from .instruments import instrument_of
+
+    instrument = instrument_of(period.instrument_version)
+    wanted = {a.id: a for a in assessments if a.status != Status.DRAFT}
+    if not wanted:
+        return {}
+    answers: dict[int, dict[str, Answer]] = {}
+    for row in db.session.scalars(select(Answer).filter(Answer.assessment_id.in_(wanted))):
+        answers.setdefault(row.assessment_id, {})[row.indicator_code] = row
+    reviews: dict[int, dict[str, Review]] = {}
+    for row in db.session.scalars(select(Review).filter(Review.assessment_id.in_(wanted))):
+        reviews.setdefault(row.assessment_id, {})[row.indicator_code] = row
+    result = {}
+    for assessment_id, assessment in wanted.items():
+        codes = dimension_codes(assessment, instrument)
+        own = answers.get(assessment_id, {})
+        given = reviews.get(assessment_id, {})
+        self_assessed = score_assessment(instrument, answer_values(own.values()), codes)
+        verified = None
+        if given or assessment.status in (Status.VERIFIED, Status.FINAL):
+            verified = score_assessment(instrument, verified_values(own, given), codes)
+        result[assessment_id] = ScorePair(self_assessed, verified)
+    return result
+
+
+def scores_for(user: User, assessment: Assessment) -> ScorePair:
+    """The scores this user may see: the agency sees verified levels only once they are settled."""
+    pair = scores(assessment)
+    if actor_for(user, assessment) not in (Actor.EVALUATOR, Actor.ADMIN) and (
+        assessment.status not in (Status.VERIFIED, Status.FINAL)
+    ):
+        return ScorePair(pair.self_assessed, None)
+    return pair

@@ -8,10 +8,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..forms import ConfirmSubmitForm, dimension_form
+from ..forms import ConfirmSubmitForm, ReopenForm, dimension_form
 from ..models import Assessment, Period, PeriodStatus, Role
 from ..policy import can_edit_assessment, can_view_assessment, is_staff
 from ..services import assessments as service
+from ..services import evidence as evidence_service
+from ..services import review
+from . import evidence as evidence_views
 
 bp = Blueprint("assessment", __name__)
 
@@ -55,7 +58,11 @@ def home():
 @bp.route("/assessments/<int:assessment_id>")
 @login_required
 def overview(assessment_id: int):
-    assessment = load_assessment(assessment_id)
+    return render_overview(load_assessment(assessment_id))
+
+
+def render_overview(assessment: Assessment, status: int = 200, reopen_form=None):
+    """The overview; a refused finalize or reopen renders it again with its status code."""
     instrument = service.instrument_for(assessment)
     steps = service.progress(assessment)
     return render_template(
@@ -64,7 +71,13 @@ def overview(assessment_id: int):
         instrument=instrument,
         steps=steps,
         editable=can_edit_assessment(current_user, assessment),
-    )
+        scores=review.scores_for(current_user, assessment),
+        history=review.history(assessment),
+        actions=review.actions_for(current_user, assessment),
+        reviewer=review.is_reviewer(current_user, assessment),
+        notes=review.notes_by_code(assessment) if assessment.status == "returned" else {},
+        reopen_form=reopen_form or ReopenForm(formdata=None),
+    ), status
 
 
 @bp.route("/assessments/<int:assessment_id>/dimensions/<code>", methods=["GET", "POST"])
@@ -78,12 +91,13 @@ def dimension(assessment_id: int, code: str):
     editable = can_edit_assessment(current_user, assessment)
     stored = service.answers_by_code(assessment)
     status = 200
+    evidence_errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if not editable:
             flash(_("This assessment can no longer be changed; nothing was saved."), "error")
             return redirect(url_for(".overview", assessment_id=assessment.id)), 303
         form = dimension_form(dim)
-        unexpected = form.unexpected_fields(request.form)
+        unexpected = form.unexpected_fields([*request.form, *request.files])
         if unexpected:
             abort(
                 400,
@@ -101,7 +115,14 @@ def dimension(assessment_id: int, code: str):
                 return redirect(url_for(".overview", assessment_id=assessment.id)), 303
             else:
                 flash(_("Draft saved (%(n)d answers changed).", n=changed), "success")
-                return redirect(url_for(".dimension", assessment_id=assessment.id, code=code)), 303
+                # answers first, then removals and uploads: nothing typed is lost
+                evidence_changes = evidence_views.apply_changes(assessment, dim, current_user)
+                if not evidence_changes.refused:
+                    url = url_for(".dimension", assessment_id=assessment.id, code=code)
+                    return redirect(url), 303
+                status = evidence_changes.status
+                evidence_errors = evidence_changes.refused
+                stored = service.answers_by_code(assessment)
         else:
             status = 400
             flash(_("Nothing was saved: please check the marked answers."), "error")
@@ -115,6 +136,8 @@ def dimension(assessment_id: int, code: str):
             data[f"level-{indicator.code}"] = level
             data[f"justification-{indicator.code}"] = row.justification
         form = dimension_form(dim, data=data)
+    if status == 400 and evidence_views.chosen_files(dim):
+        flash(_("The chosen files were not attached because nothing was saved."), "error")
     return render_template(
         "assessment/dimension.html",
         assessment=assessment,
@@ -123,6 +146,9 @@ def dimension(assessment_id: int, code: str):
         form=form,
         stored=stored,
         editable=editable,
+        evidence=evidence_service.attached(assessment, [i.code for i in dim.indicators]),
+        evidence_errors=evidence_errors,
+        evidence_max_bytes=evidence_service.max_bytes(),
         dimension_codes=service.dimension_codes(assessment, instrument),
     ), status
 
@@ -135,7 +161,8 @@ def submit(assessment_id: int):
         abort(403)
     instrument = service.instrument_for(assessment)
     form = ConfirmSubmitForm()
-    if assessment.status != "draft":
+    resubmit = assessment.status == "returned"
+    if assessment.status not in ("draft", "returned"):
         if request.method == "POST":
             # a repeated click or a second tab: the first submission already counted
             flash(_("This assessment has already been submitted."), "info")
@@ -156,7 +183,10 @@ def submit(assessment_id: int):
                 flash(str(error), "error")
                 return redirect(url_for(".overview", assessment_id=assessment.id), 303)
             else:
-                flash(_("Your self-assessment has been submitted."), "success")
+                if resubmit:
+                    flash(_("Your self-assessment has been resubmitted."), "success")
+                else:
+                    flash(_("Your self-assessment has been submitted."), "success")
                 return redirect(url_for(".result", assessment_id=assessment.id), 303)
         else:
             status = 400
@@ -168,6 +198,7 @@ def submit(assessment_id: int):
         instrument=instrument,
         missing=missing,
         form=form,
+        resubmit=resubmit,
     ), status
 
 
@@ -176,12 +207,15 @@ def submit(assessment_id: int):
 def result(assessment_id: int):
     assessment = load_assessment(assessment_id)
     instrument = service.instrument_for(assessment)
-    scored = service.score(assessment)
+    scores = review.scores_for(current_user, assessment)
     justifications = {c: a.justification for c, a in service.answers_by_code(assessment).items()}
     return render_template(
         "assessment/result.html",
         assessment=assessment,
         instrument=instrument,
-        scored=scored,
+        # the result that counts: verified levels once there are any
+        scored=scores.verified or scores.self_assessed,
+        scores=scores,
+        notes=review.notes_by_code(assessment) if scores.verified is not None else {},
         justifications=justifications,
     )

@@ -1,13 +1,20 @@
-"""Period overview for evaluators and administrators: every agency's assessment."""
+"""Period overview for evaluators and administrators: the agencies' assessments.
+
+An administrator sees every agency; an evaluator only the agencies assigned to them.
+`?queue=1` narrows the list to the review queue: submitted and in-review assessments.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
+from ..domain.workflow import REVIEWABLE
 from ..extensions import db
 from ..models import Period, Role
 from ..services import assessments as service
+from ..services import review
 from ..services.instruments import instrument_of
 from .helpers import roles_required
 
@@ -21,9 +28,22 @@ def period_assessments(year: int):
     if period is None:
         abort(404)
     rows = service.period_overview(period)
+    if current_user.role == Role.EVALUATOR:
+        assigned = review.assigned_agency_ids(current_user, period)
+        rows = [
+            row
+            for row in rows
+            if row.assessment.agency_id in assigned
+            and row.assessment.agency_id != current_user.agency_id
+        ]
+    queue = request.args.get("queue") == "1"
+    if queue:
+        rows = [row for row in rows if row.assessment.status in REVIEWABLE]
     return render_template(
         "overview/period.html",
         period=period,
         instrument=instrument_of(period.instrument_version),
         rows=rows,
+        scores=review.period_scores(period, [row.assessment for row in rows]),
+        queue=queue,
     )

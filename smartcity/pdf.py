@@ -1,0 +1,94 @@
+"""PDF rendering: already-rendered HTML in, PDF bytes out (the only module that uses WeasyPrint)."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+with warnings.catch_warnings():
+    # WeasyPrint warns at import when the OS lacks HarfBuzz-Subset; fonts still embed fine
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+# DejaVu from the OS package (fonts-dejavu-core, installed by `make`): the same glyphs everywhere
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONT_FACES = (
+    ("DejaVu Sans", "normal", "normal", "DejaVuSans.ttf"),
+    ("DejaVu Sans", "bold", "normal", "DejaVuSans-Bold.ttf"),
+    ("DejaVu Sans", "normal", "italic", "DejaVuSans-Oblique.ttf"),
+    ("DejaVu Sans", "bold", "italic", "DejaVuSans-BoldOblique.ttf"),
+    ("DejaVu Serif", "normal", "normal", "DejaVuSerif.ttf"),
+    ("DejaVu Serif", "bold", "normal", "DejaVuSerif-Bold.ttf"),
+)
+
+# WeasyPrint reports every skipped resource through logging; keep it quiet unless debugging
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+
+
+class PdfRenderError(Exception):
+    """The document could not be rendered (e.g. it asked for a resource that is not allowed)."""
+
+
+class ResourceRefused(ValueError):
+    """A URL the PDF renderer must not read: anything outside the allowed folders."""
+
+
+class GuardedFetcher(URLFetcher):
+    """Reads `data:` URLs and files inside the allowed folders; refuses everything else.
+
+    Templates only ever point at the app's static folder and the bundled fonts, so a refused
+    URL means a bug or injected markup, and rendering stops instead of leaking a file.
+    """
+
+    def __init__(self, allowed_folders: list[Path]):
+        super().__init__(fail_on_errors=True, allowed_protocols={"file", "data"})
+        self.allowed = [folder.resolve() for folder in allowed_folders]
+
+    def fetch(self, url, headers=None):
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme != "file":
+            raise ResourceRefused(f"external URL refused: {url}")
+        path = Path(unquote(urlsplit(url).path)).resolve()
+        if not any(path.is_relative_to(folder) for folder in self.allowed):
+            raise ResourceRefused(f"file outside the allowed folders refused: {url}")
+        if not path.is_file():
+            raise ResourceRefused(f"no such file: {url}")
+        return URLFetcherResponse(path.as_uri(), path.read_bytes())
+
+
+def _font_css(font_config: FontConfiguration, fetcher: GuardedFetcher) -> CSS:
+    rules = [
+        f'@font-face {{ font-family: "{family}"; font-weight: {weight}; font-style: {style}; '
+        f'src: url("{(FONT_DIR / name).as_uri()}"); }}'
+        for family, weight, style, name in FONT_FACES
+        if (FONT_DIR / name).is_file()
+    ]
+    return CSS(string="\n".join(rules), font_config=font_config, url_fetcher=fetcher)
+
+
+def render(html: str, base_url: Path, stylesheets: list[Path] | tuple[Path, ...] = ()) -> bytes:
+    """Render HTML into PDF bytes.
+
+    `base_url` is the app's static folder: relative URLs resolve there, and it is the only
+    folder (besides the fonts) the renderer may read.
+    """
+    fetcher = GuardedFetcher([base_url, FONT_DIR])
+    font_config = FontConfiguration()
+    try:
+        sheets = [_font_css(font_config, fetcher)]
+        sheets += [
+            CSS(filename=str(sheet), font_config=font_config, url_fetcher=fetcher)
+            for sheet in stylesheets
+        ]
+        document = HTML(
+            string=html, base_url=base_url.resolve().as_uri() + "/", url_fetcher=fetcher
+        )
+        return document.write_pdf(stylesheets=sheets, font_config=font_config)
+    except FatalURLFetchingError as error:
+        raise PdfRenderError(str(error.__cause__ or error)) from error

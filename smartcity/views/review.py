@@ -1,0 +1,370 @@
+"""The evaluator's side: assignments, the review page, finalizing and reopening.
+
+Access, consistently with the rest of the app:
+- someone who may not see the assessment (another agency, an unassigned evaluator, an
+  evaluator who belongs to the assessed agency) gets 404: ids reveal nothing;
+- someone who sees it but may not act (the agency on the review page, the agency or an
+  evaluator on finalize/reopen) gets 403;
+- an allowed actor at the wrong moment (finalizing a draft, reviewing a verified one) gets 409
+  with a flashed message, and nothing changes;
+- a missing comment or reason, or a missing note, gets 400 with what was typed kept.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+
+from ..domain.scoring import display_index
+from ..domain.workflow import REVIEWABLE, Action, Status, TransitionRefused
+from ..extensions import db
+from ..forms import ReopenForm, level_value, review_form
+from ..models import Agency, Evidence, Period, Role, User
+from ..policy import can_review
+from ..services import assessments as service
+from ..services import review
+from .assessment import load_assessment, render_overview
+from .helpers import roles_required
+
+bp = Blueprint("review", __name__)
+
+STATUS_NAMES = {
+    Status.DRAFT: _l("Draft"),
+    Status.SUBMITTED: _l("Submitted"),
+    Status.IN_REVIEW: _l("In review"),
+    Status.RETURNED: _l("Returned"),
+    Status.VERIFIED: _l("Verified"),
+    Status.FINAL: _l("Final"),
+}
+
+ACTION_NAMES = {
+    Action.SUBMIT: _l("Submitted"),
+    Action.START_REVIEW: _l("Review started"),
+    Action.RETURN: _l("Returned to the agency"),
+    Action.VERIFY: _l("Verified"),
+    Action.FINALIZE: _l("Finalized"),
+    Action.REOPEN: _l("Reopened"),
+}
+
+
+@bp.app_template_filter("status_name")
+def status_name(status: str) -> str:
+    """A status for people to read ("In review"), in the user's language."""
+    try:
+        return str(STATUS_NAMES[Status(status)])
+    except ValueError:
+        return status
+
+
+@bp.app_template_filter("action_name")
+def action_name(action: str) -> str:
+    try:
+        return str(ACTION_NAMES[Action(action)])
+    except ValueError:
+        return action
+
+
+@bp.app_template_filter("index_diff")
+def index_diff(verified: Fraction | None, self_assessed: Fraction | None) -> str:
+    """verified - self-assessed, signed ("+0.25", "−0.40", "0.00"); "-" when one is missing.
+
+    The difference of the two displayed (rounded) indices, so the three numbers agree on screen.
+    """
+    if verified is None or self_assessed is None:
+        return "-"
+    hundredths = _hundredths(verified) - _hundredths(self_assessed)
+    text = display_index(Fraction(abs(hundredths), 100))
+    if hundredths > 0:
+        return "+" + text
+    if hundredths < 0:
+        return "\u2212" + text
+    return text
+
+
+def _hundredths(index: Fraction) -> int:
+    whole, _sep, part = display_index(index).partition(".")
+    return int(whole) * 100 + int(part)
+
+
+@bp.app_template_global()
+def evidence_link(evidence: Evidence, preview: bool = False) -> str | None:
+    """The URL of an evidence file, or None while the evidence blueprint is not there."""
+    endpoint = "evidence.preview" if preview else "evidence.download"
+    if endpoint not in current_app.view_functions:
+        return None
+    for rule in current_app.url_map.iter_rules(endpoint):
+        arguments = sorted(rule.arguments)
+        if len(arguments) == 1:
+            try:
+                return url_for(endpoint, **{arguments[0]: evidence.id})
+            except BuildError:
+                return None
+    return None
+
+
+@bp.app_template_global()
+def review_notes_for(assessment) -> dict[str, str]:
+    """The evaluator's notes per indicator, for the agency's pages after a return."""
+    if assessment.status != Status.RETURNED:
+        return {}
+    return review.notes_by_code(assessment)
+
+
+# --- assignments -----------------------------------------------------------------------------
+
+
+def _period(year: int) -> Period:
+    period = db.session.scalar(select(Period).filter_by(year=year))
+    if period is None:
+        abort(404)
+    return period
+
+
+@bp.route("/periods/<int:year>/assignments", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def assignments(year: int):
+    period = _period(year)
+    agencies = list(db.session.scalars(select(Agency).filter_by(active=True).order_by(Agency.name)))
+    evaluators = list(
+        db.session.scalars(
+            select(User).filter_by(role=Role.EVALUATOR, active=True).order_by(User.username)
+        )
+    )
+    current = {
+        agency_id: {user.id for user in users}
+        for agency_id, users in review.assignments(period).items()
+    }
+    chosen = current
+    status = 200
+    if request.method == "POST":
+        by_id = {user.id: user for user in evaluators}
+        chosen = {}
+        problems = []
+        for agency in agencies:
+            wanted = set()
+            for raw in request.form.getlist(f"assign-{agency.id}"):
+                if not raw.isdigit() or int(raw) not in by_id:
+                    problems.append(_("Unknown evaluator for %(agency)s.", agency=agency.name))
+                    continue
+                wanted.add(int(raw))
+            chosen[agency.id] = wanted
+        changed = 0
+        if not problems:
+            try:
+                for agency in agencies:
+                    before = current.get(agency.id, set())
+                    after = chosen[agency.id]
+                    for user_id in sorted(after - before):
+                        review.assign(period, agency, by_id[user_id], current_user)
+                        changed += 1
+                    for user_id in sorted(before - after):
+                        if user_id in by_id:
+                            review.unassign(period, agency, by_id[user_id], current_user)
+                            changed += 1
+            except review.AssignmentRefused as error:
+                db.session.rollback()
+                problems.append(str(error))
+        if problems:
+            for problem in problems:
+                flash(problem, "error")
+            flash(_("Nothing was saved."), "error")
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("Assignments saved (%(n)d changed).", n=changed), "success")
+            return redirect(url_for(".assignments", year=year), 303)
+    return render_template(
+        "review/assignments.html",
+        period=period,
+        agencies=agencies,
+        evaluators=evaluators,
+        chosen=chosen,
+    ), status
+
+
+# --- the review page -------------------------------------------------------------------------
+
+
+def _refusal_status(error: service.AssessmentRefused) -> int:
+    """403 for a visible-but-not-allowed actor, 400 for a missing comment, else 409."""
+    cause = error.__cause__
+    if isinstance(cause, TransitionRefused):
+        return {"actor": 403, "comment": 400}.get(cause.reason, 409)
+    return 409
+
+
+@bp.route("/assessments/<int:assessment_id>/review", methods=["GET", "POST"])
+@login_required
+def review_page(assessment_id: int):
+    assessment = load_assessment(assessment_id)
+    if not review.is_reviewer(current_user, assessment):
+        abort(403)
+    instrument = service.instrument_for(assessment)
+    dimensions = [instrument.dimension(c) for c in service.dimension_codes(assessment, instrument)]
+    indicators = tuple(i for d in dimensions for i in d.indicators)
+    answers = service.answers_by_code(assessment)
+    stored = review.reviews_by_code(assessment)
+    self_assessed = {
+        code: level_value(answer.level, answer.not_applicable) for code, answer in answers.items()
+    }
+    status = 200
+    if request.method == "POST":
+        form = review_form(instrument, indicators, self_assessed)
+        action = request.form.get("action", "save")
+        if action not in ("save", "return", "verify"):
+            abort(400, _("Unknown action."))
+        if not can_review(current_user, assessment):
+            flash(
+                _(
+                    "The review cannot be changed while the assessment is %(status)s; "
+                    "nothing was saved.",
+                    status=review.status_text(assessment.status),
+                ),
+                "error",
+            )
+            status = 409
+        elif not form.validate_on_submit():
+            flash(_("Nothing was saved: please check the marked indicators."), "error")
+            status = 400
+        elif action == "return" and not (form.comment.data or "").strip():
+            message = _("Returning an assessment needs a comment for the agency.")
+            form.comment.errors = [message]
+            saved = _save(assessment, form, stored)
+            if saved is None:
+                flash(message, "error")
+                flash(_("Your review was saved; the assessment was not returned."), "info")
+            status = saved or 400
+        else:
+            status = _save(assessment, form, stored) or _move(assessment, form, action)
+            if status is None:
+                return redirect(_after(assessment, action), 303)
+    else:
+        data = {}
+        for indicator in indicators:
+            row = stored.get(indicator.code)
+            if row is not None and (row.verified_level is not None or row.verified_not_applicable):
+                data[f"verified-{indicator.code}"] = level_value(
+                    row.verified_level, row.verified_not_applicable
+                )
+            if row is not None:
+                data[f"note-{indicator.code}"] = row.note
+        if assessment.status == Status.RETURNED or assessment.review_comment:
+            data["comment"] = assessment.review_comment
+        form = review_form(instrument, indicators, self_assessed, data=data)
+    db.session.refresh(assessment)
+    return render_template(
+        "review/review.html",
+        assessment=assessment,
+        instrument=instrument,
+        dimensions=dimensions,
+        form=form,
+        answers=answers,
+        evidence=review.evidence_by_code(assessment),
+        changes=review.changes_since_last_return(assessment),
+        editable=assessment.status in REVIEWABLE,
+        actions=review.actions_for(current_user, assessment),
+        Action=Action,
+    ), status
+
+
+def _save(assessment, form, stored) -> int | None:
+    """Store the typed verdicts; None when saved, else the status to answer with."""
+    entries = {}
+    answers = form.self_assessed
+    for code, (level, not_applicable, note) in form.entries().items():
+        typed = level_value(level, not_applicable)
+        # an untouched indicator follows the self-assessed level and stores nothing
+        if code not in stored and typed in ("", answers.get(code, "")) and not note.strip():
+            continue
+        entries[code] = review.ReviewInput(level, not_applicable, note)
+    try:
+        review.save_review(assessment, current_user, entries)
+    except service.AnswersInvalid as error:
+        for problem in error.problems:
+            flash(problem, "error")
+        return 400
+    except service.AssessmentRefused as error:
+        flash(str(error), "error")
+        return 409
+    return None
+
+
+def _move(assessment, form, action: str) -> int | None:
+    """Return or verify after saving; None when done, else the status to answer with."""
+    if action == "save":
+        flash(_("Review saved."), "success")
+        return None
+    try:
+        if action == "return":
+            review.transition(assessment, current_user, Action.RETURN, form.comment.data or "")
+        else:
+            review.transition(assessment, current_user, Action.VERIFY)
+    except service.AnswersInvalid as error:
+        for problem in error.problems:
+            flash(problem, "error")
+        flash(_("Your review was saved, but the assessment was not verified."), "error")
+        return 400
+    except service.AssessmentRefused as error:
+        flash(str(error), "error")
+        flash(_("Your review was saved; the assessment did not move on."), "info")
+        return _refusal_status(error)
+    if action == "return":
+        flash(_("The assessment was returned to the agency with your comments."), "success")
+    else:
+        flash(_("The assessment is verified."), "success")
+    return None
+
+
+def _after(assessment, action: str) -> str:
+    if action == "save":
+        return url_for(".review_page", assessment_id=assessment.id)
+    return url_for("assessment.overview", assessment_id=assessment.id)
+
+
+# --- finalize and reopen ---------------------------------------------------------------------
+
+
+@bp.route("/assessments/<int:assessment_id>/finalize", methods=["POST"])
+@login_required
+def finalize(assessment_id: int):
+    assessment = load_assessment(assessment_id)
+    try:
+        review.transition(assessment, current_user, Action.FINALIZE)
+    except service.AssessmentRefused as error:
+        flash(str(error), "error")
+        return render_overview(assessment, _refusal_status(error))
+    flash(_("The result is final."), "success")
+    return redirect(url_for("assessment.overview", assessment_id=assessment.id), 303)
+
+
+@bp.route("/assessments/<int:assessment_id>/reopen", methods=["POST"])
+@login_required
+def reopen(assessment_id: int):
+    assessment = load_assessment(assessment_id)
+    form = ReopenForm()
+    form.validate()
+    try:
+        review.transition(assessment, current_user, Action.REOPEN, form.reason.data or "")
+    except service.AssessmentRefused as error:
+        status = _refusal_status(error)
+        if status == 400:
+            form.reason.errors = [str(error)]
+        flash(str(error), "error")
+        return render_overview(assessment, status, reopen_form=form)
+    flash(_("The assessment is in review again."), "success")
+    return redirect(url_for("assessment.overview", assessment_id=assessment.id), 303)

@@ -1,0 +1,409 @@
+"""The review workflow: the pure state machine as a full table, then the services built on it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from smartcity.domain.workflow import (
+    Action,
+    Actor,
+    Status,
+    TransitionRefused,
+    available_actions,
+    next_status,
+)
+from smartcity.extensions import db
+from smartcity.models import (
+    Agency,
+    Assessment,
+    AuditEvent,
+    Evidence,
+    Period,
+    Review,
+    Transition,
+    User,
+    utcnow,
+)
+from smartcity.services import assessments as assessment_service
+from smartcity.services import review
+from smartcity.services.assessments import AnswerInput, AnswersInvalid, AssessmentRefused
+
+from .test_journey import assessment_of
+
+# Every status x every action x every actor: the status after the action, or why it is refused.
+# Written out by hand from the issue, not derived from the implementation.
+TABLE = """
+status     action        agency     evaluator  admin      other
+draft      submit        submitted  actor      actor      actor
+submitted  submit        state      actor      actor      actor
+in_review  submit        state      actor      actor      actor
+returned   submit        submitted  actor      actor      actor
+verified   submit        state      actor      actor      actor
+final      submit        state      actor      actor      actor
+draft      start_review  actor      state      state      actor
+submitted  start_review  actor      in_review  in_review  actor
+in_review  start_review  actor      state      state      actor
+returned   start_review  actor      state      state      actor
+verified   start_review  actor      state      state      actor
+final      start_review  actor      state      state      actor
+draft      return        actor      state      state      actor
+submitted  return        actor      returned   returned   actor
+in_review  return        actor      returned   returned   actor
+returned   return        actor      state      state      actor
+verified   return        actor      state      state      actor
+final      return        actor      state      state      actor
+draft      verify        actor      state      state      actor
+submitted  verify        actor      state      state      actor
+in_review  verify        actor      verified   verified   actor
+returned   verify        actor      state      state      actor
+verified   verify        actor      state      state      actor
+final      verify        actor      state      state      actor
+draft      finalize      actor      actor      state      actor
+submitted  finalize      actor      actor      state      actor
+in_review  finalize      actor      actor      state      actor
+returned   finalize      actor      actor      state      actor
+verified   finalize      actor      actor      final      actor
+final      finalize      actor      actor      state      actor
+draft      reopen        actor      actor      state      actor
+submitted  reopen        actor      actor      state      actor
+in_review  reopen        actor      actor      state      actor
+returned   reopen        actor      actor      state      actor
+verified   reopen        actor      actor      in_review  actor
+final      reopen        actor      actor      in_review  actor
+"""
+
+REASONS = {"actor", "state", "comment"}
+
+
+def _table() -> list[tuple[Status, Action, Actor, str]]:
+    lines = [line.split() for line in TABLE.strip().splitlines()]
+    header, rows = lines[0], lines[1:]
+    actors = [Actor(name) for name in header[2:]]
+    result = []
+    for status, action, *outcomes in rows:
+        for actor, outcome in zip(actors, outcomes, strict=True):
+            result.append((Status(status), Action(action), actor, outcome))
+    return result
+
+
+CELLS = _table()
+
+
+def test_the_table_covers_every_status_action_and_actor():
+    assert {(s, a, r) for s, a, r, _ in CELLS} == {
+        (s, a, r) for s in Status for a in Action for r in Actor
+    }
+    assert len(CELLS) == len(Status) * len(Action) * len(Actor)
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "actor", "outcome"),
+    CELLS,
+    ids=[f"{s}-{a}-{r}" for s, a, r, _ in CELLS],
+)
+def test_state_machine_cell(status, action, actor, outcome):
+    if outcome in REASONS:
+        with pytest.raises(TransitionRefused) as refused:
+            next_status(status, action, actor, comment="because")
+        assert refused.value.reason == outcome
+        assert (refused.value.status, refused.value.action, refused.value.actor) == (
+            status,
+            action,
+            actor,
+        )
+    else:
+        assert next_status(status, action, actor, comment="because") == Status(outcome)
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("actor", list(Actor))
+def test_available_actions_are_the_allowed_cells_in_workflow_order(status, actor):
+    allowed = [a for s, a, r, o in CELLS if s == status and r == actor and o not in REASONS]
+    assert available_actions(status, actor) == allowed
+
+
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [
+        (Status.SUBMITTED, Action.RETURN),
+        (Status.IN_REVIEW, Action.RETURN),
+        (Status.VERIFIED, Action.REOPEN),
+        (Status.FINAL, Action.REOPEN),
+    ],
+)
+@pytest.mark.parametrize("comment", ["", "   \n "])
+def test_return_and_reopen_need_a_comment(status, action, comment):
+    with pytest.raises(TransitionRefused) as refused:
+        next_status(status, action, Actor.ADMIN, comment)
+    assert refused.value.reason == "comment"
+
+
+def test_the_actor_is_checked_before_the_state_and_the_comment():
+    """An agency probing review actions learns nothing about the review state."""
+    for status in Status:
+        with pytest.raises(TransitionRefused) as refused:
+            next_status(status, Action.RETURN, Actor.AGENCY, "")
+        assert refused.value.reason == "actor"
+
+
+# --- services ---------------------------------------------------------------------------------
+
+
+def user(username: str) -> User:
+    return db.session.scalar(select(User).filter_by(username=username))
+
+
+def answer_all(assessment: Assessment, level_for=lambda indicator: 2) -> None:
+    """Answer every indicator (with an evidence row where the level needs one), as the agency."""
+    instrument = assessment_service.instrument_for(assessment)
+    agency_user = db.session.scalar(select(User).filter_by(agency_id=assessment.agency_id))
+    entries = {}
+    for code in assessment_service.dimension_codes(assessment, instrument):
+        for indicator in instrument.dimension(code).indicators:
+            level = level_for(indicator)
+            entries[indicator.code] = AnswerInput(level, False, f"Bukti {indicator.code}")
+            if indicator.needs_evidence(level):
+                add_evidence(assessment, indicator.code, agency_user)
+    assessment_service.save_answers(assessment, agency_user, entries)
+
+
+def add_evidence(assessment: Assessment, code: str, by: User, name: str = "sk.pdf") -> Evidence:
+    row = Evidence(
+        assessment_id=assessment.id,
+        indicator_code=code,
+        sha256="0" * 64,
+        original_name=name,
+        media_type="application/pdf",
+        size=1234,
+        uploaded_by_id=by.id,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def submitted(app, code: str = "DISKOMINFO", level_for=lambda indicator: 2) -> int:
+    """The id of the agency's 2026 assessment, answered and submitted."""
+    assessment_id = assessment_of(app, code).id
+    with app.test_request_context():
+        assessment = db.session.get(Assessment, assessment_id)
+        answer_all(assessment, level_for)
+        agency_user = db.session.scalar(select(User).filter_by(agency_id=assessment.agency_id))
+        assert assessment_service.submit(assessment, agency_user) is True
+    return assessment_id
+
+
+def status_of(assessment_id: int) -> str:
+    db.session.expire_all()
+    return db.session.get(Assessment, assessment_id).status
+
+
+def test_a_full_cycle_is_recorded_step_by_step(demo):
+    assessment_id = submitted(demo)
+    with demo.test_request_context():
+        assessment = db.session.get(Assessment, assessment_id)
+        evaluator, admin = user("evaluator"), user("admin")
+        # the first save starts the review
+        review.save_review(assessment, evaluator, {"GOV-01": review.ReviewInput(1, False, "Belum ada SK")})
+        assert status_of(assessment_id) == Status.IN_REVIEW
+        review.transition(assessment, evaluator, Action.RETURN, "Lengkapi SK GOV-01")
+        assert assessment.status == Status.RETURNED and assessment.review_comment == "Lengkapi SK GOV-01"
+        agency_user = user("diskominfo")
+        assessment_service.save_answers(
+            assessment, agency_user, {"GOV-01": AnswerInput(1, False, "Diperbaiki")}
+        )
+        assert assessment_service.submit(assessment, agency_user) is True
+        assert assessment.round == 2
+        review.transition(assessment, evaluator, Action.START_REVIEW)
+        review.transition(assessment, evaluator, Action.VERIFY)
+        review.transition(assessment, admin, Action.FINALIZE)
+        review.transition(assessment, admin, Action.REOPEN, "Salah hitung")
+        assert status_of(assessment_id) == Status.IN_REVIEW
+
+        steps = [(t.action, t.from_status, t.to_status, t.round) for t in review.history(assessment)]
+        assert steps == [
+            ("submit", "draft", "submitted", 1),
+            ("start_review", "submitted", "in_review", 1),
+            ("return", "in_review", "returned", 1),
+            ("submit", "returned", "submitted", 2),
+            ("start_review", "submitted", "in_review", 2),
+            ("verify", "in_review", "verified", 2),
+            ("finalize", "verified", "final", 2),
+            ("reopen", "final", "in_review", 2),
+        ]
+        assert review.history(assessment)[2].comment == "Lengkapi SK GOV-01"
+        assert review.last_return(assessment).round == 1
+        audited = [
+            e.action
+            for e in db.session.scalars(
+                select(AuditEvent)
+                .filter(AuditEvent.assessment_id == assessment_id, AuditEvent.action.like("assessment.%"))
+                .order_by(AuditEvent.id)
+            )
+        ]
+        assert audited == [
+            "assessment.submitted",
+            "assessment.review_started",
+            "assessment.returned",
+            "assessment.submitted",
+            "assessment.review_started",
+            "assessment.verified",
+            "assessment.finalized",
+            "assessment.reopened",
+        ]
+
+
+@pytest.mark.parametrize(
+    ("who", "action", "comment"),
+    [
+        ("diskominfo", Action.START_REVIEW, ""),  # the agency cannot review itself
+        ("evaluator", Action.FINALIZE, ""),  # only an admin finalizes
+        ("evaluator", Action.VERIFY, ""),  # still submitted: out of order
+        ("admin", Action.RETURN, " "),  # a return needs a comment
+        ("dinkes", Action.START_REVIEW, ""),  # another agency
+    ],
+)
+def test_a_refused_transition_changes_nothing(demo, who, action, comment):
+    assessment_id = submitted(demo)
+    with demo.test_request_context():
+        assessment = db.session.get(Assessment, assessment_id)
+        before = db.session.scalar(select(db.func.count(Transition.id)))
+        events = db.session.scalar(select(db.func.count(AuditEvent.id)))
+        with pytest.raises(AssessmentRefused):
+            review.transition(assessment, user(who), action, comment)
+        assert status_of(assessment_id) == Status.SUBMITTED
+        assert db.session.scalar(select(db.func.count(Transition.id))) == before
+        assert db.session.scalar(select(db.func.count(AuditEvent.id))) == events
+
+
+def test_of_two_simultaneous_clicks_one_wins(demo):
+    assessment_id = submitted(demo)
+    with demo.test_request_context():
+        assessment = db.session.get(Assessment, assessment_id)
+        # another request moved it on behind this one's back
+        db.session.execute(
+            text("UPDATE assessments SET status = 'in_review' WHERE id = :id"), {"id": assessment_id}
+        )
+        db.session.commit()
+        from sqlalchemy.orm.attributes import set_committed_value
+
+        set_committed_value(assessment, "status", Status.SUBMITTED)  # what this request believes
+        with pytest.raises(AssessmentRefused, match="first"):
+            review.transition(assessment, user("evaluator"), Action.START_REVIEW)
+        recorded = select(db.func.count(Transition.id)).filter_by(assessment_id=assessment_id)
+        assert db.session.scalar(recorded) == 1  # the submission only
+
+
+def test_a_different_verified_level_needs_a_note_and_nothing_is_stored(demo):
+    assessment_id = submitted(demo)
+    with demo.test_request_context():
+        assessment = db.session.get(Assessment, assessment_id)
+        with pytest.raises(AnswersInvalid) as invalid:
+            review.save_review(
+                assessment,
+                user("evaluator"),
+                {
+                    "GOV-01": review.ReviewInput(1, False, "cukup"),
+                    "GOV-02": review.ReviewInput(3, False, "  "),
+                },
+            )
+        assert any("GOV-02" in p for p in invalid.value.problems)
+        assert review.reviews_by_code(assessment) == {}
+        assert status_of(assessment_id) == Status.SUBMITTED
+        # the same level as self-assessed needs no note
+        review.save_review(assessment, user("evaluator"), {"GOV-02": review.ReviewInput(2, False, "")})
+        assert set(review.reviews_by_code(assessment)) == {"GOV-02"}
+
+
+def test_final_scores_use_verified_levels_and_untouched_ones_follow_the_agency(demo):
+    assessment_id = submitted(demo)
+    with demo.test_request_context():
+        assessment = db.session.get(Assessment, assessment_id)
+        before = review.scores(assessment)
+        assert before.verified is None
+        evaluator = user("evaluator")
+        review.save_review(assessment, evaluator, {"GOV-01": review.ReviewInput(1, False, "Tanpa SK")})
+        review.transition(assessment, evaluator, Action.VERIFY)
+        after = review.scores(assessment)
+        assert after.self_assessed.index == before.self_assessed.index
+        assert after.verified.index < after.self_assessed.index
+        # verification filled in the untouched indicators with the self-assessed level
+        reviews = review.reviews_by_code(assessment)
+        assert reviews["GOV-02"].verified_level == 2 and reviews["GOV-01"].verified_level == 1
+
+
+def test_review_changes_only_while_submitted_or_in_review(demo):
+    assessment_id = assessment_of(demo, "DISKOMINFO").id
+    with demo.test_request_context():
+        assessment = db.session.get(Assessment, assessment_id)
+        with pytest.raises(AssessmentRefused):
+            review.save_review(assessment, user("evaluator"), {"GOV-01": review.ReviewInput(2, False, "")})
+
+
+def test_an_evaluator_cannot_be_assigned_to_their_own_agency(demo):
+    with demo.test_request_context():
+        from smartcity.services.accounts import create_user
+
+        member = create_user("kominfo-eval", "evaluator", "demo-password-2026", agency_code="DISKOMINFO")
+        period = db.session.scalar(select(Period).filter_by(year=2026))
+        agencies = {a.code: a for a in db.session.scalars(select(Agency))}
+        with pytest.raises(review.AssignmentRefused, match="DISKOMINFO|Komunikasi"):
+            review.assign(period, agencies["DISKOMINFO"], member, user("admin"))
+        review.assign(period, agencies["DINKES"], member, user("admin"))
+        db.session.commit()
+        assert review.assigned_agency_ids(member, period) == {agencies["DINKES"].id}
+        assert review.unassign(period, agencies["DINKES"], member, user("admin")) is True
+        assert review.unassign(period, agencies["DINKES"], member, user("admin")) is False
+
+
+def test_changes_since_the_last_return(demo):
+    assessment_id = submitted(demo)
+    with demo.test_request_context():
+        assessment = db.session.get(Assessment, assessment_id)
+        evaluator, agency_user = user("evaluator"), user("diskominfo")
+        assert review.changes_since_last_return(assessment) == {}
+        review.transition(assessment, evaluator, Action.RETURN, "Perbaiki")
+        assessment_service.save_answers(
+            assessment, agency_user, {"GOV-03": AnswerInput(1, False, "Turun")}
+        )
+        assessment_service.save_answers(
+            assessment, agency_user, {"GOV-03": AnswerInput(2, False, "Naik lagi")}
+        )
+        assessment_service.save_answers(
+            assessment, agency_user, {"INF-02": AnswerInput(1, False, "Baru")}
+        )
+        evidence = add_evidence(assessment, "GOV-04", agency_user)
+        from smartcity.services import audit
+
+        audit.record(
+            "evidence.added",
+            "evidence",
+            evidence.id,
+            user=agency_user,
+            assessment=assessment,
+            new={"name": "sk.pdf"},
+        )
+        db.session.commit()
+        assessment_service.submit(assessment, agency_user)
+        changes = review.changes_since_last_return(assessment)
+        assert list(changes) == ["GOV-03", "GOV-04", "INF-02"]
+        assert changes["GOV-03"].old_level == 2 and changes["GOV-03"].answer_changed
+        assert changes["INF-02"].old_level == 2
+        assert changes["GOV-04"].evidence_changed and not changes["GOV-04"].answer_changed
+
+
+def test_period_scores_match_the_single_assessment_scores(demo):
+    assessment_id = submitted(demo)
+    with demo.test_request_context():
+        assessment = db.session.get(Assessment, assessment_id)
+        review.save_review(assessment, user("evaluator"), {"INF-01": review.ReviewInput(1, False, "x")})
+        period = assessment.period
+        pairs = review.period_scores(
+            period, list(db.session.scalars(select(Assessment).filter_by(period_id=period.id)))
+        )
+        assert set(pairs) == {assessment_id}  # drafts have no score
+        assert pairs[assessment_id] == review.scores(assessment)
+        stored = select(db.func.count(Review.id)).filter_by(assessment_id=assessment_id)
+        assert db.session.scalar(stored) == 1
+        assert utcnow() >= review.history(assessment)[0].at
