@@ -95,11 +95,21 @@ def runner(app):
 
 @pytest.fixture
 def demo(app):
-    """The demo region with every demo user's password set to PASSWORD."""
+    """The demo region (open 2026 period) with every demo user's password set to PASSWORD."""
     from smartcity.seed import seed_demo_region
 
     with app.app_context():
-        seed_demo_region(PASSWORD)
+        seed_demo_region(PASSWORD, history=False)
+    return app
+
+
+@pytest.fixture
+def demo_history(app):
+    """The demo region as `flask seed-demo` makes it: with the completed 2025 period."""
+    from smartcity.seed import seed_demo_region
+
+    with app.app_context():
+        seed_demo_region(PASSWORD, history=True)
     return app
 
 

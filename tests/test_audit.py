@@ -18,6 +18,12 @@ from .conftest import PASSWORD
 from .test_journey import assessment_of
 
 
+@pytest.fixture
+def demo(demo_history):
+    """These tests read the completed 2025 period that `flask seed-demo` creates."""
+    return demo_history
+
+
 def events_of(app, **criteria) -> list[tuple[str, object, object]]:
     """(action, old, new) of matching events, oldest first."""
     with app.app_context():
@@ -41,12 +47,25 @@ def test_user_creation_is_recorded_without_the_password(demo):
 
     with demo.app_context():
         admin = db.session.scalar(select(User).filter_by(username="admin"))
-        user = create_user("operator9", "agency", "rahasia-sekali-2026", agency_code="dlh", full_name="Sembilan", by=admin)
+        user = create_user(
+            "operator9",
+            "agency",
+            "rahasia-sekali-2026",
+            agency_code="dlh",
+            full_name="Sembilan",
+            by=admin,
+        )
         db.session.commit()
-        event = db.session.scalar(select(AuditEvent).filter_by(action="user.created", subject_id=str(user.id)))
+        event = db.session.scalar(
+            select(AuditEvent).filter_by(action="user.created", subject_id=str(user.id))
+        )
         assert event.user_id == admin.id and event.old_value == ""
         assert audit.decoded(event.new_value) == {
-            "username": "operator9", "full_name": "Sembilan", "role": "agency", "agency": "DLH", "active": True
+            "username": "operator9",
+            "full_name": "Sembilan",
+            "role": "agency",
+            "agency": "DLH",
+            "active": True,
         }
         assert "rahasia" not in event.new_value and user.password_hash not in event.new_value
     # the demo's own users were created by the command line ("system")
@@ -55,35 +74,62 @@ def test_user_creation_is_recorded_without_the_password(demo):
 
 
 def test_the_cli_records_users_periods_and_instruments(demo, runner, tmp_path):
-    result = runner.invoke(args=["user", "create", "operator8", "--role", "evaluator", "--password-stdin"], input="rahasia-sekali-2026\n")
+    result = runner.invoke(
+        args=["user", "create", "operator8", "--role", "evaluator", "--password-stdin"],
+        input="rahasia-sekali-2026\n",
+    )
     assert result.exit_code == 0
-    assert [e[2]["username"] for e in events_of(demo, action="user.created") if e[2]["username"] == "operator8"] == ["operator8"]
+    assert [
+        e[2]["username"]
+        for e in events_of(demo, action="user.created")
+        if e[2]["username"] == "operator8"
+    ] == ["operator8"]
 
     before = len(events_of(demo, action="instrument.registered"))
     changed = tmp_path / "v2.yaml"
-    changed.write_text(DEMO_INSTRUMENT.read_text(encoding="utf-8").replace('version: "2026.1"', 'version: "2027.1"'), encoding="utf-8")
-    assert runner.invoke(args=["period", "open", "2027", "--instrument", str(changed)]).exit_code == 0
+    changed.write_text(
+        DEMO_INSTRUMENT.read_text(encoding="utf-8").replace(
+            'version: "2026.1"', 'version: "2027.1"'
+        ),
+        encoding="utf-8",
+    )
+    assert (
+        runner.invoke(args=["period", "open", "2027", "--instrument", str(changed)]).exit_code == 0
+    )
     registered = events_of(demo, action="instrument.registered")
     assert len(registered) == before + 1
     assert registered[-1][2]["version"] == "2027.1" and registered[-1][1] is None
     # the same text again is not a new version, so not a new event
-    assert runner.invoke(args=["period", "open", "2027", "--instrument", str(changed)]).exit_code == 0
+    assert (
+        runner.invoke(args=["period", "open", "2027", "--instrument", str(changed)]).exit_code == 0
+    )
     assert len(events_of(demo, action="instrument.registered")) == before + 1
 
     with demo.app_context():
         period_id = db.session.scalar(select(Period.id).filter_by(year=2027))
     assert events_of(demo, period_id=period_id, subject_type="period") == [
-        ("period.opened", None, {"year": 2027, "status": "open", "instrument": "kotim-smart-city 2027.1"})
+        (
+            "period.opened",
+            None,
+            {"year": 2027, "status": "open", "instrument": "kotim-smart-city 2027.1"},
+        )
     ]
     assert runner.invoke(args=["period", "close", "2027"]).exit_code == 0
-    assert runner.invoke(args=["period", "close", "2027"]).output.strip() == "period 2027 was already closed"
-    assert runner.invoke(args=["period", "open", "2027", "--instrument", str(changed)]).exit_code == 0
+    assert (
+        runner.invoke(args=["period", "close", "2027"]).output.strip()
+        == "period 2027 was already closed"
+    )
+    assert (
+        runner.invoke(args=["period", "open", "2027", "--instrument", str(changed)]).exit_code == 0
+    )
     assert events_of(demo, period_id=period_id, subject_type="period")[1:] == [
         ("period.closed", {"status": "open"}, {"status": "closed"}),
         ("period.opened", {"status": "closed"}, {"status": "open"}),
     ]
     with demo.app_context():
-        assert db.session.scalar(select(AuditEvent).filter_by(action="period.closed")).user_id is None
+        assert (
+            db.session.scalar(select(AuditEvent).filter_by(action="period.closed")).user_id is None
+        )
 
 
 def test_answers_submission_review_and_assignment_are_recorded(demo):
@@ -98,7 +144,9 @@ def test_answers_submission_review_and_assignment_are_recorded(demo):
         evaluator = db.session.scalar(select(User).filter_by(username="evaluator"))
         admin = db.session.scalar(select(User).filter_by(username="admin"))
         codes = [i.code for i in _indicators(assessment)]
-        save_answers(assessment, agency_user, {c: AnswerInput(2, False, f"Awal {c}") for c in codes})
+        save_answers(
+            assessment, agency_user, {c: AnswerInput(2, False, f"Awal {c}") for c in codes}
+        )
         save_answers(assessment, agency_user, {codes[0]: AnswerInput(1, False, "Diubah")})
         submit(assessment, agency_user)
         save_review(assessment, evaluator, {codes[0]: ReviewInput(2, False, "Ada bukti SOP")})
@@ -114,13 +162,29 @@ def test_answers_submission_review_and_assignment_are_recorded(demo):
         {"level": 2, "not_applicable": False, "justification": f"Awal {codes[0]}"},
         {"level": 1, "not_applicable": False, "justification": "Diubah"},
     )
-    assert ("assessment.submitted", {"status": "draft"}, {"status": "submitted", "round": 1}) in trail
-    assert ("assessment.review_started", {"status": "submitted"}, {"status": "in_review", "round": 1}) in trail
+    assert (
+        "assessment.submitted",
+        {"status": "draft"},
+        {"status": "submitted", "round": 1},
+    ) in trail
+    assert (
+        "assessment.review_started",
+        {"status": "submitted"},
+        {"status": "in_review", "round": 1},
+    ) in trail
     reviews = [e for e in trail if e[0] == "review.changed"]
     assert reviews[0][1] is None and reviews[0][2]["verified_level"] == 2
-    assert reviews[1][1] == {"verified_level": 2, "verified_not_applicable": False, "note": "Ada bukti SOP"}
+    assert reviews[1][1] == {
+        "verified_level": 2,
+        "verified_not_applicable": False,
+        "note": "Ada bukti SOP",
+    }
     assert reviews[1][2]["verified_level"] == 1
-    assert ("assessment.returned", {"status": "in_review"}, {"status": "returned", "round": 1, "comment": "Lengkapi"}) in trail
+    assert (
+        "assessment.returned",
+        {"status": "in_review"},
+        {"status": "returned", "round": 1, "comment": "Lengkapi"},
+    ) in trail
     with demo.app_context():
         agency_id = db.session.scalar(select(Agency.id).filter_by(code="DINKES"))
     removed = events_of(demo, action="assignment.removed", agency_id=agency_id)
@@ -131,7 +195,11 @@ def _indicators(assessment):
     from smartcity.services.assessments import dimension_codes, instrument_for
 
     instrument = instrument_for(assessment)
-    return [i for code in dimension_codes(assessment, instrument) for i in instrument.dimension(code).indicators]
+    return [
+        i
+        for code in dimension_codes(assessment, instrument)
+        for i in instrument.dimension(code).indicators
+    ]
 
 
 def test_the_2025_history_is_in_the_trail(demo):
@@ -139,8 +207,14 @@ def test_the_2025_history_is_in_the_trail(demo):
     history = assessment_of(demo, "DISHUB", 2025)
     actions = {e[0] for e in events_of(demo, assessment_id=history.id)}
     assert {
-        "answer.changed", "evidence.added", "assessment.submitted", "assessment.returned",
-        "assessment.review_started", "review.changed", "assessment.verified", "assessment.finalized",
+        "answer.changed",
+        "evidence.added",
+        "assessment.submitted",
+        "assessment.returned",
+        "assessment.review_started",
+        "review.changed",
+        "assessment.verified",
+        "assessment.finalized",
     } <= actions
 
 
@@ -173,8 +247,14 @@ def test_no_route_writes_the_trail(app):
 
 # the 2025 Diskominfo assessment: the evaluator is assigned to every demo agency for 2025
 ACCESS = [
-    ("/assessments/{H}/history", {"anonymous": 302, "diskominfo": 404, "dinkes": 404, "evaluator": 200, "admin": 200}),
-    ("/audit", {"anonymous": 302, "diskominfo": 403, "dinkes": 403, "evaluator": 403, "admin": 200}),
+    (
+        "/assessments/{H}/history",
+        {"anonymous": 302, "diskominfo": 404, "dinkes": 404, "evaluator": 200, "admin": 200},
+    ),
+    (
+        "/audit",
+        {"anonymous": 302, "diskominfo": 403, "dinkes": 403, "evaluator": 403, "admin": 200},
+    ),
 ]
 
 
@@ -195,7 +275,9 @@ def test_an_unassigned_evaluator_does_not_see_the_history(demo, client, auth):
         create_user("evaluator3", "evaluator", PASSWORD)
         db.session.commit()
     auth.login("evaluator3")
-    assert client.get(f"/assessments/{assessment_of(demo, 'DLH', 2025).id}/history").status_code == 404
+    assert (
+        client.get(f"/assessments/{assessment_of(demo, 'DLH', 2025).id}/history").status_code == 404
+    )
 
 
 def test_the_history_page_shows_who_what_and_the_values(demo, client, auth, monkeypatch):
@@ -210,9 +292,9 @@ def test_the_history_page_shows_who_what_and_the_values(demo, client, auth, monk
     assert '<details class="full-text">' in page
     assert "<caption>" in page and 'scope="col"' in page
     # older events are on the next page
-    assert "rel=\"next\"" in page
+    assert 'rel="next"' in page
     second = client.get(f"/assessments/{history.id}/history?page=2")
-    assert second.status_code == 200 and "rel=\"prev\"" in second.get_data(as_text=True)
+    assert second.status_code == 200 and 'rel="prev"' in second.get_data(as_text=True)
     assert client.get(f"/assessments/{history.id}/history?page=x").status_code == 400
 
 
@@ -220,10 +302,14 @@ def test_links_to_the_trail(demo, client, auth):
     history = assessment_of(demo, "DISKOMINFO", 2025)
     auth.login("admin")
     assert "/audit" in client.get("/").get_data(as_text=True)
-    assert f"/assessments/{history.id}/history" in client.get(f"/assessments/{history.id}").get_data(as_text=True)
+    assert f"/assessments/{history.id}/history" in client.get(
+        f"/assessments/{history.id}"
+    ).get_data(as_text=True)
     auth.logout()
     auth.login("diskominfo")
-    assert f"/assessments/{history.id}/history" not in client.get(f"/assessments/{history.id}").get_data(as_text=True)
+    assert f"/assessments/{history.id}/history" not in client.get(
+        f"/assessments/{history.id}"
+    ).get_data(as_text=True)
 
 
 # --- filters ----------------------------------------------------------------------------------
@@ -237,7 +323,9 @@ def test_filter_by_user_and_agency(demo, client, auth):
     auth.login("admin")
     page = client.get("/audit?user=DINKES").get_data(as_text=True)
     assert _rows(page) > 0
-    assert "Operator DINKES (dinkes)" in page and "(evaluator)" not in page and ">system<" not in page
+    assert (
+        "Operator DINKES (dinkes)" in page and "(evaluator)" not in page and ">system<" not in page
+    )
     page = client.get("/audit?agency=dlh").get_data(as_text=True)
     assert _rows(page) > 0 and "Dinas Kesehatan" not in page
     assert "Dinas Lingkungan Hidup" in page
@@ -250,11 +338,17 @@ def test_filter_by_local_days(demo, client, auth):
     """Days are Asia/Jakarta days (UTC+7); events are stored in naive UTC."""
     with demo.app_context():
         # 2025-06-30 17:30 UTC is 2025-07-01 00:30 in Jakarta
-        db.session.add(AuditEvent(at=datetime(2025, 6, 30, 17, 30), action="test.marker", subject_type="test"))
+        db.session.add(
+            AuditEvent(at=datetime(2025, 6, 30, 17, 30), action="test.marker", subject_type="test")
+        )
         db.session.commit()
     auth.login("admin")
-    assert "test.marker" in client.get("/audit?from=2025-07-01&to=2025-07-01").get_data(as_text=True)
-    assert "test.marker" not in client.get("/audit?from=2025-06-30&to=2025-06-30").get_data(as_text=True)
+    assert "test.marker" in client.get("/audit?from=2025-07-01&to=2025-07-01").get_data(
+        as_text=True
+    )
+    assert "test.marker" not in client.get("/audit?from=2025-06-30&to=2025-06-30").get_data(
+        as_text=True
+    )
     assert "test.marker" not in client.get("/audit?from=2025-07-02").get_data(as_text=True)
     assert "test.marker" in client.get("/audit?to=2025-07-01").get_data(as_text=True)
     today = datetime.now(ZoneInfo("Asia/Jakarta")).date()

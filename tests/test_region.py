@@ -20,6 +20,13 @@ from smartcity.domain.scoring import display_index
 from smartcity.extensions import db
 from smartcity.models import Assessment, Period
 
+
+@pytest.fixture
+def demo(demo_history):
+    """These tests read the completed 2025 period that `flask seed-demo` creates."""
+    return demo_history
+
+
 INSTRUMENT = Instrument(
     code="t",
     version="1",
@@ -54,7 +61,11 @@ CASES = [
     ),
     (
         "ties share a rank and are listed by name",
-        [final("B1", 3, {"A": 3}, "Beta"), final("A1", 3, {"A": 3}, "alpha"), final("G1", 2, {"B": 2}, "Gamma")],
+        [
+            final("B1", 3, {"A": 3}, "Beta"),
+            final("A1", 3, {"A": 3}, "alpha"),
+            final("G1", 2, {"B": 2}, "Gamma"),
+        ],
         {"A": F(3), "B": F(2)},
         F(8, 3),
         (0, 1, 2, 0, 0),
@@ -81,7 +92,11 @@ CASES = [
     ),
     (
         "bands: lower edges are inclusive",
-        [final("P", F(21, 5), {"A": F(21, 5)}), final("Q", F(9, 5), {"A": F(9, 5)}), final("R", F(179, 100), {"A": F(179, 100)})],
+        [
+            final("P", F(21, 5), {"A": F(21, 5)}),
+            final("Q", F(9, 5), {"A": F(9, 5)}),
+            final("R", F(179, 100), {"A": F(179, 100)}),
+        ],
         {"A": F(779, 300), "B": None},
         F(779, 300),
         (1, 1, 0, 0, 1),
@@ -151,7 +166,9 @@ def test_region_page_on_the_2025_history(demo, client, auth):
     shown = re.search(r'data-testid="region-index">([^<]+)<', page).group(1)
     assert shown == display_index(expected.index)
     for row in expected.dimensions:
-        assert f'data-testid="dimension-index-{row.dimension.code}">{display_index(row.mean)}<' in page
+        assert (
+            f'data-testid="dimension-index-{row.dimension.code}">{display_index(row.mean)}<' in page
+        )
     positions = [page.index(f'data-testid="rank-{row.code}"') for row in expected.ranking]
     assert positions == sorted(positions) and len(positions) == 12
     for band, count in expected.level_counts:

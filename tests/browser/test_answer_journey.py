@@ -1,4 +1,4 @@
-"""In real Chromium: an agency answers two dimensions, saves drafts, submits and sees its result."""
+"""In real Chromium: an agency answers two dimensions with evidence, saves drafts, submits and sees its result."""
 
 from __future__ import annotations
 
@@ -11,6 +11,52 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
+# The demo instrument's `evidence_from_level`: answers at this level or above need a file.
+EVIDENCE_FROM_LEVEL = 3
+
+
+def minimal_pdf(title: str = "Data dukung") -> bytes:
+    """A small but valid one-page PDF (correct xref offsets), built here: no fixture files."""
+    text = title.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def pdf_payload(code: str) -> dict:
+    """A file for `set_input_files`: a real PDF named after the indicator."""
+    return {
+        "name": f"data-dukung-{code}.pdf",
+        "mimeType": "application/pdf",
+        "buffer": minimal_pdf(f"Data dukung {code}"),
+    }
+
+
+def open_current_assessment(page: Page, year: int = 2026) -> None:
+    """From the agency's home, open the given period's self-assessment (the demo also has 2025)."""
+    page.locator("section.card").filter(has_text=str(year)).locator(
+        'a.button[href^="/assessments/"]'
+    ).click()
+
 
 def level_for(dimension: str, n: int) -> int:
     """A different level per indicator, so a radio restored on the wrong option shows up."""
@@ -21,8 +67,12 @@ def radio(page: Page, code: str, level: int):
     return page.locator(f'input[type=radio][name="level-{code}"][value="{level}"]')
 
 
+def evidence_links(page: Page, code: str):
+    return page.locator(f"#evidence-section-{code} ul.evidence-list a[download]")
+
+
 def answer_dimension(page: Page, dimension: str) -> dict[str, tuple[int, str]]:
-    """Pick a level and type a justification for every indicator, then save the draft."""
+    """Pick a level, type a justification and (from level 3) attach a PDF per indicator; save."""
     fieldsets = page.locator("fieldset.indicator")
     expect(fieldsets.first).to_be_visible()
     codes = [fs.get_attribute("id").removeprefix("indicator-") for fs in fieldsets.all()]
@@ -35,9 +85,14 @@ def answer_dimension(page: Page, dimension: str) -> dict[str, tuple[int, str]]:
         fieldset.locator("label").filter(has_text=re.compile(rf"^\s*Tingkat {level} · ")).click()
         expect(radio(page, code, level)).to_be_checked()
         fieldset.get_by_label("Justifikasi", exact=True).fill(text)
+        if level >= EVIDENCE_FROM_LEVEL:
+            fieldset.locator(f'input[type=file][name="evidence-{code}"]').set_input_files(
+                pdf_payload(code)
+            )
         chosen[code] = (level, text)
     page.get_by_role("button", name="Simpan draf").click()
-    expect(page.locator(".message-success")).to_contain_text("Draf tersimpan")
+    expect(page.locator(".message-success").first).to_contain_text("Draf tersimpan")
+    expect(page.locator(".field-error:visible")).to_have_count(0)
     return chosen
 
 
@@ -47,6 +102,10 @@ def expect_answers_kept(page: Page, chosen: dict[str, tuple[int, str]]) -> None:
         expect(
             page.locator(f"#indicator-{code}").get_by_label("Justifikasi", exact=True)
         ).to_have_value(text)
+        if level >= EVIDENCE_FROM_LEVEL:
+            expect(evidence_links(page, code)).to_have_text([f"data-dukung-{code}.pdf"])
+        else:
+            expect(evidence_links(page, code)).to_have_count(0)
     expect(page.locator("fieldset.indicator")).to_have_count(len(chosen))
 
 
@@ -58,11 +117,13 @@ def test_agency_answers_saves_reloads_and_submits(chromium_page: Page, live_serv
     page.locator("input[name=password]").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
 
-    page.get_by_role("link", name="Buka penilaian mandiri").click()
+    open_current_assessment(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Penilaian mandiri")
     overview_url = page.url
     assert re.fullmatch(rf"{re.escape(live_server)}/assessments/\d+", overview_url), overview_url
-    expect(page.locator(".badge")).to_have_text("Draf")
+    status = page.locator("[data-testid=status]")
+    expect(status).to_have_text("Draf")
+    expect(status).to_have_class(re.compile(r"\bstatus-draft\b"))
 
     for dimension in ("GOV", "INF"):
         page.goto(overview_url)
@@ -71,11 +132,20 @@ def test_agency_answers_saves_reloads_and_submits(chromium_page: Page, live_serv
         ).click()
         expect(page).to_have_url(f"{overview_url}/dimensions/{dimension}")
         chosen = answer_dimension(page, dimension)
+        # the files are listed right after saving, and again after a reload
+        expect_answers_kept(page, chosen)
         page.reload()
         expect_answers_kept(page, chosen)
 
+    # an attached file is really the PDF that was sent
+    some_code = next(c for c, (level, _) in chosen.items() if level >= EVIDENCE_FROM_LEVEL)
+    href = evidence_links(page, some_code).get_attribute("href")
+    response = page.request.get(href)
+    assert response.ok and response.body() == minimal_pdf(f"Data dukung {some_code}")
+
     page.goto(overview_url)
     page.get_by_role("link", name="Kirim", exact=True).click()
+    expect(page.locator(".missing-list")).to_have_count(0)
     page.get_by_label("Saya menyatakan bahwa jawaban ini lengkap dan benar.").check()
     page.get_by_role("button", name="Kirim sekarang").click()
 
@@ -86,5 +156,6 @@ def test_agency_answers_saves_reloads_and_submits(chromium_page: Page, live_serv
     expect(page.get_by_text("Tingkat kematangan").first).to_be_visible()
 
     page.goto(overview_url)
-    expect(page.locator(".badge")).to_have_text("Terkirim")
+    expect(status).to_have_text("Terkirim")
+    expect(status).to_have_class(re.compile(r"\bstatus-submitted\b"))
     expect(page.get_by_role("link", name="Kirim", exact=True)).to_have_count(0)
