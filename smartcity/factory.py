@@ -102,7 +102,7 @@ def register_commands(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from .domain.scoring import display_index
-    from .views.helpers import status_label, text_in
+    from .views.helpers import text_in
 
     app.jinja_env.filters["index"] = display_index
     app.jinja_env.filters["t"] = text_in
@@ -112,5 +112,4 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "language": select_locale(),
             "current_path": request.full_path.rstrip("?"),
-            "status_label": status_label,
         }

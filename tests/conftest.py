@@ -135,3 +135,11 @@ def csrf_token_from(html: str) -> str:
     )
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+@pytest.fixture
+def english(client):
+    """Pages in English, for tests that read the English wording (Indonesian is the default)."""
+    with client.session_transaction() as session:
+        session["language"] = "en"
+    return client

@@ -370,7 +370,7 @@ def test_filter_by_local_days(demo, client, auth):
         ("page=-3", "The page must be a whole number from 1."),
     ],
 )
-def test_invalid_filters_say_what_is_wrong(demo, client, auth, query, message):
+def test_invalid_filters_say_what_is_wrong(demo, client, auth, query, message, english):
     auth.login("admin")
     response = client.get(f"/audit?{query}")
     assert response.status_code == 400

@@ -43,10 +43,17 @@ def test_values_are_placed_on_the_0_to_5_scale_and_clamped(value, expected_radiu
 
 def test_labels_and_names_are_escaped():
     svg = dimension_chart(
-        ["<script>alert(1)</script>", "A&B", '"q"'], [[1, 2, 3]], series_names=["<b>x</b>"], title="<t>"
+        ["<script>alert(1)</script>", "A&B", '"q"'],
+        [[1, 2, 3]],
+        series_names=["<b>x</b>"],
+        title="<t>",
     )
     assert "<script>" not in svg and "<b>" not in svg and "<t>" not in svg
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg and "A&amp;B" in svg and "&lt;b&gt;x&lt;/b&gt;" in svg
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
+        and "A&amp;B" in svg
+        and "&lt;b&gt;x&lt;/b&gt;" in svg
+    )
 
 
 def test_fewer_than_three_dimensions_are_drawn_as_bars():
@@ -64,5 +71,7 @@ def test_every_series_needs_one_value_per_label():
 
 def test_the_chart_module_needs_no_flask():
     code = "import sys, smartcity.domain.charts; print('flask' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"

@@ -28,8 +28,19 @@ from smartcity.services.instruments import DEMO_INSTRUMENT
 def test_seed_demo_prints_logins_and_is_idempotent(app, runner):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    logins = dict(re.findall(r"^\s+(\w+)\s+(\S{10,})\s+(?:admin|evaluator|agency)$", first.output, re.M))
-    for username in ("diskominfo", "bapperida", "dinkes", "disdik", "dlh", "dpupr", "evaluator", "admin"):
+    logins = dict(
+        re.findall(r"^\s+(\w+)\s+(\S{10,})\s+(?:admin|evaluator|agency)$", first.output, re.M)
+    )
+    for username in (
+        "diskominfo",
+        "bapperida",
+        "dinkes",
+        "disdik",
+        "dlh",
+        "dpupr",
+        "evaluator",
+        "admin",
+    ):
         assert username in logins
     assert len(set(logins.values())) == len(logins)  # random, one each
     second = runner.invoke(args=["seed-demo"])
@@ -51,14 +62,27 @@ def test_seed_demo_with_a_fixed_password(app, runner):
     result = runner.invoke(args=["seed-demo", "--password", "sandi-demo-2026"])
     assert result.exit_code == 0
     with app.app_context():
-        assert db.session.scalar(select(User).filter_by(username="dlh")).check_password("sandi-demo-2026")
+        assert db.session.scalar(select(User).filter_by(username="dlh")).check_password(
+            "sandi-demo-2026"
+        )
     too_short = runner.invoke(args=["seed-demo", "--password", "pendek"])
     assert too_short.exit_code != 0
 
 
 def test_user_create_reads_the_password_from_stdin(demo, runner):
     result = runner.invoke(
-        args=["user", "create", "operator2", "--role", "agency", "--agency", "dlh", "--full-name", "Operator Dua", "--password-stdin"],
+        args=[
+            "user",
+            "create",
+            "operator2",
+            "--role",
+            "agency",
+            "--agency",
+            "dlh",
+            "--full-name",
+            "Operator Dua",
+            "--password-stdin",
+        ],
         input="rahasia-sekali-2026\n",
     )
     assert result.exit_code == 0, result.output
@@ -71,14 +95,19 @@ def test_user_create_reads_the_password_from_stdin(demo, runner):
 def test_user_create_refuses_bad_requests(demo, runner):
     cases = [
         (["operator3", "--role", "agency", "--password-stdin"], "rahasia-sekali-2026"),  # no agency
-        (["operator3", "--role", "agency", "--agency", "NOPE", "--password-stdin"], "rahasia-sekali-2026"),
+        (
+            ["operator3", "--role", "agency", "--agency", "NOPE", "--password-stdin"],
+            "rahasia-sekali-2026",
+        ),
         (["operator3", "--role", "evaluator", "--password-stdin"], "pendek"),
         (["operator3", "--role", "evaluator", "--password-stdin"], "operator3"),
         (["admin", "--role", "admin", "--password-stdin"], "rahasia-sekali-2026"),  # exists
         (["operator3", "--role", "king", "--password-stdin"], "rahasia-sekali-2026"),
     ]
     for args, password in cases:
-        result = demo.test_cli_runner().invoke(args=["user", "create", *args], input=password + "\n")
+        result = demo.test_cli_runner().invoke(
+            args=["user", "create", *args], input=password + "\n"
+        )
         assert result.exit_code != 0, args
     with demo.app_context():
         assert db.session.scalar(select(User).filter_by(username="operator3")) is None
@@ -89,9 +118,9 @@ def test_instrument_validate(runner, tmp_path: Path):
     assert ok.exit_code == 0 and "valid" in ok.output
     broken = tmp_path / "broken.yaml"
     broken.write_text(
-        DEMO_INSTRUMENT.read_text(encoding="utf-8").replace("weight: 2.5", "weight: -1", 1).replace(
-            "code: INF\n", "code: GOV\n", 1
-        ),
+        DEMO_INSTRUMENT.read_text(encoding="utf-8")
+        .replace("weight: 2.5", "weight: -1", 1)
+        .replace("code: INF\n", "code: GOV\n", 1),
         encoding="utf-8",
     )
     bad = runner.invoke(args=["instrument", "validate", str(broken)])
@@ -122,7 +151,18 @@ def test_migrations_match_the_models(app):
 
 
 def _table_counts(app) -> dict[str, int]:
-    models = (Agency, Answer, Assessment, AuditEvent, EvaluatorAssignment, Evidence, Period, Review, Transition, User)
+    models = (
+        Agency,
+        Answer,
+        Assessment,
+        AuditEvent,
+        EvaluatorAssignment,
+        Evidence,
+        Period,
+        Review,
+        Transition,
+        User,
+    )
     with app.app_context():
         return {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in models}
 
@@ -139,17 +179,26 @@ def test_seed_demo_adds_a_finished_2025_period(app, runner):
     with app.app_context():
         period = db.session.scalar(select(Period).filter_by(year=2025))
         assert not period.is_open
-        assert period.instrument_version_id == db.session.scalar(select(Period.instrument_version_id).filter_by(year=2026))
+        assert period.instrument_version_id == db.session.scalar(
+            select(Period.instrument_version_id).filter_by(year=2026)
+        )
         assessments = list(db.session.scalars(select(Assessment).filter_by(period_id=period.id)))
         assert len(assessments) == 12 and {a.status for a in assessments} == {"final"}
         differing = 0
         for assessment in assessments:
             instrument = instrument_for(assessment)
             answers = answers_by_code(assessment)
-            wanted = {i.code for c in dimension_codes(assessment, instrument) for i in instrument.dimension(c).indicators}
+            wanted = {
+                i.code
+                for c in dimension_codes(assessment, instrument)
+                for i in instrument.dimension(c).indicators
+            }
             assert set(answers) == wanted  # every indicator of its dimensions
             assert all(a.level is not None and len(a.justification) > 40 for a in answers.values())
-            evidence = {e.indicator_code for e in db.session.scalars(select(Evidence).filter_by(assessment_id=assessment.id))}
+            evidence = {
+                e.indicator_code
+                for e in db.session.scalars(select(Evidence).filter_by(assessment_id=assessment.id))
+            }
             for code, answer in answers.items():
                 if instrument.indicator(code).needs_evidence(answer.level):
                     assert code in evidence, (assessment.agency.code, code)
@@ -157,7 +206,14 @@ def test_seed_demo_adds_a_finished_2025_period(app, runner):
                 if review.verified_level != answers[code].level:
                     differing += 1
                     assert review.note.strip() and review.updated_by.username == "evaluator"
-            steps = [(t.action, t.user.username) for t in db.session.scalars(select(Transition).filter_by(assessment_id=assessment.id).order_by(Transition.id))]
+            steps = [
+                (t.action, t.user.username)
+                for t in db.session.scalars(
+                    select(Transition)
+                    .filter_by(assessment_id=assessment.id)
+                    .order_by(Transition.id)
+                )
+            ]
             assert steps[-2:] == [("verify", "evaluator"), ("finalize", "admin")]
         assert differing >= 12
         # one agency was returned once and resubmitted
@@ -170,7 +226,9 @@ def test_seed_demo_adds_a_finished_2025_period(app, runner):
         # the open 2026 period is untouched
         current = db.session.scalar(select(Period).filter_by(year=2026))
         assert current.is_open
-        assert {a.status for a in db.session.scalars(select(Assessment).filter_by(period_id=current.id))} == {"draft"}
+        assert {
+            a.status for a in db.session.scalars(select(Assessment).filter_by(period_id=current.id))
+        } == {"draft"}
     before = _table_counts(app)
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and "2025 (closed, already exists)" in second.output

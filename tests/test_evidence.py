@@ -110,7 +110,7 @@ def set_status(app, assessment_id: int, status: str) -> None:
 # -- the form -------------------------------------------------------------------------------
 
 
-def test_dimension_form_offers_a_labelled_file_input_per_indicator(demo, client, auth):
+def test_dimension_form_offers_a_labelled_file_input_per_indicator(demo, client, auth, english):
     own = assessment_of(demo, "DISKOMINFO")
     auth.login("diskominfo")
     page = client.get(f"/assessments/{own.id}/dimensions/GOV").get_data(as_text=True)
@@ -130,7 +130,7 @@ def test_dimension_form_offers_a_labelled_file_input_per_indicator(demo, client,
     assert script.status_code == 200
 
 
-def test_read_only_viewers_see_the_files_but_no_upload_or_remove(demo, client, auth):
+def test_read_only_viewers_see_the_files_but_no_upload_or_remove(demo, client, auth, english):
     own = assessment_of(demo, "DISKOMINFO")
     attach_sample(demo, own.id, name="notulen.pdf")
     auth.login("evaluator")
@@ -153,7 +153,7 @@ def test_read_only_viewers_see_the_files_but_no_upload_or_remove(demo, client, a
     ],
 )
 def test_agency_attaches_each_accepted_type(
-    demo, client, auth, evidence_dir, name, make, media_type
+    demo, client, auth, evidence_dir, name, make, media_type, english
 ):
     own = assessment_of(demo, "DISKOMINFO")
     before = files_on_disk(evidence_dir)  # the demo region's own evidence
@@ -200,7 +200,7 @@ def test_agency_attaches_each_accepted_type(
     assert f'name="delete-evidence" value="{row.id}"' in page
 
 
-def test_several_files_at_once_and_the_answers_with_them(demo, client, auth):
+def test_several_files_at_once_and_the_answers_with_them(demo, client, auth, english):
     own = assessment_of(demo, "DISKOMINFO")
     auth.login("diskominfo")
     response = post_dimension(
@@ -221,7 +221,7 @@ def test_several_files_at_once_and_the_answers_with_them(demo, client, auth):
     assert stored_answers(demo, own.id) == {"GOV-02": (4, False, "Portal aktif")}
 
 
-def test_an_empty_file_input_is_ignored(demo, client, auth):
+def test_an_empty_file_input_is_ignored(demo, client, auth, english):
     own = assessment_of(demo, "DISKOMINFO")
     auth.login("diskominfo")
     response = client.post(
@@ -233,7 +233,7 @@ def test_an_empty_file_input_is_ignored(demo, client, auth):
     assert evidence_rows(demo, own.id) == []
 
 
-def test_the_stored_name_has_no_folder_or_control_characters(demo, client, auth):
+def test_the_stored_name_has_no_folder_or_control_characters(demo, client, auth, english):
     own = assessment_of(demo, "DISKOMINFO")
     auth.login("diskominfo")
     post_dimension(client, own.id, files={"GOV-01": [(pdf_bytes(), "scan/SK\x07 Tim.pdf")]})
@@ -283,7 +283,7 @@ MISMATCHES = [
     ids=[case[0] for case in MISMATCHES],
 )
 def test_a_file_that_is_not_what_it_claims_is_refused_with_415(
-    demo, client, auth, evidence_dir, name, make, message
+    demo, client, auth, evidence_dir, name, make, message, english
 ):
     own = assessment_of(demo, "DISKOMINFO")
     before = files_on_disk(evidence_dir)  # the demo region's own evidence
@@ -305,7 +305,7 @@ def test_a_file_that_is_not_what_it_claims_is_refused_with_415(
 
 
 def test_a_file_above_the_limit_is_refused_with_413_and_nothing_typed_is_lost(
-    demo, client, auth, evidence_dir
+    demo, client, auth, evidence_dir, english
 ):
     demo.config["EVIDENCE_MAX_BYTES"] = 2000
     own = assessment_of(demo, "DISKOMINFO")
@@ -353,7 +353,7 @@ def test_the_default_request_limit_leaves_room_for_several_files(app):
     assert app.config["MAX_CONTENT_LENGTH"] >= 8 * app.config["EVIDENCE_MAX_BYTES"]
 
 
-def test_files_for_an_indicator_of_another_dimension_are_refused(demo, client, auth):
+def test_files_for_an_indicator_of_another_dimension_are_refused(demo, client, auth, english):
     own = assessment_of(demo, "DISKOMINFO")
     auth.login("diskominfo")
     response = post_dimension(
@@ -363,7 +363,7 @@ def test_files_for_an_indicator_of_another_dimension_are_refused(demo, client, a
     assert stored_answers(demo, own.id) == {} and evidence_rows(demo, own.id) == []
 
 
-def test_files_are_not_attached_when_the_answers_cannot_be_saved(demo, client, auth):
+def test_files_are_not_attached_when_the_answers_cannot_be_saved(demo, client, auth, english):
     own = assessment_of(demo, "DISKOMINFO")
     auth.login("diskominfo")
     response = post_dimension(
@@ -382,7 +382,9 @@ def test_files_are_not_attached_when_the_answers_cannot_be_saved(demo, client, a
 # -- storage --------------------------------------------------------------------------------
 
 
-def test_the_same_file_twice_is_stored_once_with_two_rows(demo, client, auth, evidence_dir):
+def test_the_same_file_twice_is_stored_once_with_two_rows(
+    demo, client, auth, evidence_dir, english
+):
     own = assessment_of(demo, "DISKOMINFO")
     before = files_on_disk(evidence_dir)  # the demo region's own evidence
     content = pdf_bytes("sama")
@@ -424,7 +426,7 @@ def test_storage_path_comes_from_the_configuration(app, evidence_dir):
 # -- download and preview -------------------------------------------------------------------
 
 
-def test_download_is_an_attachment_with_nosniff(demo, client, auth):
+def test_download_is_an_attachment_with_nosniff(demo, client, auth, english):
     own = assessment_of(demo, "DISKOMINFO")
     content = pdf_bytes()
     evidence_id = attach_sample(demo, own.id, name="SK Tim Smart City.pdf", data=content)
@@ -442,7 +444,7 @@ def test_download_is_an_attachment_with_nosniff(demo, client, auth):
 @pytest.mark.parametrize(
     ("name", "make"), [("a.pdf", pdf_bytes), ("b.png", png_bytes), ("c.jpg", jpeg_bytes)]
 )
-def test_preview_is_inline_in_a_sandbox(demo, client, auth, name, make):
+def test_preview_is_inline_in_a_sandbox(demo, client, auth, name, make, english):
     own = assessment_of(demo, "DISKOMINFO")
     evidence_id = attach_sample(demo, own.id, name=name, data=make())
     auth.login("diskominfo")
@@ -454,7 +456,7 @@ def test_preview_is_inline_in_a_sandbox(demo, client, auth, name, make):
 
 
 @pytest.mark.parametrize(("name", "make"), [("a.xlsx", xlsx_bytes), ("b.docx", docx_bytes)])
-def test_office_files_are_only_downloaded(demo, client, auth, name, make):
+def test_office_files_are_only_downloaded(demo, client, auth, name, make, english):
     own = assessment_of(demo, "DISKOMINFO")
     evidence_id = attach_sample(demo, own.id, name=name, data=make())
     auth.login("diskominfo")
@@ -483,7 +485,7 @@ def unassigned_evaluator(demo):
 
 
 @pytest.mark.parametrize("role", list(ACCESS))
-def test_evidence_access_matrix(demo, client, auth, unassigned_evaluator, role):
+def test_evidence_access_matrix(demo, client, auth, unassigned_evaluator, role, english):
     own = assessment_of(demo, "DISKOMINFO")
     evidence_id = attach_sample(demo, own.id)
     expected, may_remove = ACCESS[role]
@@ -496,7 +498,7 @@ def test_evidence_access_matrix(demo, client, auth, unassigned_evaluator, role):
     assert (evidence_rows(demo, own.id) == []) is may_remove
 
 
-def test_another_agency_cannot_remove_a_file_through_its_own_form(demo, client, auth):
+def test_another_agency_cannot_remove_a_file_through_its_own_form(demo, client, auth, english):
     own = assessment_of(demo, "DISKOMINFO")
     other = assessment_of(demo, "DINKES")
     evidence_id = attach_sample(demo, own.id)
@@ -509,7 +511,7 @@ def test_another_agency_cannot_remove_a_file_through_its_own_form(demo, client, 
     assert audit_events(demo, "evidence.removed", own.id) == []
 
 
-def test_unknown_ids_are_404(demo, client, auth):
+def test_unknown_ids_are_404(demo, client, auth, english):
     auth.login("admin")
     assert client.get("/evidence/999999").status_code == 404
     assert client.get("/evidence/999999/preview").status_code == 404
@@ -518,7 +520,7 @@ def test_unknown_ids_are_404(demo, client, auth):
 # -- removing -------------------------------------------------------------------------------
 
 
-def test_removing_keeps_the_typed_answers_and_is_audited(demo, client, auth):
+def test_removing_keeps_the_typed_answers_and_is_audited(demo, client, auth, english):
     own = assessment_of(demo, "DISKOMINFO")
     evidence_id = attach_sample(demo, own.id, name="salah-unggah.pdf")
     auth.login("diskominfo")
@@ -552,7 +554,7 @@ def test_removing_keeps_the_typed_answers_and_is_audited(demo, client, auth):
 
 @pytest.mark.parametrize("status", ["submitted", "in_review", "final"])
 def test_files_cannot_be_added_or_removed_once_the_assessment_is_not_editable(
-    demo, client, auth, status
+    demo, client, auth, status, english
 ):
     own = assessment_of(demo, "DISKOMINFO")
     evidence_id = attach_sample(demo, own.id)
@@ -579,7 +581,7 @@ def test_files_cannot_be_added_or_removed_once_the_assessment_is_not_editable(
             )
 
 
-def test_files_can_change_again_after_a_return(demo, client, auth):
+def test_files_can_change_again_after_a_return(demo, client, auth, english):
     own = assessment_of(demo, "DISKOMINFO")
     evidence_id = attach_sample(demo, own.id)
     set_status(demo, own.id, "returned")
@@ -591,7 +593,9 @@ def test_files_can_change_again_after_a_return(demo, client, auth):
 # -- the evidence rule at submit ------------------------------------------------------------
 
 
-def test_submit_lists_answers_that_need_evidence_and_succeeds_once_attached(demo, client, auth):
+def test_submit_lists_answers_that_need_evidence_and_succeeds_once_attached(
+    demo, client, auth, english
+):
     own = assessment_of(demo, "DISKOMINFO")
     auth.login("diskominfo")
     # GOV: levels 1..5 (GOV-03, 04, 05 need a file from level 3); INF: all level 2 (none needed)
@@ -627,7 +631,7 @@ def test_submit_lists_answers_that_need_evidence_and_succeeds_once_attached(demo
     assert db_status(demo, own.id) == "submitted"
 
 
-def test_a_removed_file_no_longer_counts_at_submit(demo, client, auth):
+def test_a_removed_file_no_longer_counts_at_submit(demo, client, auth, english):
     own = assessment_of(demo, "DISKOMINFO")
     auth.login("diskominfo")
     gov = {**dimension_form(demo, own.id, "GOV", level_for=lambda i, n: 2), "level-GOV-01": "3"}

@@ -17,7 +17,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 def rendered() -> bytes:
     html = (
         "<html><body><h1>Laporan</h1><p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
-        '<img src="data:image/svg+xml;utf8,<svg xmlns=\'http://www.w3.org/2000/svg\' width=\'4\' height=\'4\'/>">'
+        "<img src=\"data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='4' height='4'/>\">"
         "</body></html>"
     )
     return pdf.render(html, STATIC, [STATIC / "css" / "pdf.css"])

@@ -156,7 +156,7 @@ def _expected_2025(app):
         return region_result(instrument_of(period.instrument_version), agencies)
 
 
-def test_region_page_on_the_2025_history(demo, client, auth):
+def test_region_page_on_the_2025_history(demo, client, auth, english):
     expected = _expected_2025(demo)
     assert expected.final == 12 and expected.index is not None
     auth.login("evaluator")
@@ -179,7 +179,7 @@ def test_region_page_on_the_2025_history(demo, client, auth):
     assert "weighted mean" in page
 
 
-def test_region_page_before_any_result(demo, client, auth):
+def test_region_page_before_any_result(demo, client, auth, english):
     auth.login("admin")
     page = client.get("/periods/2026/region").get_data(as_text=True)
     assert "No assessment is final yet" in page

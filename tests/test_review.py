@@ -26,7 +26,10 @@ def login(client, auth, username: str) -> None:
 def selected(page: str, name: str) -> str | None:
     block = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S)
     assert block, f"no select {name}"
-    option = re.search(r'<option[^>]*selected[^>]*value="([^"]*)"|<option[^>]*value="([^"]*)"[^>]*selected', block.group(1))
+    option = re.search(
+        r'<option[^>]*selected[^>]*value="([^"]*)"|<option[^>]*value="([^"]*)"[^>]*selected',
+        block.group(1),
+    )
     return (option.group(1) or option.group(2)) if option else None
 
 
@@ -39,7 +42,9 @@ def get_status(app, assessment_id: int) -> tuple[str, int, str]:
 def reviews(app, assessment_id: int) -> dict[str, tuple]:
     with app.app_context():
         rows = db.session.scalars(select(Review).filter_by(assessment_id=assessment_id))
-        return {r.indicator_code: (r.verified_level, r.verified_not_applicable, r.note) for r in rows}
+        return {
+            r.indicator_code: (r.verified_level, r.verified_not_applicable, r.note) for r in rows
+        }
 
 
 # --- assignments -----------------------------------------------------------------------------
@@ -56,7 +61,11 @@ def test_admin_assigns_evaluators_and_an_evaluator_sees_only_their_agencies(demo
     assert f'name="assign-{agencies["DINKES"]}" value="{ids["evaluator2"]}"' in page
     assert "Evaluator Dua reviews Dinas Kesehatan" in page  # each checkbox has a label
     # keep "evaluator" everywhere except DLH; give evaluator2 Dinkes
-    data = {f"assign-{agency_id}": [str(ids["evaluator"])] for code, agency_id in agencies.items() if code != "DLH"}
+    data = {
+        f"assign-{agency_id}": [str(ids["evaluator"])]
+        for code, agency_id in agencies.items()
+        if code != "DLH"
+    }
     data[f"assign-{agencies['DINKES']}"] = [str(ids["evaluator"]), str(ids["evaluator2"])]
     response = client.post("/periods/2026/assignments", data=data)
     assert response.status_code == 303
@@ -70,7 +79,9 @@ def test_admin_assigns_evaluators_and_an_evaluator_sees_only_their_agencies(demo
     dlh = assessment_of(demo, "DLH").id
     assert client.get(f"/assessments/{dlh}").status_code == 404
     login(client, auth, "admin")
-    assert "Dinas Lingkungan Hidup" in client.get("/periods/2026/assessments").get_data(as_text=True)
+    assert "Dinas Lingkungan Hidup" in client.get("/periods/2026/assessments").get_data(
+        as_text=True
+    )
 
 
 def test_an_evaluator_of_the_agency_cannot_be_assigned_and_nothing_changes(demo, client, auth):
@@ -116,7 +127,9 @@ def test_the_review_queue_lists_what_waits_for_review(demo, client, auth):
 # --- the review page -------------------------------------------------------------------------
 
 
-def test_review_page_shows_answers_evidence_and_defaults_to_the_self_assessed_level(demo, client, auth):
+def test_review_page_shows_answers_evidence_and_defaults_to_the_self_assessed_level(
+    demo, client, auth
+):
     assessment_id = submitted(demo)
     with demo.app_context():
         assessment = db.session.get(Assessment, assessment_id)
@@ -133,7 +146,9 @@ def test_review_page_shows_answers_evidence_and_defaults_to_the_self_assessed_le
     assert "Bukti GOV-01" in page  # the justification
     assert "sk-walikota.pdf" in page and "dihapus.pdf" not in page
     if "evidence.download" in demo.view_functions:
-        assert re.search(rf'href="/evidence/{evidence_id}[^"]*" target="_blank" rel="noopener"', page)
+        assert re.search(
+            rf'href="/evidence/{evidence_id}[^"]*" target="_blank" rel="noopener"', page
+        )
     assert selected(page, "verified-GOV-01") == "2"
     assert 'name="note-GOV-01"' in page and 'name="comment"' in page
     for action in ("save", "return", "verify"):
@@ -146,7 +161,12 @@ def test_a_different_level_without_a_note_is_refused_and_typed_values_are_kept(d
     login(client, auth, "evaluator")
     response = client.post(
         f"/assessments/{assessment_id}/review",
-        data={"verified-GOV-01": "4", "note-GOV-02": "catatan yang diketik", "comment": "umum", "action": "save"},
+        data={
+            "verified-GOV-01": "4",
+            "note-GOV-02": "catatan yang diketik",
+            "comment": "umum",
+            "action": "save",
+        },
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -162,7 +182,12 @@ def test_saving_starts_the_review_and_stores_only_what_the_evaluator_touched(dem
     login(client, auth, "evaluator")
     response = client.post(
         f"/assessments/{assessment_id}/review",
-        data={"verified-GOV-01": "1", "note-GOV-01": "SK belum ditandatangani", "verified-GOV-02": "2", "action": "save"},
+        data={
+            "verified-GOV-01": "1",
+            "note-GOV-01": "SK belum ditandatangani",
+            "verified-GOV-02": "2",
+            "action": "save",
+        },
     )
     assert response.status_code == 303
     assert get_status(demo, assessment_id)[0] == "in_review"
@@ -176,7 +201,12 @@ def test_return_needs_a_comment_but_keeps_the_saved_review(demo, client, auth):
     login(client, auth, "evaluator")
     response = client.post(
         f"/assessments/{assessment_id}/review",
-        data={"verified-GOV-01": "1", "note-GOV-01": "Kurang bukti", "comment": "  ", "action": "return"},
+        data={
+            "verified-GOV-01": "1",
+            "note-GOV-01": "Kurang bukti",
+            "comment": "  ",
+            "action": "return",
+        },
     )
     assert response.status_code == 400
     assert "Returning an assessment needs a comment" in response.get_data(as_text=True)
@@ -189,7 +219,12 @@ def test_return_resubmit_and_the_changes_since_the_last_round(demo, client, auth
     login(client, auth, "evaluator")
     response = client.post(
         f"/assessments/{assessment_id}/review",
-        data={"verified-GOV-01": "1", "note-GOV-01": "Lampirkan SK", "comment": "Mohon lengkapi bukti", "action": "return"},
+        data={
+            "verified-GOV-01": "1",
+            "note-GOV-01": "Lampirkan SK",
+            "comment": "Mohon lengkapi bukti",
+            "action": "return",
+        },
     )
     assert response.status_code == 303
     assert get_status(demo, assessment_id) == ("returned", 1, "Mohon lengkapi bukti")
@@ -207,7 +242,9 @@ def test_return_resubmit_and_the_changes_since_the_last_round(demo, client, auth
     saved = client.post(f"/assessments/{assessment_id}/dimensions/GOV", data=form)
     assert saved.status_code == 303
     assert client.get(f"/assessments/{assessment_id}/submit").status_code == 200
-    response = client.post(f"/assessments/{assessment_id}/submit", data={"confirm": "y"}, follow_redirects=True)
+    response = client.post(
+        f"/assessments/{assessment_id}/submit", data={"confirm": "y"}, follow_redirects=True
+    )
     assert "resubmitted" in response.get_data(as_text=True)
     assert get_status(demo, assessment_id)[:2] == ("submitted", 2)
 
@@ -216,7 +253,10 @@ def test_return_resubmit_and_the_changes_since_the_last_round(demo, client, auth
     assert "Changed since the last round" in page
     changes = page.split("Changed since the last round")[1].split("</section>")[0]
     assert "GOV-03" in changes and "2 → 1" in changes and "GOV-01" not in changes
-    assert "changed since the last round" in page.split('id="review-GOV-03"')[1].split("</fieldset>")[0]
+    assert (
+        "changed since the last round"
+        in page.split('id="review-GOV-03"')[1].split("</fieldset>")[0]
+    )
     overview = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
     history = overview.split("History")[1]
     for step in ("Submitted", "Review started", "Returned to the agency", "Mohon lengkapi bukti"):
@@ -253,7 +293,9 @@ def test_verify_finalize_and_reopen(demo, client, auth):
     assert again.status_code == 409
     assert "cannot be done while the assessment is final" in again.get_data(as_text=True)
     assert get_status(demo, assessment_id)[0] == "final"
-    reopened = client.post(f"/assessments/{assessment_id}/reopen", data={"reason": "Salah input GOV-01"})
+    reopened = client.post(
+        f"/assessments/{assessment_id}/reopen", data={"reason": "Salah input GOV-01"}
+    )
     assert reopened.status_code == 303
     assert get_status(demo, assessment_id)[0] == "in_review"
     overview = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
@@ -264,10 +306,16 @@ def test_the_agency_cannot_review_or_finalize_its_own_assessment(demo, client, a
     assessment_id = submitted(demo)
     login(client, auth, "diskominfo")
     assert client.get(f"/assessments/{assessment_id}/review").status_code == 403
-    assert client.post(
-        f"/assessments/{assessment_id}/review", data={"verified-GOV-01": "5", "note-GOV-01": "x"}
-    ).status_code == 403
-    assert client.post(f"/assessments/{assessment_id}/reopen", data={"reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"/assessments/{assessment_id}/review",
+            data={"verified-GOV-01": "5", "note-GOV-01": "x"},
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/assessments/{assessment_id}/reopen", data={"reason": "x"}).status_code == 403
+    )
     assert reviews(demo, assessment_id) == {}
     assert get_status(demo, assessment_id)[0] == "submitted"
 
@@ -287,7 +335,10 @@ def test_results_show_self_assessed_and_verified_indices_with_the_difference(dem
     result = client.get(f"/assessments/{assessment_id}/result").get_data(as_text=True)
     assert 'data-testid="self-vs-verified"' not in result
     login(client, auth, "evaluator")
-    client.post(f"/assessments/{assessment_id}/review", data={"verified-GOV-01": "1", "note-GOV-01": "Belum ada SK", "action": "verify"})
+    client.post(
+        f"/assessments/{assessment_id}/review",
+        data={"verified-GOV-01": "1", "note-GOV-01": "Belum ada SK", "action": "verify"},
+    )
     with demo.test_request_context():
         from smartcity.services import review
 

@@ -81,7 +81,13 @@ CASES = [
     ("a dimension all N/A leaves the overall", (2, 2, 2, NA, NA), None, "2.00", 2),
     ("only the agency's dimensions count", (1, 1, 1, 4, 5), ["B"], "4.50", 5),
     ("draft: unanswered indicators left out", (5, None, None, None, None), None, "5.00", 5),
-    ("one dimension weighs alone when the other is empty", (2, None, 4, None, None), None, "3.00", 3),
+    (
+        "one dimension weighs alone when the other is empty",
+        (2, None, 4, None, None),
+        None,
+        "3.00",
+        3,
+    ),
 ]
 
 
@@ -153,7 +159,12 @@ MISSING_CASES = [
     ("complete", (1, 2, 3, 4, 5), {}, []),
     ("unanswered", (1, None, 3, 4, 5), {}, [("A2", "unanswered")]),
     ("N/A with justification", (1, NA, 3, 4, 5), {"A2": "Tidak ada layanan fisik"}, []),
-    ("N/A without justification", (1, NA, 3, 4, 5), {"A2": "   "}, [("A2", "na_without_justification")]),
+    (
+        "N/A without justification",
+        (1, NA, 3, 4, 5),
+        {"A2": "   "},
+        [("A2", "na_without_justification")],
+    ),
     ("N/A not allowed", (NA, 2, 3, 4, 5), {"A1": "alasan"}, [("A1", "na_not_allowed")]),
     (
         "several, in questionnaire order",

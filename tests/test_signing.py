@@ -74,7 +74,9 @@ def test_the_development_key_is_made_once_and_says_what_it_is(key):
     again = signing.ensure_dev_key(key.pkcs12_path.parent)
     assert again == key and key.simulated
     assert oct(key.pkcs12_path.stat().st_mode & 0o777) == "0o600"
-    _, certificate, _ = pkcs12.load_key_and_certificates(key.pkcs12_path.read_bytes(), key.passphrase)
+    _, certificate, _ = pkcs12.load_key_and_certificates(
+        key.pkcs12_path.read_bytes(), key.passphrase
+    )
     subject = certificate.subject.rfc4514_string()
     assert "SIMULASI" in subject and certificate.issuer == certificate.subject
     assert "BSrE" not in subject and "BSSN" not in subject

@@ -205,10 +205,15 @@ def test_a_full_cycle_is_recorded_step_by_step(demo):
         assessment = db.session.get(Assessment, assessment_id)
         evaluator, admin = user("evaluator"), user("admin")
         # the first save starts the review
-        review.save_review(assessment, evaluator, {"GOV-01": review.ReviewInput(1, False, "Belum ada SK")})
+        review.save_review(
+            assessment, evaluator, {"GOV-01": review.ReviewInput(1, False, "Belum ada SK")}
+        )
         assert status_of(assessment_id) == Status.IN_REVIEW
         review.transition(assessment, evaluator, Action.RETURN, "Lengkapi SK GOV-01")
-        assert assessment.status == Status.RETURNED and assessment.review_comment == "Lengkapi SK GOV-01"
+        assert (
+            assessment.status == Status.RETURNED
+            and assessment.review_comment == "Lengkapi SK GOV-01"
+        )
         agency_user = user("diskominfo")
         assessment_service.save_answers(
             assessment, agency_user, {"GOV-01": AnswerInput(1, False, "Diperbaiki")}
@@ -221,7 +226,9 @@ def test_a_full_cycle_is_recorded_step_by_step(demo):
         review.transition(assessment, admin, Action.REOPEN, "Salah hitung")
         assert status_of(assessment_id) == Status.IN_REVIEW
 
-        steps = [(t.action, t.from_status, t.to_status, t.round) for t in review.history(assessment)]
+        steps = [
+            (t.action, t.from_status, t.to_status, t.round) for t in review.history(assessment)
+        ]
         assert steps == [
             ("submit", "draft", "submitted", 1),
             ("start_review", "submitted", "in_review", 1),
@@ -238,7 +245,10 @@ def test_a_full_cycle_is_recorded_step_by_step(demo):
             e.action
             for e in db.session.scalars(
                 select(AuditEvent)
-                .filter(AuditEvent.assessment_id == assessment_id, AuditEvent.action.like("assessment.%"))
+                .filter(
+                    AuditEvent.assessment_id == assessment_id,
+                    AuditEvent.action.like("assessment.%"),
+                )
                 .order_by(AuditEvent.id)
             )
         ]
@@ -283,13 +293,14 @@ def test_of_two_simultaneous_clicks_one_wins(demo):
         assessment = db.session.get(Assessment, assessment_id)
         # another request moved it on behind this one's back
         db.session.execute(
-            text("UPDATE assessments SET status = 'in_review' WHERE id = :id"), {"id": assessment_id}
+            text("UPDATE assessments SET status = 'in_review' WHERE id = :id"),
+            {"id": assessment_id},
         )
         db.session.commit()
         from sqlalchemy.orm.attributes import set_committed_value
 
         set_committed_value(assessment, "status", Status.SUBMITTED)  # what this request believes
-        with pytest.raises(AssessmentRefused, match="first"):
+        with pytest.raises(AssessmentRefused, match="lebih dahulu"):
             review.transition(assessment, user("evaluator"), Action.START_REVIEW)
         recorded = select(db.func.count(Transition.id)).filter_by(assessment_id=assessment_id)
         assert db.session.scalar(recorded) == 1  # the submission only
@@ -312,7 +323,9 @@ def test_a_different_verified_level_needs_a_note_and_nothing_is_stored(demo):
         assert review.reviews_by_code(assessment) == {}
         assert status_of(assessment_id) == Status.SUBMITTED
         # the same level as self-assessed needs no note
-        review.save_review(assessment, user("evaluator"), {"GOV-02": review.ReviewInput(2, False, "")})
+        review.save_review(
+            assessment, user("evaluator"), {"GOV-02": review.ReviewInput(2, False, "")}
+        )
         assert set(review.reviews_by_code(assessment)) == {"GOV-02"}
 
 
@@ -323,7 +336,9 @@ def test_final_scores_use_verified_levels_and_untouched_ones_follow_the_agency(d
         before = review.scores(assessment)
         assert before.verified is None
         evaluator = user("evaluator")
-        review.save_review(assessment, evaluator, {"GOV-01": review.ReviewInput(1, False, "Tanpa SK")})
+        review.save_review(
+            assessment, evaluator, {"GOV-01": review.ReviewInput(1, False, "Tanpa SK")}
+        )
         review.transition(assessment, evaluator, Action.VERIFY)
         after = review.scores(assessment)
         assert after.self_assessed.index == before.self_assessed.index
@@ -338,14 +353,18 @@ def test_review_changes_only_while_submitted_or_in_review(demo):
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
         with pytest.raises(AssessmentRefused):
-            review.save_review(assessment, user("evaluator"), {"GOV-01": review.ReviewInput(2, False, "")})
+            review.save_review(
+                assessment, user("evaluator"), {"GOV-01": review.ReviewInput(2, False, "")}
+            )
 
 
 def test_an_evaluator_cannot_be_assigned_to_their_own_agency(demo):
     with demo.test_request_context():
         from smartcity.services.accounts import create_user
 
-        member = create_user("kominfo-eval", "evaluator", "demo-password-2026", agency_code="DISKOMINFO")
+        member = create_user(
+            "kominfo-eval", "evaluator", "demo-password-2026", agency_code="DISKOMINFO"
+        )
         period = db.session.scalar(select(Period).filter_by(year=2026))
         agencies = {a.code: a for a in db.session.scalars(select(Agency))}
         with pytest.raises(review.AssignmentRefused, match="DISKOMINFO|Komunikasi"):
@@ -397,7 +416,9 @@ def test_period_scores_match_the_single_assessment_scores(demo):
     assessment_id = submitted(demo)
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        review.save_review(assessment, user("evaluator"), {"INF-01": review.ReviewInput(1, False, "x")})
+        review.save_review(
+            assessment, user("evaluator"), {"INF-01": review.ReviewInput(1, False, "x")}
+        )
         period = assessment.period
         pairs = review.period_scores(
             period, list(db.session.scalars(select(Assessment).filter_by(period_id=period.id)))

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 from flask import abort
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..domain.instrument import Text
@@ -51,13 +50,3 @@ def roles_required(*roles: str):
         return wrapped
 
     return decorator
-
-
-STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
-}
-
-
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
