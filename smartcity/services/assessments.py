@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -145,49 +147,65 @@ def save_answers(assessment: Assessment, user: User, entries: Mapping[str, Answe
     changed = 0
     now = utcnow()
     for code, entry in entries.items():
-        level = None if entry.not_applicable else entry.level
-        justification = entry.justification.replace("\x00", "")
-        row = existing.get(code)
-        if row is None:
-            if level is None and not entry.not_applicable and not justification.strip():
-                continue
-            row = Answer(assessment=assessment, indicator_code=code, version=0)
-            db.session.add(row)
-            before = None
-        elif (row.level, row.not_applicable, row.justification) == (
-            level,
-            entry.not_applicable,
-            justification,
-        ):
-            continue
-        else:
-            before = _answer_record(row)
-        row.level = level
-        row.not_applicable = entry.not_applicable
-        row.justification = justification
-        row.version = (row.version or 0) + 1
-        row.updated_by_id = user.id
-        row.updated_at = now
-        changed += 1
-        audit.record(
-            "answer.changed",
-            "answer",
-            code,
+        values = {
+            "level": None if entry.not_applicable else entry.level,
+            "not_applicable": entry.not_applicable,
+            "justification": entry.justification.replace("\x00", ""),
+        }
+        changed += store_change(
+            existing.get(code),
+            lambda code=code: Answer(assessment=assessment, indicator_code=code, version=0),
+            values,
+            event="answer.changed",
+            code=code,
             user=user,
             assessment=assessment,
-            old=before,
-            new=_answer_record(row),
+            now=now,
         )
     db.session.commit()
     return changed
 
 
-def _answer_record(row: Answer) -> dict[str, object]:
-    return {
-        "level": row.level,
-        "not_applicable": row.not_applicable,
-        "justification": row.justification,
-    }
+def store_change(
+    row: Any,
+    create: Callable[[], Any],
+    values: dict[str, Any],
+    *,
+    event: str,
+    code: str,
+    user: User,
+    assessment: Assessment,
+    now: datetime,
+) -> bool:
+    """Set `values` on a versioned per-indicator row (answer or review) and audit the change.
+
+    A missing row is created only when something was given. Returns whether anything changed.
+    """
+    if row is None:
+        if not any(v.strip() if isinstance(v, str) else v for v in values.values()):
+            return False
+        row = create()
+        db.session.add(row)
+        before = None
+    else:
+        before = {name: getattr(row, name) for name in values}
+        if before == values:
+            return False
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.version = (row.version or 0) + 1
+    row.updated_by_id = user.id
+    row.updated_at = now
+    audit.record(
+        event,
+        event.split(".")[0],
+        code,
+        user=user,
+        assessment=assessment,
+        old=before,
+        new=dict(values),
+    )
+    return True
 
 
 def evidence_counts(assessment: Assessment) -> dict[str, int]:

@@ -43,6 +43,7 @@ from .assessments import (
     answers_by_code,
     dimension_codes,
     instrument_for,
+    store_change,
 )
 
 ACTION_DONE = {
@@ -246,49 +247,23 @@ def save_review(assessment: Assessment, user: User, entries: Mapping[str, Review
     now = utcnow()
     changed = 0
     for code, entry in entries.items():
-        level = None if entry.not_applicable else entry.level
-        note = entry.note.replace("\x00", "")
-        row = existing.get(code)
-        if row is None:
-            if level is None and not entry.not_applicable and not note.strip():
-                continue
-            row = Review(assessment_id=assessment.id, indicator_code=code, version=0)
-            db.session.add(row)
-            before = None
-        elif (row.verified_level, row.verified_not_applicable, row.note) == (
-            level,
-            entry.not_applicable,
-            note,
-        ):
-            continue
-        else:
-            before = _review_record(row)
-        row.verified_level = level
-        row.verified_not_applicable = entry.not_applicable
-        row.note = note
-        row.version = (row.version or 0) + 1
-        row.updated_by_id = user.id
-        row.updated_at = now
-        changed += 1
-        audit.record(
-            "review.changed",
-            "review",
-            code,
+        values = {
+            "verified_level": None if entry.not_applicable else entry.level,
+            "verified_not_applicable": entry.not_applicable,
+            "note": entry.note.replace("\x00", ""),
+        }
+        changed += store_change(
+            existing.get(code),
+            lambda code=code: Review(assessment_id=assessment.id, indicator_code=code, version=0),
+            values,
+            event="review.changed",
+            code=code,
             user=user,
             assessment=assessment,
-            old=before,
-            new=_review_record(row),
+            now=now,
         )
     db.session.commit()
     return changed
-
-
-def _review_record(row: Review) -> dict[str, object]:
-    return {
-        "verified_level": row.verified_level,
-        "verified_not_applicable": row.verified_not_applicable,
-        "note": row.note,
-    }
 
 
 def review_problems(assessment: Assessment) -> list[str]:
