@@ -192,9 +192,56 @@ def verify_pdf(file: str) -> None:
     sys.exit(0 if result.ok else 1)
 
 
+@click.command("print")
+@with_appcontext
+@click.option("--period", "year", required=True, type=int, help="The period's year.")
+@click.option("--agency", "agency_code", default=None, help="Only this agency (its code).")
+@click.option(
+    "--what",
+    type=click.Choice(["report", "certificate", "all"]),
+    default="all",
+    show_default=True,
+    help="Which documents.",
+)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder.")
+@click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--by", "by", default=None, help="Issuing user (default: the first admin).")
+def print_command(
+    year: int, agency_code: str | None, what: str, out_dir: str, processes: int, by: str | None
+) -> None:
+    """Issue the signed documents of every final assessment of a period into a folder."""
+    from .services.batch import MANIFEST, BatchError, print_batch
+
+    bars: list = []
+
+    def progress(done: int, total: int) -> None:
+        if not bars:
+            bars.append(click.progressbar(length=max(total, 1), label="printing"))
+            bars[0].__enter__()
+        bars[0].update(done - bars[0].pos)
+
+    try:
+        entries = print_batch(
+            year,
+            Path(out_dir),
+            agency_code=agency_code,
+            what=what,
+            processes=processes,
+            progress=progress,
+            by=by,
+        )
+    except BatchError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        if bars:
+            bars[0].__exit__(None, None, None)
+    click.echo(f"{len(entries)} document(s) in {out_dir}; manifest {Path(out_dir) / MANIFEST}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(instrument_cli)
     app.cli.add_command(period_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(verify_pdf)
+    app.cli.add_command(print_command)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -45,6 +45,11 @@ def justification_field_name(indicator: Indicator) -> str:
     return f"justification-{indicator.code}"
 
 
+def version_field_name(indicator: Indicator) -> str:
+    """Hidden: the answer's version when the page was loaded, to notice a colleague's save."""
+    return f"version-{indicator.code}"
+
+
 def evidence_field_name(indicator: Indicator) -> str:
     """The file input (multiple) for an indicator's evidence; read from request.files."""
     return f"evidence-{indicator.code}"
@@ -72,6 +77,20 @@ class DimensionForm(FlaskForm):
             )
         return result
 
+    def expected_versions(self) -> dict[str, int]:
+        """Indicator code -> the answer version the user's page was based on (0: none yet)."""
+        result = {}
+        for indicator in self.indicators:
+            raw = self[version_field_name(indicator)].data or ""
+            if raw.isdigit():
+                result[indicator.code] = int(raw)
+        return result
+
+    def show_versions(self, versions: dict[str, int]) -> None:
+        """Base the next save on these versions (after the user has seen a conflict)."""
+        for indicator in self.indicators:
+            self[version_field_name(indicator)].data = str(versions.get(indicator.code, 0))
+
     def unexpected_fields(self, submitted: Any) -> list[str]:
         """Answer fields in the request that this dimension does not have (a tampered form).
 
@@ -83,7 +102,8 @@ class DimensionForm(FlaskForm):
         return sorted(
             key
             for key in submitted
-            if key.startswith(("level-", "justification-", "evidence-")) and key not in known
+            if key.startswith(("level-", "justification-", "evidence-", "version-"))
+            and key not in known
         )
 
 
@@ -101,6 +121,8 @@ def dimension_form(dimension: Dimension, **kwargs: Any) -> DimensionForm:
         fields[justification_field_name(indicator)] = TextAreaField(
             _l("Justification"), validators=[Length(max=MAX_JUSTIFICATION)]
         )
+        # empty (a client that does not send it): no check
+        fields[version_field_name(indicator)] = HiddenField(default="")
     form_class = type(f"DimensionForm_{dimension.code}", (DimensionForm,), fields)
     return form_class(**kwargs)
 

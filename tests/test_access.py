@@ -74,6 +74,9 @@ MATRIX = [
     # region results: the Smart City team
     ("GET", "/periods/2026/region", _row(302, 403, 403, 200, 200, 200, 200)),
     ("GET", "/periods/1999/region", _row(302, 403, 403, 404, 404, 404, 404)),
+    # the signed region summary report: the Smart City team (303 to the download)
+    ("POST", "/periods/2026/report", _row(302, 403, 403, 303, 303, 303, 303)),
+    ("POST", "/periods/1999/report", _row(302, 403, 403, 404, 404, 404, 404)),
     # evidence files (data dukung) of a Diskominfo answer: only those who see the assessment
     ("GET", "/evidence/{OWN_EVIDENCE}", _row(302, 200, 404, 200, 404, 404, 200)),
     ("GET", "/evidence/{OWN_EVIDENCE}/preview", _row(302, 200, 404, 200, 404, 404, 200)),

@@ -49,6 +49,14 @@ class AnswersInvalid(Exception):
         self.problems = problems
 
 
+class AnswerConflict(Exception):
+    """Someone else saved some of these answers after the user loaded them; nothing was saved."""
+
+    def __init__(self, answers: list[Answer]):
+        super().__init__(", ".join(a.indicator_code for a in answers))
+        self.answers = answers
+
+
 class Incomplete(Exception):
     def __init__(self, missing: list[MissingAnswer]):
         super().__init__(f"{len(missing)} answers missing")
@@ -118,10 +126,17 @@ def score(assessment: Assessment) -> AssessmentScore:
     return score_assessment(instrument, values, dimension_codes(assessment, instrument))
 
 
-def save_answers(assessment: Assessment, user: User, entries: Mapping[str, AnswerInput]) -> int:
+def save_answers(
+    assessment: Assessment,
+    user: User,
+    entries: Mapping[str, AnswerInput],
+    expected_versions: Mapping[str, int] | None = None,
+) -> int:
     """Store the given answers (complete or not); returns how many changed.
 
-    All or nothing: one invalid entry and no entry is stored.
+    All or nothing: one invalid entry and no entry is stored. `expected_versions` (indicator
+    code -> the version the user's page showed) turns a colleague's save in between into an
+    AnswerConflict instead of silently overwriting it.
     """
     if not can_edit_assessment(user, assessment):
         raise AssessmentRefused(_("This assessment can no longer be changed."))
@@ -144,6 +159,17 @@ def save_answers(assessment: Assessment, user: User, entries: Mapping[str, Answe
         raise AnswersInvalid(problems)
 
     existing = answers_by_code(assessment)
+    if expected_versions:
+        conflicts = [
+            row
+            for code, entry in entries.items()
+            if (row := existing.get(code)) is not None
+            and code in expected_versions
+            and (row.version or 0) != expected_versions[code]
+            and _stored_values(row) != _input_values(entry)
+        ]
+        if conflicts:
+            raise AnswerConflict(conflicts)
     changed = 0
     now = utcnow()
     for code, entry in entries.items():
@@ -164,6 +190,15 @@ def save_answers(assessment: Assessment, user: User, entries: Mapping[str, Answe
         )
     db.session.commit()
     return changed
+
+
+def _input_values(entry: AnswerInput) -> tuple[int | None, bool, str]:
+    level = None if entry.not_applicable else entry.level
+    return (level, entry.not_applicable, entry.justification.replace("\x00", ""))
+
+
+def _stored_values(row: Answer) -> tuple[int | None, bool, str]:
+    return (row.level, row.not_applicable, row.justification)
 
 
 def store_change(

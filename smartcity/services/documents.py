@@ -37,13 +37,14 @@ from ..domain.instrument import Instrument, Text
 from ..domain.scoring import AssessmentScore, display_index
 from ..domain.workflow import Status
 from ..extensions import db
-from ..models import Assessment, IssuedDocument, User, utcnow
+from ..models import Assessment, IssuedDocument, Period, Region, User, utcnow
 from . import audit
 from .assessments import answers_by_code, instrument_for
 from .review import reviews_by_code, scores
 
 REPORT = "report"
 CERTIFICATE = "certificate"
+REGION_REPORT = "region_report"
 
 # the fixed markers: Indonesian in every language, so they are recognised on any copy
 DRAFT_MARK = "DRAF"
@@ -316,6 +317,115 @@ def certificate_data(assessment: Assessment, language: str) -> CertificateData:
     )
 
 
+@dataclass(frozen=True)
+class RegionDimensionLine:
+    code: str
+    name: str
+    weight: str
+    agencies: int
+    index: str
+    level: str
+    predicate: str
+
+
+@dataclass(frozen=True)
+class RankingLine:
+    rank: int
+    code: str
+    name: str
+    index: str
+    level: int
+    predicate: str
+
+
+@dataclass(frozen=True)
+class LevelCount:
+    level: int
+    name: str
+    minimum: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RegionReportData:
+    """The region summary of one period: region index, dimensions, ranking, levels, states."""
+
+    language: str
+    region: str
+    seat: str
+    year: int
+    instrument: str
+    instrument_version: str
+    final: bool  # the period is closed: the results no longer change
+    index: str
+    level: int | None
+    predicate: str
+    dimensions: tuple[RegionDimensionLine, ...]
+    ranking: tuple[RankingLine, ...]
+    levels: tuple[LevelCount, ...]
+    statuses: tuple[tuple[str, int], ...]
+    final_agencies: int
+    total_agencies: int
+    team_chair: Person
+    agency: str = ""
+    agency_code: str = ""
+
+
+def region_report_data(period: Period, language: str) -> RegionReportData:
+    from .region import region_for
+
+    region_view = region_for(period)
+    result = region_view.result
+    instrument = region_view.instrument
+    region = db.session.scalar(select(Region).order_by(Region.id).limit(1))
+    config = current_app.config
+    return RegionReportData(
+        language=language,
+        region=region.name if region is not None else "",
+        seat=region.seat if region is not None else "",
+        year=period.year,
+        instrument=instrument.title.get(language),
+        instrument_version=instrument.version,
+        final=not period.is_open,
+        index=display_index(result.index),
+        level=result.maturity.level if result.maturity else None,
+        predicate=result.maturity.name.get(language) if result.maturity else "",
+        dimensions=tuple(
+            RegionDimensionLine(
+                code=d.dimension.code,
+                name=d.dimension.name.get(language),
+                weight=display_index(d.dimension.weight),
+                agencies=d.agencies,
+                index=display_index(d.mean),
+                level=str(d.maturity.level) if d.maturity else "-",
+                predicate=d.maturity.name.get(language) if d.maturity else "",
+            )
+            for d in result.dimensions
+        ),
+        ranking=tuple(
+            RankingLine(
+                rank=r.rank,
+                code=r.code,
+                name=r.name,
+                index=display_index(r.index),
+                level=r.maturity.level,
+                predicate=r.maturity.name.get(language),
+            )
+            for r in result.ranking
+        ),
+        levels=tuple(
+            LevelCount(band.level, band.name.get(language), display_index(band.minimum), count)
+            for band, count in result.level_counts
+        ),
+        statuses=tuple((str(status), count) for status, count in result.status_counts),
+        final_agencies=result.final,
+        total_agencies=result.total,
+        team_chair=Person(
+            config["TEAM_CHAIR_NAME"], config["TEAM_CHAIR_NIP"], config["TEAM_CHAIR_POSITION"]
+        ),
+    )
+
+
 # --- stamps: codes, dates, QR ----------------------------------------------------------------
 
 
@@ -420,7 +530,9 @@ def _render(template: str, data: object, stamp: Stamp, **extra: object) -> bytes
     return pdf.render(html, _static_folder(), [_static_folder() / "css" / "pdf.css"])
 
 
-def _summary(kind: str, data: ReportData | CertificateData, signers: list[Person]) -> dict:
+def _summary(
+    kind: str, data: ReportData | CertificateData | RegionReportData, signers: list[Person]
+) -> dict:
     return {
         "kind": kind,
         "region": data.region,
@@ -448,11 +560,12 @@ def _issue(
     *,
     kind: str,
     subject: str,
-    data: ReportData | CertificateData,
+    data: ReportData | CertificateData | RegionReportData,
     build: Callable[[Stamp], bytes],
     summary: dict,
     assessment: Assessment | None,
     user: User,
+    period: Period | None = None,
 ) -> IssuedDocument:
     """The current document when its data is unchanged, else a new signed version."""
     print_ = fingerprint(data)
@@ -467,9 +580,7 @@ def _issue(
     version = (last_version or 0) + 1
     code = new_code()
     now = utcnow()
-    signer = signer_config(
-        reason=f"smartcity {kind} {code.replace('-', '')}", location=data.seat
-    )
+    signer = signer_config(reason=f"smartcity {kind} {code.replace('-', '')}", location=data.seat)
     stamp = Stamp(
         code=code,
         version=version,
@@ -486,7 +597,7 @@ def _issue(
         language=data.language,
         version=version,
         assessment_id=assessment.id if assessment is not None else None,
-        period_id=assessment.period_id if assessment is not None else None,
+        period_id=assessment.period_id if assessment is not None else (period and period.id),
         fingerprint=print_,
         sha256=hashlib.sha256(signed).hexdigest(),
         size=len(signed),
@@ -515,6 +626,7 @@ def _issue(
         row.code,
         user=user,
         assessment=assessment,
+        period_id=row.period_id,
         old={"superseded": current.code} if current is not None else None,
         new={"kind": kind, "version": version, "language": data.language, "sha256": row.sha256},
     )
@@ -559,6 +671,35 @@ def issue_certificate(assessment: Assessment, user: User, language: str) -> Issu
         assessment=assessment,
         user=user,
     )
+
+
+def issue_region_report(period: Period, user: User, language: str) -> IssuedDocument:
+    """The region summary of a period; marked DRAF while the period is open."""
+    data = region_report_data(period, language)
+
+    def build(stamp: Stamp) -> bytes:
+        return _render("pdf/region_report.html", data, stamp, chart=_region_chart(data))
+
+    return _issue(
+        kind=REGION_REPORT,
+        subject=f"period:{period.id}",
+        data=data,
+        build=build,
+        summary=_summary(REGION_REPORT, data, [data.team_chair]),
+        assessment=None,
+        user=user,
+        period=period,
+    )
+
+
+def _region_chart(data: RegionReportData) -> Markup:
+    labels = [d.code for d in data.dimensions]
+    series = [[_number(d.index) for d in data.dimensions]]
+    svg = dimension_chart(
+        labels, series, series_names=[_("Region index")], title=_("Dimension indices")
+    )
+    encoded = base64.b64encode(svg.encode()).decode()
+    return Markup(f"data:image/svg+xml;base64,{encoded}")
 
 
 def _radar(data: ReportData) -> Markup:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..forms import ConfirmSubmitForm, ReopenForm, dimension_form
-from ..models import Assessment, Period, PeriodStatus, Role
+from ..models import Answer, Assessment, Period, PeriodStatus, Role
 from ..policy import can_edit_assessment, can_view_assessment, is_staff
 from ..services import assessments as service
 from ..services import evidence as evidence_service
@@ -80,6 +80,23 @@ def render_overview(assessment: Assessment, status: int = 200, reopen_form=None)
     ), status
 
 
+def conflict_message(row: Answer) -> str:
+    who = row.updated_by.full_name or row.updated_by.username if row.updated_by else "?"
+    if row.not_applicable:
+        theirs = _("not applicable")
+    elif row.level is not None:
+        theirs = _("level %(level)s", level=row.level)
+    else:
+        theirs = _("no level")
+    return _(
+        "%(code)s was changed by %(who)s while you were editing (now: %(theirs)s). Nothing was "
+        "saved; your text is still in the form. Compare, then save again to keep yours.",
+        code=row.indicator_code,
+        who=who,
+        theirs=theirs,
+    )
+
+
 @bp.route("/assessments/<int:assessment_id>/dimensions/<code>", methods=["GET", "POST"])
 @login_required
 def dimension(assessment_id: int, code: str):
@@ -105,7 +122,15 @@ def dimension(assessment_id: int, code: str):
             )
         if form.validate_on_submit():
             try:
-                changed = service.save_answers(assessment, current_user, form.answers())
+                changed = service.save_answers(
+                    assessment, current_user, form.answers(), form.expected_versions()
+                )
+            except service.AnswerConflict as error:
+                for row in error.answers:
+                    flash(conflict_message(row), "error")
+                # the next save is based on what the user has now seen
+                form.show_versions({c: r.version for c, r in stored.items()})
+                status = 409
             except service.AnswersInvalid as error:
                 for problem in error.problems:
                     flash(problem, "error")
@@ -130,13 +155,14 @@ def dimension(assessment_id: int, code: str):
         data = {}
         for indicator in dim.indicators:
             row = stored.get(indicator.code)
+            data[f"version-{indicator.code}"] = str(row.version) if row else "0"
             if row is None:
                 continue
             level = "na" if row.not_applicable else (str(row.level) if row.level else "")
             data[f"level-{indicator.code}"] = level
             data[f"justification-{indicator.code}"] = row.justification
         form = dimension_form(dim, data=data)
-    if status == 400 and evidence_views.chosen_files(dim):
+    if status in (400, 409) and evidence_views.chosen_files(dim):
         flash(_("The chosen files were not attached because nothing was saved."), "error")
     return render_template(
         "assessment/dimension.html",

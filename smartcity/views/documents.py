@@ -30,8 +30,9 @@ from flask_login import current_user, login_required
 
 from ..extensions import db, limiter
 from ..models import IssuedDocument, Role
-from ..policy import can_view_assessment
+from ..policy import can_view_assessment, is_staff
 from ..services import documents as service
+from ..services.region import find_period
 from .assessment import load_assessment
 from .helpers import language
 
@@ -71,13 +72,28 @@ def issue_certificate(assessment_id: int):
     return _issued(document)
 
 
+@bp.route("/periods/<int:year>/report", methods=["POST"])
+@login_required
+def issue_region_report(year: int):
+    if not is_staff(current_user):
+        abort(403)
+    period = find_period(year)
+    if period is None:
+        abort(404)
+    document = service.issue_region_report(period, current_user, language())
+    return _issued(document)
+
+
+def _may_see(document: IssuedDocument) -> bool:
+    if document.assessment is not None:
+        return can_view_assessment(current_user, document.assessment)
+    # a region summary: the Smart City team, like the region results page
+    return document.period_id is not None and is_staff(current_user)
+
+
 def _load_document(document_id: int) -> IssuedDocument:
     document = db.session.get(IssuedDocument, document_id)
-    if (
-        document is None
-        or document.assessment is None
-        or not can_view_assessment(current_user, document.assessment)
-    ):
+    if document is None or not _may_see(document):
         abort(404)
     return document
 

@@ -1,0 +1,235 @@
+"""Batch printing: the signed report and/or certificate of every final assessment of a period.
+
+The documents are issued through the registry (`services.documents`), exactly as one print
+from the web would be: reused while the data is unchanged, a new version otherwise. With
+`processes` > 1 the work is shared by worker processes (the "spawn" start method); each
+worker makes its own app with the same configuration and instance folder (so the same
+signing key), issues its share and commits its own rows. Each document's subject is
+distinct, so the workers never compete for a version number.
+
+The PDFs are written to `out_dir` as `<year>-<AGENCY>-<kind>.pdf`, with `manifest.csv`
+(file, code, sha256) next to them.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import multiprocessing
+import os
+import pickle
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from ..domain.workflow import Status
+from ..extensions import db
+from ..models import Agency, Assessment, Role, User
+from . import documents
+from .region import find_period
+
+KINDS = {
+    "report": (documents.REPORT,),
+    "certificate": (documents.CERTIFICATE,),
+    "all": (documents.REPORT, documents.CERTIFICATE),
+}
+MANIFEST = "manifest.csv"
+
+
+class BatchError(Exception):
+    """The batch cannot run (unknown period or agency, nothing final); the message says why."""
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    file: str  # the file name inside out_dir
+    code: str  # the verification code
+    sha256: str  # of the file, as registered
+    kind: str = ""
+    agency_code: str = ""
+
+
+@dataclass(frozen=True)
+class _Job:
+    assessment_id: int
+    kind: str
+    agency_code: str
+    file: str
+
+
+def print_batch(
+    year: int,
+    out_dir: Path,
+    *,
+    agency_code: str | None = None,
+    what: str = "all",
+    processes: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    by: str | None = None,
+) -> list[ManifestEntry]:
+    """Issue and write the documents of the period's final assessments; returns the manifest.
+
+    Runs inside an app context. `by` is the issuing user's name (default: the first active
+    administrator). A certificate the rules refuse (below CERTIFICATE_MIN_LEVEL) is skipped.
+    """
+    if what not in KINDS:
+        raise BatchError(f"unknown document kind {what!r}: use report, certificate or all")
+    if processes < 1:
+        raise BatchError("processes must be 1 or more")
+    user = _issuer(by)
+    jobs = _jobs(year, agency_code, what)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    total = len(jobs)
+    entries: list[ManifestEntry] = []
+    if progress is not None:
+        progress(0, total)
+    if processes == 1:
+        for done, job in enumerate(jobs, start=1):
+            entry = _issue_one(job, user.id, str(out_dir))
+            if entry is not None:
+                entries.append(entry)
+            if progress is not None:
+                progress(done, total)
+    else:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(
+            min(processes, total),
+            initializer=_init_worker,
+            initargs=(_portable_config(app), app.instance_path),
+        ) as pool:
+            work = [(job, user.id, str(out_dir)) for job in jobs]
+            for done, entry in enumerate(pool.imap_unordered(_worker, work), start=1):
+                if entry is not None:
+                    entries.append(entry)
+                if progress is not None:
+                    progress(done, total)
+        db.session.expire_all()  # the workers' rows
+    entries.sort(key=lambda e: e.file)
+    write_manifest(out_dir / MANIFEST, entries)
+    return entries
+
+
+def write_manifest(path: Path, entries: list[ManifestEntry]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["file", "code", "sha256"])
+        for entry in entries:
+            writer.writerow([entry.file, entry.code, entry.sha256])
+
+
+def read_manifest(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _issuer(username: str | None) -> User:
+    query = select(User).filter_by(active=True)
+    if username:
+        user = db.session.scalar(query.filter_by(username=username))
+        if user is None:
+            raise BatchError(f"no active user {username!r}")
+        if user.role not in (Role.ADMIN, Role.EVALUATOR):
+            raise BatchError(f"user {username!r} is not an administrator or evaluator")
+        return user
+    user = db.session.scalar(query.filter_by(role=Role.ADMIN).order_by(User.id).limit(1))
+    if user is None:
+        raise BatchError("there is no active administrator to issue the documents (use --by)")
+    return user
+
+
+def _jobs(year: int, agency_code: str | None, what: str) -> list[_Job]:
+    period = find_period(year)
+    if period is None:
+        raise BatchError(f"period {year} does not exist")
+    query = (
+        select(Assessment.id, Agency.code)
+        .join(Agency)
+        .filter(Assessment.period_id == period.id, Assessment.status == Status.FINAL)
+        .order_by(Agency.code)
+    )
+    if agency_code:
+        agency = db.session.scalar(select(Agency).filter_by(code=agency_code.upper()))
+        if agency is None:
+            raise BatchError(f"agency {agency_code} does not exist")
+        query = query.filter(Assessment.agency_id == agency.id)
+    rows = list(db.session.execute(query))
+    if not rows:
+        which = f" of agency {agency_code.upper()}" if agency_code else ""
+        raise BatchError(f"period {year} has no final assessment{which}")
+    return [
+        _Job(assessment_id, kind, code, f"{year}-{code}-{kind}.pdf")
+        for assessment_id, code in rows
+        for kind in KINDS[what]
+    ]
+
+
+def _issue_one(job: _Job, user_id: int, out_dir: str) -> ManifestEntry | None:
+    """Issue (or reuse) one document and write its file; None when the rules refuse it."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    language = app.config.get("BABEL_DEFAULT_LOCALE") or "id"
+    with app.test_request_context():
+        assessment = db.session.get(Assessment, job.assessment_id)
+        user = db.session.get(User, user_id)
+        issue = (
+            documents.issue_report if job.kind == documents.REPORT else documents.issue_certificate
+        )
+        try:
+            document = issue(assessment, user, language)
+        except documents.DocumentRefused:
+            db.session.rollback()
+            return None
+        content = document.content
+        entry = ManifestEntry(
+            file=job.file,
+            code=document.code,
+            sha256=document.sha256,
+            kind=job.kind,
+            agency_code=job.agency_code,
+        )
+    if hashlib.sha256(content).hexdigest() != entry.sha256:  # pragma: no cover - a broken row
+        raise RuntimeError(f"document {entry.code} does not match its registered hash")
+    target = Path(out_dir) / job.file
+    partial = target.with_suffix(".pdf.part")
+    partial.write_bytes(content)
+    partial.replace(target)
+    return entry
+
+
+# --- worker processes ------------------------------------------------------------------------
+
+_worker_app: Flask | None = None
+
+
+def _portable_config(app: Flask) -> dict[str, Any]:
+    """The app's configuration values that can travel to another process."""
+    portable = {}
+    for key, value in app.config.items():
+        try:
+            pickle.dumps(value)
+        except Exception:  # noqa: BLE001 - anything that does not pickle stays behind
+            continue
+        portable[key] = value
+    return portable
+
+
+def _init_worker(config: dict[str, Any], instance_path: str) -> None:
+    global _worker_app
+    os.environ["SMARTCITY_INSTANCE"] = instance_path  # the same folder: the same signing key
+    from ..factory import create_app
+
+    _worker_app = create_app(config)
+
+
+def _worker(args: tuple[_Job, int, str]) -> ManifestEntry | None:
+    assert _worker_app is not None
+    with _worker_app.app_context():
+        try:
+            return _issue_one(*args)
+        finally:
+            db.session.remove()

@@ -1,0 +1,84 @@
+"""Batch printing: every final assessment's documents, a manifest that matches, workers."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import select
+
+from smartcity.extensions import db
+from smartcity.models import IssuedDocument
+from smartcity.services import documents
+from smartcity.services.batch import MANIFEST, print_batch, read_manifest
+
+
+def test_print_command_writes_files_that_match_manifest_and_registry(
+    demo_history, runner, tmp_path
+):
+    out = tmp_path / "out"
+    result = runner.invoke(
+        args=["print", "--period", "2025", "--what", "certificate", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = read_manifest(out / MANIFEST)
+    files = sorted(p.name for p in out.glob("*.pdf"))
+    assert files == sorted(r["file"] for r in rows) and files
+    assert "2025-DISKOMINFO-certificate.pdf" in files and len(files) > 2
+    with demo_history.app_context():
+        registered = {d.code: d.sha256 for d in db.session.scalars(select(IssuedDocument))}
+        for row in rows:
+            data = (out / row["file"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == row["sha256"] == registered[row["code"]]
+        assert len(registered) == len(rows)
+        # one verifies fully (signature, registry); the rest by code
+        assert documents.verify_bytes((out / rows[0]["file"]).read_bytes()).ok
+        assert all(documents.verify_code(r["code"]).ok for r in rows)
+    # unchanged data: printing again reuses every document
+    again = runner.invoke(
+        args=["print", "--period", "2025", "--what", "certificate", "--out", str(tmp_path / "a")]
+    )
+    assert again.exit_code == 0, again.output
+    assert read_manifest(tmp_path / "a" / MANIFEST) == rows
+
+
+def test_two_worker_processes_issue_the_same_set_as_one(demo_history, tmp_path):
+    with demo_history.app_context():
+        seen: list[tuple[int, int]] = []
+        single = print_batch(2025, tmp_path / "one", agency_code="DISKOMINFO", what="report")
+        many = print_batch(
+            2025,
+            tmp_path / "two",
+            agency_code="DINKES",
+            what="all",
+            processes=2,
+            progress=lambda done, total: seen.append((done, total)),
+        )
+        assert [e.file for e in single] == ["2025-DISKOMINFO-report.pdf"]
+        assert [e.file for e in many] == [
+            "2025-DINKES-certificate.pdf",
+            "2025-DINKES-report.pdf",
+        ]
+        assert seen[-1] == (2, 2)
+        # the workers' rows are in the registry, and the parent reuses them: same set
+        rows = {d.code: d for d in db.session.scalars(select(IssuedDocument))}
+        assert len(rows) == 3
+        for entry in many:
+            data = (tmp_path / "two" / entry.file).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == entry.sha256 == rows[entry.code].sha256
+            assert documents.verify_bytes(data).ok
+        repeat = print_batch(2025, tmp_path / "three", agency_code="DINKES", what="all")
+        assert [(e.file, e.code, e.sha256) for e in repeat] == [
+            (e.file, e.code, e.sha256) for e in many
+        ]
+
+
+def test_print_refuses_unknown_period_agency_and_nothing_final(demo, runner, tmp_path):
+    out = str(tmp_path / "out")
+    unknown = runner.invoke(args=["print", "--period", "1999", "--out", out])
+    assert unknown.exit_code != 0 and "period 1999 does not exist" in unknown.output
+    agency = runner.invoke(args=["print", "--period", "2026", "--agency", "NOPE", "--out", out])
+    assert agency.exit_code != 0 and "agency NOPE does not exist" in agency.output
+    empty = runner.invoke(args=["print", "--period", "2026", "--out", out])
+    assert empty.exit_code != 0 and "no final assessment" in empty.output
+    nobody = runner.invoke(args=["print", "--period", "2026", "--by", "ghost", "--out", out])
+    assert nobody.exit_code != 0 and "ghost" in nobody.output
