@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from dataclasses import dataclass
@@ -121,11 +122,36 @@ def ensure_dev_key(folder: Path) -> SignerConfig:
     return SignerConfig(key_path, pass_path.read_bytes().strip(), simulated=True)
 
 
+def _file_stamp(path: Path) -> tuple[str, int, int]:
+    """Identifies the key file's content for the caches: a replaced file is read again."""
+    try:
+        status = path.stat()
+    except OSError as error:
+        raise SigningUnavailable(str(error)) from error
+    return (str(path), status.st_mtime_ns, status.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _decrypted(
+    stamp: tuple[str, int, int], passphrase: bytes | None
+) -> tuple[object, x509.Certificate | None, list[x509.Certificate]]:
+    # decrypting the PKCS#12 costs ~0.2 s; signing itself ~5 ms (bench/documents.py)
+    key, certificate, chain = pkcs12.load_key_and_certificates(
+        Path(stamp[0]).read_bytes(), passphrase
+    )
+    return key, certificate, list(chain)
+
+
+@functools.lru_cache(maxsize=8)
+def _simple_signer(stamp: tuple[str, int, int], passphrase: bytes | None):
+    return signers.SimpleSigner.load_pkcs12_data(
+        Path(stamp[0]).read_bytes(), other_certs=[], passphrase=passphrase
+    )
+
+
 def _load(config: SignerConfig) -> tuple[object, x509.Certificate, list[x509.Certificate]]:
     try:
-        key, certificate, chain = pkcs12.load_key_and_certificates(
-            config.pkcs12_path.read_bytes(), config.passphrase
-        )
+        key, certificate, chain = _decrypted(_file_stamp(config.pkcs12_path), config.passphrase)
     except (OSError, ValueError) as error:
         raise SigningUnavailable(f"cannot load {config.pkcs12_path}: {error}") from error
     if key is None or certificate is None:
@@ -148,9 +174,7 @@ def signer_name(config: SignerConfig) -> str:
 def sign(pdf_bytes: bytes, config: SignerConfig) -> bytes:
     """The PDF with a PAdES (B-B) signature over the whole file."""
     try:
-        signer = signers.SimpleSigner.load_pkcs12_data(
-            config.pkcs12_path.read_bytes(), other_certs=[], passphrase=config.passphrase
-        )
+        signer = _simple_signer(_file_stamp(config.pkcs12_path), config.passphrase)
     except OSError as error:
         raise SigningUnavailable(str(error)) from error
     if signer is None:

@@ -96,6 +96,8 @@ def print_batch(
             if progress is not None:
                 progress(done, total)
     else:
+        # the development key is made once here, not raced for by the workers
+        documents.signer_config()
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         context = multiprocessing.get_context("spawn")
         with context.Pool(
