@@ -126,6 +126,22 @@ def score(assessment: Assessment) -> AssessmentScore:
     return score_assessment(instrument, values, dimension_codes(assessment, instrument))
 
 
+def level_problems(
+    instrument: Instrument, allowed: set[str], code: str, level: int | None, not_applicable: bool
+) -> list[str]:
+    """Why a level (or N/A) cannot be stored for an indicator of the allowed dimensions."""
+    indicator = instrument.indicator(code)
+    dimension = instrument.dimension_of(code)
+    if indicator is None or dimension is None or dimension.code not in allowed:
+        return [_("Unknown indicator %(code)s.", code=code)]
+    problems = []
+    if not_applicable and not indicator.allow_not_applicable:
+        problems.append(_("%(code)s cannot be answered N/A.", code=code))
+    if level is not None and level not in indicator.level_numbers:
+        problems.append(_("%(level)s is not a level of %(code)s.", level=level, code=code))
+    return problems
+
+
 def save_answers(
     assessment: Assessment,
     user: User,
@@ -144,17 +160,7 @@ def save_answers(
     allowed = set(dimension_codes(assessment, instrument))
     problems: list[str] = []
     for code, entry in entries.items():
-        indicator = instrument.indicator(code)
-        dimension = instrument.dimension_of(code)
-        if indicator is None or dimension is None or dimension.code not in allowed:
-            problems.append(_("Unknown indicator %(code)s.", code=code))
-            continue
-        if entry.not_applicable and not indicator.allow_not_applicable:
-            problems.append(_("%(code)s cannot be answered N/A.", code=code))
-        if entry.level is not None and entry.level not in indicator.level_numbers:
-            problems.append(
-                _("%(level)s is not a level of %(code)s.", level=entry.level, code=code)
-            )
+        problems += level_problems(instrument, allowed, code, entry.level, entry.not_applicable)
     if problems:
         raise AnswersInvalid(problems)
 

@@ -43,6 +43,7 @@ from .assessments import (
     answers_by_code,
     dimension_codes,
     instrument_for,
+    level_problems,
     store_change,
 )
 
@@ -219,17 +220,10 @@ def save_review(assessment: Assessment, user: User, entries: Mapping[str, Review
     answers = answers_by_code(assessment)
     problems: list[str] = []
     for code, entry in entries.items():
-        indicator = instrument.indicator(code)
+        problems += level_problems(instrument, allowed, code, entry.level, entry.not_applicable)
         dimension = instrument.dimension_of(code)
-        if indicator is None or dimension is None or dimension.code not in allowed:
-            problems.append(_("Unknown indicator %(code)s.", code=code))
-            continue
-        if entry.not_applicable and not indicator.allow_not_applicable:
-            problems.append(_("%(code)s cannot be answered N/A.", code=code))
-        if entry.level is not None and entry.level not in indicator.level_numbers:
-            problems.append(
-                _("%(level)s is not a level of %(code)s.", level=entry.level, code=code)
-            )
+        if dimension is None or dimension.code not in allowed:
+            continue  # already reported as unknown
         if (
             (entry.level is not None or entry.not_applicable)
             and differs(answers.get(code), entry.level, entry.not_applicable)
