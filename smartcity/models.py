@@ -23,6 +23,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     EVALUATOR = "evaluator"
     AGENCY = "agency"
+    VIEWER = "viewer"  # leadership: reads the region's results, changes nothing
 
 
 # the workflow's states live in the pure domain; the models store them as text

@@ -14,6 +14,11 @@ def is_staff(user: User) -> bool:
     return user.role in (Role.ADMIN, Role.EVALUATOR)
 
 
+def reads_region(user: User) -> bool:
+    """The Smart City team and the read-only leadership (viewer): region-wide results."""
+    return user.role in (Role.ADMIN, Role.EVALUATOR, Role.VIEWER)
+
+
 def is_assigned(user: User, agency_id: int, period_id: int) -> bool:
     """An evaluator assigned to the agency for the period, who is not one of its members."""
     if user.role != Role.EVALUATOR or user.agency_id == agency_id:
@@ -40,6 +45,9 @@ def actor_for(user: User, assessment: Assessment) -> Actor:
 
 
 def can_view_assessment(user: User, assessment: Assessment) -> bool:
+    """Its agency, its evaluators and admins; the leadership (viewer) reads every one."""
+    if user.is_authenticated and user.role == Role.VIEWER:
+        return True
     return actor_for(user, assessment) != Actor.OTHER
 
 

@@ -164,6 +164,7 @@ DEMO_AGENCIES: tuple[DemoAgency, ...] = (
 STAFF_USERS = (
     ("evaluator", Role.EVALUATOR, "Tim Evaluator Smart City"),
     ("admin", Role.ADMIN, "Administrator Tim Pelaksana Smart City"),
+    ("pimpinan", Role.VIEWER, "Pimpinan Daerah (hanya membaca)"),
 )
 
 

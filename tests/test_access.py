@@ -17,14 +17,23 @@ OTHER = "OTHER"  # the Dinkes assessment
 
 # evaluator2: an evaluator assigned to no agency; kominfo-eval: an evaluator who belongs to
 # Diskominfo (so may not review it, even with an assignment row) and is assigned to Dinkes
-ROLES = ("anonymous", "diskominfo", "dinkes", "evaluator", "evaluator2", "kominfo-eval", "admin")
+ROLES = (
+    "anonymous",
+    "diskominfo",
+    "dinkes",
+    "evaluator",
+    "evaluator2",
+    "kominfo-eval",
+    "admin",
+    "pimpinan",
+)
 
 
-def _row(anonymous, diskominfo, dinkes, evaluator, evaluator2, kominfo_eval, admin):
+def _row(anonymous, diskominfo, dinkes, evaluator, evaluator2, kominfo_eval, admin, viewer):
     return dict(
         zip(
             ROLES,
-            (anonymous, diskominfo, dinkes, evaluator, evaluator2, kominfo_eval, admin),
+            (anonymous, diskominfo, dinkes, evaluator, evaluator2, kominfo_eval, admin, viewer),
             strict=True,
         )
     )
@@ -34,59 +43,59 @@ def _row(anonymous, diskominfo, dinkes, evaluator, evaluator2, kominfo_eval, adm
 # The assessments are drafts here: review, finalize and reopen are out of order (409) for the
 # reviewers, 403 for the agency that sees its own assessment, 404 for those who cannot see it.
 MATRIX = [
-    ("GET", "/", _row(302, 200, 200, 200, 200, 200, 200)),
-    ("GET", "/login", _row(200, 302, 302, 302, 302, 302, 302)),
-    ("GET", "/assessments/{OWN}", _row(302, 200, 404, 200, 404, 404, 200)),
-    ("GET", "/assessments/{OWN}/dimensions/GOV", _row(302, 200, 404, 200, 404, 404, 200)),
-    ("POST", "/assessments/{OWN}/dimensions/GOV", _row(302, 303, 404, 303, 404, 404, 303)),
-    ("GET", "/assessments/{OWN}/dimensions/LIV", _row(302, 404, 404, 404, 404, 404, 404)),
-    ("GET", "/assessments/{OWN}/submit", _row(302, 200, 404, 403, 404, 404, 403)),
-    ("POST", "/assessments/{OWN}/submit", _row(302, 409, 404, 403, 404, 404, 403)),
-    ("GET", "/assessments/{OWN}/result", _row(302, 200, 404, 200, 404, 404, 200)),
-    ("GET", "/assessments/{OTHER}", _row(302, 404, 200, 200, 404, 200, 200)),
-    ("GET", "/assessments/999999", _row(302, 404, 404, 404, 404, 404, 404)),
-    ("GET", "/periods/2026/assessments", _row(302, 403, 403, 200, 200, 200, 200)),
-    ("GET", "/periods/1999/assessments", _row(302, 403, 403, 404, 404, 404, 404)),
-    ("GET", "/periods/2026/assignments", _row(302, 403, 403, 403, 403, 403, 200)),
-    ("POST", "/periods/2026/assignments", _row(302, 403, 403, 403, 403, 403, 303)),
-    ("GET", "/periods/1999/assignments", _row(302, 403, 403, 403, 403, 403, 404)),
-    ("GET", "/assessments/{OWN}/review", _row(302, 403, 404, 200, 404, 404, 200)),
-    ("POST", "/assessments/{OWN}/review", _row(302, 403, 404, 409, 404, 404, 409)),
-    ("GET", "/assessments/{OTHER}/review", _row(302, 404, 403, 200, 404, 200, 200)),
-    ("GET", "/assessments/999999/review", _row(302, 404, 404, 404, 404, 404, 404)),
-    ("POST", "/assessments/{OWN}/finalize", _row(302, 403, 404, 403, 404, 404, 409)),
-    ("POST", "/assessments/{OWN}/reopen", _row(302, 403, 404, 403, 404, 404, 409)),
+    ("GET", "/", _row(302, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/login", _row(200, 302, 302, 302, 302, 302, 302, 302)),
+    ("GET", "/assessments/{OWN}", _row(302, 200, 404, 200, 404, 404, 200, 200)),
+    ("GET", "/assessments/{OWN}/dimensions/GOV", _row(302, 200, 404, 200, 404, 404, 200, 200)),
+    ("POST", "/assessments/{OWN}/dimensions/GOV", _row(302, 303, 404, 303, 404, 404, 303, 303)),
+    ("GET", "/assessments/{OWN}/dimensions/LIV", _row(302, 404, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/assessments/{OWN}/submit", _row(302, 200, 404, 403, 404, 404, 403, 403)),
+    ("POST", "/assessments/{OWN}/submit", _row(302, 409, 404, 403, 404, 404, 403, 403)),
+    ("GET", "/assessments/{OWN}/result", _row(302, 200, 404, 200, 404, 404, 200, 200)),
+    ("GET", "/assessments/{OTHER}", _row(302, 404, 200, 200, 404, 200, 200, 200)),
+    ("GET", "/assessments/999999", _row(302, 404, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/periods/2026/assessments", _row(302, 403, 403, 200, 200, 200, 200, 200)),
+    ("GET", "/periods/1999/assessments", _row(302, 403, 403, 404, 404, 404, 404, 404)),
+    ("GET", "/periods/2026/assignments", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("POST", "/periods/2026/assignments", _row(302, 403, 403, 403, 403, 403, 303, 403)),
+    ("GET", "/periods/1999/assignments", _row(302, 403, 403, 403, 403, 403, 404, 403)),
+    ("GET", "/assessments/{OWN}/review", _row(302, 403, 404, 200, 404, 404, 200, 403)),
+    ("POST", "/assessments/{OWN}/review", _row(302, 403, 404, 409, 404, 404, 409, 403)),
+    ("GET", "/assessments/{OTHER}/review", _row(302, 404, 403, 200, 404, 200, 200, 403)),
+    ("GET", "/assessments/999999/review", _row(302, 404, 404, 404, 404, 404, 404, 404)),
+    ("POST", "/assessments/{OWN}/finalize", _row(302, 403, 404, 403, 404, 404, 409, 403)),
+    ("POST", "/assessments/{OWN}/reopen", _row(302, 403, 404, 403, 404, 404, 409, 403)),
     # signed documents (docs/DOCUMENTS.md): a draft prints nothing (409), certificates are for
     # admins (403 for others who see it); verification is public
-    ("POST", "/assessments/{OWN}/report", _row(302, 409, 404, 409, 404, 404, 409)),
-    ("POST", "/assessments/{OWN}/certificate", _row(302, 403, 404, 403, 404, 404, 409)),
-    ("GET", "/documents/999999/download", _row(302, 404, 404, 404, 404, 404, 404)),
-    ("POST", "/documents/999999/revoke", _row(302, 404, 404, 404, 404, 404, 404)),
-    ("GET", "/verify/AAAA-BBBB-CCCC-DDDD-EEEE", _row(404, 404, 404, 404, 404, 404, 404)),
-    ("GET", "/verify", _row(200, 200, 200, 200, 200, 200, 200)),
-    ("POST", "/verify", _row(400, 400, 400, 400, 400, 400, 400)),
+    ("POST", "/assessments/{OWN}/report", _row(302, 409, 404, 409, 404, 404, 409, 409)),
+    ("POST", "/assessments/{OWN}/certificate", _row(302, 403, 404, 403, 404, 404, 409, 403)),
+    ("GET", "/documents/999999/download", _row(302, 404, 404, 404, 404, 404, 404, 404)),
+    ("POST", "/documents/999999/revoke", _row(302, 404, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/verify/AAAA-BBBB-CCCC-DDDD-EEEE", _row(404, 404, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/verify", _row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("POST", "/verify", _row(400, 400, 400, 400, 400, 400, 400, 400)),
     # the audit trail: an assessment's history for its reviewers (others 404), all of it for admins
-    ("GET", "/assessments/{OWN}/history", _row(302, 404, 404, 200, 404, 404, 200)),
-    ("GET", "/assessments/{OTHER}/history", _row(302, 404, 404, 200, 404, 200, 200)),
-    ("GET", "/assessments/999999/history", _row(302, 404, 404, 404, 404, 404, 404)),
-    ("GET", "/audit", _row(302, 403, 403, 403, 403, 403, 200)),
-    ("GET", "/audit?from=31-12-2025", _row(302, 403, 403, 403, 403, 403, 400)),
+    ("GET", "/assessments/{OWN}/history", _row(302, 404, 404, 200, 404, 404, 200, 404)),
+    ("GET", "/assessments/{OTHER}/history", _row(302, 404, 404, 200, 404, 200, 200, 404)),
+    ("GET", "/assessments/999999/history", _row(302, 404, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/audit", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("GET", "/audit?from=31-12-2025", _row(302, 403, 403, 403, 403, 403, 400, 403)),
     # region results: the Smart City team
-    ("GET", "/periods/2026/region", _row(302, 403, 403, 200, 200, 200, 200)),
-    ("GET", "/periods/1999/region", _row(302, 403, 403, 404, 404, 404, 404)),
+    ("GET", "/periods/2026/region", _row(302, 403, 403, 200, 200, 200, 200, 200)),
+    ("GET", "/periods/1999/region", _row(302, 403, 403, 404, 404, 404, 404, 404)),
     # the signed region summary report: the Smart City team (303 to the download)
-    ("POST", "/periods/2026/report", _row(302, 403, 403, 303, 303, 303, 303)),
-    ("POST", "/periods/1999/report", _row(302, 403, 403, 404, 404, 404, 404)),
+    ("POST", "/periods/2026/report", _row(302, 403, 403, 303, 303, 303, 303, 403)),
+    ("POST", "/periods/1999/report", _row(302, 403, 403, 404, 404, 404, 404, 403)),
     # evidence files (data dukung) of a Diskominfo answer: only those who see the assessment
-    ("GET", "/evidence/{OWN_EVIDENCE}", _row(302, 200, 404, 200, 404, 404, 200)),
-    ("GET", "/evidence/{OWN_EVIDENCE}/preview", _row(302, 200, 404, 200, 404, 404, 200)),
-    ("GET", "/evidence/999999", _row(302, 404, 404, 404, 404, 404, 404)),
-    ("GET", "/verify/no-such-code", _row(404, 404, 404, 404, 404, 404, 404)),
-    ("GET", "/evidence/999999/preview", _row(302, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/evidence/{OWN_EVIDENCE}", _row(302, 200, 404, 200, 404, 404, 200, 200)),
+    ("GET", "/evidence/{OWN_EVIDENCE}/preview", _row(302, 200, 404, 200, 404, 404, 200, 200)),
+    ("GET", "/evidence/999999", _row(302, 404, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/verify/no-such-code", _row(404, 404, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/evidence/999999/preview", _row(302, 404, 404, 404, 404, 404, 404, 404)),
     # a failed log-in (these users are already logged in, or have no password here)
-    ("POST", "/login", _row(401, 302, 302, 302, 302, 302, 302)),
-    ("GET", "/language/en", _row(302, 302, 302, 302, 302, 302, 302)),
-    ("POST", "/logout", _row(302, 302, 302, 302, 302, 302, 302)),
+    ("POST", "/login", _row(401, 302, 302, 302, 302, 302, 302, 302)),
+    ("GET", "/language/en", _row(302, 302, 302, 302, 302, 302, 302, 302)),
+    ("POST", "/logout", _row(302, 302, 302, 302, 302, 302, 302, 302)),
 ]
 
 

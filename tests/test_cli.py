@@ -29,7 +29,7 @@ def test_seed_demo_prints_logins_and_is_idempotent(app, runner):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     logins = dict(
-        re.findall(r"^\s+(\w+)\s+(\S{10,})\s+(?:admin|evaluator|agency)$", first.output, re.M)
+        re.findall(r"^\s+(\w+)\s+(\S{10,})\s+(?:admin|evaluator|agency|viewer)$", first.output, re.M)
     )
     for username in (
         "diskominfo",
@@ -40,6 +40,7 @@ def test_seed_demo_prints_logins_and_is_idempotent(app, runner):
         "dpupr",
         "evaluator",
         "admin",
+        "pimpinan",
     ):
         assert username in logins
     assert len(set(logins.values())) == len(logins)  # random, one each

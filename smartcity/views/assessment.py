@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..forms import ConfirmSubmitForm, ReopenForm, dimension_form
 from ..models import Answer, Assessment, Period, PeriodStatus, Role
-from ..policy import can_edit_assessment, can_view_assessment, is_staff
+from ..policy import can_edit_assessment, can_view_assessment, reads_region
 from ..services import assessments as service
 from ..services import evidence as evidence_service
 from ..services import review
@@ -31,7 +31,7 @@ def load_assessment(assessment_id: int) -> Assessment:
 @login_required
 def home():
     periods = list(db.session.scalars(select(Period).order_by(Period.year.desc())))
-    if is_staff(current_user):
+    if reads_region(current_user):
         return render_template("home_staff.html", periods=periods)
     if current_user.role != Role.AGENCY or current_user.agency is None:
         abort(403)

@@ -30,7 +30,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db, limiter
 from ..models import IssuedDocument, Role
-from ..policy import can_view_assessment, is_staff
+from ..policy import can_view_assessment, is_staff, reads_region
 from ..services import documents as service
 from ..services.region import find_period
 from .assessment import load_assessment
@@ -87,8 +87,8 @@ def issue_region_report(year: int):
 def _may_see(document: IssuedDocument) -> bool:
     if document.assessment is not None:
         return can_view_assessment(current_user, document.assessment)
-    # a region summary: the Smart City team, like the region results page
-    return document.period_id is not None and is_staff(current_user)
+    # a region summary: those who read the region results page
+    return document.period_id is not None and reads_region(current_user)
 
 
 def _load_document(document_id: int) -> IssuedDocument:

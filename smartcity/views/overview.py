@@ -22,7 +22,7 @@ bp = Blueprint("overview", __name__)
 
 
 @bp.route("/periods/<int:year>/assessments")
-@roles_required(Role.ADMIN, Role.EVALUATOR)
+@roles_required(Role.ADMIN, Role.EVALUATOR, Role.VIEWER)
 def period_assessments(year: int):
     period = db.session.scalar(select(Period).filter_by(year=year))
     if period is None:

@@ -1,4 +1,4 @@
-"""The region's results for a period: for the Smart City team (evaluators and administrators)."""
+"""The region's results for a period: the Smart City team and the leadership (viewer)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ bp = Blueprint("region", __name__)
 
 
 @bp.route("/periods/<int:year>/region")
-@roles_required(Role.ADMIN, Role.EVALUATOR)
+@roles_required(Role.ADMIN, Role.EVALUATOR, Role.VIEWER)
 def period_region(year: int):
     period = service.find_period(year)
     if period is None:
