@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 INSTANCE := instance
 
-.PHONY: run test lint translations system-deps browser-deps serve clean
+.PHONY: run test lint translations system-deps browser-deps node-deps serve screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,18 @@ browser-deps:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; \
 	fi
 
+# axe-core for the accessibility tests, pinned in package-lock.json; installed when missing.
+node-deps: node_modules/axe-core/axe.min.js
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  echo "installing Debian's npm"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq npm; \
+	fi
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d smartcity/translations
 
@@ -52,10 +64,21 @@ run: $(VENV)/.installed system-deps translations
 	@echo "Serving on http://127.0.0.1:5000"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# The production setup on this machine: gunicorn (gunicorn.conf.py: 2+ workers, 60 s timeout)
+# on 127.0.0.1:8000 against DATABASE_URL (default: the SQLite file in instance/); no demo data.
+serve: $(VENV)/.installed system-deps translations
+	$(FLASK) db upgrade
+	@echo "Serving with gunicorn on http://$${BIND:-127.0.0.1:8000} (database: $${DATABASE_URL:+DATABASE_URL}$${DATABASE_URL:-SQLite in $(INSTANCE)/})"
+	$(BIN)/gunicorn --config gunicorn.conf.py app:app
+
+# PNGs of the main pages into docs/screenshots/ (demo data, Debian's Chromium).
+screenshots: $(VENV)/.dev-installed system-deps browser-deps translations
+	env -u TEST_DATABASE_URL $(BIN)/python -m tools.screenshots docs/screenshots
+
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 
-test: $(VENV)/.dev-installed system-deps browser-deps translations lint
+test: $(VENV)/.dev-installed system-deps browser-deps node-deps translations lint
 	@echo "== test suite on SQLite =="
 	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -155,6 +156,108 @@ def close_period_command(year: int) -> None:
     click.echo(f"period {year} closed" if changed else f"period {year} was already closed")
 
 
+@instrument_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+def import_instrument(file: str) -> None:
+    """Validate and publish an instrument from a YAML or XLSX FILE (recognised by content).
+
+    All or nothing: an invalid file, or a version that exists with other content, stores nothing.
+    """
+    from .services import instruments
+
+    try:
+        data = Path(file).read_bytes()
+    except OSError as error:
+        raise click.ClickException(f"cannot read {file}: {error}") from error
+    limit = instruments.max_upload_bytes()
+    if len(data) > limit:
+        raise click.ClickException(
+            f"{file}: {len(data)} bytes; at most {limit} bytes (INSTRUMENT_MAX_BYTES)"
+        )
+    try:
+        version, created = instruments.import_file(data, file)
+    except InstrumentError as error:
+        db.session.rollback()
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(
+            f"{len(error.problems)} problem(s) found; nothing imported"
+        ) from error
+    except InstrumentConflict as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    if created:
+        click.echo(f"published {version.code} {version.version} (sha256 {version.sha256[:12]})")
+    else:
+        click.echo(f"{version.code} {version.version} was already published with this content")
+
+
+@instrument_cli.command("export")
+@click.argument("code")
+@click.option("--version", "version_name", required=True, help="The published version, e.g. 2026.1")
+@click.option("--format", "file_format", type=click.Choice(["yaml", "xlsx"]), default="yaml")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="File to write.")
+def export_instrument(code: str, version_name: str, file_format: str, out: str) -> None:
+    """Write a published version of instrument CODE to a YAML or XLSX file."""
+    from .services import instruments
+
+    version = instruments.find_version(code, version_name)
+    if version is None:
+        raise click.ClickException(f"instrument {code} version {version_name} is not published")
+    try:
+        data = instruments.export(version, file_format)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        Path(out).write_bytes(data)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error}") from error
+    click.echo(f"{version.code} {version.version} written to {out} ({len(data)} bytes)")
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise click.ClickException(
+            f"{option} must be a date such as 2026-03-31, not {value!r}"
+        ) from error
+
+
+@period_cli.command("create")
+@click.argument("year", type=int)
+@click.option("--instrument", "code", required=True, help="The instrument code (published).")
+@click.option("--version", "version_name", default=None, help="Its version (default: the latest).")
+@click.option("--opens", default=None, help="First day agencies fill in (YYYY-MM-DD).")
+@click.option("--closes", default=None, help="Last day agencies fill in (YYYY-MM-DD, inclusive).")
+def create_period_command(
+    year: int, code: str, version_name: str | None, opens: str | None, closes: str | None
+) -> None:
+    """Create and open period YEAR with a published instrument version."""
+    from .services import instruments, periods
+
+    opens_on, closes_on = _day(opens, "--opens"), _day(closes, "--closes")
+    version = instruments.find_version(code, version_name)
+    if version is None:
+        which = f"version {version_name} " if version_name else ""
+        raise click.ClickException(
+            f"instrument {code} {which}is not published (flask instrument import FILE)"
+        )
+    try:
+        period, created = periods.create_period(year, version, opens_on, closes_on)
+    except periods.PeriodRefused as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(
+        f"period {period.year} open with {version.code} {version.version}; "
+        f"{created} new agency assessment(s)"
+    )
+
+
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--password", default=None, help="One password for every demo user (else random).")
@@ -238,10 +341,194 @@ def print_command(
     click.echo(f"{len(entries)} document(s) in {out_dir}; manifest {Path(out_dir) / MANIFEST}")
 
 
+@click.command("print-worker")
+@with_appcontext
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def print_worker(burst: bool) -> None:
+    """Run the background print jobs queued on Redis (REDIS_URL); see docs/DOCUMENTS.md."""
+    from .services import print_jobs
+
+    if not print_jobs.redis_url():
+        raise click.ClickException("REDIS_URL is not set: print jobs run inside the web app")
+    print_jobs.run_worker(burst=burst)
+
+
+@click.command("backup")
+@with_appcontext
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Archive.")
+def backup_command(out: str) -> None:
+    """Write the database, evidence files and issued documents into one .tar.gz archive."""
+    from .services.backup import BackupError, write_backup
+
+    try:
+        summary = write_backup(Path(out))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error}") from error
+    click.echo(f"{out}: {sum(summary.rows.values())} rows, {summary.files} evidence file(s)")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+def restore_command(file: str) -> None:
+    """Restore an archive from `backup` into a new database migrated with `flask db upgrade`."""
+    from .services.backup import BackupError, restore_backup
+
+    try:
+        summary = restore_backup(Path(file))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    except OSError as error:
+        raise click.ClickException(f"cannot restore {file}: {error}") from error
+    click.echo(f"restored {sum(summary.rows.values())} rows, {summary.files} evidence file(s)")
+
+
+token_cli = AppGroup("token", help="Create, list and revoke API tokens (docs/API.md).")
+
+
+@token_cli.command("create")
+@click.argument("username")
+@click.option("--name", "label", default="", help="What the token is for.")
+def create_token_command(username: str, label: str) -> None:
+    """Create an API token for USERNAME and print it: it is shown only this once."""
+    from .services import tokens
+
+    user = db.session.scalar(select(User).filter_by(username=username))
+    if user is None:
+        raise click.ClickException(f"no user {username}")
+    try:
+        created = tokens.create_token(user, label)
+    except tokens.TokenError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(
+        f"token {created.token.id} for {user.username} ({user.role}); copy it now:", err=True
+    )
+    click.echo(created.secret)
+
+
+@token_cli.command("list")
+def list_tokens_command() -> None:
+    """Every token: id, prefix, user, label, state."""
+    from .services import tokens
+
+    for token in tokens.tokens_list():
+        state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
+        used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never used"
+        click.echo(
+            f"{token.id}\t{token.prefix}\t{token.user.username}\t{token.name}\t{state}\t{used}"
+        )
+
+
+@token_cli.command("revoke")
+@click.argument("reference")
+def revoke_token_command(reference: str) -> None:
+    """Revoke the token with this id or prefix (sc_...)."""
+    from .services import tokens
+
+    token = tokens.find_token(reference)
+    if token is None:
+        raise click.ClickException(f"no single token matches {reference}")
+    changed = tokens.revoke_token(token)
+    db.session.commit()
+    click.echo(f"token {token.id} ({token.prefix}) " + ("revoked" if changed else "was revoked"))
+
+
+@click.command("export")
+@with_appcontext
+@click.option("--period", "year", required=True, type=int, help="The period's year.")
+@click.option("--what", type=click.Choice(["answers", "results"]), required=True)
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), required=True)
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False))
+def export_command(year: int, what: str, file_format: str, out_file: str) -> None:
+    """Write a period's answers or results as CSV or XLSX (columns: docs/EXPORTS.md)."""
+    from .services import exports
+
+    period = exports.find_period(year)
+    if period is None:
+        raise click.ClickException(f"period {year} does not exist")
+    # the operator reads the whole region with its review, like an administrator
+    exported = exports.export(period, exports.EVERYTHING, what, file_format)
+    Path(out_file).write_bytes(exported.content)
+    click.echo(f"{what} {year} written to {out_file} ({len(exported.content)} bytes)")
+
+
+# --- agencies and passwords (docs/ADMINISTRATION.md) -------------------------------------
+
+agency_cli = AppGroup("agency", help="Manage agencies (perangkat daerah).")
+
+
+@agency_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
+def import_agencies_command(file: str, dry_run: bool) -> None:
+    """Create or update agencies from a CSV or XLSX file, all or nothing.
+
+    The header row: code,name,head_name,head_nip,head_position,tags. Every bad row is
+    reported with its row number and column, and then nothing is imported (exit 1).
+    """
+    from .services.agencies import AgencyError, import_agencies
+
+    try:
+        result = import_agencies(Path(file), dry_run=dry_run)
+    except AgencyError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    if result.problems:
+        db.session.rollback()
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(result.problems)} problem(s) found; nothing imported", err=True)
+        sys.exit(1)
+    counts = (
+        f"{len(result.created)} created, {len(result.updated)} updated, "
+        f"{len(result.unchanged)} unchanged"
+    )
+    if dry_run:
+        click.echo(f"dry run: the file is valid; it would give {counts}; nothing changed")
+    else:
+        db.session.commit()
+        click.echo(f"imported {file}: {counts}")
+    for label, codes in (("created", result.created), ("updated", result.updated)):
+        if codes:
+            click.echo(f"  {label}: {', '.join(codes)}")
+
+
+@user_cli.command("reset-password")
+@click.argument("username")
+@click.option(
+    "--password-stdin", is_flag=True, required=True, help="Read the password from standard input."
+)
+def reset_password_command(username: str, password_stdin: bool) -> None:
+    """Set a temporary password (read from standard input) that must be changed at log-in."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise click.ClickException("no password on standard input")
+    user = accounts.find_user(username)
+    if user is None:
+        raise click.ClickException(f"there is no user named {username}")
+    try:
+        accounts.reset_password(user, password, by=None)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"password of {user.username} reset; it must be changed at the next log-in")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(token_cli)
+    app.cli.add_command(export_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(user_cli)
+    app.cli.add_command(agency_cli)
     app.cli.add_command(instrument_cli)
     app.cli.add_command(period_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(verify_pdf)
     app.cli.add_command(print_command)
+    app.cli.add_command(print_worker)

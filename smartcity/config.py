@@ -41,12 +41,15 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Asia/Jakarta"),
         "LANGUAGES": ("id", "en"),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
-        "REMEMBER_COOKIE_HTTPONLY": True,
+        **_session(),
         "WTF_CSRF_TIME_LIMIT": None,
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # shared by all workers and servers when Redis is there (docs/OPERATIONS.md)
+        "RATELIMIT_STORAGE_URI": os.environ.get(
+            "RATELIMIT_STORAGE_URI", os.environ.get("REDIS_URL") or "memory://"
+        ),
+        # reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed
+        # (0: none; the client address then is the proxy's, for every user)
+        "PROXY_FIX": int(os.environ.get("PROXY_FIX", "0")),
         "RATELIMIT_HEADERS_ENABLED": True,
         # failed log-ins allowed per account and per address
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes"),
@@ -63,6 +66,48 @@ def from_environment(instance_path: Path) -> dict[str, object]:
             "EVIDENCE_STORAGE_PATH", str(instance_path / "evidence")
         ),
         **_documents(),
+        **_print_jobs(instance_path),
+    }
+
+
+def _print_jobs(instance_path: Path) -> dict[str, object]:
+    """Background batch printing (docs/DOCUMENTS.md): RQ when REDIS_URL is set, else a thread."""
+    env = os.environ.get
+    return {
+        "REDIS_URL": env("REDIS_URL", ""),
+        "PRINT_QUEUE": env("PRINT_QUEUE", "smartcity-print"),
+        "PRINT_JOBS_PATH": env("PRINT_JOBS_PATH", str(instance_path / "print-jobs")),
+        # worker processes per batch (the signing and layout are CPU-bound)
+        "PRINT_PROCESSES": int(env("PRINT_PROCESSES", str(min(2, os.cpu_count() or 1)))),
+        # a running job with no progress for this long is taken as interrupted
+        "PRINT_STALE_SECONDS": int(env("PRINT_STALE_SECONDS", "300")),
+        "PRINT_JOB_TIMEOUT": int(env("PRINT_JOB_TIMEOUT", "7200")),
+    }
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _session() -> dict[str, object]:
+    """Session cookie and idle time-out (docs/AUTOSAVE.md)."""
+    env = os.environ.get
+    scheme = env("PREFERRED_URL_SCHEME", "").strip().lower()
+    if not scheme:
+        scheme = "https" if env("PUBLIC_BASE_URL", "").startswith("https://") else "http"
+    # served over HTTPS: the cookie never travels in clear; SESSION_COOKIE_SECURE=0/1 overrides
+    override = env("SESSION_COOKIE_SECURE", "").strip()
+    secure = _flag(override) if override else scheme == "https"
+    return {
+        "PREFERRED_URL_SCHEME": scheme,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        # a session unused for longer is logged out; unsaved edits wait in the browser
+        "SESSION_IDLE_MINUTES": int(env("SESSION_IDLE_MINUTES", "60")),
     }
 
 

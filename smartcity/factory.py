@@ -8,8 +8,10 @@ from typing import Any
 
 from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
-from . import config, requestlog, security
+from . import config, requestlog, security, textinput
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,14 +28,30 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     if test_config:
         app.config.from_mapping(test_config)
+    if app.config.get("PROXY_FIX"):
+        hops = int(app.config["PROXY_FIX"])
+        # client address, scheme and host as the proxy saw them (log-in limits, URLs, cookies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    # every <int:...> in a URL fits the database's integer columns: a larger number is a 404,
+    # never an overflow error from the database
+    app.url_map.converters["int"] = DatabaseInteger
     register_extensions(app)
     security.register(app)
+    textinput.register(app)
     requestlog.register(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
     return app
+
+
+class DatabaseInteger(IntegerConverter):
+    """Werkzeug's int converter, bounded to a 32-bit signed integer (ids and years)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - Werkzeug's parameter name
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def select_locale() -> str:
@@ -79,6 +97,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit.bp)
     app.register_blueprint(region.bp)
 
+    from .views import dashboards
+
+    app.register_blueprint(dashboards.bp)
+
     from .views import documents
 
     app.register_blueprint(documents.bp)
@@ -86,6 +108,34 @@ def register_blueprints(app: Flask) -> None:
     from .views import evidence
 
     app.register_blueprint(evidence.bp)
+
+    from .views import admin_periods
+
+    app.register_blueprint(admin_periods.bp)
+
+    from .views import account, admin_people
+
+    app.register_blueprint(account.bp)
+    app.register_blueprint(admin_people.bp)
+
+    from .views import print_jobs
+
+    app.register_blueprint(print_jobs.bp)
+
+    from .views import autosave
+
+    app.register_blueprint(autosave.bp)
+
+    from .views import health
+
+    app.register_blueprint(health.bp)
+
+    from . import api
+    from .views import exports, tokens
+
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(tokens.bp)
+    app.register_blueprint(api.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

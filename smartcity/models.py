@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -57,15 +57,40 @@ class Agency(db.Model):
     head_nip: Mapped[str] = mapped_column(String(18), default="")
     head_position: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # comma-separated lower-case slugs ("kesehatan,layanan-publik"); instrument rules read them
+    tags: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     region: Mapped[Region] = relationship(back_populates="agencies")
     dimension_links: Mapped[list[AgencyDimension]] = relationship(
         back_populates="agency", cascade="all, delete-orphan", order_by="AgencyDimension.position"
     )
 
+    indicator_scope: Mapped[list[AgencyIndicatorScope]] = relationship(
+        back_populates="agency", cascade="all, delete-orphan"
+    )
+
     @property
     def dimension_codes(self) -> list[str]:
         return [link.dimension_code for link in self.dimension_links]
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag for tag in self.tags.split(",") if tag]
+
+
+class AgencyIndicatorScope(db.Model):
+    """An administrator's override of whether an indicator applies to an agency."""
+
+    __tablename__ = "agency_indicator_scope"
+    __table_args__ = (UniqueConstraint("agency_id", "indicator_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    indicator_code: Mapped[str] = mapped_column(String(40))
+    # True: answered although the instrument's rules leave it out; False: left out
+    included: Mapped[bool] = mapped_column()
+
+    agency: Mapped[Agency] = relationship(back_populates="indicator_scope")
 
 
 class AgencyDimension(db.Model):
@@ -93,6 +118,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # set by an administrator's reset: every page leads to /account/password until changed
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    password_changed_at: Mapped[datetime | None] = mapped_column()
 
     agency: Mapped[Agency | None] = relationship()
 
@@ -119,7 +147,8 @@ class InstrumentVersion(db.Model):
     code: Mapped[str] = mapped_column(String(80))
     version: Mapped[str] = mapped_column(String(40))
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    source: Mapped[str] = mapped_column(Text)
+    # deferred: loaded only when read (services.instruments parses it once per process)
+    source: Mapped[str] = mapped_column(Text, deferred=True)
     source_name: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -133,6 +162,9 @@ class Period(db.Model):
     year: Mapped[int] = mapped_column(unique=True)
     instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id"))
     status: Mapped[str] = mapped_column(String(20), default=PeriodStatus.OPEN)
+    # first and last day agencies may fill in (Asia/Jakarta); None: no limit
+    opens_on: Mapped[date | None] = mapped_column()
+    closes_on: Mapped[date | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     instrument_version: Mapped[InstrumentVersion] = relationship()
@@ -140,6 +172,25 @@ class Period(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status == PeriodStatus.OPEN
+
+
+class PeriodExtension(db.Model):
+    """A later (or earlier) last day for one agency in one period: reopening it for them."""
+
+    __tablename__ = "period_extensions"
+    __table_args__ = (UniqueConstraint("period_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    until: Mapped[date] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text, default="")
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    period: Mapped[Period] = relationship()
+    agency: Mapped[Agency] = relationship()
+    granted_by: Mapped[User | None] = relationship()
 
 
 class Assessment(db.Model):
@@ -180,6 +231,11 @@ class Answer(db.Model):
     level: Mapped[int | None] = mapped_column()
     not_applicable: Mapped[bool] = mapped_column(default=False)
     justification: Mapped[str] = mapped_column(Text, default="")
+    # the value of a choice (option code), checklist (item codes joined by ","; "" = nothing
+    # ticked, NULL = not answered) or number (exact decimal text) indicator
+    choice: Mapped[str | None] = mapped_column(String(40))
+    checked: Mapped[str | None] = mapped_column(Text)
+    number: Mapped[str | None] = mapped_column(String(40))
     # bumped on every change; lets a later save detect that someone else changed it first
     version: Mapped[int] = mapped_column(default=1)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -200,6 +256,10 @@ class Review(db.Model):
     indicator_code: Mapped[str] = mapped_column(String(40))
     verified_level: Mapped[int | None] = mapped_column()
     verified_not_applicable: Mapped[bool] = mapped_column(default=False)
+    # as on Answer: the verified choice, checklist items and number
+    verified_choice: Mapped[str | None] = mapped_column(String(40))
+    verified_checked: Mapped[str | None] = mapped_column(Text)
+    verified_number: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -340,3 +400,63 @@ class IssuedDocument(db.Model):
 
     assessment: Mapped[Assessment | None] = relationship()
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+
+
+class ApiToken(db.Model):
+    """A secret that lets a program read the JSON API as one user; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # what the token is for, e.g. "dashboard Bapperida"
+    name: Mapped[str] = mapped_column(String(100), default="")
+    # the secret's first characters ("sc_AbC12xYz"): enough to recognise it, useless to use it
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+
+class PrintJob(db.Model):
+    """A batch print started from the admin pages: its progress and, when done, a ZIP file.
+
+    It runs on the RQ queue when `REDIS_URL` is set (surviving a web worker restart), otherwise
+    in a background thread of the web process; `heartbeat_at` tells a stalled run apart.
+    """
+
+    __tablename__ = "print_jobs"
+    __table_args__ = (Index("ix_print_jobs_period_id", "period_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    # "report", "certificate" or "all"; an agency code limits it to one agency
+    what: Mapped[str] = mapped_column(String(20))
+    agency_code: Mapped[str] = mapped_column(String(40), default="")
+    language: Mapped[str] = mapped_column(String(5), default="id")
+    # queued, running, done, failed
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    # "rq" or "thread"
+    runner: Mapped[str] = mapped_column(String(20), default="thread")
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    documents: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    # the ZIP file's name inside the instance folder's print-jobs/ directory, once done
+    archive: Mapped[str] = mapped_column(String(200), default="")
+    archive_sha256: Mapped[str] = mapped_column(String(64), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column()
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+    period: Mapped[Period] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

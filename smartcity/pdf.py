@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -72,6 +73,25 @@ def _font_css(font_config: FontConfiguration, fetcher: GuardedFetcher) -> CSS:
     return CSS(string="\n".join(rules), font_config=font_config, url_fetcher=fetcher)
 
 
+# Parsed stylesheets, per thread (WeasyPrint objects are not shared between threads) and per
+# set of stylesheet files (path and modification time): parsing pdf.css costs about one bare
+# page each time (docs/PERFORMANCE.md). The fonts are not cached: a FontConfiguration reused
+# across documents made every render slower (measured: 3x), so each render gets its own.
+_cache = threading.local()
+
+
+def _sheets(fetcher: GuardedFetcher, stylesheets: tuple[Path, ...]) -> list[CSS]:
+    key = tuple((str(sheet), sheet.stat().st_mtime_ns) for sheet in stylesheets)
+    cached: dict[tuple, list[CSS]] = _cache.__dict__.setdefault("sheets", {})
+    sheets = cached.get(key)
+    if sheets is None:
+        # no @font-face in these files: the fonts come from _font_css, per document
+        sheets = [CSS(filename=str(sheet), url_fetcher=fetcher) for sheet in stylesheets]
+        cached.clear()  # a changed stylesheet replaces the old entry
+        cached[key] = sheets
+    return sheets
+
+
 def render(html: str, base_url: Path, stylesheets: list[Path] | tuple[Path, ...] = ()) -> bytes:
     """Render HTML into PDF bytes.
 
@@ -81,11 +101,7 @@ def render(html: str, base_url: Path, stylesheets: list[Path] | tuple[Path, ...]
     fetcher = GuardedFetcher([base_url, FONT_DIR])
     font_config = FontConfiguration()
     try:
-        sheets = [_font_css(font_config, fetcher)]
-        sheets += [
-            CSS(filename=str(sheet), font_config=font_config, url_fetcher=fetcher)
-            for sheet in stylesheets
-        ]
+        sheets = [_font_css(font_config, fetcher), *_sheets(fetcher, tuple(stylesheets))]
         document = HTML(
             string=html, base_url=base_url.resolve().as_uri() + "/", url_fetcher=fetcher
         )

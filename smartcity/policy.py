@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from flask import g, has_request_context
 from sqlalchemy import select
 
+from .domain import deadlines
 from .domain.workflow import EDITABLE_BY_AGENCY, REVIEWABLE, Actor
 from .extensions import db
-from .models import Assessment, EvaluatorAssignment, Role, User
+from .models import Assessment, EvaluatorAssignment, PeriodExtension, Role, User
 
 
 def is_staff(user: User) -> bool:
@@ -31,6 +33,23 @@ def is_assigned(user: User, agency_id: int, period_id: int) -> bool:
     return found is not None
 
 
+def can_view_agency(user: User, agency_id: int) -> bool:
+    """An agency's dashboard: its own users, evaluators assigned to it in any period (not its
+    members), admins and the leadership (viewer)."""
+    if not user.is_authenticated:
+        return False
+    if user.role in (Role.ADMIN, Role.VIEWER):
+        return True
+    if user.role == Role.AGENCY:
+        return user.agency_id == agency_id
+    if user.role != Role.EVALUATOR or user.agency_id == agency_id:
+        return False
+    found = db.session.scalar(
+        select(EvaluatorAssignment.id).filter_by(evaluator_id=user.id, agency_id=agency_id).limit(1)
+    )
+    return found is not None
+
+
 def actor_for(user: User, assessment: Assessment) -> Actor:
     """How the user stands towards this assessment in the workflow."""
     if not user.is_authenticated:
@@ -51,12 +70,43 @@ def can_view_assessment(user: User, assessment: Assessment) -> bool:
     return actor_for(user, assessment) != Actor.OTHER
 
 
+def edit_window(assessment: Assessment) -> deadlines.EditWindow:
+    """Whether its agency may still fill it in today: period status, dates, its extension.
+
+    Asked several times per request (page, form, autosave checks): worked out once per
+    request and assessment.
+    """
+    if has_request_context():
+        memo = g.setdefault("edit_windows", {})
+        key = (assessment.id, assessment.period.status, assessment.period.closes_on)
+        if key not in memo:
+            memo[key] = _edit_window(assessment)
+        return memo[key]
+    return _edit_window(assessment)
+
+
+def _edit_window(assessment: Assessment) -> deadlines.EditWindow:
+    period = assessment.period
+    extension = db.session.scalar(
+        select(PeriodExtension.until).filter_by(
+            period_id=assessment.period_id, agency_id=assessment.agency_id
+        )
+    )
+    return deadlines.edit_window(
+        period_open=period.is_open,
+        opens_on=period.opens_on,
+        closes_on=period.closes_on,
+        extension_until=extension,
+        today=deadlines.today_local(),
+    )
+
+
 def can_edit_assessment(user: User, assessment: Assessment) -> bool:
-    """Answers and evidence change only by the agency, in draft or after a return."""
+    """Answers and evidence change only by the agency, in draft or after a return, in time."""
     return (
         actor_for(user, assessment) == Actor.AGENCY
         and assessment.status in EDITABLE_BY_AGENCY
-        and assessment.period.is_open
+        and edit_window(assessment).may_edit
     )
 
 
@@ -71,3 +121,29 @@ def can_review(user: User, assessment: Assessment) -> bool:
 def can_read_trail(user: User, assessment: Assessment) -> bool:
     """Admins and the assigned evaluators read an assessment's audit trail."""
     return actor_for(user, assessment) in (Actor.EVALUATOR, Actor.ADMIN)
+
+
+def reviews_in_progress_readable(user: User, period_id: int) -> frozenset[int] | None:
+    """Agencies whose verified levels and notes the user reads before verification (None: all).
+
+    Admins every agency; an evaluator the agencies assigned to them, never their own; nobody
+    else (they read the review once the assessment is verified). Used by exports and the API.
+    """
+    if user.role == Role.ADMIN:
+        return None
+    if user.role != Role.EVALUATOR:
+        return frozenset()
+    assigned = db.session.scalars(
+        select(EvaluatorAssignment.agency_id).filter_by(evaluator_id=user.id, period_id=period_id)
+    )
+    return frozenset(assigned) - {user.agency_id}
+
+
+def api_readable_agencies(user: User) -> frozenset[int] | None:
+    """Whose assessments an API token reads (None: the whole region), docs/API.md.
+
+    An agency reads itself; admins, viewers and (unlike on the pages) every evaluator the region.
+    """
+    if user.role == Role.AGENCY:
+        return frozenset({user.agency_id}) if user.agency_id is not None else frozenset()
+    return None

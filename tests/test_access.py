@@ -48,6 +48,10 @@ MATRIX = [
     ("GET", "/assessments/{OWN}", _row(302, 200, 404, 200, 404, 404, 200, 200)),
     ("GET", "/assessments/{OWN}/dimensions/GOV", _row(302, 200, 404, 200, 404, 404, 200, 200)),
     ("POST", "/assessments/{OWN}/dimensions/GOV", _row(302, 303, 404, 303, 404, 404, 303, 303)),
+    # autosave (JSON): 401 instead of a redirect; the agency gets past every check to the body,
+    # which is not JSON here (400); those who see it but may not change it get 403
+    ("POST", "/assessments/{OWN}/autosave", _row(401, 400, 404, 403, 404, 404, 403, 403)),
+    ("POST", "/assessments/999999/autosave", _row(401, 404, 404, 404, 404, 404, 404, 404)),
     ("GET", "/assessments/{OWN}/dimensions/LIV", _row(302, 404, 404, 404, 404, 404, 404, 404)),
     ("GET", "/assessments/{OWN}/submit", _row(302, 200, 404, 403, 404, 404, 403, 403)),
     ("POST", "/assessments/{OWN}/submit", _row(302, 409, 404, 403, 404, 404, 403, 403)),
@@ -73,6 +77,8 @@ MATRIX = [
     ("POST", "/documents/999999/revoke", _row(302, 404, 404, 404, 404, 404, 404, 404)),
     ("GET", "/verify/AAAA-BBBB-CCCC-DDDD-EEEE", _row(404, 404, 404, 404, 404, 404, 404, 404)),
     ("GET", "/verify", _row(200, 200, 200, 200, 200, 200, 200, 200)),
+    # the load balancer's health probe: no log-in
+    ("GET", "/healthz", _row(200, 200, 200, 200, 200, 200, 200, 200)),
     ("POST", "/verify", _row(400, 400, 400, 400, 400, 400, 400, 400)),
     # the audit trail: an assessment's history for its reviewers (others 404), all of it for admins
     ("GET", "/assessments/{OWN}/history", _row(302, 404, 404, 200, 404, 404, 200, 404)),
@@ -83,6 +89,17 @@ MATRIX = [
     # region results: the Smart City team
     ("GET", "/periods/2026/region", _row(302, 403, 403, 200, 200, 200, 200, 200)),
     ("GET", "/periods/1999/region", _row(302, 403, 403, 404, 404, 404, 404, 404)),
+    ("GET", "/periods/2026/region?sort=name&dir=desc", _row(302, 403, 403, 200, 200, 200, 200, 200)),
+    # an agency's dashboard: its users, evaluators assigned to it (not its members), admins,
+    # viewers; anyone else learns nothing (404)
+    ("GET", "/agencies/DISKOMINFO/dashboard", _row(302, 200, 404, 200, 404, 404, 200, 200)),
+    ("GET", "/agencies/DINKES/dashboard", _row(302, 404, 200, 200, 404, 200, 200, 200)),
+    ("GET", "/agencies/NOPE/dashboard", _row(302, 404, 404, 404, 404, 404, 404, 404)),
+    # two periods compared: the region for the team and viewers, an agency its own results
+    ("GET", "/compare", _row(302, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/compare?from=2026&to=2026&agency=DINKES", _row(302, 404, 200, 200, 404, 200, 200, 200)),
+    ("GET", "/compare?from=1999&to=2026", _row(302, 404, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/compare?from=abc", _row(302, 400, 400, 400, 400, 400, 400, 400)),
     # the signed region summary report: the Smart City team (303 to the download)
     ("POST", "/periods/2026/report", _row(302, 403, 403, 303, 303, 303, 303, 403)),
     ("POST", "/periods/1999/report", _row(302, 403, 403, 404, 404, 404, 404, 403)),
@@ -92,10 +109,73 @@ MATRIX = [
     ("GET", "/evidence/999999", _row(302, 404, 404, 404, 404, 404, 404, 404)),
     ("GET", "/verify/no-such-code", _row(404, 404, 404, 404, 404, 404, 404, 404)),
     ("GET", "/evidence/999999/preview", _row(302, 404, 404, 404, 404, 404, 404, 404)),
+    # background batch printing: administrators only (2026 has nothing final: 400)
+    ("GET", "/periods/2026/print", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("POST", "/periods/2026/print", _row(302, 403, 403, 403, 403, 403, 400, 403)),
+    ("GET", "/print-jobs/999999", _row(302, 403, 403, 403, 403, 403, 404, 403)),
+    ("GET", "/print-jobs/999999/download", _row(302, 403, 403, 403, 403, 403, 404, 403)),
+    # administration of periods and questionnaires: administrators only (docs/ADMINISTRATION.md);
+    # an empty form is 400, an unchanged date pair 303
+    ("GET", "/admin", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("GET", "/admin/periods", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("GET", "/admin/periods?q=2026&page=2", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("GET", "/admin/periods/new", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("POST", "/admin/periods/new", _row(302, 403, 403, 403, 403, 403, 400, 403)),
+    ("GET", "/admin/periods/2026", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("GET", "/admin/periods/1999", _row(302, 403, 403, 403, 403, 403, 404, 403)),
+    ("POST", "/admin/periods/2026/status", _row(302, 403, 403, 403, 403, 403, 400, 403)),
+    ("POST", "/admin/periods/1999/status", _row(302, 403, 403, 403, 403, 403, 404, 403)),
+    ("POST", "/admin/periods/2026/dates", _row(302, 403, 403, 403, 403, 403, 303, 403)),
+    ("POST", "/admin/periods/2026/extensions", _row(302, 403, 403, 403, 403, 403, 400, 403)),
+    ("GET", "/admin/instruments", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("GET", "/admin/instruments/upload", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("POST", "/admin/instruments/upload", _row(302, 403, 403, 403, 403, 403, 400, 403)),
+    ("POST", "/admin/instruments/publish", _row(302, 403, 403, 403, 403, 403, 400, 403)),
+    ("GET", "/admin/instruments/999999", _row(302, 403, 403, 403, 403, 403, 404, 403)),
+    ("GET", "/admin/instruments/999999/download", _row(302, 403, 403, 403, 403, 403, 404, 403)),
     # a failed log-in (these users are already logged in, or have no password here)
     ("POST", "/login", _row(401, 302, 302, 302, 302, 302, 302, 302)),
     ("GET", "/language/en", _row(302, 302, 302, 302, 302, 302, 302, 302)),
     ("POST", "/logout", _row(302, 302, 302, 302, 302, 302, 302, 302)),
+    # exports (docs/EXPORTS.md): like the period overview; evaluators get their agencies only
+    ("GET", "/periods/2026/export?what=results&format=csv", _row(302, 403, 403, 200, 200, 200, 200, 200)),
+    ("GET", "/periods/1999/export?what=answers&format=xlsx", _row(302, 403, 403, 404, 404, 404, 404, 404)),
+    # API tokens: administrators only (an empty create form is 400)
+    ("GET", "/admin/tokens", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("POST", "/admin/tokens", _row(302, 403, 403, 403, 403, 403, 400, 403)),
+    ("POST", "/admin/tokens/999999/revoke", _row(302, 403, 403, 403, 403, 403, 404, 403)),
+    # the JSON API reads tokens only: a logged-in session without a token is 401 (tests/test_api.py
+    # has the matrix with tokens); the OpenAPI document is public
+    ("GET", "/api/v1/openapi.json", _row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/api/v1/periods", _row(401, 401, 401, 401, 401, 401, 401, 401)),
+    ("GET", "/api/v1/periods/2026/results", _row(401, 401, 401, 401, 401, 401, 401, 401)),
+    ("GET", "/api/v1/periods/2026/agencies/DISKOMINFO/assessment", _row(401, 401, 401, 401, 401, 401, 401, 401)),
+    *[
+        (method, "/api/v1/no-such-thing", _row(401, 401, 401, 401, 401, 401, 401, 401))
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "TRACE", "QUERY")
+    ],
+    # agencies and users (docs/ADMINISTRATION.md): administrators only; {AGENCY} is Dinkes,
+    # {USER} its operator; empty forms are 400, a reset without a typed password shows one (200)
+    ("GET", "/admin/agencies?q=dinas&page=2", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("GET", "/admin/agencies/new", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("POST", "/admin/agencies/new", _row(302, 403, 403, 403, 403, 403, 400, 403)),
+    ("GET", "/admin/agencies/{AGENCY}", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("POST", "/admin/agencies/{AGENCY}", _row(302, 403, 403, 403, 403, 403, 400, 403)),
+    ("GET", "/admin/agencies/999999", _row(302, 403, 403, 403, 403, 403, 404, 403)),
+    ("POST", "/admin/agencies/{AGENCY}/deactivate", _row(302, 403, 403, 403, 403, 403, 303, 403)),
+    ("POST", "/admin/agencies/{AGENCY}/reactivate", _row(302, 403, 403, 403, 403, 403, 303, 403)),
+    ("GET", "/admin/users?q=dinkes&role=agency", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("GET", "/admin/users/new", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("POST", "/admin/users/new", _row(302, 403, 403, 403, 403, 403, 400, 403)),
+    ("GET", "/admin/users/{USER}", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("POST", "/admin/users/{USER}", _row(302, 403, 403, 403, 403, 403, 400, 403)),
+    ("GET", "/admin/users/999999", _row(302, 403, 403, 403, 403, 403, 404, 403)),
+    ("POST", "/admin/users/{USER}/deactivate", _row(302, 403, 403, 403, 403, 403, 303, 403)),
+    ("POST", "/admin/users/{USER}/reactivate", _row(302, 403, 403, 403, 403, 403, 303, 403)),
+    ("POST", "/admin/users/{USER}/password", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    # one's own password: everyone logged in (an empty form is 400)
+    ("GET", "/account/password", _row(302, 200, 200, 200, 200, 200, 200, 200)),
+    ("POST", "/account/password", _row(302, 400, 400, 400, 400, 400, 400, 400)),
 ]
 
 
@@ -136,12 +216,24 @@ def test_role_gets_status(demo, client, auth, method, url, role, expected):
     if role != "anonymous":
         assert auth.login(role).status_code == 302
     target = url.replace("{OWN}", str(own)).replace("{OTHER}", str(other))
+    if "{AGENCY}" in url or "{USER}" in url:
+        target = _with_people(demo, target)
     if "{OWN_EVIDENCE}" in url:
         target = target.replace("{OWN_EVIDENCE}", str(attach_sample(demo, own)))
     data = {"level-GOV-01": "2", "justification-GOV-01": "x"} if "dimensions" in url else {}
     response = client.open(target, method=method, data=data)
     response.close()  # a file download holds the file open until then
     assert response.status_code == expected
+
+
+def _with_people(app, url: str) -> str:
+    """{AGENCY}: the Dinkes agency's id; {USER}: its operator's (administration pages)."""
+    from smartcity.models import User
+
+    with app.app_context():
+        agency_id = db.session.scalar(select(Agency.id).filter_by(code="DINKES"))
+        user_id = db.session.scalar(select(User.id).filter_by(username="dinkes"))
+    return url.replace("{AGENCY}", str(agency_id)).replace("{USER}", str(user_id))
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -325,3 +417,17 @@ def test_failed_logins_are_limited_per_address(demo, client):
         ).status_code
         == 429
     )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/periods/99999999999999999999/assessments",
+        "/periods/99999999999999999999/region",
+        "/assessments/99999999999999999999",
+        "/evidence/99999999999999999999",
+    ],
+)
+def test_numbers_too_large_for_the_database_are_not_found(demo, client, auth, url):
+    auth.login("admin")
+    assert client.get(url).status_code == 404

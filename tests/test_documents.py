@@ -319,3 +319,32 @@ def test_verification_uploads_are_size_and_rate_limited(app, client):
         content_type="multipart/form-data",
     )
     assert limited.status_code == 429
+
+
+def qr_modules_in(data: bytes) -> list[list[bool]]:
+    """The dark/light modules of the QR image embedded in the PDF's first page."""
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    images = [image.image for image in reader.pages[0].images]
+    squares = [image for image in images if image.width == image.height]
+    assert len(squares) == 1, "one square image: the QR code"
+    image = squares[0].convert("L")
+    size = image.width // 4  # drawn at 4 pixels a module
+    return [
+        [image.getpixel((x * 4 + 2, y * 4 + 2)) < 128 for x in range(size)] for y in range(size)
+    ]
+
+
+def test_the_qr_code_encodes_the_verification_address(demo, client, auth):
+    import segno
+
+    assessment_id = advance(demo)
+    auth.login("admin")
+    _, certificate = issue(client, assessment_id, "certificate")
+    with demo.app_context():
+        code = db.session.scalar(select(IssuedDocument.code).filter_by(kind="certificate"))
+    expected = segno.make(f"{demo.config['PUBLIC_BASE_URL']}/verify/{code}", error="m")
+    border = 1
+    modules = [[bool(cell) for cell in row] for row in expected.matrix]
+    found = qr_modules_in(certificate.data)
+    inner = [row[border:-border] for row in found[border:-border]]
+    assert inner == modules

@@ -17,6 +17,8 @@ from smartcity.domain.instrument import DEFAULT_LEVEL_NAMES, DEFAULT_MATURITY_BA
 from smartcity.domain.loader import (
     InstrumentError,
     Problem,
+    dump_instrument,
+    indonesian_message,
     load_instrument,
     load_instrument_file,
     validate_instrument,
@@ -543,6 +545,9 @@ VOCABULARY = [
     "code", "version", "title", "description", "level_names", "maturity_bands", "dimensions",
     "name", "weight", "indicators", "question", "explanation", "allow_na", "evidence_hint",
     "levels", "min", "level", "id", "en", "<<", "evidence_from_level",
+    "sub_elements", "answer_type", "options", "items", "max_points", "unit", "minimum",
+    "maximum", "direction", "thresholds", "from", "points", "label", "applies_to",
+    "evidence_by_level", "choice", "checklist", "number", "higher_is_better", "all",
 ]  # fmt: skip
 
 scalars = st.one_of(
@@ -601,3 +606,421 @@ def test_arbitrary_yaml_only_raises_instrument_error(document: object):
 )
 def test_damaged_instrument_only_raises_instrument_error(start: int, length: int, insert: str):
     _loads_or_reports(WITH_BANDS[:start] + insert + WITH_BANDS[start + length :])
+
+
+@FUZZ
+@given(
+    st.integers(min_value=0, max_value=2000),
+    st.integers(min_value=0, max_value=40),
+    st.text(max_size=20),
+)
+def test_damaged_features_only_raise_instrument_error(start: int, length: int, insert: str):
+    _loads_or_reports(FEATURES[:start] + insert + FEATURES[start + length :])
+
+
+# -- sub-elements and answer types --------------------------------------------------------------
+
+# Line numbers in FEATURE_CASES refer to this text; keep it in step with them.
+FEATURES = textwrap.dedent(
+    """\
+    code: features
+    version: "1"
+    title: {id: Uji, en: Test}
+    dimensions:
+      - code: GOV
+        name: {id: Tata Kelola, en: Governance}
+        weight: 2
+        sub_elements:
+          - code: SVC
+            name: {id: Layanan, en: Services}
+            weight: 3
+            indicators:
+              - code: CH
+                answer_type: choice
+                question: {id: Pilihan, en: Choice}
+                explanation: {id: P, en: E}
+                weight: 1
+                max_points: 3
+                options:
+                  - {code: "0", points: 0, label: {id: Tidak, en: No}}
+                  - {code: "3", points: 3, label: {id: Penuh, en: Full}}
+          - code: POL
+            name: {id: Kebijakan, en: Policy}
+            weight: 1
+            indicators:
+              - code: NUM
+                answer_type: number
+                question: {id: Angka, en: Number}
+                explanation: {id: P, en: E}
+                weight: 1
+                unit: {id: persen, en: percent}
+                minimum: 0
+                maximum: 100
+                direction: higher_is_better
+                thresholds:
+                  - {from: 0, level: 1}
+                  - {from: 50, level: 3}
+                  - {from: 90, level: 5}
+      - code: ENV
+        name: {id: Lingkungan, en: Environment}
+        weight: 1
+        indicators:
+          - code: CL
+            answer_type: checklist
+            question: {id: Daftar, en: List}
+            explanation: {id: P, en: E}
+            weight: 1
+            applies_to: [DLH, dinas-teknis]
+            evidence_by_level:
+              3: {id: SK, en: Decree}
+            items:
+              - {code: a, points: 2, label: {id: A, en: A}}
+              - {code: b, points: 1, label: {id: B, en: B}}
+    """
+)
+CH = "dimensions[0].sub_elements[0].indicators[0]"
+NUM = "dimensions[0].sub_elements[1].indicators[0]"
+CL = "dimensions[1].indicators[0]"
+
+
+def test_sub_elements_and_answer_types_load():
+    instrument = load_instrument(FEATURES, "features.yaml")
+
+    governance, environment = instrument.dimensions
+    assert [sub.code for sub in governance.sub_elements] == ["SVC", "POL"]
+    assert [i.code for i in governance.indicators] == ["CH", "NUM"]  # flat, in order
+    assert environment.sub_elements == ()
+    assert governance.sub_elements[0].weight == Fraction(3)
+    assert governance.sub_element_of("NUM") is governance.sub_elements[1]
+    choice, number, checklist = instrument.indicators
+    assert choice.answer_type == "choice" and choice.max_points == 3
+    assert [(o.code, o.points) for o in choice.options] == [("0", 0), ("3", 3)]
+    assert choice.levels == () and choice.applies_to == ("all",)
+    assert number.answer_type == "number" and number.unit == Text("persen", "percent")
+    assert (number.minimum, number.maximum, number.direction) == (0, 100, "higher_is_better")
+    assert [(t.minimum, t.level) for t in number.thresholds] == [(0, 1), (50, 3), (90, 5)]
+    assert number.level_numbers == (1, 3, 5)
+    assert checklist.answer_type == "checklist"
+    assert checklist.max_points == 3  # default: all items together
+    assert checklist.applies_to == ("DLH", "dinas-teknis")
+    assert checklist.evidence_hints == ((3, Text("SK", "Decree")),)
+    assert checklist.expected_evidence(2) == () and len(checklist.expected_evidence(4)) == 1
+    # an instrument without the new keys: every indicator is a level indicator for everyone
+    assert {(i.answer_type, i.applies_to) for i in load_instrument(VALID).indicators} == {
+        ("level", ("all",))
+    }
+
+
+FEATURE_CASES = [
+    # (id, broken text, line, field, message fragment)
+    (
+        "unknown answer type",
+        _replace(FEATURES, "answer_type: choice", "answer_type: choise"),
+        14,
+        f"{CH}.answer_type",
+        "unknown answer type 'choise' (did you mean 'choice'?)",
+    ),
+    (
+        "option points above max_points",
+        _replace(FEATURES, '{code: "3", points: 3', '{code: "3", points: 4'),
+        21,
+        f"{CH}.options[1].points",
+        "points 4 are above max_points 3",
+    ),
+    (
+        "a choice needs two options",
+        _replace(
+            FEATURES, '              - {code: "0", points: 0, label: {id: Tidak, en: No}}\n', ""
+        ),
+        20,
+        f"{CH}.options",
+        "at least two options are required",
+    ),
+    (
+        "duplicate option code",
+        _replace(FEATURES, '{code: "3", points: 3', '{code: "0", points: 3'),
+        21,
+        f"{CH}.options[1].code",
+        "duplicate option code '0' (first defined on line 20)",
+    ),
+    (
+        "choice without max_points",
+        _replace(FEATURES, "            max_points: 3\n", ""),
+        13,
+        f"{CH}.max_points",
+        "required key 'max_points' is missing (a choice indicator)",
+    ),
+    (
+        "thresholds not ascending",
+        _replace(FEATURES, "{from: 90, level: 5}", "{from: 40, level: 5}"),
+        38,
+        f"{NUM}.thresholds[2].from",
+        "thresholds must ascend: 40 is not above 50",
+    ),
+    (
+        "first threshold not at the minimum",
+        _replace(FEATURES, "{from: 0, level: 1}", "{from: 10, level: 1}"),
+        36,
+        f"{NUM}.thresholds[0].from",
+        "the first threshold must start at the minimum 0",
+    ),
+    (
+        "threshold above the maximum",
+        _replace(FEATURES, "{from: 90, level: 5}", "{from: 120, level: 5}"),
+        38,
+        f"{NUM}.thresholds[2].from",
+        "threshold 120 is above the maximum 100",
+    ),
+    (
+        "threshold levels against the direction",
+        _replace(FEATURES, "{from: 90, level: 5}", "{from: 90, level: 2}"),
+        38,
+        f"{NUM}.thresholds[2].level",
+        "with higher_is_better the levels must ascend as the thresholds rise: 2 after 3",
+    ),
+    (
+        "threshold level not a level",
+        _replace(FEATURES, "{from: 90, level: 5}", "{from: 90, level: 6}"),
+        38,
+        f"{NUM}.thresholds[2].level",
+        "level must be one of the levels (1 to 5), got '6'",
+    ),
+    (
+        "number range empty",
+        _replace(FEATURES, "maximum: 100", "maximum: 0"),
+        33,
+        f"{NUM}.maximum",
+        "the number range is empty: maximum 0 is not above minimum 0",
+    ),
+    (
+        "number minimum not a number",
+        _replace(FEATURES, "minimum: 0", "minimum: low"),
+        32,
+        f"{NUM}.minimum",
+        "minimum must be a number, got 'low'",
+    ),
+    (
+        "unknown direction",
+        _replace(FEATURES, "direction: higher_is_better", "direction: up"),
+        34,
+        f"{NUM}.direction",
+        "direction must be higher_is_better or lower_is_better, got 'up'",
+    ),
+    (
+        "number without unit",
+        _replace(FEATURES, "            unit: {id: persen, en: percent}\n", ""),
+        26,
+        f"{NUM}.unit",
+        "required key 'unit' is missing (a number indicator)",
+    ),
+    (
+        "key of another answer type",
+        _replace(FEATURES, "    minimum: 0\n", "    minimum: 0\n            max_points: 3\n"),
+        33,
+        f"{NUM}.max_points",
+        "'max_points' is not used by number indicators (only by choice and checklist",
+    ),
+    (
+        "levels on a checklist",
+        _replace(
+            FEATURES,
+            "    weight: 1\n        applies_to",
+            "    weight: 1\n        levels: {}\n        applies_to",
+        ),
+        48,
+        f"{CL}.levels",
+        "'levels' is not used by checklist indicators",
+    ),
+    (
+        "checklist max_points above all items",
+        _replace(FEATURES, "        items:\n", "        max_points: 5\n        items:\n"),
+        51,
+        f"{CL}.max_points",
+        "max_points 5 is more than all items together (3)",
+    ),
+    (
+        "checklist item worth nothing",
+        _replace(FEATURES, "{code: b, points: 1", "{code: b, points: 0"),
+        53,
+        f"{CL}.items[1].points",
+        "points must be a positive number, got '0'",
+    ),
+    (
+        "sub-element weight",
+        _replace(FEATURES, "weight: 3", "weight: 0"),
+        11,
+        "dimensions[0].sub_elements[0].weight",
+        "weight must be a positive number, got '0'",
+    ),
+    (
+        "duplicate sub-element code",
+        _replace(FEATURES, "- code: POL", "- code: SVC"),
+        22,
+        "dimensions[0].sub_elements[1].code",
+        "duplicate sub-element code 'SVC' (first defined on line 9)",
+    ),
+    (
+        "duplicate indicator code across sub-elements",
+        _replace(FEATURES, "- code: NUM", "- code: CH"),
+        26,
+        f"{NUM}.code",
+        "duplicate indicator code 'CH' (first defined on line 13)",
+    ),
+    (
+        "sub-element without indicators",
+        FEATURES[: FEATURES.index("        indicators:\n          - code: NUM")]
+        + "        indicators: []\n"
+        + FEATURES[FEATURES.index("  - code: ENV") :],
+        25,
+        "dimensions[0].sub_elements[1].indicators",
+        "at least one indicator is required",
+    ),
+    (
+        "indicators and sub_elements together",
+        _replace(FEATURES, "    weight: 2\n", "    weight: 2\n    indicators: []\n"),
+        10,
+        "dimensions[0].sub_elements",
+        "either 'indicators' or 'sub_elements', not both",
+    ),
+    (
+        "neither indicators nor sub_elements",
+        FEATURES[: FEATURES.index("    indicators:\n      - code: CL")],
+        39,
+        "dimensions[1].indicators",
+        "required key 'indicators' is missing (or 'sub_elements' grouping them)",
+    ),
+    (
+        "applies_to empty",
+        _replace(FEATURES, "applies_to: [DLH, dinas-teknis]", "applies_to: []"),
+        48,
+        f"{CL}.applies_to",
+        "applies_to is empty",
+    ),
+    (
+        "applies_to all with others",
+        _replace(FEATURES, "applies_to: [DLH, dinas-teknis]", "applies_to: [all, DLH]"),
+        48,
+        f"{CL}.applies_to",
+        "'all' already means every agency",
+    ),
+    (
+        "applies_to duplicate",
+        _replace(FEATURES, "applies_to: [DLH, dinas-teknis]", "applies_to: [DLH, DLH]"),
+        48,
+        f"{CL}.applies_to[1]",
+        "duplicate agency or tag code 'DLH'",
+    ),
+    (
+        "applies_to not a list",
+        _replace(FEATURES, "applies_to: [DLH, dinas-teknis]", "applies_to: DLH"),
+        48,
+        f"{CL}.applies_to",
+        "applies_to must be a list of agency codes or tags",
+    ),
+    (
+        "evidence_by_level beyond the levels",
+        _replace(FEATURES, "3: {id: SK, en: Decree}", "6: {id: SK, en: Decree}"),
+        50,
+        f"{CL}.evidence_by_level.6",
+        "6 is not a level: the levels are 1 to 5",
+    ),
+    (
+        "control character in a text",
+        _replace(FEATURES, "{id: Uji, en: Test}", '{id: "Uji\\x07", en: Test}'),
+        3,
+        "title.id",
+        "Indonesian text contains a control character",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "fragment"),
+    [case[1:] for case in FEATURE_CASES],
+    ids=[case[0] for case in FEATURE_CASES],
+)
+def test_each_feature_problem_is_located(text: str, line: int, field: str, fragment: str):
+    problems = validate_instrument(text, "features.yaml")
+    assert [(p.file, p.line, p.field) for p in problems] == [("features.yaml", line, field)], (
+        problems
+    )
+    assert fragment in problems[0].message
+
+
+def test_features_text_is_valid():
+    assert validate_instrument(FEATURES) == []
+
+
+def test_lower_is_better_thresholds_descend_in_level():
+    text = _replace(FEATURES, "direction: higher_is_better", "direction: lower_is_better")
+    located = [(p.line, p.field) for p in validate_instrument(text)]
+    # each threshold whose level does not fall below the previous one is named
+    assert located == [(37, f"{NUM}.thresholds[1].level"), (38, f"{NUM}.thresholds[2].level")]
+    good = _replace(
+        _replace(
+            _replace(text, "level: 1}", "level: 5}"), "{from: 90, level: 5}", "{from: 90, level: 1}"
+        ),
+        "{from: 0, level: 5}",
+        "{from: 0, level: 5}",
+    )
+    number = load_instrument(good).indicator("NUM")
+    assert number is not None and [t.level for t in number.thresholds] == [5, 3, 1]
+
+
+def test_weights_may_be_exact_ratios():
+    instrument = load_instrument(_replace(FEATURES, "weight: 3", "weight: 1/3"))
+    assert instrument.dimensions[0].sub_elements[0].weight == Fraction(1, 3)
+    assert validate_instrument(_replace(FEATURES, "weight: 3", "weight: 1/0"))[0].field == (
+        "dimensions[0].sub_elements[0].weight"
+    )
+
+
+# -- canonical YAML: dump -> load gives the same instrument --------------------------------------
+
+
+@pytest.mark.parametrize("text", [VALID, WITH_BANDS, FEATURES], ids=["valid", "bands", "features"])
+def test_dump_then_load_gives_the_same_instrument(text: str):
+    instrument = load_instrument(text)
+    dumped = dump_instrument(instrument)
+    assert load_instrument(dumped, "dumped.yaml") == instrument
+    assert dump_instrument(load_instrument(dumped)) == dumped  # canonical: a fixed point
+
+
+def test_dump_writes_exact_numbers():
+    instrument = load_instrument(_replace(VALID, "weight: 1.3", "weight: 1/3"))
+    dumped = dump_instrument(instrument)
+    assert "weight: 1/3" in dumped and "weight: 0.25" in dumped
+    assert load_instrument(dumped).dimensions[0].weight == Fraction(1, 3)
+
+
+# -- every problem in Bahasa Indonesia too ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [case[1] for case in CASES + FEATURE_CASES],
+    ids=[case[0] for case in CASES + FEATURE_CASES],
+)
+def test_every_problem_has_its_indonesian(text: str):
+    for problem in validate_instrument(text, "broken.yaml"):
+        assert indonesian_message(problem.message) is not None, problem.message
+        assert problem.text("id") != problem.text("en")
+
+
+def test_problem_reads_in_either_language():
+    text = _replace(VALID, "weight: 1.3", "weight: [1]")
+    (problem,) = validate_instrument(text, "a.yaml")
+    assert (
+        problem.located("en")
+        == str(problem)
+        == ("a.yaml:7: dimensions[0].weight: weight must be a positive number, got a list")
+    )
+    assert problem.located("id") == (
+        "a.yaml:7: dimensions[0].weight: weight harus berupa bilangan positif, "
+        "ditemukan sebuah daftar"
+    )
+    duplicate = validate_instrument(_replace(VALID, "- code: ECO-01", "- code: GOV-01"))[0]
+    assert duplicate.text("id") == (
+        "kode indikator 'GOV-01' ganda (pertama didefinisikan pada baris 9)"
+    )
+    assert Problem("a", 1, "", "something new").text("id") == "something new"  # falls back

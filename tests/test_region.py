@@ -12,6 +12,7 @@ from smartcity.domain.instrument import (
     DEFAULT_LEVEL_NAMES,
     DEFAULT_MATURITY_BANDS,
     Dimension,
+    Indicator,
     Instrument,
     Text,
 )
@@ -174,8 +175,8 @@ def test_region_page_on_the_2025_history(demo, client, auth, english):
     for band, count in expected.level_counts:
         assert f'data-testid="level-count-{band.level}">{count}<' in page
     assert 'data-testid="status-count-final">12<' in page
-    # accessible tables
-    assert page.count("<caption>") == 4 and 'scope="col"' in page and 'scope="row"' in page
+    # accessible tables: dimensions, ranking, levels, completion, lowest indicators
+    assert page.count("<caption>") == 5 and 'scope="col"' in page and 'scope="row"' in page
     assert "weighted mean" in page
 
 
@@ -184,6 +185,9 @@ def test_region_page_before_any_result(demo, client, auth, english):
     page = client.get("/periods/2026/region").get_data(as_text=True)
     assert "No assessment is final yet" in page
     assert 'data-testid="status-count-draft">12<' in page
+    # no data: the charts say so (no radar of nothing), the lowest-indicator table is empty
+    assert page.count("No final result yet</text>") == 2 and "chart-radar" not in page
+    assert 'data-testid="lowest-' not in page
 
 
 def test_loading_is_set_based(demo):
@@ -202,3 +206,72 @@ def test_loading_is_set_based(demo):
             event.remove(db.engine, "before_cursor_execute", listener)
         assert result.final == 12
         assert len(statements) <= 8, statements
+
+
+# --- where to invest, and the ranking as the reader sorts it ----------------------------------
+
+
+def _indicator(code: str, weight) -> Indicator:
+    levels = tuple((n, Text(str(n), str(n))) for n in range(1, 6))
+    return Indicator(code, Text(code, code), Text("", ""), F(weight), levels)
+
+
+LOW = Instrument(
+    code="low",
+    version="1",
+    title=Text("T", "T"),
+    dimensions=(
+        Dimension("A", Text("A", "A"), F(1), (_indicator("A-1", 1), _indicator("A-2", 3))),
+        Dimension("B", Text("B", "B"), F(1), (_indicator("B-1", 2), _indicator("B-2", 1))),
+    ),
+    level_names=DEFAULT_LEVEL_NAMES,
+    maturity_bands=DEFAULT_MATURITY_BANDS,
+)
+
+# (level sum, agencies) per indicator -> the lowest first, as listed
+LOWEST_CASES = [
+    ("by mean", {"A-1": (9, 3), "A-2": (4, 2), "B-1": (5, 5)}, ["B-1", "A-2", "A-1"]),
+    (
+        "equal means: heavier first",
+        {"A-1": (2, 1), "A-2": (4, 2), "B-1": (6, 3)},
+        ["A-2", "B-1", "A-1"],
+    ),
+    ("nobody scored it: left out", {"B-2": (3, 1)}, ["B-2"]),
+    ("codes the instrument lacks: left out", {"X-9": (1, 1), "A-1": (5, 1)}, ["A-1"]),
+    ("nothing final", {}, []),
+]
+
+
+@pytest.mark.parametrize(
+    ("totals", "expected"), [c[1:] for c in LOWEST_CASES], ids=[c[0] for c in LOWEST_CASES]
+)
+def test_lowest_indicators(totals, expected):
+    from smartcity.domain.region import indicator_means, lowest_indicators
+
+    means = indicator_means(LOW, totals)
+    assert [m.indicator.code for m in lowest_indicators(means, 10)] == expected
+    assert [m.indicator.code for m in lowest_indicators(means, 1)] == expected[:1]
+    for mean in means:
+        level_sum, count = totals[mean.indicator.code]
+        assert mean.mean == F(level_sum, count) and mean.agencies == count
+
+
+def test_sorted_ranking():
+    from smartcity.domain.region import rank, sorted_ranking
+
+    ranking = rank(
+        [
+            final("B", F(3), {"A": 3}, "beta"),
+            final("A", F(4), {"A": 4}, "Alpha"),
+            final("C", F(3), {"A": 3}, "Gamma"),
+            final("D", F(1), {"A": 1}, "delta"),
+        ],
+        INSTRUMENT,
+    )
+    codes = lambda rows: [r.code for r in rows]  # noqa: E731
+    assert codes(sorted_ranking(ranking)) == ["A", "B", "C", "D"]
+    assert codes(sorted_ranking(ranking, "index", "asc")) == ["D", "B", "C", "A"]
+    assert codes(sorted_ranking(ranking, "name", "asc")) == ["A", "B", "D", "C"]
+    assert codes(sorted_ranking(ranking, "name", "desc")) == ["C", "D", "B", "A"]
+    assert codes(sorted_ranking(ranking, "level", "asc")) == ["D", "B", "C", "A"]
+    assert codes(sorted_ranking(ranking, "bogus", "up")) == ["A", "B", "C", "D"]

@@ -1,11 +1,48 @@
-"""Questionnaire (instrument) schema: plain, immutable, typed data with no framework."""
+"""Questionnaire (instrument) schema: plain, immutable, typed data with no framework.
+
+An `Instrument` has `Dimension`s; a dimension lists its `Indicator`s directly or groups
+them in `SubElement`s (then `Dimension.indicators` is still the flat tuple of all of
+them, in questionnaire order). Every indicator has an `answer_type`:
+
+- ``level``: the agency picks one of the cumulative `levels` (1-5 with descriptors);
+- ``choice``: one of `options`, each worth `points`; score = points / `max_points` x 5;
+- ``checklist``: any of `items`, each worth `points`; score = min(ticked, `max_points`)
+  / `max_points` x 5;
+- ``number``: a measured value in `unit` between `minimum` and `maximum`; the
+  `thresholds` (inclusive lower edges) give its level, which is the score.
+
+Scores are exact `Fraction`s on the 0-5 scale (`SCALE`); `Indicator.score` computes one
+from a `scoring.AnswerValue`. `indicator_applies` says whether an agency answers an
+indicator (`applies_to` lists agency codes and tags; ``all`` means every agency).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # scoring imports this module; the answer type is only needed for typing
+    from .scoring import AnswerValue
 
 LANGUAGES: tuple[str, ...] = ("id", "en")
+
+# the top of the score scale every answer type maps onto (0 to SCALE)
+SCALE = 5
+
+LEVEL = "level"
+CHOICE = "choice"
+CHECKLIST = "checklist"
+NUMBER = "number"
+ANSWER_TYPES: tuple[str, ...] = (LEVEL, CHOICE, CHECKLIST, NUMBER)
+
+HIGHER_IS_BETTER = "higher_is_better"
+LOWER_IS_BETTER = "lower_is_better"
+DIRECTIONS: tuple[str, ...] = (HIGHER_IS_BETTER, LOWER_IS_BETTER)
+
+# in `applies_to`: every agency answers the indicator
+ALL_AGENCIES = "all"
 
 
 @dataclass(frozen=True)
@@ -39,19 +76,59 @@ class MaturityBand:
 
 
 @dataclass(frozen=True)
+class Option:
+    """A choice option or a checklist item: a code, its label and the points it is worth."""
+
+    code: str
+    label: Text
+    points: Fraction
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A number indicator's band: values from `minimum` (inclusive) up to the next have `level`."""
+
+    minimum: Fraction
+    level: int
+
+
+class AnswerMismatch(ValueError):
+    """An answer that does not fit its indicator (a level it lacks, an unknown option, ...)."""
+
+
+@dataclass(frozen=True)
 class Indicator:
     code: str
     question: Text
     explanation: Text
     weight: Fraction
-    # level number -> what must be true at that level (cumulative: level N includes N-1)
+    # level number -> what must be true at that level (cumulative: level N includes N-1);
+    # required for `level` indicators, optional for `number`, empty for choice and checklist
     levels: tuple[tuple[int, Text], ...]
     allow_not_applicable: bool = False
     evidence_hint: Text | None = None
-    # an answer at this level or above needs at least one evidence file (None: never)
+    # an answer scoring this level or above needs at least one evidence file (None: never)
     evidence_from_level: int | None = None
+    answer_type: str = LEVEL
+    # choice: the options; checklist: the items
+    options: tuple[Option, ...] = ()
+    # choice: points of a full score; checklist: points needed for a full score
+    max_points: Fraction | None = None
+    # number: unit, allowed range (inclusive), threshold bands and which way is better
+    unit: Text | None = None
+    minimum: Fraction | None = None
+    maximum: Fraction | None = None
+    thresholds: tuple[Threshold, ...] = ()
+    direction: str | None = None
+    # agency codes and/or agency tags that answer this indicator
+    applies_to: tuple[str, ...] = (ALL_AGENCIES,)
+    # level -> evidence expected at that level (cumulative like the levels)
+    evidence_hints: tuple[tuple[int, Text], ...] = ()
 
-    def needs_evidence(self, level: int | None) -> bool:
+    # -- levels (the original API; every answer type keeps it meaningful) -----------------
+
+    def needs_evidence(self, level: int | Fraction | None) -> bool:
+        """Whether an answer scoring `level` (a level or any 0-5 score) needs a file."""
         return (
             level is not None
             and self.evidence_from_level is not None
@@ -60,7 +137,9 @@ class Indicator:
 
     @property
     def level_numbers(self) -> tuple[int, ...]:
-        return tuple(number for number, _ in self.levels)
+        if self.levels:
+            return tuple(number for number, _ in self.levels)
+        return tuple(sorted({threshold.level for threshold in self.thresholds}))
 
     def descriptor(self, level: int) -> Text | None:
         for number, text in self.levels:
@@ -70,16 +149,171 @@ class Indicator:
 
     @property
     def top_level(self) -> int:
-        return max(self.level_numbers)
+        return max(self.level_numbers, default=SCALE)
+
+    def expected_evidence(self, level: int | Fraction | None) -> tuple[Text, ...]:
+        """The evidence hints for every level up to `level` (levels are cumulative)."""
+        if level is None:
+            return ()
+        return tuple(text for number, text in self.evidence_hints if number <= level)
+
+    # -- answers -------------------------------------------------------------------------
+
+    def option(self, code: str) -> Option | None:
+        for option in self.options:
+            if option.code == code:
+                return option
+        return None
+
+    def level_of_number(self, value: Fraction) -> int:
+        """The level of a measured value: the last threshold whose minimum it reaches."""
+        if self.minimum is None or self.maximum is None or not self.thresholds:
+            raise AnswerMismatch(f"{self.code} is not a number indicator")
+        if not self.minimum <= value <= self.maximum:
+            raise AnswerMismatch(
+                f"{value} is outside the range of {self.code} "
+                f"({_plain(self.minimum)} to {_plain(self.maximum)})"
+            )
+        chosen = self.thresholds[0]
+        for threshold in self.thresholds:
+            if value >= threshold.minimum:
+                chosen = threshold
+        return chosen.level
+
+    def is_answered(self, answer: AnswerValue) -> bool:
+        """Whether the answer gives this indicator's kind of value (or N/A)."""
+        if answer.not_applicable:
+            return True
+        if self.answer_type == CHOICE:
+            return answer.choice is not None
+        if self.answer_type == CHECKLIST:
+            return answer.checked is not None
+        if self.answer_type == NUMBER:
+            return answer.number is not None
+        return answer.level is not None
+
+    def answer_level(self, answer: AnswerValue) -> int | None:
+        """The level an answer stands for: the level itself, or a number's threshold level."""
+        if answer.not_applicable and self.allow_not_applicable:
+            return None
+        if self.answer_type == LEVEL and answer.level is not None:
+            self.score(answer)  # refuses a level the indicator does not have
+            return answer.level
+        if self.answer_type == NUMBER and answer.number is not None:
+            return self.level_of_number(Fraction(answer.number))
+        return None
+
+    def score(self, answer: AnswerValue) -> Fraction | None:
+        """The exact 0-5 score of an answer; None when unanswered or N/A.
+
+        Raises `AnswerMismatch` (a `ValueError`) for a value this indicator cannot take.
+        An N/A answer where N/A is not allowed counts as its value (usually none).
+        """
+        if answer.not_applicable and self.allow_not_applicable:
+            return None
+        self._refuse_other_kinds(answer)
+        if self.answer_type == LEVEL:
+            if answer.level is None:
+                return None
+            if answer.level not in self.level_numbers:
+                raise AnswerMismatch(
+                    f"level {answer.level} is not a level of indicator {self.code}"
+                )
+            return Fraction(answer.level)
+        if self.answer_type == CHOICE:
+            if answer.choice is None:
+                return None
+            option = self.option(answer.choice)
+            if option is None or self.max_points is None:
+                raise AnswerMismatch(f"'{answer.choice}' is not an option of {self.code}")
+            return option.points / self.max_points * SCALE
+        if self.answer_type == CHECKLIST:
+            if answer.checked is None:
+                return None
+            unknown = sorted(set(answer.checked) - {item.code for item in self.options})
+            if unknown or self.max_points is None:
+                raise AnswerMismatch(f"{', '.join(unknown)} not an item of {self.code}")
+            ticked = sum(
+                (item.points for item in self.options if item.code in answer.checked), Fraction(0)
+            )
+            return min(ticked, self.max_points) / self.max_points * SCALE
+        if answer.number is None:
+            return None
+        return Fraction(self.level_of_number(Fraction(answer.number)))
+
+    def _refuse_other_kinds(self, answer: AnswerValue) -> None:
+        given = {
+            LEVEL: answer.level is not None,
+            CHOICE: answer.choice is not None,
+            CHECKLIST: answer.checked is not None,
+            NUMBER: answer.number is not None,
+        }
+        wrong = [kind for kind, present in given.items() if present and kind != self.answer_type]
+        if wrong:
+            raise AnswerMismatch(
+                f"{self.code} is a {self.answer_type} indicator, not a {wrong[0]} indicator"
+            )
+
+
+def indicator_applies(
+    indicator: Indicator, agency_code: str, agency_tags: Iterable[str] = ()
+) -> bool:
+    """Whether an agency answers `indicator`: `applies_to` names it, one of its tags, or all.
+
+    Codes and tags compare without regard to case.
+    """
+    # agency codes are upper case in the register (DLH), tags lower case: case is no signal
+    wanted = {entry.casefold() for entry in indicator.applies_to}
+    if ALL_AGENCIES in wanted or agency_code.casefold() in wanted:
+        return True
+    return any(tag.casefold() in wanted for tag in agency_tags)
 
 
 @dataclass(frozen=True)
-class Dimension:
+class SubElement:
+    """A group of a dimension's indicators (e.g. Governance: public services), weighted."""
+
     code: str
     name: Text
     weight: Fraction
     indicators: tuple[Indicator, ...]
     description: Text | None = None
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A dimension (pillar). `indicators` is always the flat tuple of all its indicators;
+    `sub_elements` is empty when the dimension lists its indicators directly."""
+
+    code: str
+    name: Text
+    weight: Fraction
+    indicators: tuple[Indicator, ...]
+    description: Text | None = None
+    sub_elements: tuple[SubElement, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.sub_elements:
+            return
+        flat = tuple(i for sub in self.sub_elements for i in sub.indicators)
+        if not self.indicators:
+            object.__setattr__(self, "indicators", flat)
+        elif self.indicators != flat:
+            raise ValueError(
+                f"dimension {self.code}: indicators must be those of its sub-elements, in order"
+            )
+
+    def sub_element(self, code: str) -> SubElement | None:
+        for sub in self.sub_elements:
+            if sub.code == code:
+                return sub
+        return None
+
+    def sub_element_of(self, indicator_code: str) -> SubElement | None:
+        for sub in self.sub_elements:
+            if any(indicator.code == indicator_code for indicator in sub.indicators):
+                return sub
+        return None
 
 
 @dataclass(frozen=True)
@@ -121,6 +355,10 @@ class Instrument:
     def indicators(self) -> tuple[Indicator, ...]:
         return tuple(i for d in self.dimensions for i in d.indicators)
 
+    @property
+    def sub_elements(self) -> tuple[SubElement, ...]:
+        return tuple(sub for d in self.dimensions for sub in d.sub_elements)
+
     def level_name(self, level: int) -> Text | None:
         for entry in self.level_names:
             if entry.level == level:
@@ -134,6 +372,10 @@ class Instrument:
             if index >= band.minimum:
                 chosen = band
         return chosen
+
+
+def _plain(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else str(float(value))
 
 
 DEFAULT_LEVEL_NAMES: tuple[LevelName, ...] = (

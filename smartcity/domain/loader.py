@@ -1,10 +1,20 @@
-"""Read instrument YAML (docs/INSTRUMENT_FORMAT.md) into an `Instrument`, listing every problem."""
+"""Read instrument YAML (docs/INSTRUMENT_FORMAT.md) into an `Instrument`, listing every problem.
+
+- `load_instrument(text, source)` / `load_instrument_file(path)`: the instrument, or
+  `InstrumentError` whose `problems` list every `Problem` (file, line, dotted field, message);
+- `validate_instrument(text, source)`: the problems only (empty when valid);
+- `dump_instrument(instrument)`: canonical YAML, `load_instrument(dump_instrument(i)) == i`;
+- `load_instrument_tree(root, source)`: the same rules on a node tree built elsewhere (the
+  workbook reader; its nodes carry their cell, which then replaces line and field);
+- `Problem.text(language)` / `Problem.located(language)`: a problem in English or Indonesian.
+"""
 
 from __future__ import annotations
 
 import difflib
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from os import PathLike
@@ -16,25 +26,81 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .instrument import (
+    ALL_AGENCIES,
+    ANSWER_TYPES,
+    CHECKLIST,
+    CHOICE,
     DEFAULT_LEVEL_NAMES,
     DEFAULT_MATURITY_BANDS,
+    DIRECTIONS,
+    HIGHER_IS_BETTER,
+    LEVEL,
+    NUMBER,
     Dimension,
     Indicator,
     Instrument,
     LevelName,
     MaturityBand,
+    Option,
+    SubElement,
     Text,
+    Threshold,
+    indicator_applies,
 )
+
+__all__ = [
+    "InstrumentError",
+    "Problem",
+    "dump_instrument",
+    "indicator_applies",
+    "indonesian_message",
+    "load_instrument",
+    "load_instrument_file",
+    "load_instrument_tree",
+    "validate_instrument",
+]
 
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 LEVEL_RANGE = range(1, 6)
 
 TOP_REQUIRED = ("code", "version", "title", "dimensions")
 TOP_KEYS = (*TOP_REQUIRED, "description", "level_names", "maturity_bands", "evidence_from_level")
-DIMENSION_REQUIRED = ("code", "name", "weight", "indicators")
-DIMENSION_KEYS = (*DIMENSION_REQUIRED, "description")
-INDICATOR_REQUIRED = ("code", "question", "explanation", "weight", "levels")
-INDICATOR_KEYS = (*INDICATOR_REQUIRED, "allow_na", "evidence_hint", "evidence_from_level")
+
+DIMENSION_REQUIRED = ("code", "name", "weight")
+DIMENSION_KEYS = (*DIMENSION_REQUIRED, "indicators", "sub_elements", "description")
+SUB_ELEMENT_REQUIRED = ("code", "name", "weight", "indicators")
+SUB_ELEMENT_KEYS = (*SUB_ELEMENT_REQUIRED, "description")
+INDICATOR_REQUIRED = ("code", "question", "explanation", "weight")
+# keys that belong to some answer types only, and the types that require them
+TYPE_KEYS: dict[str, tuple[str, ...]] = {
+    "levels": (LEVEL, NUMBER),
+    "options": (CHOICE,),
+    "items": (CHECKLIST,),
+    "max_points": (CHOICE, CHECKLIST),
+    "unit": (NUMBER,),
+    "minimum": (NUMBER,),
+    "maximum": (NUMBER,),
+    "direction": (NUMBER,),
+    "thresholds": (NUMBER,),
+}
+TYPE_REQUIRED: dict[str, tuple[str, ...]] = {
+    LEVEL: ("levels",),
+    CHOICE: ("max_points", "options"),
+    CHECKLIST: ("items",),
+    NUMBER: ("unit", "minimum", "maximum", "direction", "thresholds"),
+}
+INDICATOR_KEYS = (
+    *INDICATOR_REQUIRED,
+    "answer_type",
+    "allow_na",
+    "applies_to",
+    "evidence_hint",
+    "evidence_from_level",
+    "evidence_by_level",
+    *TYPE_KEYS,
+)
+OPTION_KEYS = ("code", "label", "points")
+THRESHOLD_KEYS = ("from", "level")
 BAND_KEYS = ("min", "level", "name")
 LANGUAGES = (("id", "Indonesian"), ("en", "English"))
 
@@ -46,8 +112,13 @@ _NULL = "tag:yaml.org,2002:null"
 
 # ASCII only: Decimal() would also accept NaN, Infinity and non-Latin digits.
 _DECIMAL = re.compile(r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?")
+# an exact ratio such as 1/3 (what `dump_instrument` writes for a non-decimal weight)
+_RATIO = re.compile(r"([-+]?[0-9]{1,30})/([0-9]{1,30})")
 # Fraction(Decimal("1e999999999")) would build a gigantic integer; no real weight is that large.
 _MAX_EXPONENT = 30
+
+# characters a workbook cell cannot hold (tab, line feed and carriage return are fine)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 # longest value quoted back in a message
 _SHOWN = 40
@@ -65,8 +136,18 @@ class Problem(NamedTuple):
     message: str
 
     def __str__(self) -> str:
+        return self.located("en")
+
+    def text(self, language: str = "en") -> str:
+        """The message in `language` ("id" or "en"); English where no Indonesian is known."""
+        if language == "id":
+            return indonesian_message(self.message) or self.message
+        return self.message
+
+    def located(self, language: str = "en") -> str:
+        """ "file:line: field: message" (a workbook: "file: Sheet!C12: message") in `language`."""
         location = self.file if self.line is None else f"{self.file}:{self.line}"
-        return ": ".join(part for part in (location, self.field, self.message) if part)
+        return ": ".join(part for part in (location, self.field, self.text(language)) if part)
 
 
 class InstrumentError(Exception):
@@ -84,6 +165,20 @@ def load_instrument(text: str, source: str = "<instrument>") -> Instrument:
     """Parse and validate instrument YAML; raise `InstrumentError` listing every problem."""
     reader = _Reader(source)
     instrument = reader.read(text)
+    if reader.problems or instrument is None:
+        raise InstrumentError(reader.sorted_problems())
+    return instrument
+
+
+def load_instrument_tree(root: Node, source: str, problems: Iterable[Problem] = ()) -> Instrument:
+    """Validate a node tree built by another front end (the workbook reader).
+
+    `problems` already found by that front end are reported together with the tree's own;
+    nodes whose `start_mark` has a `cell` attribute are located by that cell.
+    """
+    reader = _Reader(source)
+    reader.problems.extend(problems)
+    instrument = reader.read_root(root)
     if reader.problems or instrument is None:
         raise InstrumentError(reader.sorted_problems())
     return instrument
@@ -114,6 +209,12 @@ def _line(node: Node) -> int:
     return node.start_mark.line + 1
 
 
+def _where(node: Node) -> str:
+    """Where a node was written, for "first defined on ..." messages: a line or a cell."""
+    cell = getattr(node.start_mark, "cell", None)
+    return str(cell) if cell is not None else f"line {_line(node)}"
+
+
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
@@ -142,6 +243,11 @@ def _exact_number(node: Node) -> Fraction | None:
             return Fraction(_CONSTRUCTOR.construct_yaml_int(node))
         except ValueError:
             return None
+    if node.tag == _STR and node.style is None:
+        ratio = _RATIO.fullmatch(node.value)
+        if ratio:
+            denominator = int(ratio.group(2))
+            return Fraction(int(ratio.group(1)), denominator) if denominator else None
     # An unquoted scalar such as 1e3 is a string to YAML 1.1 but plainly meant as a number.
     if node.tag == _FLOAT or (node.tag == _STR and node.style is None):
         if not _DECIMAL.fullmatch(node.value):
@@ -178,12 +284,18 @@ class _Reader:
     def __init__(self, source: str):
         self.source = source
         self.problems: list[Problem] = []
-        self.dimension_codes: dict[str, int] = {}
-        self.indicator_codes: dict[str, int] = {}
+        self.dimension_codes: dict[str, str] = {}
+        self.sub_element_codes: dict[str, str] = {}
+        self.indicator_codes: dict[str, str] = {}
         # the instrument-wide evidence_from_level every indicator inherits unless it sets its own
         self.default_evidence_level: int | None = None
 
     def report(self, where: Node | int | None, field: str, message: str) -> None:
+        # nodes built from a workbook carry their cell ("Indicators!C12") in the mark
+        cell = getattr(where.start_mark, "cell", None) if isinstance(where, Node) else None
+        if cell is not None:
+            self.problems.append(Problem(self.source, None, cell, message))
+            return
         line = _line(where) if isinstance(where, Node) else where
         self.problems.append(Problem(self.source, line, field, message))
 
@@ -197,6 +309,10 @@ class _Reader:
         root = self._compose(text)
         if root is None:
             return None
+        return self.read_root(root)
+
+    def read_root(self, root: Node) -> Instrument | None:
+        """Validate and build an instrument from a node tree (parsed YAML or a workbook)."""
         if not isinstance(root, MappingNode):
             self.report(
                 root,
@@ -315,7 +431,7 @@ class _Reader:
     def _level_mapping(self, node: MappingNode, path: str) -> list[tuple[int, Node, Node]]:
         """(level, key node, value node) of a mapping keyed by level number, duplicates reported."""
         result: list[tuple[int, Node, Node]] = []
-        seen: dict[int, int] = {}
+        seen: dict[int, str] = {}
         for key, value in node.value:
             number = _whole_number(key)
             label = key.value if isinstance(key, ScalarNode) else "?"
@@ -328,9 +444,9 @@ class _Reader:
                 continue
             field = _join(path, str(number))
             if number in seen:
-                self.report(key, field, f"duplicate level {number} (first on line {seen[number]})")
+                self.report(key, field, f"duplicate level {number} (first on {seen[number]})")
                 continue
-            seen[number] = _line(key)
+            seen[number] = _where(key)
             result.append((number, key, value))
         return result
 
@@ -357,6 +473,11 @@ class _Reader:
                 continue
             if value.tag == _NULL or not value.value.strip():
                 self.report(value, field, f"{label} text '{language}' is empty")
+                continue
+            if _CONTROL.search(value.value):
+                self.report(
+                    value, field, f"{label} text contains a control character (e.g. from a paste)"
+                )
                 continue
             # any scalar is taken as written: "en: No" means the word, not false
             values[language] = value.value
@@ -565,16 +686,16 @@ class _Reader:
         return tuple(dimension for dimension in dimensions if dimension is not None)
 
     def _unique(
-        self, codes: dict[str, int], code: str | None, node: Node, path: str, kind: str
+        self, codes: dict[str, str], code: str | None, node: Node, path: str, kind: str
     ) -> None:
         if code is None:
             return
         if code in codes:
             self.report(
-                node, path, f"duplicate {kind} code '{code}' (first defined on line {codes[code]})"
+                node, path, f"duplicate {kind} code '{code}' (first defined on {codes[code]})"
             )
         else:
-            codes[code] = _line(node)
+            codes[code] = _where(node)
 
     def _dimension(
         self, node: Node, path: str, expected_levels: frozenset[int] | None
@@ -595,6 +716,84 @@ class _Reader:
         weight = (
             self._weight(entries["weight"], _join(path, "weight")) if "weight" in entries else None
         )
+        indicators: tuple[Indicator, ...] | None = None
+        sub_elements: tuple[SubElement, ...] | None = ()
+        if "indicators" in entries and "sub_elements" in entries:
+            self.report(
+                entries["sub_elements"],
+                _join(path, "sub_elements"),
+                "a dimension lists either 'indicators' or 'sub_elements', not both",
+            )
+            return None
+        if "sub_elements" in entries:
+            sub_elements = self._sub_elements(
+                entries["sub_elements"], _join(path, "sub_elements"), expected_levels
+            )
+            if sub_elements is not None:
+                indicators = tuple(i for sub in sub_elements for i in sub.indicators)
+        elif "indicators" in entries:
+            indicators = self._indicators(
+                entries["indicators"], _join(path, "indicators"), expected_levels
+            )
+        else:
+            self.report(
+                node,
+                _join(path, "indicators"),
+                "required key 'indicators' is missing (or 'sub_elements' grouping them)",
+            )
+        if (
+            code is None
+            or name is None
+            or weight is None
+            or indicators is None
+            or sub_elements is None
+        ):
+            return None
+        return Dimension(
+            code=code,
+            name=name,
+            weight=weight,
+            indicators=indicators,
+            description=description,
+            sub_elements=sub_elements,
+        )
+
+    def _sub_elements(
+        self, node: Node, path: str, expected_levels: frozenset[int] | None
+    ) -> tuple[SubElement, ...] | None:
+        if not isinstance(node, SequenceNode):
+            self.report(node, path, f"sub_elements must be a list, got {_describe(node)}")
+            return None
+        if not node.value:
+            self.report(node, path, "at least one sub-element is required")
+            return None
+        subs = [
+            self._sub_element(item, f"{path}[{index}]", expected_levels)
+            for index, item in enumerate(node.value)
+        ]
+        if any(sub is None for sub in subs):
+            return None
+        return tuple(sub for sub in subs if sub is not None)
+
+    def _sub_element(
+        self, node: Node, path: str, expected_levels: frozenset[int] | None
+    ) -> SubElement | None:
+        if not isinstance(node, MappingNode):
+            self.report(node, path, f"a sub-element must be a mapping, got {_describe(node)}")
+            return None
+        entries = self._mapping(node, path, SUB_ELEMENT_KEYS, SUB_ELEMENT_REQUIRED)
+        code = None
+        if "code" in entries:
+            code_path = _join(path, "code")
+            code = self._code(entries["code"], code_path)
+            self._unique(self.sub_element_codes, code, entries["code"], code_path, "sub-element")
+        name = self._text(entries["name"], _join(path, "name")) if "name" in entries else None
+        description = None
+        if "description" in entries:
+            description = self._text(entries["description"], _join(path, "description"))
+        weight = (
+            self._weight(entries["weight"], _join(path, "weight")) if "weight" in entries else None
+        )
         indicators = None
         if "indicators" in entries:
             indicators = self._indicators(
@@ -602,7 +801,7 @@ class _Reader:
             )
         if code is None or name is None or weight is None or indicators is None:
             return None
-        return Dimension(
+        return SubElement(
             code=code, name=name, weight=weight, indicators=indicators, description=description
         )
 
@@ -623,6 +822,22 @@ class _Reader:
             return None
         return tuple(indicator for indicator in indicators if indicator is not None)
 
+    def _answer_type(self, node: Node, path: str) -> str | None:
+        if isinstance(node, ScalarNode) and node.value in ANSWER_TYPES:
+            return node.value
+        close = (
+            difflib.get_close_matches(node.value, ANSWER_TYPES, n=1)
+            if isinstance(node, ScalarNode)
+            else []
+        )
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        self.report(
+            node,
+            path,
+            f"unknown answer type {_describe(node)}{hint}: use {', '.join(ANSWER_TYPES)}",
+        )
+        return None
+
     def _indicator(
         self, node: Node, path: str, expected_levels: frozenset[int] | None
     ) -> Indicator | None:
@@ -635,6 +850,26 @@ class _Reader:
             code_path = _join(path, "code")
             code = self._code(entries["code"], code_path)
             self._unique(self.indicator_codes, code, entries["code"], code_path, "indicator")
+        answer_type: str | None = LEVEL
+        if "answer_type" in entries:
+            answer_type = self._answer_type(entries["answer_type"], _join(path, "answer_type"))
+        if answer_type is not None:
+            for key, types in TYPE_KEYS.items():
+                if key in entries and answer_type not in types:
+                    self.report(
+                        entries[key],
+                        _join(path, key),
+                        f"'{key}' is not used by {answer_type} indicators "
+                        f"(only by {' and '.join(types)} indicators)",
+                    )
+            for key in TYPE_REQUIRED[answer_type]:
+                if key not in entries:
+                    self.report(
+                        node,
+                        _join(path, key),
+                        f"required key '{key}' is missing"
+                        + ("" if answer_type == LEVEL else f" (a {answer_type} indicator)"),
+                    )
         question = explanation = evidence_hint = None
         if "question" in entries:
             question = self._text(entries["question"], _join(path, "question"))
@@ -648,23 +883,48 @@ class _Reader:
         allow_na: bool | None = False
         if "allow_na" in entries:
             allow_na = self._bool(entries["allow_na"], _join(path, "allow_na"), "allow_na")
-        levels = None
-        if "levels" in entries:
+        applies_to: tuple[str, ...] | None = (ALL_AGENCIES,)
+        if "applies_to" in entries:
+            applies_to = self._applies_to(entries["applies_to"], _join(path, "applies_to"))
+
+        levels: tuple[tuple[int, Text], ...] | None = ()
+        if "levels" in entries and answer_type in TYPE_KEYS["levels"]:
             levels = self._levels(entries["levels"], _join(path, "levels"), expected_levels)
+        parts = _TypeParts()
+        if answer_type == CHOICE:
+            parts = self._choice(entries, path)
+        elif answer_type == CHECKLIST:
+            parts = self._checklist(entries, path)
+        elif answer_type == NUMBER:
+            parts = self._number(entries, path, expected_levels)
+
+        own_levels = frozenset(number for number, _ in levels) if levels else None
+        if answer_type == LEVEL and own_levels:
+            usable_levels = own_levels
+        else:
+            usable_levels = expected_levels
         evidence_level = self.default_evidence_level
         if "evidence_from_level" in entries:
             evidence_level = self._evidence_level(
-                entries["evidence_from_level"],
-                _join(path, "evidence_from_level"),
-                frozenset(number for number, _ in levels) if levels else expected_levels,
+                entries["evidence_from_level"], _join(path, "evidence_from_level"), usable_levels
+            )
+        evidence_hints: tuple[tuple[int, Text], ...] | None = ()
+        if "evidence_by_level" in entries:
+            evidence_hints = self._evidence_by_level(
+                entries["evidence_by_level"], _join(path, "evidence_by_level"), usable_levels
             )
         if (
             code is None
+            or answer_type is None
             or question is None
             or explanation is None
             or weight is None
             or allow_na is None
+            or applies_to is None
             or levels is None
+            or evidence_hints is None
+            or not parts.sound
+            or any(key not in entries for key in TYPE_REQUIRED[answer_type])
         ):
             return None
         return Indicator(
@@ -676,7 +936,333 @@ class _Reader:
             allow_not_applicable=allow_na,
             evidence_hint=evidence_hint,
             evidence_from_level=evidence_level,
+            answer_type=answer_type,
+            options=parts.options,
+            max_points=parts.max_points,
+            unit=parts.unit,
+            minimum=parts.minimum,
+            maximum=parts.maximum,
+            thresholds=parts.thresholds,
+            direction=parts.direction,
+            applies_to=applies_to,
+            evidence_hints=evidence_hints,
         )
+
+    # -- answer types -----------------------------------------------------------------------
+
+    def _options(
+        self, node: Node, path: str, kind: str, positive: bool
+    ) -> tuple[tuple[Option, Node], ...] | None:
+        """Choice options or checklist items, each with the node of its points."""
+        if not isinstance(node, SequenceNode):
+            self.report(node, path, f"{kind}s must be a list, got {_describe(node)}")
+            return None
+        if len(node.value) < (2 if kind == "option" else 1):
+            self.report(
+                node,
+                path,
+                "at least two options are required"
+                if kind == "option"
+                else "at least one item is required",
+            )
+            return None
+        before = len(self.problems)
+        codes: dict[str, str] = {}
+        result: list[tuple[Option, Node]] = []
+        for index, item in enumerate(node.value):
+            item_path = f"{path}[{index}]"
+            if not isinstance(item, MappingNode):
+                self.report(
+                    item,
+                    item_path,
+                    f"an {kind} must be a mapping (code, label, points), got {_describe(item)}",
+                )
+                continue
+            entries = self._mapping(item, item_path, OPTION_KEYS, OPTION_KEYS)
+            code = None
+            if "code" in entries:
+                code_path = _join(item_path, "code")
+                code = self._code(entries["code"], code_path)
+                self._unique(codes, code, entries["code"], code_path, kind)
+            label = (
+                self._text(entries["label"], _join(item_path, "label"))
+                if "label" in entries
+                else None
+            )
+            points = None
+            if "points" in entries:
+                points_node = entries["points"]
+                points = _exact_number(points_node)
+                if points is None or points < 0 or (positive and points == 0):
+                    wanted = "a positive number" if positive else "a number of at least 0"
+                    self.report(
+                        points_node,
+                        _join(item_path, "points"),
+                        f"points must be {wanted}, got {_describe(points_node)}",
+                    )
+                    points = None
+            if code is not None and label is not None and points is not None:
+                result.append((Option(code, label, points), entries["points"]))
+        if len(self.problems) > before:
+            return None
+        return tuple(result)
+
+    def _max_points(self, node: Node, path: str) -> Fraction | None:
+        value = _exact_number(node)
+        if value is None or value <= 0:
+            self.report(node, path, f"max_points must be a positive number, got {_describe(node)}")
+            return None
+        return value
+
+    def _choice(self, entries: dict[str, Node], path: str) -> _TypeParts:
+        max_points = None
+        if "max_points" in entries:
+            max_points = self._max_points(entries["max_points"], _join(path, "max_points"))
+        options = None
+        if "options" in entries:
+            options = self._options(entries["options"], _join(path, "options"), "option", False)
+        sound = max_points is not None and options is not None
+        if options is not None and max_points is not None:
+            for index, (option, points_node) in enumerate(options):
+                if option.points > max_points:
+                    self.report(
+                        points_node,
+                        f"{path}.options[{index}].points",
+                        f"points {_show_number(option.points)} are above max_points "
+                        f"{_show_number(max_points)}",
+                    )
+                    sound = False
+        return _TypeParts(
+            sound=sound,
+            options=tuple(option for option, _ in options or ()),
+            max_points=max_points,
+        )
+
+    def _checklist(self, entries: dict[str, Node], path: str) -> _TypeParts:
+        items = None
+        if "items" in entries:
+            items = self._options(entries["items"], _join(path, "items"), "item", True)
+        total = sum((item.points for item, _ in items or ()), Fraction(0))
+        max_points: Fraction | None = total if items else None
+        sound = items is not None
+        if "max_points" in entries:
+            max_node = entries["max_points"]
+            max_points = self._max_points(max_node, _join(path, "max_points"))
+            if max_points is None:
+                sound = False
+            elif items is not None and max_points > total:
+                self.report(
+                    max_node,
+                    _join(path, "max_points"),
+                    f"max_points {_show_number(max_points)} is more than all items together "
+                    f"({_show_number(total)}): a full score would be impossible",
+                )
+                sound = False
+        return _TypeParts(
+            sound=sound,
+            options=tuple(item for item, _ in items or ()),
+            max_points=max_points,
+        )
+
+    def _number(
+        self, entries: dict[str, Node], path: str, expected_levels: frozenset[int] | None
+    ) -> _TypeParts:
+        unit = self._text(entries["unit"], _join(path, "unit")) if "unit" in entries else None
+        bounds: dict[str, Fraction | None] = {}
+        for key in ("minimum", "maximum"):
+            bounds[key] = None
+            if key in entries:
+                value = _exact_number(entries[key])
+                if value is None:
+                    self.report(
+                        entries[key],
+                        _join(path, key),
+                        f"{key} must be a number, got {_describe(entries[key])}",
+                    )
+                bounds[key] = value
+        minimum, maximum = bounds["minimum"], bounds["maximum"]
+        range_sound = minimum is not None and maximum is not None
+        if minimum is not None and maximum is not None and minimum >= maximum:
+            self.report(
+                entries["maximum"],
+                _join(path, "maximum"),
+                f"the number range is empty: maximum {_show_number(maximum)} is not above "
+                f"minimum {_show_number(minimum)}",
+            )
+            range_sound = False
+        direction = None
+        if "direction" in entries:
+            node = entries["direction"]
+            if isinstance(node, ScalarNode) and node.value in DIRECTIONS:
+                direction = node.value
+            else:
+                self.report(
+                    node,
+                    _join(path, "direction"),
+                    f"direction must be {' or '.join(DIRECTIONS)}, got {_describe(node)}",
+                )
+        thresholds = None
+        if "thresholds" in entries:
+            thresholds = self._thresholds(
+                entries["thresholds"],
+                _join(path, "thresholds"),
+                expected_levels,
+                (minimum, maximum) if range_sound else None,
+                direction,
+            )
+        return _TypeParts(
+            sound=unit is not None
+            and range_sound
+            and direction is not None
+            and thresholds is not None,
+            unit=unit,
+            minimum=minimum,
+            maximum=maximum,
+            thresholds=thresholds or (),
+            direction=direction,
+        )
+
+    def _thresholds(
+        self,
+        node: Node,
+        path: str,
+        expected_levels: frozenset[int] | None,
+        bounds: tuple[Fraction, Fraction] | None,
+        direction: str | None,
+    ) -> tuple[Threshold, ...] | None:
+        if not isinstance(node, SequenceNode):
+            self.report(node, path, f"thresholds must be a list, got {_describe(node)}")
+            return None
+        if not node.value:
+            self.report(node, path, "at least one threshold is required")
+            return None
+        allowed = expected_levels if expected_levels else frozenset(LEVEL_RANGE)
+        before = len(self.problems)
+        result: list[Threshold] = []
+        previous: tuple[Fraction, int] | None = None  # (from, level) of the last sound entry
+        for index, item in enumerate(node.value):
+            item_path = f"{path}[{index}]"
+            if not isinstance(item, MappingNode):
+                self.report(
+                    item,
+                    item_path,
+                    f"a threshold must be a mapping (from, level), got {_describe(item)}",
+                )
+                continue
+            entries = self._mapping(item, item_path, THRESHOLD_KEYS, THRESHOLD_KEYS)
+            start = level = None
+            if "from" in entries:
+                from_node = entries["from"]
+                from_path = _join(item_path, "from")
+                start = _exact_number(from_node)
+                if start is None:
+                    self.report(
+                        from_node, from_path, f"from must be a number, got {_describe(from_node)}"
+                    )
+                elif bounds is not None and index == 0 and start != bounds[0]:
+                    self.report(
+                        from_node,
+                        from_path,
+                        f"the first threshold must start at the minimum {_show_number(bounds[0])} "
+                        f"so that every value has a level, got {_show_number(start)}",
+                    )
+                elif previous is not None and start <= previous[0]:
+                    self.report(
+                        from_node,
+                        from_path,
+                        f"thresholds must ascend: {_show_number(start)} is not above "
+                        f"{_show_number(previous[0])}",
+                    )
+                elif bounds is not None and start > bounds[1]:
+                    self.report(
+                        from_node,
+                        from_path,
+                        f"threshold {_show_number(start)} is above the maximum "
+                        f"{_show_number(bounds[1])}",
+                    )
+            if "level" in entries:
+                level_node = entries["level"]
+                level_path = _join(item_path, "level")
+                level = _whole_number(level_node)
+                if level is None or level not in allowed:
+                    self.report(
+                        level_node,
+                        level_path,
+                        f"level must be one of the levels ({_level_list(allowed)}), "
+                        f"got {_describe(level_node)}",
+                    )
+                    level = None
+                elif previous is not None and direction is not None:
+                    higher = direction == HIGHER_IS_BETTER
+                    if (level <= previous[1]) if higher else (level >= previous[1]):
+                        self.report(
+                            level_node,
+                            level_path,
+                            f"with {direction} the levels must "
+                            f"{'ascend' if higher else 'descend'} as the thresholds rise: "
+                            f"{level} after {previous[1]}",
+                        )
+            if start is not None and level is not None:
+                result.append(Threshold(start, level))
+                previous = (start, level)
+        if len(self.problems) > before:
+            return None
+        return tuple(result)
+
+    def _applies_to(self, node: Node, path: str) -> tuple[str, ...] | None:
+        if not isinstance(node, SequenceNode):
+            self.report(
+                node,
+                path,
+                f"applies_to must be a list of agency codes or tags (e.g. [all]), "
+                f"got {_describe(node)}",
+            )
+            return None
+        if not node.value:
+            self.report(node, path, "applies_to is empty: list agency codes or tags, or 'all'")
+            return None
+        before = len(self.problems)
+        seen: dict[str, str] = {}
+        for index, item in enumerate(node.value):
+            code = self._code(item, f"{path}[{index}]")
+            self._unique(seen, code, item, f"{path}[{index}]", "agency or tag")
+        if ALL_AGENCIES in seen and len(node.value) > 1:
+            self.report(
+                node,
+                path,
+                f"'{ALL_AGENCIES}' already means every agency: list nothing else with it",
+            )
+        if len(self.problems) > before:
+            return None
+        return tuple(seen)
+
+    def _evidence_by_level(
+        self, node: Node, path: str, levels: frozenset[int] | None
+    ) -> tuple[tuple[int, Text], ...] | None:
+        if not isinstance(node, MappingNode):
+            self.report(
+                node,
+                path,
+                f"evidence_by_level must be a mapping of level number to text, "
+                f"got {_describe(node)}",
+            )
+            return None
+        allowed = levels if levels else frozenset(LEVEL_RANGE)
+        before = len(self.problems)
+        hints: list[tuple[int, Text]] = []
+        for number, key, value in self._level_mapping(node, path):
+            field = _join(path, str(number))
+            if number not in allowed:
+                self.report(
+                    key, field, f"{number} is not a level: the levels are {_level_list(allowed)}"
+                )
+                continue
+            text = self._text(value, field)
+            if text is not None:
+                hints.append((number, text))
+        if len(self.problems) > before:
+            return None
+        return tuple(sorted(hints, key=lambda entry: entry[0]))
 
     def _levels(
         self, node: Node, path: str, expected_levels: frozenset[int] | None
@@ -715,7 +1301,507 @@ class _Reader:
         return tuple(sorted(levels, key=lambda entry: entry[0]))
 
 
+# -- writing ----------------------------------------------------------------------------------
+
+
+class _Number(str):
+    """A number already spelt exactly; written unquoted."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_number(dumper: yaml.SafeDumper, value: _Number) -> yaml.ScalarNode:
+    if "/" in value:
+        return dumper.represent_scalar(_STR, str(value))
+    return dumper.represent_scalar(_INT if "." not in value else _FLOAT, str(value))
+
+
+_Dumper.add_representer(_Number, _represent_number)
+
+
+def _num(value: Fraction) -> _Number:
+    return _Number(_show_number(value))
+
+
+def _text_data(text: Text) -> dict[str, str]:
+    return {"id": text.id, "en": text.en}
+
+
+def _indicator_data(indicator: Indicator) -> dict[str, object]:
+    data: dict[str, object] = {"code": indicator.code}
+    if indicator.answer_type != LEVEL:
+        data["answer_type"] = indicator.answer_type
+    data["question"] = _text_data(indicator.question)
+    data["explanation"] = _text_data(indicator.explanation)
+    data["weight"] = _num(indicator.weight)
+    if indicator.allow_not_applicable:
+        data["allow_na"] = True
+    if indicator.applies_to != (ALL_AGENCIES,):
+        data["applies_to"] = list(indicator.applies_to)
+    if indicator.evidence_hint is not None:
+        data["evidence_hint"] = _text_data(indicator.evidence_hint)
+    if indicator.evidence_from_level is not None:
+        data["evidence_from_level"] = indicator.evidence_from_level
+    if indicator.evidence_hints:
+        data["evidence_by_level"] = {n: _text_data(text) for n, text in indicator.evidence_hints}
+    if indicator.max_points is not None:
+        data["max_points"] = _num(indicator.max_points)
+    if indicator.answer_type in (CHOICE, CHECKLIST):
+        data["options" if indicator.answer_type == CHOICE else "items"] = [
+            {"code": o.code, "label": _text_data(o.label), "points": _num(o.points)}
+            for o in indicator.options
+        ]
+    if indicator.answer_type == NUMBER:
+        if indicator.unit is not None:
+            data["unit"] = _text_data(indicator.unit)
+        if indicator.minimum is not None:
+            data["minimum"] = _num(indicator.minimum)
+        if indicator.maximum is not None:
+            data["maximum"] = _num(indicator.maximum)
+        data["direction"] = indicator.direction
+        data["thresholds"] = [
+            {"from": _num(t.minimum), "level": t.level} for t in indicator.thresholds
+        ]
+    if indicator.levels:
+        data["levels"] = {n: _text_data(text) for n, text in indicator.levels}
+    return data
+
+
+def _group_data(code: str, name: Text, weight: Fraction, description: Text | None) -> dict:
+    data: dict[str, object] = {"code": code, "name": _text_data(name)}
+    if description is not None:
+        data["description"] = _text_data(description)
+    data["weight"] = _num(weight)
+    return data
+
+
+def dump_instrument(instrument: Instrument) -> str:
+    """Canonical YAML of an instrument: `load_instrument(dump_instrument(i)) == i`.
+
+    Defaults are written out (level names, bands, each indicator's evidence level), so the
+    text is the same for equal instruments whatever file they came from; comments and
+    YAML anchors of the original are not kept.
+    """
+    data: dict[str, object] = {
+        "code": instrument.code,
+        "version": instrument.version,
+        "title": _text_data(instrument.title),
+    }
+    if instrument.description is not None:
+        data["description"] = _text_data(instrument.description)
+    data["level_names"] = {entry.level: _text_data(entry.name) for entry in instrument.level_names}
+    data["maturity_bands"] = [
+        {"min": _num(band.minimum), "level": band.level, "name": _text_data(band.name)}
+        for band in instrument.maturity_bands
+    ]
+    dimensions = []
+    for dimension in instrument.dimensions:
+        entry = _group_data(dimension.code, dimension.name, dimension.weight, dimension.description)
+        if dimension.sub_elements:
+            entry["sub_elements"] = [
+                {
+                    **_group_data(sub.code, sub.name, sub.weight, sub.description),
+                    "indicators": [_indicator_data(i) for i in sub.indicators],
+                }
+                for sub in dimension.sub_elements
+            ]
+        else:
+            entry["indicators"] = [_indicator_data(i) for i in dimension.indicators]
+        dimensions.append(entry)
+    data["dimensions"] = dimensions
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, indent=2)
+
+
+@dataclass(frozen=True)
+class _TypeParts:
+    """What an indicator's answer type adds, and whether it was read without problems."""
+
+    sound: bool = True
+    options: tuple[Option, ...] = ()
+    max_points: Fraction | None = None
+    unit: Text | None = None
+    minimum: Fraction | None = None
+    maximum: Fraction | None = None
+    thresholds: tuple[Threshold, ...] = ()
+    direction: str | None = None
+
+
+def _show_number(value: Fraction) -> str:
+    """A number as people write it: 3, 2.5, or 1/3 when it has no finite decimal."""
+    return _decimal_text(value) or f"{value.numerator}/{value.denominator}"
+
+
+def _decimal_text(value: Fraction) -> str | None:
+    """The exact decimal notation of a fraction, or None when it has none (1/3)."""
+    denominator = value.denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    if denominator != 1:
+        return None
+    places = max(twos, fives)
+    if places == 0:
+        return str(value.numerator)
+    scaled = value * 10**places
+    assert scaled.denominator == 1
+    digits = str(abs(scaled.numerator)).rjust(places + 1, "0")
+    sign = "-" if value < 0 else ""
+    return f"{sign}{digits[:-places]}.{digits[-places:]}"
+
+
 def _unknown_key_message(name: str, allowed: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(name, allowed, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return f"unknown key '{name}'{hint}"
+
+
+# -- Indonesian ---------------------------------------------------------------------------------
+# Messages are composed in English (the msgid language of the whole app); this table gives the
+# Indonesian of every message the loader and the workbook reader produce, so a page can show a
+# problem in either language (`Problem.text("id")`). tests/test_instrument_loader.py and
+# tests/test_workbook.py check that no message they meet lacks its Indonesian.
+
+_WORDS = {
+    "dimension": "dimensi",
+    "sub-element": "subelemen",
+    "indicator": "indikator",
+    "option": "opsi",
+    "item": "butir",
+    "level": "tingkat",
+    "band": "pita",
+    "threshold": "ambang",
+    "agency or tag": "perangkat daerah atau tag",
+    "Indonesian": "bahasa Indonesia",
+    "English": "bahasa Inggris",
+    "ascend": "naik",
+    "descend": "turun",
+}
+
+
+def _fragment(name: str, value: str) -> str:
+    """The Indonesian of one part of a message (the value shown, a place, a list, a word)."""
+    if value is None:
+        return ""
+    if name == "got":
+        fixed = {"a mapping": "sebuah pemetaan", "a list": "sebuah daftar", "nothing": "kosong"}
+        if value in fixed:
+            return fixed[value]
+        if value.startswith("the quoted text "):
+            return "teks berkutip " + value[len("the quoted text ") :]
+        return value
+    if name == "where":
+        return re.sub(r"^line ([0-9]+)$", r"baris \1", value)
+    if name == "levels":
+        return value.replace(" to ", " sampai ")
+    if name == "hint":
+        return re.sub(
+            r"^ \((?:did you mean (.*)\?|is (.*) meant\?)\)$", r" (maksud Anda \1\2?)", value
+        )
+    if name in ("types", "choices"):
+        return value.replace(" and ", " dan ").replace(" or ", " atau ")
+    if name == "owner":
+        return value.replace(" of dimension ", " pada dimensi ")
+    return _WORDS.get(value, value)
+
+
+_GOT = "(?P<got>.+)"
+_HINT = r"(?P<hint> \((?:did you mean '[^']*'|is '[^']*' meant)\?\))?"
+_INDONESIAN: tuple[tuple[str, str], ...] = (
+    # YAML and general
+    (r"not valid UTF-8 \(byte (?P<n>[0-9]+)\)", "bukan UTF-8 yang sah (bita ke-{n})"),
+    (
+        r"the top level must be a mapping \(code, version, title, dimensions, \.\.\.\), got "
+        + _GOT,
+        "tingkat teratas harus berupa pemetaan (code, version, title, dimensions, ...), "
+        "ditemukan {got}",
+    ),
+    (r"invalid YAML: (?P<detail>.+)", "YAML tidak sah: {detail}"),
+    (
+        r"the file is empty; expected an instrument mapping",
+        "berkas kosong; diharapkan pemetaan instrumen",
+    ),
+    (r"keys must be plain names, got " + _GOT, "kunci harus berupa nama biasa, ditemukan {got}"),
+    (
+        r"duplicate key '(?P<key>.*)' \(first on (?P<where>.+)\)",
+        "kunci '{key}' ganda (pertama pada {where})",
+    ),
+    (
+        r"merge keys \('<<'\) are not supported; write the keys out",
+        "kunci gabungan ('<<') tidak didukung; tuliskan kuncinya satu per satu",
+    ),
+    (r"unknown key '(?P<key>.*)'" + _HINT, "kunci '{key}' tidak dikenal{hint}"),
+    (
+        r"required key 'indicators' is missing \(or 'sub_elements' grouping them\)",
+        "kunci wajib 'indicators' tidak ada (atau 'sub_elements' yang mengelompokkannya)",
+    ),
+    (
+        r"required key '(?P<key>[^']*)' is missing \(a (?P<type>\w+) indicator\)",
+        "kunci wajib '{key}' tidak ada (indikator {type})",
+    ),
+    (r"required key '(?P<key>[^']*)' is missing", "kunci wajib '{key}' tidak ada"),
+    # texts and codes
+    (
+        r"must be a text in both languages \(\{id: \.\.\., en: \.\.\.\}\), got " + _GOT,
+        "harus berupa teks dalam dua bahasa ({{id: ..., en: ...}}), ditemukan {got}",
+    ),
+    (
+        r"(?P<lang>Indonesian|English) text '(?P<code>id|en)' is missing",
+        "teks {lang} '{code}' tidak ada",
+    ),
+    (
+        r"(?P<lang>Indonesian|English) text '(?P<code>id|en)' is empty",
+        "teks {lang} '{code}' kosong",
+    ),
+    (
+        r"(?P<lang>Indonesian|English) text must be a string, got " + _GOT,
+        "teks {lang} harus berupa string, ditemukan {got}",
+    ),
+    (
+        r"(?P<lang>Indonesian|English) text contains a control character \(e\.g\. from a paste\)",
+        "teks {lang} memuat karakter kendali (mis. dari hasil tempel)",
+    ),
+    (r"code must be a short name, got " + _GOT, "kode harus berupa nama pendek, ditemukan {got}"),
+    (r"code is empty", "kode kosong"),
+    (
+        r"invalid code '(?P<code>.*)': use letters, digits, '\.', '-' and '_', "
+        r"starting with a letter or digit",
+        "kode '{code}' tidak sah: gunakan huruf, angka, '.', '-' dan '_', diawali huruf atau angka",
+    ),
+    (
+        r'version must be a label such as "2026\.1", got ' + _GOT,
+        'version harus berupa label seperti "2026.1", ditemukan {got}',
+    ),
+    (
+        r"duplicate (?P<kind>.+?) code '(?P<code>.*)' \(first defined on (?P<where>.+)\)",
+        "kode {kind} '{code}' ganda (pertama didefinisikan pada {where})",
+    ),
+    # numbers
+    (
+        r"(?P<name>\w+) must be a positive number, got " + _GOT,
+        "{name} harus berupa bilangan positif, ditemukan {got}",
+    ),
+    (
+        r"(?P<name>\w+) must be a number of at least (?P<n>\S+), got " + _GOT,
+        "{name} harus berupa bilangan paling sedikit {n}, ditemukan {got}",
+    ),
+    (
+        r"(?P<name>\w+) must be a number, got " + _GOT,
+        "{name} harus berupa bilangan, ditemukan {got}",
+    ),
+    (
+        r"(?P<name>\w+) must be true or false, got " + _GOT,
+        "{name} harus true atau false, ditemukan {got}",
+    ),
+    # levels, evidence and bands
+    (
+        r"evidence_from_level must be a level number \((?P<levels>.+?)\) or null for never, got "
+        + _GOT,
+        "evidence_from_level harus berupa nomor tingkat ({levels}) atau null untuk tidak pernah, "
+        "ditemukan {got}",
+    ),
+    (
+        r"evidence_from_level (?P<n>-?[0-9]+) is not a level: the levels are (?P<levels>.+)",
+        "evidence_from_level {n} bukan tingkat: tingkatnya {levels}",
+    ),
+    (
+        r"(?P<key>level_names|levels|evidence_by_level) must be a mapping of level number to "
+        r"text, got " + _GOT,
+        "{key} harus berupa pemetaan nomor tingkat ke teks, ditemukan {got}",
+    ),
+    (
+        r"level must be a whole number from 1 to 5, got " + _GOT,
+        "tingkat harus berupa bilangan bulat 1 sampai 5, ditemukan {got}",
+    ),
+    (
+        r"level must be a whole number, got " + _GOT,
+        "tingkat harus berupa bilangan bulat, ditemukan {got}",
+    ),
+    (
+        r"duplicate level (?P<n>-?[0-9]+) \(first on (?P<where>.+)\)",
+        "tingkat {n} ganda (pertama pada {where})",
+    ),
+    (
+        r"level numbers must be consecutive from 1, got " + _GOT,
+        "nomor tingkat harus berurutan dari 1, ditemukan {got}",
+    ),
+    (
+        r"extra level (?P<n>-?[0-9]+): the instrument's levels are (?P<levels>.+)",
+        "tingkat {n} berlebih: tingkat instrumen ini {levels}",
+    ),
+    (r"level (?P<n>-?[0-9]+) is missing", "tingkat {n} tidak ada"),
+    (
+        r"(?P<n>-?[0-9]+) is not a level: the levels are (?P<levels>.+)",
+        "{n} bukan tingkat: tingkatnya {levels}",
+    ),
+    (
+        r"level must be one of the levels \((?P<levels>.+?)\), got " + _GOT,
+        "tingkat harus salah satu tingkat ({levels}), ditemukan {got}",
+    ),
+    (r"at least one (?P<what>[\w-]+) is required", "paling sedikit satu {what} diperlukan"),
+    (r"at least two options are required", "paling sedikit dua opsi diperlukan"),
+    (
+        r"a band must be a mapping \(min, level, name\), got " + _GOT,
+        "pita harus berupa pemetaan (min, level, name), ditemukan {got}",
+    ),
+    (r"bands must start at 0, got '(?P<a>.*)'", "pita harus dimulai dari 0, ditemukan '{a}'"),
+    (
+        r"band minimums must ascend: '(?P<a>.*)' is not above '(?P<b>.*)'",
+        "nilai min pita harus naik: '{a}' tidak di atas '{b}'",
+    ),
+    (
+        r"band levels must ascend: (?P<a>\S+) is not above (?P<b>\S+)",
+        "tingkat pita harus naik: {a} tidak di atas {b}",
+    ),
+    # structure
+    (r"(?P<key>\w+) must be a list, got " + _GOT, "{key} harus berupa daftar, ditemukan {got}"),
+    (
+        r"an? (?P<what>dimension|sub-element|indicator) must be a mapping, got " + _GOT,
+        "{what} harus berupa pemetaan, ditemukan {got}",
+    ),
+    (
+        r"a dimension lists either 'indicators' or 'sub_elements', not both",
+        "dimensi memuat 'indicators' atau 'sub_elements', tidak keduanya",
+    ),
+    # answer types
+    (
+        r"unknown answer type (?P<got>.+?)" + _HINT + r": use (?P<choices>.+)",
+        "jenis jawaban {got} tidak dikenal{hint}: gunakan {choices}",
+    ),
+    (
+        r"'(?P<key>\w+)' is not used by (?P<type>\w+) indicators "
+        r"\(only by (?P<types>.+) indicators\)",
+        "'{key}' tidak dipakai indikator {type} (hanya indikator {types})",
+    ),
+    (
+        r"an? (?P<what>option|item) must be a mapping \(code, label, points\), got " + _GOT,
+        "{what} harus berupa pemetaan (code, label, points), ditemukan {got}",
+    ),
+    (r"points (?P<a>\S+) are above max_points (?P<b>\S+)", "poin {a} melebihi max_points {b}"),
+    (
+        r"max_points (?P<a>\S+) is more than all items together \((?P<b>\S+)\): "
+        r"a full score would be impossible",
+        "max_points {a} melebihi poin semua butir bersama ({b}): skor penuh tidak mungkin dicapai",
+    ),
+    (
+        r"the number range is empty: maximum (?P<a>\S+) is not above minimum (?P<b>\S+)",
+        "rentang angka kosong: maximum {a} tidak di atas minimum {b}",
+    ),
+    (
+        r"direction must be (?P<choices>.+), got " + _GOT,
+        "direction harus {choices}, ditemukan {got}",
+    ),
+    (
+        r"a threshold must be a mapping \(from, level\), got " + _GOT,
+        "ambang harus berupa pemetaan (from, level), ditemukan {got}",
+    ),
+    (
+        r"the first threshold must start at the minimum (?P<a>\S+) so that every value has a "
+        r"level, got (?P<b>\S+)",
+        "ambang pertama harus dimulai pada minimum {a} agar setiap nilai mempunyai tingkat, "
+        "ditemukan {b}",
+    ),
+    (
+        r"thresholds must ascend: (?P<a>\S+) is not above (?P<b>\S+)",
+        "ambang harus naik: {a} tidak di atas {b}",
+    ),
+    (r"threshold (?P<a>\S+) is above the maximum (?P<b>\S+)", "ambang {a} di atas maximum {b}"),
+    (
+        r"with (?P<d>\w+) the levels must (?P<way>ascend|descend) as the thresholds rise: "
+        r"(?P<a>\S+) after (?P<b>\S+)",
+        "dengan {d} tingkat harus {way} seiring ambang naik: {a} sesudah {b}",
+    ),
+    (
+        r"applies_to must be a list of agency codes or tags \(e\.g\. \[all\]\), got " + _GOT,
+        "applies_to harus berupa daftar kode perangkat daerah atau tag (mis. [all]), "
+        "ditemukan {got}",
+    ),
+    (
+        r"applies_to is empty: list agency codes or tags, or 'all'",
+        "applies_to kosong: sebutkan kode perangkat daerah atau tag, atau 'all'",
+    ),
+    (
+        r"'all' already means every agency: list nothing else with it",
+        "'all' sudah berarti semua perangkat daerah: jangan sebutkan yang lain bersamanya",
+    ),
+    # workbooks
+    (
+        r"the file is (?P<n>[0-9,]+) bytes; workbooks of at most (?P<m>[0-9,]+) bytes are accepted",
+        "berkas berukuran {n} bita; buku kerja paling besar {m} bita yang diterima",
+    ),
+    (
+        r"this is an old Excel 97-2003 \(\.xls\) file: save it as an Excel workbook \(\.xlsx\)",
+        "ini berkas Excel 97-2003 (.xls) lama: simpan sebagai buku kerja Excel (.xlsx)",
+    ),
+    (r"not an Excel workbook \(\.xlsx\)", "bukan buku kerja Excel (.xlsx)"),
+    (
+        r"not an Excel workbook \(\.xlsx\): the zip container is damaged",
+        "bukan buku kerja Excel (.xlsx): wadah zip-nya rusak",
+    ),
+    (
+        r"not an Excel workbook \(\.xlsx\): the zip holds no xl/workbook\.xml",
+        "bukan buku kerja Excel (.xlsx): zip-nya tidak memuat xl/workbook.xml",
+    ),
+    (
+        r"the workbook holds (?P<n>[0-9,]+) parts; at most (?P<m>[0-9,]+) are accepted",
+        "buku kerja memuat {n} bagian; paling banyak {m} yang diterima",
+    ),
+    (
+        r"the workbook would unpack to (?P<n>[0-9,]+) bytes, more than the (?P<m>[0-9,]+) "
+        r"allowed: refused as a possible zip bomb",
+        "buku kerja akan terurai menjadi {n} bita, melebihi {m} yang diizinkan: ditolak karena "
+        "mungkin bom zip",
+    ),
+    (r"the workbook cannot be read \((?P<e>\w+)\)", "buku kerja tidak dapat dibaca ({e})"),
+    (r"the sheet '(?P<s>.*)' is missing" + _HINT, "lembar '{s}' tidak ada{hint}"),
+    (r"the column '(?P<c>.*)' appears twice", "kolom '{c}' muncul dua kali"),
+    (r"the sheet '(?P<s>.*)' is a chart, not a table", "lembar '{s}' berupa grafik, bukan tabel"),
+    (
+        r"the sheet '(?P<s>.*)' cannot be read \((?P<e>\w+)\)",
+        "lembar '{s}' tidak dapat dibaca ({e})",
+    ),
+    (
+        r"unknown column '(?P<c>.*)'" + _HINT + r"; notes columns start with '#'",
+        "kolom '{c}' tidak dikenal{hint}; kolom catatan diawali '#'",
+    ),
+    (
+        r"the column '(?P<c>.*)' is missing from the header row",
+        "kolom '{c}' tidak ada di baris judul",
+    ),
+    (
+        r"the Instrument sheet needs exactly one row under its header, found (?P<n>[0-9]+)",
+        "lembar Instrument memerlukan tepat satu baris di bawah judulnya, ditemukan {n}",
+    ),
+    (
+        r"no (?P<kind>[\w-]+) '(?P<code>[^']*)'(?P<owner> of dimension '[^']*')? in the "
+        r"(?P<s>\w+) sheet" + _HINT,
+        "tidak ada {kind} '{code}'{owner} di lembar {s}{hint}",
+    ),
+    (r"the (?P<kind>.+) is empty", "{kind} kosong"),
+    (
+        r"dimension '(?P<d>.*)' has sub-elements: name this indicator's sub-element",
+        "dimensi '{d}' mempunyai subelemen: sebutkan subelemen indikator ini",
+    ),
+    (
+        r"unknown kind '(?P<k>.*)'" + _HINT + r": use (?P<choices>.+)",
+        "jenis baris '{k}' tidak dikenal{hint}: gunakan {choices}",
+    ),
+)
+_INDONESIAN_PATTERNS = tuple(
+    (re.compile(english), indonesian) for english, indonesian in _INDONESIAN
+)
+
+
+def indonesian_message(message: str) -> str | None:
+    """The Indonesian of a loader or workbook message; None for a message the table lacks."""
+    for pattern, template in _INDONESIAN_PATTERNS:
+        found = pattern.fullmatch(message)
+        if found:
+            parts = {name: _fragment(name, value) for name, value in found.groupdict().items()}
+            return template.format(**parts)
+    return None

@@ -13,12 +13,13 @@ Plain data, exact arithmetic (Fraction), no framework.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .instrument import Dimension, Instrument, MaturityBand
+from .instrument import Dimension, Indicator, Instrument, MaturityBand
 from .scoring import weighted_mean
 from .workflow import Status
 
@@ -74,18 +75,36 @@ class RegionResult:
 
 
 def _mean(values: list[Fraction]) -> Fraction | None:
-    return sum(values, Fraction(0)) / len(values) if values else None
+    """The exact mean, summed over a common denominator in whole numbers (one Fraction at the
+    end instead of one per addition: a region may have thousands of agencies)."""
+    if not values:
+        return None
+    numerator, denominator = 0, 1
+    for value in values:
+        if denominator % value.denominator:
+            common = denominator // math.gcd(denominator, value.denominator) * value.denominator
+            numerator *= common // denominator
+            denominator = common
+        numerator += value.numerator * (denominator // value.denominator)
+    return Fraction(numerator, denominator * len(values))
 
 
 def rank(agencies: Iterable[AgencyResult], instrument: Instrument) -> tuple[RankedAgency, ...]:
     """Final agencies, highest index first, ties by name (case-insensitive) sharing a rank."""
+    # the float settles almost every comparison cheaply; the exact index only breaks its ties
+    # (a strictly larger float always means a strictly larger Fraction)
     finals = sorted(
         (a for a in agencies if a.is_final),
-        key=lambda a: (-a.index, a.name.casefold(), a.code),  # type: ignore[operator]
+        key=lambda a: (-float(a.index), -a.index, a.name.casefold(), a.code),  # type: ignore[arg-type,operator]
     )
+    # highest index first, so the band only ever steps down: `band_for` without its scan
+    bands = sorted(instrument.maturity_bands, key=lambda b: b.minimum)
+    band = len(bands) - 1
     ranked: list[RankedAgency] = []
     for position, agency in enumerate(finals, start=1):
         assert agency.index is not None
+        while band > 0 and agency.index < bands[band].minimum:
+            band -= 1
         shared = ranked and ranked[-1].index == agency.index
         ranked.append(
             RankedAgency(
@@ -93,7 +112,7 @@ def rank(agencies: Iterable[AgencyResult], instrument: Instrument) -> tuple[Rank
                 code=agency.code,
                 name=agency.name,
                 index=agency.index,
-                maturity=instrument.band_for(agency.index),
+                maturity=bands[band],
             )
         )
     return tuple(ranked)
@@ -127,3 +146,69 @@ def region_result(instrument: Instrument, agencies: Iterable[AgencyResult]) -> R
         status_counts=tuple((status, statuses[status]) for status in Status),
         total=len(agencies),
     )
+
+
+# --- where to invest: the indicators with the lowest region-wide verified levels -------------
+
+
+@dataclass(frozen=True)
+class IndicatorMean:
+    """An indicator's mean verified level over the final agencies that answer it."""
+
+    dimension: Dimension
+    indicator: Indicator
+    mean: Fraction
+    agencies: int
+
+
+def indicator_means(
+    instrument: Instrument, totals: Mapping[str, tuple[int, int]]
+) -> tuple[IndicatorMean, ...]:
+    """Indicator code -> (sum of verified levels, number of agencies) into means, in
+    questionnaire order; indicators nobody scored and codes the instrument lacks are left out."""
+    means = []
+    for dimension in instrument.dimensions:
+        for indicator in dimension.indicators:
+            level_sum, count = totals.get(indicator.code, (0, 0))
+            if count:
+                means.append(IndicatorMean(dimension, indicator, Fraction(level_sum, count), count))
+    return tuple(means)
+
+
+def lowest_indicators(means: Iterable[IndicatorMean], limit: int = 10) -> tuple[IndicatorMean, ...]:
+    """The `limit` lowest means; ties go to the indicator with more weight (it costs the index
+    more), then by code."""
+    ordered = sorted(means, key=lambda m: (m.mean, -m.indicator.weight, m.indicator.code))
+    return tuple(ordered[:limit])
+
+
+# --- the ranking as the reader sorts it ------------------------------------------------------
+
+SORT_KEYS = ("index", "name", "level")
+DIRECTIONS = ("asc", "desc")
+# the direction a column sorts in when first chosen: best first for numbers, A-Z for names
+DEFAULT_DIRECTION = {"index": "desc", "name": "asc", "level": "desc"}
+
+
+def sorted_ranking(
+    ranking: Iterable[RankedAgency], key: str = "index", direction: str | None = None
+) -> tuple[RankedAgency, ...]:
+    """The ranking sorted by index, name or maturity level; unknown keys sort by index.
+
+    Ties keep a stable, readable order: by index (best first), then by name.
+    """
+    if key not in SORT_KEYS:
+        key = "index"
+    if direction not in DIRECTIONS:
+        direction = DEFAULT_DIRECTION[key]
+    ranking = tuple(ranking)
+    if key == "index" and direction == "desc":
+        return ranking  # the ranking's own order
+    rows = sorted(ranking, key=lambda r: (r.rank, r.name.casefold(), r.code))
+    if key == "name":
+        rows.sort(key=lambda r: (r.name.casefold(), r.code), reverse=direction == "desc")
+    elif key == "level":
+        rows.sort(key=lambda r: r.maturity.level, reverse=direction == "desc")
+    elif direction == "asc":
+        rows.sort(key=lambda r: r.index)
+    return tuple(rows)

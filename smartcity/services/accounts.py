@@ -1,27 +1,73 @@
-"""User accounts: creation, password rules and authentication."""
+"""User accounts: creation, administration, password rules and authentication."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from sqlalchemy import func, select
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from flask import has_request_context
+from flask_babel import gettext
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
-from ..models import Agency, Role, User
+from ..models import Agency, Role, User, utcnow
 from . import audit
 
 MIN_PASSWORD_LENGTH = 10
 
 
+# a username this short inside a password is a coincidence, not a weakness
+MIN_CONTAINED_USERNAME = 3
+COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
+USER_PAGE_SIZE = 25
+# letters and digits only, without look-alikes (0/O, 1/l/I): read aloud or copied by hand
+_TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _(msgid: str, /, **params: object) -> str:
+    """Translated in a request (the user's language); plain English on the command line."""
+    if has_request_context():
+        return gettext(msgid, **params)
+    return msgid % params if params else msgid
+
+
 class AccountError(Exception):
-    """A user account that cannot be created as asked; the message is for the operator."""
+    """An account change that cannot be made as asked; the message is for the person asking."""
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The bundled list of passwords too common to allow, lower-cased."""
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(
+        line.strip().lower() for line in lines if line.strip() and not line.startswith("#")
+    )
 
 
 def password_problem(username: str, password: str) -> str | None:
+    """Why this password may not be used by this user, or None when it may."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return _("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
-    if password.strip().lower() == username.strip().lower():
+    name = username.strip().lower()
+    lowered = password.strip().lower()
+    if name and lowered == name:
         return _("The password must not be the username.")
+    if len(name) >= MIN_CONTAINED_USERNAME and name in lowered:
+        return _("The password must not contain the username.")
+    if lowered in common_passwords():
+        return _("This password is on the list of commonly used passwords: choose another.")
     return None
+
+
+def temporary_password() -> str:
+    """A random password for an administrator's reset, shown once."""
+    while True:
+        candidate = "".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(14))
+        if password_problem("", candidate) is None:
+            return candidate
 
 
 def find_user(username: str) -> User | None:
@@ -37,6 +83,13 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+def _agency_by_code(code: str) -> Agency:
+    agency = db.session.scalar(select(Agency).filter_by(code=code.strip().upper()))
+    if agency is None:
+        raise AccountError(_("Unknown agency %(code)s.", code=code))
+    return agency
+
+
 def create_user(
     username: str,
     role: str,
@@ -45,11 +98,18 @@ def create_user(
     agency_code: str | None = None,
     full_name: str = "",
     by: User | None = None,
+    must_change_password: bool = False,
 ) -> User:
-    """Create an account and record it in the audit trail (`by` None: the command line)."""
+    """Create an account and record it in the audit trail (`by` None: the command line).
+
+    An administrator creating an account sets `must_change_password`: the password they typed
+    is then only good for the first log-in.
+    """
     username = username.strip()
     if not username or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
         raise AccountError(_("A username uses letters, digits, '.', '-' or '_' only."))
+    if len(username) > 80:
+        raise AccountError(_("A username has at most 80 characters."))
     if role not in {r.value for r in Role}:
         raise AccountError(_("Unknown role %(role)s.", role=role))
     if find_user(username) is not None:
@@ -59,13 +119,17 @@ def create_user(
         raise AccountError(_("An agency user needs an agency (--agency CODE)."))
     if agency_code:
         # staff may belong to an agency too (which they then may not review)
-        agency = db.session.scalar(select(Agency).filter_by(code=agency_code.upper()))
-        if agency is None:
-            raise AccountError(_("Unknown agency %(code)s.", code=agency_code))
+        agency = _agency_by_code(agency_code)
     problem = password_problem(username, password)
     if problem:
         raise AccountError(problem)
-    user = User(username=username, role=role, agency=agency, full_name=full_name)
+    user = User(
+        username=username,
+        role=role,
+        agency=agency,
+        full_name=full_name.strip(),
+        must_change_password=must_change_password,
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -89,3 +153,168 @@ def user_record(user: User) -> dict[str, object]:
         "agency": user.agency.code if user.agency is not None else None,
         "active": user.active,
     }
+
+
+# --- administration ------------------------------------------------------------------------
+
+
+def _active_admins_other_than(user: User) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)
+    )
+
+
+def _guard_last_admin(user: User) -> None:
+    if user.role == Role.ADMIN and user.active and _active_admins_other_than(user) == 0:
+        raise AccountError(
+            _(
+                "%(username)s is the last active administrator: make another user an "
+                "administrator first.",
+                username=user.username,
+            )
+        )
+
+
+def update_user(
+    user: User, *, full_name: str, role: str, agency_code: str | None, by: User | None
+) -> bool:
+    """Change a user's name, role and agency; False when nothing changed."""
+    if role not in {r.value for r in Role}:
+        raise AccountError(_("Unknown role %(role)s.", role=role))
+    agency = _agency_by_code(agency_code) if agency_code else None
+    if role == Role.AGENCY and agency is None:
+        raise AccountError(_("An agency user needs an agency."))
+    if user.role == Role.ADMIN and role != Role.ADMIN:
+        _guard_last_admin(user)
+    before = user_record(user)
+    user.full_name = full_name.strip()
+    user.role = role
+    user.agency = agency
+    after = user_record(user)
+    if before == after:
+        return False
+    db.session.flush()
+    audit.record(
+        "user.changed",
+        "user",
+        user.id,
+        user=by,
+        agency_id=user.agency_id,
+        old=before,
+        new=after,
+    )
+    return True
+
+
+def set_user_active(user: User, active: bool, *, by: User | None) -> bool:
+    """Deactivate (they can no longer log in; their history stays) or reactivate an account."""
+    if user.active == active:
+        return False
+    if not active:
+        _guard_last_admin(user)
+    before = user_record(user)
+    user.active = active
+    db.session.flush()
+    audit.record(
+        "user.reactivated" if active else "user.deactivated",
+        "user",
+        user.id,
+        user=by,
+        agency_id=user.agency_id,
+        old=before,
+        new=user_record(user),
+    )
+    return True
+
+
+def reset_password(user: User, password: str | None, *, by: User | None) -> str:
+    """Set a temporary password (generated when None) the user must change at next log-in.
+
+    Returns the password so it can be shown once; it is never stored or recorded as text.
+    """
+    temporary = password if password else temporary_password()
+    problem = password_problem(user.username, temporary)
+    if problem:
+        raise AccountError(problem)
+    user.set_password(temporary)
+    user.must_change_password = True
+    user.password_changed_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "user.password_reset",
+        "user",
+        user.id,
+        user=by,
+        agency_id=user.agency_id,
+        new={"username": user.username, "must_change_password": True},
+    )
+    return temporary
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """The user's own change: the current password proves it is them; the new one differs."""
+    if not user.check_password(current):
+        raise AccountError(_("The current password is wrong."))
+    if new == current or user.check_password(new):
+        raise AccountError(_("The new password must differ from the current one."))
+    problem = password_problem(user.username, new)
+    if problem:
+        raise AccountError(problem)
+    user.set_password(new)
+    user.must_change_password = False
+    user.password_changed_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "user.password_changed",
+        "user",
+        user.id,
+        user=user,
+        agency_id=user.agency_id,
+        new={"username": user.username},
+    )
+
+
+@dataclass(frozen=True)
+class UserPage:
+    users: list[User]
+    total: int
+    page: int
+    pages: int
+
+
+def search_users(query: str = "", role: str = "", page: int = 1) -> UserPage:
+    """Users whose username, name or agency (code or name) contains `query`, a page at a time.
+
+    Two queries whatever the page holds: the count, and the page with each user's agency.
+    """
+    criteria = []
+    text = query.strip().lower()
+    if text:
+        # the user's % and _ are letters, not wildcards
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        criteria.append(
+            or_(
+                func.lower(User.username).like(pattern, escape="\\"),
+                func.lower(User.full_name).like(pattern, escape="\\"),
+                func.lower(Agency.code).like(pattern, escape="\\"),
+                func.lower(Agency.name).like(pattern, escape="\\"),
+            )
+        )
+    if role:
+        criteria.append(User.role == role)
+    base = select(User).outerjoin(Agency, User.agency_id == Agency.id).where(*criteria)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    pages = max(1, -(-total // USER_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    users = list(
+        db.session.scalars(
+            base.options(contains_eager(User.agency))
+            .order_by(func.lower(User.username))
+            .limit(USER_PAGE_SIZE)
+            .offset((page - 1) * USER_PAGE_SIZE)
+        )
+    )
+    return UserPage(users=users, total=total, page=page, pages=pages)

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..domain.instrument import Instrument
+from ..domain.instrument import CHECKLIST, CHOICE, LEVEL, NUMBER, Indicator, Instrument
 from ..domain.scoring import (
     AnswerValue,
     AssessmentScore,
     MissingAnswer,
+    answer_problem,
     missing_answers,
     score_assessment,
 )
@@ -65,15 +72,139 @@ class Incomplete(Exception):
 
 @dataclass(frozen=True)
 class AnswerInput:
-    """One indicator's answer as a user sent it."""
+    """One indicator's answer as a user sent it; which value counts depends on the indicator's
+    answer type (`level`, `choice`, `checked` for a checklist, `number` as typed text)."""
 
     level: int | None
     not_applicable: bool
     justification: str
+    choice: str | None = None
+    # None: not answered; an empty set: answered with nothing ticked
+    checked: frozenset[str] | None = None
+    # as typed: "12,5" and "12.5" are the same number; checked by `answer_problems`
+    number: str | None = None
+
+    def value(self) -> AnswerValue:
+        """The answer for the scoring engine (ValueError for a number that is not one)."""
+        if self.not_applicable:
+            return AnswerValue(not_applicable=True)
+        return AnswerValue(
+            level=self.level,
+            choice=self.choice or None,
+            checked=self.checked,
+            number=None if self.number is None else Fraction(decimal_text(self.number)),
+        )
+
+
+# a plain decimal: digits with an optional fraction after "." or "," (no exponent, no grouping)
+_DECIMAL = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+MAX_NUMBER_DIGITS = 30
+
+
+def decimal_text(typed: str) -> str:
+    """The exact decimal text of a typed number ("12,50" -> "12.5"); ValueError if it is none."""
+    text = typed.strip()
+    if not _DECIMAL.fullmatch(text) or len(text) > MAX_NUMBER_DIGITS:
+        raise ValueError(typed)
+    try:
+        value = Decimal(text.replace(",", "."))
+    except InvalidOperation as error:  # pragma: no cover - the pattern admits only decimals
+        raise ValueError(typed) from error
+    plain = format(value.normalize(), "f")
+    return "0" if plain in ("-0", "+0") else plain
+
+
+def checked_text(items: frozenset[str] | None) -> str | None:
+    """How ticked checklist items are stored: codes joined by "," ("" = none, None = no answer)."""
+    return None if items is None else ",".join(sorted(items))
+
+
+def checked_items(stored: str | None) -> frozenset[str] | None:
+    if stored is None:
+        return None
+    return frozenset(code for code in stored.split(",") if code)
+
+
+def answer_value(row: Answer) -> AnswerValue:
+    """The stored answer as the scoring engine takes it (the one place rows become values)."""
+    return AnswerValue(
+        level=row.level,
+        not_applicable=row.not_applicable,
+        choice=row.choice,
+        checked=checked_items(row.checked),
+        number=None if row.number is None else Fraction(row.number),
+    )
+
+
+def answer_text(indicator: Indicator, value: AnswerValue, language: str) -> str:
+    """An answer for people, by type: "3", "N/A", "-" (none), "Diterapkan sebagian (2/3)",
+    "Sensor kualitas air, Dasbor publik (3/4)", "85 persen → level 4"."""
+    if value.not_applicable:
+        return "N/A"
+    try:
+        if not indicator.is_answered(value) or indicator.score(value) is None:
+            return "-"
+    except ValueError:
+        return "?"
+    if indicator.answer_type == CHOICE:
+        option = indicator.option(value.choice or "")
+        assert option is not None  # scored above
+        share = f"{_points(option.points)}/{_points(indicator.max_points)}"
+        return f"{option.label.get(language)} ({share})"
+    if indicator.answer_type == CHECKLIST:
+        ticked = [item for item in indicator.options if item.code in (value.checked or ())]
+        names = ", ".join(item.label.get(language) for item in ticked) or _("none of these")
+        points = sum((item.points for item in ticked), Fraction(0))
+        return f"{names} ({_points(points)}/{_points(indicator.max_points)})"
+    if indicator.answer_type == NUMBER:
+        unit = f" {indicator.unit.get(language)}" if indicator.unit else ""
+        level = indicator.answer_level(value)
+        return f"{number_display(value.number)}{unit} → " + _("level %(level)s", level=level)
+    return str(value.level)
+
+
+def _points(value: Fraction | None) -> str:
+    return number_display(value) if value is not None else "-"
 
 
 def instrument_for(assessment: Assessment) -> Instrument:
     return instrument_of(assessment.period.instrument_version)
+
+
+def applicable_codes(assessment: Assessment, instrument: Instrument) -> frozenset[str]:
+    """The indicators the agency answers: its dimensions, the instrument's `applies_to` rules
+    for its code and tags, and the administrator's overrides."""
+    from .agencies import applicable_indicator_codes  # agencies builds on this module
+
+    return frozenset(applicable_indicator_codes(assessment.agency, instrument))
+
+
+@lru_cache(maxsize=256)
+def scoped_instrument(instrument: Instrument, codes: frozenset[str]) -> Instrument:
+    """The instrument with only the indicators in `codes` (sub-elements and dimensions that
+    keep none stay, empty: scoring leaves them out). Pure; cached per instrument and scope."""
+    if all(indicator.code in codes for indicator in instrument.indicators):
+        return instrument
+    dimensions = []
+    for dimension in instrument.dimensions:
+        subs = tuple(
+            dataclasses.replace(sub, indicators=tuple(i for i in sub.indicators if i.code in codes))
+            for sub in dimension.sub_elements
+        )
+        dimensions.append(
+            dataclasses.replace(
+                dimension,
+                indicators=tuple(i for i in dimension.indicators if i.code in codes),
+                sub_elements=subs,
+            )
+        )
+    return dataclasses.replace(instrument, dimensions=tuple(dimensions))
+
+
+def questionnaire(assessment: Assessment, instrument: Instrument | None = None) -> Instrument:
+    """The instrument as this agency sees it: only the indicators that apply to it."""
+    full = instrument or instrument_for(assessment)
+    return scoped_instrument(full, applicable_codes(assessment, full))
 
 
 def ensure_assessment(agency: Agency, period: Period) -> Assessment:
@@ -107,10 +238,7 @@ def answers_by_code(assessment: Assessment) -> dict[str, Answer]:
 
 
 def answer_values(answers: Iterable[Answer]) -> dict[str, AnswerValue]:
-    return {
-        a.indicator_code: AnswerValue(level=a.level, not_applicable=a.not_applicable)
-        for a in answers
-    }
+    return {a.indicator_code: answer_value(a) for a in answers}
 
 
 def dimension_codes(assessment: Assessment, instrument: Instrument) -> list[str]:
@@ -121,25 +249,81 @@ def dimension_codes(assessment: Assessment, instrument: Instrument) -> list[str]
 
 
 def score(assessment: Assessment) -> AssessmentScore:
-    instrument = instrument_for(assessment)
+    instrument = questionnaire(assessment)
     values = answer_values(answers_by_code(assessment).values())
     return score_assessment(instrument, values, dimension_codes(assessment, instrument))
 
 
-def level_problems(
-    instrument: Instrument, allowed: set[str], code: str, level: int | None, not_applicable: bool
+def value_problems(
+    instrument: Instrument,
+    allowed: Iterable[str],
+    code: str,
+    entry: AnswerInput,
 ) -> list[str]:
-    """Why a level (or N/A) cannot be stored for an indicator of the allowed dimensions."""
+    """Why a value (or N/A) cannot be stored for an indicator the agency answers (`allowed`
+    holds their codes), in the user's language; the domain decides what fits."""
     indicator = instrument.indicator(code)
-    dimension = instrument.dimension_of(code)
-    if indicator is None or dimension is None or dimension.code not in allowed:
+    if indicator is None or code not in allowed:
         return [_("Unknown indicator %(code)s.", code=code)]
-    problems = []
-    if not_applicable and not indicator.allow_not_applicable:
-        problems.append(_("%(code)s cannot be answered N/A.", code=code))
-    if level is not None and level not in indicator.level_numbers:
-        problems.append(_("%(level)s is not a level of %(code)s.", level=level, code=code))
-    return problems
+    if entry.not_applicable:
+        if not indicator.allow_not_applicable:
+            return [_("%(code)s cannot be answered N/A.", code=code)]
+        return []
+    if entry.number is not None:
+        try:
+            decimal_text(entry.number)
+        except ValueError:
+            return [
+                _(
+                    "%(code)s: “%(text)s” is not a number (write e.g. 12,5).",
+                    code=code,
+                    text=entry.number[:40],
+                )
+            ]
+    value = entry.value()
+    if answer_problem(indicator, value) is None:
+        return []
+    return [_mismatch_text(indicator, value)]
+
+
+def _mismatch_text(indicator: Indicator, value: AnswerValue) -> str:
+    code = indicator.code
+    kind = indicator.answer_type
+    given = {
+        LEVEL: value.level is not None,
+        CHOICE: value.choice is not None,
+        CHECKLIST: value.checked is not None,
+        NUMBER: value.number is not None,
+    }
+    if any(present for other, present in given.items() if other != kind):
+        return _("%(code)s does not take this kind of answer.", code=code)
+    if kind == CHOICE:
+        return _("“%(value)s” is not an option of %(code)s.", value=value.choice, code=code)
+    if kind == CHECKLIST:
+        known = {item.code for item in indicator.options}
+        unknown = ", ".join(sorted((value.checked or frozenset()) - known))
+        return _("%(items)s: not an item of %(code)s.", items=unknown, code=code)
+    if kind == NUMBER:
+        return _(
+            "%(value)s is outside the range of %(code)s (%(min)s to %(max)s).",
+            value=number_display(value.number),
+            code=code,
+            min=number_display(indicator.minimum),
+            max=number_display(indicator.maximum),
+        )
+    return _("%(level)s is not a level of %(code)s.", level=value.level, code=code)
+
+
+def number_display(value: Fraction | None) -> str:
+    """A number for people ("12,5" in Indonesian, "12.5" in English); "" when absent."""
+    if value is None:
+        return ""
+    text = format((Decimal(value.numerator) / Decimal(value.denominator)).normalize(), "f")
+    locale = get_locale()
+    return text if locale is not None and locale.language == "en" else text.replace(".", ",")
+
+
+MAX_JUSTIFICATION = 20_000
 
 
 def save_answers(
@@ -154,17 +338,90 @@ def save_answers(
     code -> the version the user's page showed) turns a colleague's save in between into an
     AnswerConflict instead of silently overwriting it.
     """
+    changed, _rows = _store_answers(assessment, user, entries, expected_versions)
+    db.session.commit()
+    return changed
+
+
+@dataclass(frozen=True)
+class SavedAnswer:
+    """The outcome of saving one answer on its own: the version it now has and when it was saved."""
+
+    indicator_code: str
+    version: int
+    saved_at: datetime | None
+    changed: bool
+
+
+def save_answer(
+    assessment: Assessment, user: User, code: str, entry: AnswerInput, based_on: int
+) -> SavedAnswer:
+    """Save one answer as the user changes it (autosave), with the rules of `save_answers`.
+
+    `based_on` is the version the user's page last saw (0: none yet). Sending the content that
+    is already stored is no conflict and no change: a retried request whose reply was lost
+    gets the current version back.
+    """
+    changed, rows = _store_answers(assessment, user, {code: entry}, {code: based_on})
+    row = rows.get(code)
+    # read before the commit: afterwards a colleague's later save could already be visible
+    result = SavedAnswer(
+        indicator_code=code,
+        version=(row.version or 0) if row is not None else 0,
+        saved_at=row.updated_at if row is not None else None,
+        changed=changed > 0,
+    )
+    db.session.commit()
+    return result
+
+
+def answer_problems(
+    instrument: Instrument, allowed: set[str], code: str, entry: AnswerInput
+) -> list[str]:
+    """Why an answer cannot be stored: its value (or N/A) and the justification's length."""
+    problems = value_problems(instrument, allowed, code, entry)
+    if len(entry.justification) > MAX_JUSTIFICATION:
+        problems.append(
+            _(
+                "The justification of %(code)s is longer than %(max)d characters.",
+                code=code,
+                max=MAX_JUSTIFICATION,
+            )
+        )
+    return problems
+
+
+def _lock_for_answers(assessment: Assessment) -> None:
+    """Saves of one assessment take turns (a row lock on PostgreSQL; SQLite has one writer).
+
+    Under the lock the status is read again, so an answer cannot slip in after a submission,
+    and the version check below sees every save that committed before.
+    """
+    db.session.refresh(assessment, attribute_names=["status"], with_for_update=True)
+
+
+def _store_answers(
+    assessment: Assessment,
+    user: User,
+    entries: Mapping[str, AnswerInput],
+    expected_versions: Mapping[str, int] | None,
+) -> tuple[int, dict[str, Answer]]:
+    """Check and stage the answers (not committed); how many changed and the rows by code."""
     if not can_edit_assessment(user, assessment):
         raise AssessmentRefused(_("This assessment can no longer be changed."))
     instrument = instrument_for(assessment)
-    allowed = set(dimension_codes(assessment, instrument))
+    allowed = applicable_codes(assessment, instrument)
     problems: list[str] = []
     for code, entry in entries.items():
-        problems += level_problems(instrument, allowed, code, entry.level, entry.not_applicable)
+        problems += answer_problems(instrument, allowed, code, entry)
     if problems:
         raise AnswersInvalid(problems)
 
-    existing = answers_by_code(assessment)
+    _lock_for_answers(assessment)
+    if not can_edit_assessment(user, assessment):
+        db.session.rollback()
+        raise AssessmentRefused(_("This assessment can no longer be changed."))
+    existing = _current_answers(assessment, list(entries))
     if expected_versions:
         conflicts = [
             row
@@ -175,15 +432,14 @@ def save_answers(
             and _stored_values(row) != _input_values(entry)
         ]
         if conflicts:
+            db.session.rollback()
             raise AnswerConflict(conflicts)
     changed = 0
     now = utcnow()
     for code, entry in entries.items():
-        values = {
-            "level": None if entry.not_applicable else entry.level,
-            "not_applicable": entry.not_applicable,
-            "justification": entry.justification.replace("\x00", ""),
-        }
+        indicator = instrument.indicator(code)
+        assert indicator is not None  # checked above
+        values = stored_columns(indicator, entry)
         changed += store_change(
             existing.get(code),
             lambda code=code: Answer(assessment=assessment, indicator_code=code, version=0),
@@ -194,17 +450,63 @@ def save_answers(
             assessment=assessment,
             now=now,
         )
-    db.session.commit()
-    return changed
+    db.session.flush()
+    return changed, _current_answers(assessment, list(entries))
 
 
-def _input_values(entry: AnswerInput) -> tuple[int | None, bool, str]:
-    level = None if entry.not_applicable else entry.level
-    return (level, entry.not_applicable, entry.justification.replace("\x00", ""))
+def _current_answers(assessment: Assessment, codes: list[str]) -> dict[str, Answer]:
+    """The stored answers for these codes as committed now, not as this session first saw them."""
+    rows = db.session.scalars(
+        select(Answer)
+        .filter(Answer.assessment_id == assessment.id, Answer.indicator_code.in_(codes))
+        .options(joinedload(Answer.updated_by))
+        .execution_options(populate_existing=True)
+    )
+    return {row.indicator_code: row for row in rows}
 
 
-def _stored_values(row: Answer) -> tuple[int | None, bool, str]:
-    return (row.level, row.not_applicable, row.justification)
+def stored_columns(indicator: Indicator, entry: AnswerInput) -> dict[str, Any]:
+    """The Answer columns for a (valid) entry. A level indicator keeps exactly its columns of
+    old (and its audit entries their shape); other types add the column of their value."""
+    value = entry.value()
+    values: dict[str, Any] = {
+        "level": value.level,
+        "not_applicable": entry.not_applicable,
+        "justification": entry.justification.replace("\x00", ""),
+    }
+    if indicator.answer_type == CHOICE:
+        values["choice"] = value.choice
+    elif indicator.answer_type == CHECKLIST:
+        values["checked"] = checked_text(value.checked)
+    elif indicator.answer_type == NUMBER:
+        values["number"] = (
+            None if entry.not_applicable or entry.number is None else (decimal_text(entry.number))
+        )
+    return values
+
+
+def _input_values(entry: AnswerInput) -> tuple[Any, ...]:
+    value = entry.value()
+    return (
+        value.level,
+        entry.not_applicable,
+        entry.justification.replace("\x00", ""),
+        value.choice,
+        value.checked,
+        value.number,
+    )
+
+
+def _stored_values(row: Answer) -> tuple[Any, ...]:
+    value = answer_value(row)
+    return (
+        value.level,
+        row.not_applicable,
+        row.justification,
+        value.choice,
+        value.checked,
+        value.number,
+    )
 
 
 def store_change(
@@ -223,7 +525,11 @@ def store_change(
     A missing row is created only when something was given. Returns whether anything changed.
     """
     if row is None:
-        if not any(v.strip() if isinstance(v, str) else v for v in values.values()):
+        # an empty checklist ("" ticked) is an answer too
+        given = any(v.strip() if isinstance(v, str) else v for v in values.values()) or any(
+            name.endswith("checked") and value == "" for name, value in values.items()
+        )
+        if not given:
             return False
         row = create()
         db.session.add(row)
@@ -260,7 +566,7 @@ def evidence_counts(assessment: Assessment) -> dict[str, int]:
 
 
 def missing_for(assessment: Assessment) -> list[MissingAnswer]:
-    instrument = instrument_for(assessment)
+    instrument = questionnaire(assessment)
     rows = answers_by_code(assessment)
     return missing_answers(
         instrument,
@@ -276,6 +582,8 @@ def submit(assessment: Assessment, user: User) -> bool:
 
     Returns False when it was already submitted: a repeated click or a second tab.
     """
+    # no answer changes while completeness is checked, and none slips in after the submission
+    _lock_for_answers(assessment)
     if assessment.status == Status.SUBMITTED and user.agency_id == assessment.agency_id:
         return False
     if not can_edit_assessment(user, assessment):
@@ -305,9 +613,13 @@ class DimensionProgress:
 def progress(
     assessment: Assessment, answers: Iterable[Answer] | None = None
 ) -> list[DimensionProgress]:
-    instrument = instrument_for(assessment)
+    instrument = questionnaire(assessment)
     rows = list(answers) if answers is not None else list(answers_by_code(assessment).values())
-    done = {a.indicator_code for a in rows if a.level is not None or a.not_applicable}
+    done = set()
+    for row in rows:
+        indicator = instrument.indicator(row.indicator_code)
+        if indicator is not None and indicator.is_answered(answer_value(row)):
+            done.add(row.indicator_code)
     result = []
     for code in dimension_codes(assessment, instrument):
         dimension = instrument.dimension(code)
@@ -338,7 +650,10 @@ def period_overview(period: Period) -> list[AssessmentRow]:
             .join(Agency)
             .filter(Assessment.period_id == period.id)
             .order_by(Agency.name)
-            .options(joinedload(Assessment.agency).selectinload(Agency.dimension_links))
+            .options(
+                joinedload(Assessment.agency).selectinload(Agency.dimension_links),
+                joinedload(Assessment.agency).selectinload(Agency.indicator_scope),
+            )
         )
     )
     grouped: dict[int, list[Answer]] = defaultdict(list)
@@ -346,10 +661,11 @@ def period_overview(period: Period) -> list[AssessmentRow]:
         select(Answer).join(Assessment).filter(Assessment.period_id == period.id)
     ):
         grouped[answer.assessment_id].append(answer)
-    instrument = instrument_of(period.instrument_version)
+    full = instrument_of(period.instrument_version)
     rows = []
     for assessment in assessments:
         answers = grouped.get(assessment.id, [])
+        instrument = questionnaire(assessment, full)
         codes = dimension_codes(assessment, instrument)
         steps = progress(assessment, answers)
         scored = None

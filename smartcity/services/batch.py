@@ -145,6 +145,13 @@ def _issuer(username: str | None) -> User:
     return user
 
 
+def planned(year: int, agency_code: str | None, what: str) -> int:
+    """How many documents a batch would issue; BatchError when it cannot run."""
+    if what not in KINDS:
+        raise BatchError(f"unknown document kind {what!r}: use report, certificate or all")
+    return len(_jobs(year, agency_code, what))
+
+
 def _jobs(year: int, agency_code: str | None, what: str) -> list[_Job]:
     period = find_period(year)
     if period is None:

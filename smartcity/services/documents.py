@@ -39,8 +39,8 @@ from ..domain.workflow import Status
 from ..extensions import db
 from ..models import Assessment, IssuedDocument, Period, Region, User, utcnow
 from . import audit
-from .assessments import answers_by_code, instrument_for
-from .review import reviews_by_code, scores
+from .assessments import answer_text, answer_value, answers_by_code, instrument_for
+from .review import reviews_by_code, scores, verified_value
 
 REPORT = "report"
 CERTIFICATE = "certificate"
@@ -169,6 +169,15 @@ def _level_text(level: int | None, not_applicable: bool) -> str:
     return str(level) if level is not None else "-"
 
 
+def _answer_line(indicator, row, language: str, *, verified: bool = False) -> str:
+    """A choice, checklist or number answer as text ("Diterapkan sebagian (2/3)")."""
+    if row is None:
+        return "-"
+    value = verified_value(row) if verified else answer_value(row)
+    with force_locale(language):
+        return answer_text(indicator, value, language)
+
+
 def _official(pair) -> AssessmentScore:
     return pair.verified or pair.self_assessed
 
@@ -194,11 +203,15 @@ def report_data(assessment: Assessment, language: str) -> ReportData:
                 IndicatorLine(
                     code=code,
                     question=own.indicator.question.get(language),
-                    self_level=_level_text(own.level, own.not_applicable),
+                    self_level=(
+                        _level_text(own.level, own.not_applicable)
+                        if own.indicator.answer_type == "level"
+                        else _answer_line(own.indicator, answer, language)
+                    ),
                     verified_level=(
                         _level_text(review.verified_level, review.verified_not_applicable)
-                        if review is not None
-                        else "-"
+                        if review is not None and own.indicator.answer_type == "level"
+                        else _answer_line(own.indicator, review, language, verified=True)
                     ),
                     justification=answer.justification if answer is not None else "",
                     note=review.note if review is not None else "",
@@ -447,7 +460,9 @@ def verify_url(code: str) -> str:
 
 
 def qr_data_uri(text: str) -> str:
-    return segno.make(text, error="m").svg_data_uri(scale=4, border=1)
+    # PNG, not SVG: WeasyPrint draws an SVG QR code module by module on every page it is on
+    # (about a third of a certificate's render; docs/PERFORMANCE.md), an image only once
+    return segno.make(text, error="m").png_data_uri(scale=4, border=1)
 
 
 def place_and_date(seat: str, day: date, language: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import BinaryIO
@@ -22,8 +21,6 @@ from ..storage import evidence_storage
 from . import audit
 from .assessments import AssessmentRefused, dimension_codes, instrument_for
 
-MAX_NAME = 255
-
 
 class EvidenceRefused(Exception):
     """A file that is not attached; the message names it and says why (for the user)."""
@@ -38,15 +35,8 @@ def max_bytes() -> int:
 
 
 def clean_name(name: str) -> str:
-    """The file's own name without any folder, control characters or excess length."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
-    base = unicodedata.normalize("NFC", base) or "file"
-    if len(base) > MAX_NAME:
-        stem, ext = os.path.splitext(base)
-        ext = ext if len(ext) <= 16 else ""
-        base = stem[: MAX_NAME - len(ext)] + ext
-    return base
+    """The name as stored (NFC, no surrounding white space); `check_file` refuses unsafe names."""
+    return filetypes.normal_name(name)
 
 
 def _size(stream: BinaryIO) -> int:
@@ -63,8 +53,97 @@ def _check_indicator(assessment: Assessment, indicator_code: str) -> None:
         raise AssessmentRefused(_("Unknown indicator %(code)s.", code=indicator_code))
 
 
+def _name_refusal(name: str, problem: str) -> EvidenceRefused:
+    shown = filetypes.display_name(name)
+    messages = {
+        "empty_name": _(
+            "A file without a name was not attached: give it a name and choose it again."
+        ),
+        "path": _(
+            "%(name)s was not attached: a file name cannot contain a folder (/ or \\) or start "
+            "with a dot. Rename the file and choose it again.",
+            name=shown,
+        ),
+        "control_characters": _(
+            "%(name)s was not attached: its name contains invisible control or text-direction "
+            "characters. Rename the file and choose it again.",
+            name=shown,
+        ),
+        "name_too_long": _(
+            "%(name)s was not attached: its name is longer than %(max)d characters. "
+            "Give it a shorter name and choose it again.",
+            name=shown,
+            max=filetypes.MAX_NAME,
+        ),
+    }
+    return EvidenceRefused(messages[problem], 400)
+
+
+def _content_refusal(name: str, verdict: filetypes.Verdict) -> EvidenceRefused:
+    claimed = filetypes.LABELS.get(verdict.claimed or "", "?")
+    if verdict.problem == "unsupported_name":
+        message = _(
+            "%(name)s was not attached: only %(types)s files are accepted.",
+            name=name,
+            types=filetypes.accepted_labels(),
+        )
+    elif verdict.problem == "unrecognised_content":
+        message = _(
+            "%(name)s was not attached: its name says %(claimed)s but its content is not "
+            "a %(claimed)s file (accepted: %(types)s).",
+            name=name,
+            claimed=claimed,
+            types=filetypes.accepted_labels(),
+        )
+    elif verdict.problem == "mismatch":
+        message = _(
+            "%(name)s was not attached: its name says %(claimed)s but its content is "
+            "%(actual)s. Rename it or save it as %(claimed)s.",
+            name=name,
+            claimed=claimed,
+            actual=filetypes.LABELS.get(verdict.media_type or "", "?"),
+        )
+    elif verdict.problem == "active_content":
+        message = _(
+            "%(name)s was not attached: it contains web page code, scripts or launch actions. "
+            "Print or export it again as a plain %(claimed)s file.",
+            name=name,
+            claimed=claimed,
+        )
+    elif verdict.problem == "polyglot":
+        message = _(
+            "%(name)s was not attached: another file (for example an archive) is hidden after "
+            "its %(claimed)s content. Save it again as a plain %(claimed)s file.",
+            name=name,
+            claimed=claimed,
+        )
+    elif verdict.problem == "archive_limits":
+        message = _(
+            "%(name)s was not attached: it would unpack to far more data than its size, or it "
+            "holds too many parts, other archives or encrypted parts. Save it again without "
+            "embedded files.",
+            name=name,
+        )
+    else:  # "damaged"
+        message = _(
+            "%(name)s was not attached: the %(claimed)s file is damaged or incomplete. "
+            "Save or scan it again.",
+            name=name,
+            claimed=claimed,
+        )
+    return EvidenceRefused(message, 415)
+
+
 def check_file(name: str, stream: BinaryIO) -> tuple[str, int]:
-    """The media type and size of an acceptable file; EvidenceRefused otherwise."""
+    """The media type and size of an acceptable file; EvidenceRefused otherwise.
+
+    The rules are `domain.filetypes`': a plain name, a size within the limit, not empty, and
+    bytes that are exactly the type the name claims.
+    """
+    problem = filetypes.name_problem(name)
+    if problem:
+        raise _name_refusal(name, problem)
+    name = filetypes.display_name(clean_name(name))
     size = _size(stream)
     limit = max_bytes()
     if size > limit:
@@ -81,34 +160,8 @@ def check_file(name: str, stream: BinaryIO) -> tuple[str, int]:
     if size == 0:
         raise EvidenceRefused(_("%(name)s was not attached: the file is empty.", name=name), 400)
     verdict = filetypes.check(name, stream)
-    if verdict.problem == "unsupported_name":
-        raise EvidenceRefused(
-            _(
-                "%(name)s was not attached: only %(types)s files are accepted.",
-                name=name,
-                types=filetypes.accepted_labels(),
-            ),
-            415,
-        )
     if verdict.problem:
-        claimed = filetypes.LABELS.get(verdict.claimed or "", "?")
-        if verdict.media_type is None:
-            message = _(
-                "%(name)s was not attached: its name says %(claimed)s but its content is not "
-                "a %(claimed)s file (accepted: %(types)s).",
-                name=name,
-                claimed=claimed,
-                types=filetypes.accepted_labels(),
-            )
-        else:
-            message = _(
-                "%(name)s was not attached: its name says %(claimed)s but its content is "
-                "%(actual)s. Rename it or save it as %(claimed)s.",
-                name=name,
-                claimed=claimed,
-                actual=filetypes.LABELS[verdict.media_type],
-            )
-        raise EvidenceRefused(message, 415)
+        raise _content_refusal(name, verdict)
     assert verdict.media_type is not None
     return verdict.media_type, size
 
@@ -124,8 +177,8 @@ def attach(
     if not can_edit_assessment(user, assessment):
         raise AssessmentRefused(_("This assessment can no longer be changed."))
     _check_indicator(assessment, indicator_code)
-    name = clean_name(name)
     media_type, size = check_file(name, stream)
+    name = clean_name(name)
     stream.seek(0)
     digest = evidence_storage().put(stream)
     row = Evidence(

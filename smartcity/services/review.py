@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain.scoring import AnswerValue, AssessmentScore, score_assessment
 from ..domain.workflow import (
@@ -37,14 +38,20 @@ from ..models import (
 from ..policy import actor_for, can_review
 from . import audit
 from .assessments import (
+    AnswerInput,
     AnswersInvalid,
     AssessmentRefused,
+    answer_value,
     answer_values,
     answers_by_code,
+    applicable_codes,
+    checked_items,
     dimension_codes,
     instrument_for,
-    level_problems,
+    questionnaire,
     store_change,
+    stored_columns,
+    value_problems,
 )
 
 ACTION_DONE = {
@@ -185,11 +192,30 @@ def last_return(assessment: Assessment) -> Transition | None:
 
 @dataclass(frozen=True)
 class ReviewInput:
-    """One indicator's verdict as the evaluator sent it."""
+    """One indicator's verdict as the evaluator sent it (the value fields as on AnswerInput)."""
 
     level: int | None
     not_applicable: bool
     note: str
+    choice: str | None = None
+    checked: frozenset[str] | None = None
+    number: str | None = None
+
+    def answer(self) -> AnswerInput:
+        return AnswerInput(
+            self.level, self.not_applicable, "", self.choice, self.checked, self.number
+        )
+
+
+def verified_value(row: Review) -> AnswerValue:
+    """The verified answer of a review row as the scoring engine takes it."""
+    return AnswerValue(
+        level=row.verified_level,
+        not_applicable=row.verified_not_applicable,
+        choice=row.verified_choice,
+        checked=checked_items(row.verified_checked),
+        number=None if row.verified_number is None else Fraction(row.verified_number),
+    )
 
 
 def reviews_by_code(assessment: Assessment) -> dict[str, Review]:
@@ -199,13 +225,19 @@ def reviews_by_code(assessment: Assessment) -> dict[str, Review]:
     return {row.indicator_code: row for row in rows}
 
 
-def differs(answer: Answer | None, level: int | None, not_applicable: bool) -> bool:
-    """Whether a verdict differs from the self-assessed answer."""
+def differs(answer: Answer | None, verdict: AnswerValue) -> bool:
+    """Whether a verdict (a value or N/A) differs from the self-assessed answer."""
     if answer is None:
-        return level is not None or not_applicable
-    if not_applicable or answer.not_applicable:
-        return not_applicable != answer.not_applicable
-    return level != answer.level
+        return verdict.is_answered
+    own = answer_value(answer)
+    if verdict.not_applicable or own.not_applicable:
+        return verdict.not_applicable != own.not_applicable
+    return (verdict.level, verdict.choice, verdict.checked, verdict.number) != (
+        own.level,
+        own.choice,
+        own.checked,
+        own.number,
+    )
 
 
 def save_review(assessment: Assessment, user: User, entries: Mapping[str, ReviewInput]) -> int:
@@ -216,19 +248,15 @@ def save_review(assessment: Assessment, user: User, entries: Mapping[str, Review
     if not can_review(user, assessment):
         raise AssessmentRefused(_("The review of this assessment cannot be changed now."))
     instrument = instrument_for(assessment)
-    allowed = set(dimension_codes(assessment, instrument))
+    allowed = applicable_codes(assessment, instrument)
     answers = answers_by_code(assessment)
     problems: list[str] = []
     for code, entry in entries.items():
-        problems += level_problems(instrument, allowed, code, entry.level, entry.not_applicable)
-        dimension = instrument.dimension_of(code)
-        if dimension is None or dimension.code not in allowed:
-            continue  # already reported as unknown
-        if (
-            (entry.level is not None or entry.not_applicable)
-            and differs(answers.get(code), entry.level, entry.not_applicable)
-            and not entry.note.strip()
-        ):
+        own_problems = value_problems(instrument, allowed, code, entry.answer())
+        problems += own_problems
+        if own_problems:
+            continue
+        if differs(answers.get(code), entry.answer().value()) and not entry.note.strip():
             problems.append(
                 _("%(code)s: a note is required when the verified level differs.", code=code)
             )
@@ -241,10 +269,12 @@ def save_review(assessment: Assessment, user: User, entries: Mapping[str, Review
     now = utcnow()
     changed = 0
     for code, entry in entries.items():
-        values = {
-            "verified_level": None if entry.not_applicable else entry.level,
-            "verified_not_applicable": entry.not_applicable,
-            "note": entry.note.replace("\x00", ""),
+        indicator = instrument.indicator(code)
+        assert indicator is not None  # checked above
+        columns = stored_columns(indicator, entry.answer())
+        columns.pop("justification")
+        values = {("verified_" + name): value for name, value in columns.items()} | {
+            "note": entry.note.replace("\x00", "")
         }
         changed += store_change(
             existing.get(code),
@@ -265,9 +295,7 @@ def review_problems(assessment: Assessment) -> list[str]:
     answers = answers_by_code(assessment)
     problems = []
     for code, row in sorted(reviews_by_code(assessment).items()):
-        if differs(answers.get(code), row.verified_level, row.verified_not_applicable) and not (
-            row.note.strip()
-        ):
+        if differs(answers.get(code), verified_value(row)) and not row.note.strip():
             problems.append(
                 _("%(code)s: a note is required when the verified level differs.", code=code)
             )
@@ -287,6 +315,9 @@ def _fill_default_reviews(assessment: Assessment, user: User) -> None:
                 indicator_code=code,
                 verified_level=answer.level,
                 verified_not_applicable=answer.not_applicable,
+                verified_choice=answer.choice,
+                verified_checked=answer.checked,
+                verified_number=answer.number,
                 note="",
                 version=1,
                 updated_by_id=user.id,
@@ -298,13 +329,12 @@ def _fill_default_reviews(assessment: Assessment, user: User) -> None:
 def verified_values(
     answers: Mapping[str, Answer], reviews: Mapping[str, Review]
 ) -> dict[str, AnswerValue]:
-    """The levels that count: the verified one where set, else the self-assessed one."""
+    """The values that count: the verified one where set, else the self-assessed one."""
     values = answer_values(answers.values())
     for code, row in reviews.items():
-        if row.verified_level is not None or row.verified_not_applicable:
-            values[code] = AnswerValue(
-                level=row.verified_level, not_applicable=row.verified_not_applicable
-            )
+        verdict = verified_value(row)
+        if verdict.is_answered:
+            values[code] = verdict
     return values
 
 
@@ -317,7 +347,7 @@ class ScorePair:
 
 
 def scores(assessment: Assessment) -> ScorePair:
-    instrument = instrument_for(assessment)
+    instrument = questionnaire(assessment)
     codes = dimension_codes(assessment, instrument)
     answers = answers_by_code(assessment)
     self_assessed = score_assessment(instrument, answer_values(answers.values()), codes)
@@ -516,14 +546,21 @@ def changes_since_last_return(assessment: Assessment) -> dict[str, RoundChange]:
 def period_scores(period: Period, assessments: list[Assessment]) -> dict[int, ScorePair]:
     """Self-assessed and verified scores of the period's assessments that left the draft state.
 
-    Set-based: two queries however many assessments there are.
+    Set-based: a fixed number of queries however many assessments there are.
     """
     from .instruments import instrument_of
 
-    instrument = instrument_of(period.instrument_version)
+    full = instrument_of(period.instrument_version)
     wanted = {a.id: a for a in assessments if a.status != Status.DRAFT}
     if not wanted:
         return {}
+    # what each agency answers (dimensions, overrides): one query each for all the agencies
+    agency_ids = sorted({a.agency_id for a in wanted.values()})
+    db.session.scalars(
+        select(Agency)
+        .filter(Agency.id.in_(agency_ids))
+        .options(selectinload(Agency.dimension_links), selectinload(Agency.indicator_scope))
+    ).all()
     answers: dict[int, dict[str, Answer]] = {}
     for row in db.session.scalars(select(Answer).filter(Answer.assessment_id.in_(wanted))):
         answers.setdefault(row.assessment_id, {})[row.indicator_code] = row
@@ -532,6 +569,7 @@ def period_scores(period: Period, assessments: list[Assessment]) -> dict[int, Sc
         reviews.setdefault(row.assessment_id, {})[row.indicator_code] = row
     result = {}
     for assessment_id, assessment in wanted.items():
+        instrument = questionnaire(assessment, full)
         codes = dimension_codes(assessment, instrument)
         own = answers.get(assessment_id, {})
         given = reviews.get(assessment_id, {})

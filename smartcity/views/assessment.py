@@ -2,21 +2,48 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..domain.instrument import LEVEL, Dimension, Indicator, SubElement
 from ..extensions import db
-from ..forms import ConfirmSubmitForm, ReopenForm, dimension_form
+from ..forms import (
+    ConfirmSubmitForm,
+    ReopenForm,
+    dimension_form,
+    na_field_name,
+    value_field_data,
+    value_field_name,
+)
 from ..models import Answer, Assessment, Period, PeriodStatus, Role
 from ..policy import can_edit_assessment, can_view_assessment, reads_region
 from ..services import assessments as service
 from ..services import evidence as evidence_service
 from ..services import review
 from . import evidence as evidence_views
+from .helpers import language
 
 bp = Blueprint("assessment", __name__)
+
+
+@bp.app_template_global()
+def number_display(value: Fraction | None) -> str:
+    """A number as people write it in the page's language ("12,5")."""
+    return service.number_display(value)
+
+
+@bp.app_template_global()
+def answer_display(indicator: Indicator, row: object | None, verified: bool = False) -> str:
+    """An answer (or, with `verified`, a review's verdict) as text: "3", "N/A", "-",
+    "Diterapkan sebagian (2/3)", "85 persen → level 4"."""
+    if row is None:
+        return "-"
+    value = review.verified_value(row) if verified else service.answer_value(row)  # type: ignore[arg-type]
+    return service.answer_text(indicator, value, language())
 
 
 def load_assessment(assessment_id: int) -> Assessment:
@@ -80,12 +107,28 @@ def render_overview(assessment: Assessment, status: int = 200, reopen_form=None)
     ), status
 
 
+def indicator_groups(
+    dimension: Dimension,
+) -> list[tuple[SubElement | None, tuple[Indicator, ...]]]:
+    """The indicators as the page shows them: under their sub-element's heading, if any."""
+    if not dimension.sub_elements:
+        return [(None, dimension.indicators)]
+    return [(sub, sub.indicators) for sub in dimension.sub_elements if sub.indicators]
+
+
 def conflict_message(row: Answer) -> str:
     who = row.updated_by.full_name or row.updated_by.username if row.updated_by else "?"
     if row.not_applicable:
         theirs = _("not applicable")
     elif row.level is not None:
         theirs = _("level %(level)s", level=row.level)
+    elif row.choice is not None or row.checked is not None or row.number is not None:
+        indicator = service.instrument_for(row.assessment).indicator(row.indicator_code)
+        theirs = (
+            service.answer_text(indicator, service.answer_value(row), language())
+            if indicator is not None
+            else "?"
+        )
     else:
         theirs = _("no level")
     return _(
@@ -101,7 +144,8 @@ def conflict_message(row: Answer) -> str:
 @login_required
 def dimension(assessment_id: int, code: str):
     assessment = load_assessment(assessment_id)
-    instrument = service.instrument_for(assessment)
+    # only the indicators that apply to this agency are shown, accepted and required
+    instrument = service.questionnaire(assessment)
     dim = instrument.dimension(code)
     if dim is None or code not in service.dimension_codes(assessment, instrument):
         abort(404)
@@ -158,8 +202,10 @@ def dimension(assessment_id: int, code: str):
             data[f"version-{indicator.code}"] = str(row.version) if row else "0"
             if row is None:
                 continue
-            level = "na" if row.not_applicable else (str(row.level) if row.level else "")
-            data[f"level-{indicator.code}"] = level
+            shown = value_field_data(indicator, row)
+            data[value_field_name(indicator)] = shown["value"]
+            if indicator.answer_type != LEVEL:
+                data[na_field_name(indicator)] = shown["na"]
             data[f"justification-{indicator.code}"] = row.justification
         form = dimension_form(dim, data=data)
     if status in (400, 409) and evidence_views.chosen_files(dim):
@@ -169,6 +215,7 @@ def dimension(assessment_id: int, code: str):
         assessment=assessment,
         instrument=instrument,
         dimension=dim,
+        groups=indicator_groups(dim),
         form=form,
         stored=stored,
         editable=editable,

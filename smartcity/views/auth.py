@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import (
     Blueprint,
     current_app,
@@ -17,6 +19,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter
 from ..forms import LoginForm
+from ..security import LAST_ACTIVE
 from .helpers import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -52,6 +55,7 @@ def login():
         if language:
             session["language"] = language
         login_user(form.user)
+        session[LAST_ACTIVE] = int(time.time())  # the idle time-out counts from here
         return redirect(safe_next(request.args.get("next"), url_for("assessment.home")))
     status = 401 if form.errors else 200
     return render_template("auth/login.html", form=form), status

@@ -30,10 +30,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
+from ..domain.instrument import LEVEL
 from ..domain.scoring import display_index
 from ..domain.workflow import REVIEWABLE, Action, Status, TransitionRefused
 from ..extensions import db
-from ..forms import ReopenForm, level_value, review_form
+from ..forms import (
+    ReopenForm,
+    review_form,
+    value_field_data,
+    verified_na_field_name,
+    verified_value_field_name,
+)
 from ..models import Agency, Evidence, Period, Role, User
 from ..policy import can_review
 from ..services import assessments as service
@@ -214,14 +221,13 @@ def review_page(assessment_id: int):
     assessment = load_assessment(assessment_id)
     if not review.is_reviewer(current_user, assessment):
         abort(403)
-    instrument = service.instrument_for(assessment)
+    # the indicators that apply to the agency: what it answered and what counts
+    instrument = service.questionnaire(assessment)
     dimensions = [instrument.dimension(c) for c in service.dimension_codes(assessment, instrument)]
     indicators = tuple(i for d in dimensions for i in d.indicators)
     answers = service.answers_by_code(assessment)
     stored = review.reviews_by_code(assessment)
-    self_assessed = {
-        code: level_value(answer.level, answer.not_applicable) for code, answer in answers.items()
-    }
+    self_assessed = {code: service.answer_value(answer) for code, answer in answers.items()}
     status = 200
     if request.method == "POST":
         form = review_form(instrument, indicators, self_assessed)
@@ -257,10 +263,16 @@ def review_page(assessment_id: int):
         data = {}
         for indicator in indicators:
             row = stored.get(indicator.code)
-            if row is not None and (row.verified_level is not None or row.verified_not_applicable):
-                data[f"verified-{indicator.code}"] = level_value(
-                    row.verified_level, row.verified_not_applicable
-                )
+            verdict = review.verified_value(row) if row is not None else None
+            if verdict is not None and verdict.is_answered:
+                shown, prefix = row, "verified_"
+            else:  # untouched: starts at the self-assessed value
+                shown, prefix = answers.get(indicator.code), ""
+            if shown is not None:
+                values = value_field_data(indicator, shown, prefix)
+                data[verified_value_field_name(indicator)] = values["value"]
+                if indicator.answer_type != LEVEL:
+                    data[verified_na_field_name(indicator)] = values["na"]
             if row is not None:
                 data[f"note-{indicator.code}"] = row.note
         if assessment.status == Status.RETURNED or assessment.review_comment:
@@ -285,13 +297,18 @@ def review_page(assessment_id: int):
 def _save(assessment, form, stored) -> int | None:
     """Store the typed verdicts; None when saved, else the status to answer with."""
     entries = {}
-    answers = form.self_assessed
-    for code, (level, not_applicable, note) in form.entries().items():
-        typed = level_value(level, not_applicable)
-        # an untouched indicator follows the self-assessed level and stores nothing
-        if code not in stored and typed in ("", answers.get(code, "")) and not note.strip():
+    for indicator in form.indicators:
+        code = indicator.code
+        entry = form.entry(indicator)
+        try:
+            entry.answer().value()
+        except ValueError:  # not a number: the service refuses it with a clear message
+            entries[code] = entry
             continue
-        entries[code] = review.ReviewInput(level, not_applicable, note)
+        # an untouched indicator follows the self-assessed value and stores nothing
+        if code not in stored and not entry.note.strip() and not form.differs(indicator):
+            continue
+        entries[code] = entry
     try:
         review.save_review(assessment, current_user, entries)
     except service.AnswersInvalid as error:

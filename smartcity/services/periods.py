@@ -1,0 +1,212 @@
+"""Running an assessment year: creating, opening and closing periods, dates and extensions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import has_request_context
+from flask_babel import gettext
+from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import Agency, InstrumentVersion, Period, PeriodExtension, PeriodStatus, User
+from . import audit
+from .assessments import open_assessments_for_all
+from .paging import PAGE_SIZE, Page, paginate
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _(message: str, **params: Any) -> str:
+    """Translated in a request (the user's language); plain English on the command line."""
+    if has_request_context():
+        return gettext(message, **params)
+    return message % params if params else message
+
+
+class PeriodRefused(Exception):
+    """A change to a period that is not allowed; the message is for the user."""
+
+
+def find_period(year: int) -> Period | None:
+    return db.session.scalar(select(Period).filter_by(year=year))
+
+
+def periods_page(search: str = "", number: int = 1, size: int = PAGE_SIZE) -> Page[Period]:
+    """Periods, newest first; `search` matches the year, the status or the instrument code."""
+    query = (
+        select(Period)
+        .join(Period.instrument_version)
+        .options(joinedload(Period.instrument_version))
+        .order_by(Period.year.desc())
+    )
+    term = search.strip().lower()
+    if term:
+        like = f"%{term}%"
+        query = query.filter(
+            or_(
+                cast(Period.year, String).like(like),
+                func.lower(Period.status) == term,
+                func.lower(InstrumentVersion.code).like(like),
+            )
+        )
+    return paginate(query, number, size)
+
+
+def _check_dates(opens_on: date | None, closes_on: date | None) -> None:
+    if opens_on is not None and closes_on is not None and closes_on < opens_on:
+        raise PeriodRefused(_("The last day must not be before the first day."))
+
+
+def create_period(
+    year: int,
+    version: InstrumentVersion,
+    opens_on: date | None = None,
+    closes_on: date | None = None,
+    by: User | None = None,
+) -> tuple[Period, int]:
+    """Open a new period pinned to `version`, with an assessment for every active agency.
+
+    Returns the period and how many assessments were created. The caller commits.
+    """
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodRefused(
+            _("The year must be between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
+        )
+    if find_period(year) is not None:
+        raise PeriodRefused(_("Period %(year)s already exists.", year=year))
+    _check_dates(opens_on, closes_on)
+    period = Period(
+        year=year,
+        instrument_version=version,
+        status=PeriodStatus.OPEN,
+        opens_on=opens_on,
+        closes_on=closes_on,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(period)
+            db.session.flush()
+    except IntegrityError:  # created by someone else at the same moment
+        raise PeriodRefused(_("Period %(year)s already exists.", year=year)) from None
+    audit.record(
+        "period.opened",
+        "period",
+        year,
+        user=by,
+        period_id=period.id,
+        new={
+            "year": year,
+            "status": str(PeriodStatus.OPEN),
+            "instrument": f"{version.code} {version.version}",
+            "opens_on": opens_on.isoformat() if opens_on else None,
+            "closes_on": closes_on.isoformat() if closes_on else None,
+        },
+    )
+    return period, open_assessments_for_all(period)
+
+
+def set_status(period: Period, status: PeriodStatus, by: User | None = None) -> bool:
+    """Open or close a period, recorded in the audit trail; False when it already was."""
+    if period.status == status:
+        return False
+    before = period.status
+    period.status = status
+    db.session.flush()
+    audit.record(
+        "period.opened" if status == PeriodStatus.OPEN else "period.closed",
+        "period",
+        period.year,
+        user=by,
+        period_id=period.id,
+        old={"status": str(before)},
+        new={"status": str(status)},
+    )
+    if status == PeriodStatus.OPEN:
+        # agencies added while it was closed get their assessment too
+        open_assessments_for_all(period)
+    return True
+
+
+def set_dates(
+    period: Period, opens_on: date | None, closes_on: date | None, by: User | None = None
+) -> bool:
+    """Change a period's first and last day; False when both are unchanged."""
+    _check_dates(opens_on, closes_on)
+    old = {"opens_on": period.opens_on, "closes_on": period.closes_on}
+    new = {"opens_on": opens_on, "closes_on": closes_on}
+    if old == new:
+        return False
+    period.opens_on, period.closes_on = opens_on, closes_on
+    db.session.flush()
+    audit.record(
+        "period.dates_changed",
+        "period",
+        period.year,
+        user=by,
+        period_id=period.id,
+        old={k: v.isoformat() if v else None for k, v in old.items()},
+        new={k: v.isoformat() if v else None for k, v in new.items()},
+    )
+    return True
+
+
+def extensions_of(period: Period) -> list[PeriodExtension]:
+    return list(
+        db.session.scalars(
+            select(PeriodExtension)
+            .filter_by(period_id=period.id)
+            .join(PeriodExtension.agency)
+            .options(joinedload(PeriodExtension.agency), joinedload(PeriodExtension.granted_by))
+            .order_by(Agency.name)
+        )
+    )
+
+
+def grant_extension(
+    period: Period, agency: Agency, until: date, reason: str, by: User | None = None
+) -> PeriodExtension:
+    """Give one agency its own last day in the period (a second grant replaces the first)."""
+    reason = reason.strip()
+    if not reason:
+        raise PeriodRefused(_("Give the reason for the new deadline."))
+    if not period.is_open:
+        raise PeriodRefused(
+            _(
+                "Period %(year)s is closed: open it before giving an agency more time.",
+                year=period.year,
+            )
+        )
+    if period.opens_on is not None and until < period.opens_on:
+        raise PeriodRefused(_("The new deadline must not be before the period's first day."))
+    extension = db.session.scalar(
+        select(PeriodExtension).filter_by(period_id=period.id, agency_id=agency.id)
+    )
+    old = None
+    if extension is None:
+        extension = PeriodExtension(period_id=period.id, agency_id=agency.id)
+        db.session.add(extension)
+    else:
+        old = {"until": extension.until.isoformat(), "reason": extension.reason}
+    extension.until = until
+    extension.reason = reason
+    extension.granted_by_id = by.id if by is not None else None
+    db.session.flush()
+    audit.record(
+        "period.extended",
+        "period",
+        period.year,
+        user=by,
+        agency_id=agency.id,
+        period_id=period.id,
+        old=old,
+        new={"agency": agency.code, "until": until.isoformat(), "reason": reason},
+    )
+    return extension
+
+
+def active_agencies() -> list[Agency]:
+    return list(db.session.scalars(select(Agency).filter_by(active=True).order_by(Agency.name)))

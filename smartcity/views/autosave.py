@@ -1,0 +1,201 @@
+"""Autosave: one answer saved as the user changes it, JSON in and out (docs/AUTOSAVE.md)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, current_app, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..domain.workflow import Actor
+from ..extensions import csrf, db
+from ..models import Answer, Assessment
+from ..policy import actor_for, can_edit_assessment, can_view_assessment
+from ..requestlog import request_id
+from ..services import assessments as service
+
+bp = Blueprint("autosave", __name__)
+log = logging.getLogger(__name__)
+
+Reply = tuple[dict[str, Any], int]
+
+
+def problem(status: int, error: str, message: str, **extra: Any) -> Reply:
+    return {"error": error, "message": message, **extra}, status
+
+
+@bp.route("/assessments/<int:assessment_id>/autosave", methods=["POST"])
+@csrf.exempt  # checked below, after the log-in check: an expired session must hear 401
+def save(assessment_id: int) -> Reply:
+    body = request.get_json(silent=True)
+    if not current_user.is_authenticated:
+        return problem(
+            401,
+            "login_required",
+            _("Your session has ended. Log in again; your unsaved changes are kept."),
+            login_url=url_for("auth.login", next=page_of(assessment_id, body)),
+        )
+    if current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None or not can_view_assessment(current_user, assessment):
+        return problem(404, "not_found", _("This assessment was not found."))
+    if not can_edit_assessment(current_user, assessment):
+        if actor_for(current_user, assessment) == Actor.AGENCY:
+            # the agency's own assessment, submitted or in a closed period: its state, not a role
+            return problem(
+                409,
+                "not_editable",
+                _("This assessment can no longer be changed; nothing was saved."),
+            )
+        return problem(403, "forbidden", _("Only the agency can change these answers."))
+    parsed = parse_body(body)
+    if isinstance(parsed, str):
+        return problem(400, "bad_request", parsed)
+    code, entry, based_on = parsed
+    try:
+        saved = service.save_answer(assessment, current_user, code, entry, based_on)
+    except service.AnswersInvalid as error:
+        return problem(422, "invalid", " ".join(error.problems), problems=error.problems)
+    except service.AssessmentRefused as error:
+        return problem(409, "not_editable", str(error))
+    except service.AnswerConflict as error:
+        theirs = error.answers[0]
+        return problem(
+            409,
+            "conflict",
+            conflict_text(theirs),
+            theirs=answer_json(theirs),
+        )
+    return {
+        "indicator": saved.indicator_code,
+        "version": saved.version,
+        "changed": saved.changed,
+        "saved_at": iso(saved.saved_at),
+        "saved_at_display": format_datetime(saved.saved_at, "HH:mm") if saved.saved_at else "",
+    }, 200
+
+
+def parse_body(body: Any) -> tuple[str, service.AnswerInput, int] | str:
+    """The answer the browser sent, or what is wrong with the request (for the user)."""
+    if not isinstance(body, dict):
+        return _("The request is not a JSON object.")
+    code = body.get("indicator")
+    level = body.get("level")
+    not_applicable = body.get("not_applicable", False)
+    justification = body.get("justification", "")
+    version = body.get("version") or 0
+    choice = body.get("choice")
+    checked = body.get("checked")
+    number = body.get("number")
+    if (
+        not isinstance(code, str)
+        or not code
+        or not (level is None or (isinstance(level, int) and not isinstance(level, bool)))
+        or not isinstance(not_applicable, bool)
+        or not isinstance(justification, str)
+        or not isinstance(version, int)
+        or isinstance(version, bool)
+        or version < 0
+        or not (choice is None or isinstance(choice, str))
+        or not (
+            checked is None
+            or (isinstance(checked, list) and all(isinstance(item, str) for item in checked))
+        )
+        or not (number is None or isinstance(number, str))
+    ):
+        return _(
+            "The request needs indicator (text), level (number or null), not_applicable (true "
+            "or false), justification (text) and version (number); choice (text), checked "
+            "(a list of texts) and number (text) are optional."
+        )
+    entry = service.AnswerInput(
+        level,
+        not_applicable,
+        justification,
+        choice=choice or None,
+        checked=None if checked is None else frozenset(item for item in checked if item),
+        number=(number or "").strip() or None,
+    )
+    return code, entry, version
+
+
+def page_of(assessment_id: int, body: Any) -> str:
+    """Where to come back after logging in again: the dimension page of the indicator."""
+    assessment = db.session.get(Assessment, assessment_id)
+    code = body.get("indicator") if isinstance(body, dict) else None
+    if assessment is not None and isinstance(code, str):
+        dimension = service.instrument_for(assessment).dimension_of(code)
+        if dimension is not None:
+            return url_for("assessment.dimension", assessment_id=assessment_id, code=dimension.code)
+    return url_for("assessment.overview", assessment_id=assessment_id)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """Stored times are naive UTC; the browser gets them with their offset."""
+    return moment.replace(tzinfo=UTC).isoformat() if moment else None
+
+
+def answer_json(row: Answer) -> dict[str, Any]:
+    who = row.updated_by
+    value = service.answer_value(row)
+    return {
+        "level": row.level,
+        "choice": row.choice,
+        "checked": None if value.checked is None else sorted(value.checked),
+        "number": row.number,
+        "not_applicable": row.not_applicable,
+        "justification": row.justification,
+        "version": row.version or 0,
+        "updated_by": (who.full_name or who.username) if who else None,
+        "updated_at": iso(row.updated_at),
+        "updated_at_display": format_datetime(row.updated_at, "d MMM y HH:mm")
+        if row.updated_at
+        else "",
+    }
+
+
+def conflict_text(row: Answer) -> str:
+    who = row.updated_by.full_name or row.updated_by.username if row.updated_by else "?"
+    return _(
+        "%(code)s was changed by %(who)s while you were editing. Nothing was saved: choose "
+        "which version to keep.",
+        code=row.indicator_code,
+        who=who,
+    )
+
+
+@bp.errorhandler(CSRFError)
+def csrf_refused(error: CSRFError) -> Reply:
+    return problem(
+        400,
+        "csrf",
+        _(
+            "This page is out of date (the security token is missing or expired). Reload the "
+            "page; your unsaved changes are kept in this browser."
+        ),
+    )
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException) -> Reply:
+    status = error.code or 500
+    return problem(status, f"http_{status}", error.description or error.name)
+
+
+@bp.errorhandler(Exception)
+def unexpected(error: Exception) -> Reply:
+    log.exception("%s unhandled error on %s %s", request_id(), request.method, request.path)
+    db.session.rollback()
+    return problem(
+        500,
+        "server_error",
+        _("Something went wrong on our side; your change is kept and will be sent again."),
+        request_id=request_id(),
+    )

@@ -1,0 +1,106 @@
+"""Batch printing from the admin pages: start a background job, follow it, download the ZIP."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Agency, PrintJob, Role
+from ..services import print_jobs as service
+from ..services.region import find_period
+from .helpers import roles_required
+
+bp = Blueprint("print_jobs", __name__)
+
+KIND_CHOICES = ("all", "report", "certificate")
+
+
+def _kind_labels() -> dict[str, str]:
+    return {
+        "all": _("Reports and certificates"),
+        "report": _("Result reports"),
+        "certificate": _("Certificates"),
+    }
+
+
+@bp.route("/periods/<int:year>/print", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def period_print(year: int):
+    period = find_period(year)
+    if period is None:
+        abort(404)
+    agencies = list(db.session.scalars(select(Agency).order_by(Agency.name)))
+    status = 200
+    chosen = {"what": "all", "agency": ""}
+    if request.method == "POST":
+        chosen = {
+            "what": request.form.get("what", ""),
+            "agency": request.form.get("agency", "").strip().upper(),
+        }
+        problem = None
+        if chosen["what"] not in KIND_CHOICES:
+            problem = _("Choose which documents to print.")
+        elif chosen["agency"] and chosen["agency"] not in {a.code for a in agencies}:
+            problem = _("Unknown agency %(code)s.", code=chosen["agency"])
+        if problem is None:
+            try:
+                job = service.start(
+                    period, chosen["what"], chosen["agency"], current_user, _language()
+                )
+            except service.PrintJobRefused as error:
+                problem = str(error)
+            else:
+                flash(_("Printing started in the background."), "success")
+                return redirect(url_for(".job", job_id=job.id), 303)
+        flash(problem, "error")
+        status = 400
+    return render_template(
+        "print_jobs/period.html",
+        period=period,
+        agencies=agencies,
+        chosen=chosen,
+        kinds=_kind_labels(),
+        jobs=service.jobs_for(period),
+        is_stalled=service.is_stalled,
+    ), status
+
+
+@bp.route("/print-jobs/<int:job_id>")
+@roles_required(Role.ADMIN)
+def job(job_id: int):
+    found = _load(job_id)
+    return render_template(
+        "print_jobs/job.html",
+        job=found,
+        kinds=_kind_labels(),
+        stalled=service.is_stalled(found),
+        is_stalled=service.is_stalled,
+        ready=service.archive_path(found) is not None,
+    )
+
+
+@bp.route("/print-jobs/<int:job_id>/download")
+@roles_required(Role.ADMIN)
+def download(job_id: int):
+    found = _load(job_id)
+    path = service.archive_path(found)
+    if path is None:
+        abort(404)
+    name = f"smartcity-{found.period.year}-{found.agency_code or 'all'}-{found.what}.zip"
+    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=name)
+
+
+def _load(job_id: int) -> PrintJob:
+    found = db.session.get(PrintJob, job_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _language() -> str:
+    from ..factory import select_locale
+
+    return select_locale()

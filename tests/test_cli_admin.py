@@ -1,0 +1,188 @@
+"""Scripted set-up: instrument import/export and period create/close on the command line."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from smartcity.extensions import db
+from smartcity.models import Agency, Assessment, InstrumentVersion, Period
+
+from .test_admin_instruments import BROKEN, SMALL
+
+
+def versions(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(InstrumentVersion))
+
+
+@pytest.fixture
+def small(tmp_path):
+    path = tmp_path / "uji.yaml"
+    path.write_text(SMALL, encoding="utf-8")
+    return path
+
+
+def test_import_publishes_once_and_export_gives_the_same_text(app, runner, small, tmp_path):
+    first = runner.invoke(args=["instrument", "import", str(small)])
+    assert first.exit_code == 0, first.output
+    assert "published uji-admin 2027.1" in first.output
+    again = runner.invoke(args=["instrument", "import", str(small)])
+    assert again.exit_code == 0 and "already published" in again.output
+    assert versions(app) == 1
+    out = tmp_path / "keluar.yaml"
+    exported = runner.invoke(
+        args=["instrument", "export", "uji-admin", "--version", "2027.1", "--format", "yaml"]
+        + ["--out", str(out)]
+    )
+    assert exported.exit_code == 0, exported.output
+    assert out.read_text(encoding="utf-8") == SMALL
+
+
+def test_a_workbook_exported_and_changed_imports_as_a_new_version(app, runner, small, tmp_path):
+    from smartcity.services.instruments import workbooks_supported
+
+    if not workbooks_supported():
+        pytest.skip("smartcity.domain.workbook (XLSX) is not installed here")
+    from smartcity.domain.loader import dump_instrument, load_instrument
+    from smartcity.domain.workbook import write_workbook
+
+    assert runner.invoke(args=["instrument", "import", str(small)]).exit_code == 0
+    book = tmp_path / "uji.xlsx"
+    exported = runner.invoke(
+        args=["instrument", "export", "uji-admin", "--version", "2027.1", "--format", "xlsx"]
+        + ["--out", str(book)]
+    )
+    assert exported.exit_code == 0, exported.output
+    assert book.read_bytes()[:4] == b"PK\x03\x04"
+    # the workbook of the published version is that version: nothing new
+    same = runner.invoke(args=["instrument", "import", str(book)])
+    assert same.exit_code == 0 and "already published" in same.output, same.output
+    # a workbook with a new version is published, stored as YAML
+    newer = load_instrument(SMALL.replace('"2027.1"', '"2027.2"'), "uji.yaml")
+    book.write_bytes(write_workbook(newer))
+    result = runner.invoke(args=["instrument", "import", str(book)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        stored = db.session.scalar(select(InstrumentVersion).filter_by(version="2027.2"))
+        assert stored.source == dump_instrument(newer) and stored.source_name == "uji.yaml"
+
+
+IMPORT_REFUSED = [
+    (
+        "invalid YAML: every problem with its line",
+        BROKEN,
+        "uji.yaml",
+        ["uji.yaml:9", "uji.yaml:12"],
+    ),
+    ("not a workbook", SMALL, "uji.xlsx", ["not an Excel workbook"]),
+    (
+        "the version exists with other content",
+        SMALL.replace("Tata Kelola", "Tata Pemerintahan"),
+        "lain.yaml",
+        ["2027.1 already exists with other content: give it a new version"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "expected"),
+    [c[1:] for c in IMPORT_REFUSED],
+    ids=[c[0] for c in IMPORT_REFUSED],
+)
+def test_import_refuses_with_exit_1_and_stores_nothing(
+    app, runner, small, tmp_path, content, name, expected
+):
+    assert runner.invoke(args=["instrument", "import", str(small)]).exit_code == 0
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = runner.invoke(args=["instrument", "import", str(path)])
+    assert result.exit_code == 1
+    for text in expected:
+        assert text in result.output
+    assert versions(app) == 1
+
+
+def test_import_refuses_a_file_over_the_limit(app, runner, small):
+    app.config["INSTRUMENT_MAX_BYTES"] = 100
+    result = runner.invoke(args=["instrument", "import", str(small)])
+    assert result.exit_code == 1 and "at most 100 bytes" in result.output
+    assert versions(app) == 0
+
+
+def test_export_of_an_unknown_version_fails(app, runner, small, tmp_path):
+    runner.invoke(args=["instrument", "import", str(small)])
+    out = tmp_path / "x.yaml"
+    result = runner.invoke(
+        args=["instrument", "export", "uji-admin", "--version", "9", "--out", str(out)]
+    )
+    assert result.exit_code == 1 and "not published" in result.output
+    assert not out.exists()
+
+
+def test_period_create_uses_the_latest_version_and_close_ends_it(demo, runner, small):
+    assert runner.invoke(args=["instrument", "import", str(small)]).exit_code == 0
+    result = runner.invoke(
+        args=["period", "create", "2027", "--instrument", "uji-admin"]
+        + ["--opens", "2027-02-01", "--closes", "2027-06-07"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "period 2027 open with uji-admin 2027.1" in result.output
+    with demo.app_context():
+        period = db.session.scalar(select(Period).filter_by(year=2027))
+        assert (period.opens_on, period.closes_on) == (date(2027, 2, 1), date(2027, 6, 7))
+        agencies = db.session.scalar(
+            select(func.count()).select_from(Agency).filter_by(active=True)
+        )
+        assessments = db.session.scalar(
+            select(func.count()).select_from(Assessment).filter_by(period_id=period.id)
+        )
+        assert assessments == agencies
+    closed = runner.invoke(args=["period", "close", "2027"])
+    assert closed.exit_code == 0 and "period 2027 closed" in closed.output
+    with demo.app_context():
+        assert db.session.scalar(select(Period.status).filter_by(year=2027)) == "closed"
+
+
+PERIOD_REFUSED = [
+    ("year exists", ["2026", "--instrument", "kotim-smart-city"], "Period 2026 already exists"),
+    ("unknown instrument", ["2027", "--instrument", "tidak-ada"], "tidak-ada is not published"),
+    (
+        "unknown version",
+        ["2027", "--instrument", "kotim-smart-city", "--version", "1.0"],
+        "version 1.0 is not published",
+    ),
+    (
+        "not a date",
+        ["2027", "--instrument", "kotim-smart-city", "--closes", "07-06-2027"],
+        "--closes must be a date such as 2026-03-31",
+    ),
+    (
+        "last day first",
+        [
+            "2027",
+            "--instrument",
+            "kotim-smart-city",
+            "--opens",
+            "2027-06-01",
+            "--closes",
+            "2027-01-01",
+        ],
+        "The last day must not be before the first day.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"), [c[1:] for c in PERIOD_REFUSED], ids=[c[0] for c in PERIOD_REFUSED]
+)
+def test_period_create_refuses_with_exit_1(demo, runner, args, message):
+    with demo.app_context():
+        before = db.session.scalar(select(func.count()).select_from(Period))
+    result = runner.invoke(args=["period", "create", *args])
+    assert result.exit_code == 1
+    assert message in result.output
+    with demo.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Period)) == before
