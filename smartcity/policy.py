@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import g, has_request_context
 from sqlalchemy import select
 
 from .domain import deadlines
@@ -71,21 +70,7 @@ def can_view_assessment(user: User, assessment: Assessment) -> bool:
 
 
 def edit_window(assessment: Assessment) -> deadlines.EditWindow:
-    """Whether its agency may still fill it in today: period status, dates, its extension.
-
-    Asked several times per request (page, form, autosave checks): worked out once per
-    request and assessment.
-    """
-    if has_request_context():
-        memo = g.setdefault("edit_windows", {})
-        key = (assessment.id, assessment.period.status, assessment.period.closes_on)
-        if key not in memo:
-            memo[key] = _edit_window(assessment)
-        return memo[key]
-    return _edit_window(assessment)
-
-
-def _edit_window(assessment: Assessment) -> deadlines.EditWindow:
+    """Whether its agency may still fill it in today: period status, dates, its extension."""
     period = assessment.period
     extension = db.session.scalar(
         select(PeriodExtension.until).filter_by(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from smartcity.extensions import db
+from smartcity.extensions import db, limiter
 from smartcity.factory import create_app
 
 PASSWORD = "demo-password-2026"
@@ -70,6 +70,8 @@ def app(database_url: str, tmp_path: Path):
     )
     with app.app_context():
         _empty_all_tables()
+        # the limiter's in-memory counts live as long as the process: each test starts afresh
+        limiter.reset()
     yield app
     with app.app_context():
         db.session.remove()

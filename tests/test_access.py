@@ -89,7 +89,11 @@ MATRIX = [
     # region results: the Smart City team
     ("GET", "/periods/2026/region", _row(302, 403, 403, 200, 200, 200, 200, 200)),
     ("GET", "/periods/1999/region", _row(302, 403, 403, 404, 404, 404, 404, 404)),
-    ("GET", "/periods/2026/region?sort=name&dir=desc", _row(302, 403, 403, 200, 200, 200, 200, 200)),
+    (
+        "GET",
+        "/periods/2026/region?sort=name&dir=desc",
+        _row(302, 403, 403, 200, 200, 200, 200, 200),
+    ),
     # an agency's dashboard: its users, evaluators assigned to it (not its members), admins,
     # viewers; anyone else learns nothing (404)
     ("GET", "/agencies/DISKOMINFO/dashboard", _row(302, 200, 404, 200, 404, 404, 200, 200)),
@@ -97,7 +101,11 @@ MATRIX = [
     ("GET", "/agencies/NOPE/dashboard", _row(302, 404, 404, 404, 404, 404, 404, 404)),
     # two periods compared: the region for the team and viewers, an agency its own results
     ("GET", "/compare", _row(302, 200, 200, 200, 200, 200, 200, 200)),
-    ("GET", "/compare?from=2026&to=2026&agency=DINKES", _row(302, 404, 200, 200, 404, 200, 200, 200)),
+    (
+        "GET",
+        "/compare?from=2026&to=2026&agency=DINKES",
+        _row(302, 404, 200, 200, 404, 200, 200, 200),
+    ),
     ("GET", "/compare?from=1999&to=2026", _row(302, 404, 404, 404, 404, 404, 404, 404)),
     ("GET", "/compare?from=abc", _row(302, 400, 400, 400, 400, 400, 400, 400)),
     # the signed region summary report: the Smart City team (303 to the download)
@@ -138,8 +146,16 @@ MATRIX = [
     ("GET", "/language/en", _row(302, 302, 302, 302, 302, 302, 302, 302)),
     ("POST", "/logout", _row(302, 302, 302, 302, 302, 302, 302, 302)),
     # exports (docs/EXPORTS.md): like the period overview; evaluators get their agencies only
-    ("GET", "/periods/2026/export?what=results&format=csv", _row(302, 403, 403, 200, 200, 200, 200, 200)),
-    ("GET", "/periods/1999/export?what=answers&format=xlsx", _row(302, 403, 403, 404, 404, 404, 404, 404)),
+    (
+        "GET",
+        "/periods/2026/export?what=results&format=csv",
+        _row(302, 403, 403, 200, 200, 200, 200, 200),
+    ),
+    (
+        "GET",
+        "/periods/1999/export?what=answers&format=xlsx",
+        _row(302, 403, 403, 404, 404, 404, 404, 404),
+    ),
     # API tokens: administrators only (an empty create form is 400)
     ("GET", "/admin/tokens", _row(302, 403, 403, 403, 403, 403, 200, 403)),
     ("POST", "/admin/tokens", _row(302, 403, 403, 403, 403, 403, 400, 403)),
@@ -149,7 +165,11 @@ MATRIX = [
     ("GET", "/api/v1/openapi.json", _row(200, 200, 200, 200, 200, 200, 200, 200)),
     ("GET", "/api/v1/periods", _row(401, 401, 401, 401, 401, 401, 401, 401)),
     ("GET", "/api/v1/periods/2026/results", _row(401, 401, 401, 401, 401, 401, 401, 401)),
-    ("GET", "/api/v1/periods/2026/agencies/DISKOMINFO/assessment", _row(401, 401, 401, 401, 401, 401, 401, 401)),
+    (
+        "GET",
+        "/api/v1/periods/2026/agencies/DISKOMINFO/assessment",
+        _row(401, 401, 401, 401, 401, 401, 401, 401),
+    ),
     *[
         (method, "/api/v1/no-such-thing", _row(401, 401, 401, 401, 401, 401, 401, 401))
         for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "TRACE", "QUERY")

@@ -343,6 +343,12 @@ def test_only_applicable_indicators_are_shown_required_and_scored(
     index = "2.20" if applies else "2.00"  # (2.5 x 1 + 2 x 1.5) / 2.5
     assert self_index(period, assessment_id(period, "DPUPR")) == index
     assert missing_codes(period, "DPUPR") == []
+    # the answers export lists what applies, too
+    auth.logout()
+    auth.login("admin")
+    export = client.get(f"/periods/{YEAR}/export?what=answers&format=csv").get_data(as_text=True)
+    listed = [row[5] for row in csv.reader(io.StringIO(export)) if row[1] == "DPUPR"]
+    assert listed == (["ENV-01", "ENV-02"] if applies else ["ENV-02"])
 
 
 def test_progress_counts_only_applicable_indicators(period, client, auth):
@@ -491,3 +497,41 @@ def test_a_colleagues_newer_number_is_a_conflict_on_the_form(period, client, aut
     assert response.status_code == 409
     assert "now: 12.5 percent" in response.get_data(as_text=True)
     assert stored(period, assessment_id(period, "DISKOMINFO"), "GOV-SVC-02").number == "12.5"
+
+
+def test_region_results_score_every_answer_type_like_the_engine(period, client, auth):
+    """The region page sums levels in SQL for level-only questionnaires; this one has choice
+    and number answers and sub-elements, so it must agree with the scoring engine."""
+    from smartcity.domain.workflow import Action
+    from smartcity.models import User
+    from smartcity.services.region import find_period, region_for
+
+    assessment = submitted(period, client, auth)
+    auth.login("evaluator")
+    noted = {
+        **REVIEW_FIELDS,
+        "verified-choice-GOV-POL-01": "3",
+        "verified-number-GOV-SVC-02": "85",
+        "note-GOV-SVC-02": "Data BPS 2026",
+        "note-GOV-POL-01": "SK ditemukan",
+    }
+    url = f"/assessments/{assessment}/review"
+    assert client.post(url, data={"action": "save", **noted}).status_code == 303
+    with period.test_request_context():
+        row = db.session.get(Assessment, assessment)
+        evaluator = db.session.scalar(select(User).filter_by(username="evaluator"))
+        admin = db.session.scalar(select(User).filter_by(username="admin"))
+        if row.status == "submitted":  # saving a review may already have started it
+            review_service.transition(row, evaluator, Action.START_REVIEW)
+        review_service.transition(row, evaluator, Action.VERIFY)
+        review_service.transition(row, admin, Action.FINALIZE)
+        db.session.commit()
+        engine = review_service.scores(row).verified
+        region = region_for(find_period(YEAR))
+    [diskominfo] = [a for a in region.agencies if a.code == "DISKOMINFO"]
+    assert display_index(diskominfo.index) == "3.50" == display_index(engine.index)
+    assert diskominfo.dimensions == {
+        d.dimension.code: d.index for d in engine.dimensions if d.index is not None
+    }
+    means = {m.indicator.code: m.mean for m in region.indicators}
+    assert means["GOV-POL-01"] == 5  # the verified choice 3 of 3

@@ -186,11 +186,6 @@ def test_postgresql_backends_killed_between_requests_are_replaced(demo, client, 
     assert stored_answers(demo, own.id)["GOV-01"][0] == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="views/autosave.py's own Exception handler answers 500; it should return "
-    "errors.database_down(error) when errors.database_unavailable(error)",
-)
 def test_autosave_hears_a_json_503_and_keeps_its_copy(demo, client, auth, english):
     """The autosave script treats 5xx as "not saved, try again" and keeps the typed text."""
     own = assessment_of(demo, "DISKOMINFO")
@@ -200,8 +195,8 @@ def test_autosave_hears_a_json_503_and_keeps_its_copy(demo, client, auth, englis
         response = client.post(
             f"/assessments/{own.id}/autosave", json=body, headers={"Accept": "application/json"}
         )
-    assert response.status_code == 503
-    assert response.get_json()["error"]["code"] == 503
+    assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+    assert response.get_json()["error"] == "database_unavailable"
     assert stored_answers(demo, own.id) == {}
 
 

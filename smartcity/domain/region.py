@@ -162,7 +162,7 @@ class IndicatorMean:
 
 
 def indicator_means(
-    instrument: Instrument, totals: Mapping[str, tuple[int, int]]
+    instrument: Instrument, totals: Mapping[str, tuple[int | Fraction, int]]
 ) -> tuple[IndicatorMean, ...]:
     """Indicator code -> (sum of verified levels, number of agencies) into means, in
     questionnaire order; indicators nobody scored and codes the instrument lacks are left out."""

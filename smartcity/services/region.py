@@ -41,7 +41,15 @@ from ..domain.region import (
 )
 from ..domain.workflow import Status
 from ..extensions import db
-from ..models import Agency, AgencyDimension, Answer, Assessment, Period, Review
+from ..models import (
+    Agency,
+    AgencyDimension,
+    AgencyIndicatorScope,
+    Answer,
+    Assessment,
+    Period,
+    Review,
+)
 from .instruments import instrument_of
 
 LOWEST = 10  # indicators listed under "where to invest"
@@ -154,16 +162,20 @@ class PeriodSums:
     # assessment id -> dimension code -> verified index (every dimension with a counted level;
     # which of them the agency answers is `agency_dimensions`' business)
     dimensions: dict[int, dict[str, Fraction]]
-    # indicator code -> (sum of verified levels, number of final agencies counted)
-    indicators: dict[str, tuple[int, int]]
+    # indicator code -> (sum of verified levels or scores, number of final agencies counted)
+    indicators: dict[str, tuple[int | Fraction, int]]
 
 
 def period_sums(period_id: int, instrument: Instrument, agency_id: int | None = None) -> PeriodSums:
     """The final assessments' verified sums per assessment and dimension, and per indicator.
 
     One query: both groupings read the same effective levels (a CTE the database evaluates
-    once).
+    once). Questionnaires the sums cannot express (other answer types than levels,
+    sub-elements, indicators that apply to some agencies only, or per-agency overrides) are
+    scored by the engine instead: `_engine_sums`, still a fixed number of queries.
     """
+    if _needs_engine(period_id, instrument):
+        return _engine_sums(period_id, agency_id)
     rows = _weighted(period_id, instrument, agency_id).cte("weighted")
     per_dimension = select(
         literal_column("'d'").label("kind"),
@@ -192,6 +204,47 @@ def period_sums(period_id: int, instrument: Instrument, agency_id: int | None = 
             indicators[code] = (int(total), int(count))
         elif count:
             dimensions.setdefault(assessment_id, {})[code] = Fraction(int(total), int(count))
+    return PeriodSums(dimensions, indicators)
+
+
+def _needs_engine(period_id: int, instrument: Instrument) -> bool:
+    if any(d.sub_elements for d in instrument.dimensions):
+        return True
+    if any(
+        i.answer_type != "level" or tuple(i.applies_to) != ("all",) for i in instrument.indicators
+    ):
+        return True
+    overridden = db.session.scalar(
+        select(AgencyIndicatorScope.id)
+        .join(Assessment, Assessment.agency_id == AgencyIndicatorScope.agency_id)
+        .where(Assessment.period_id == period_id)
+        .limit(1)
+    )
+    return overridden is not None
+
+
+def _engine_sums(period_id: int, agency_id: int | None) -> PeriodSums:
+    """The same sums from the scoring engine: verified scores of the final assessments."""
+    from .review import period_scores
+
+    period = db.session.get(Period, period_id)
+    query = select(Assessment).where(
+        Assessment.period_id == period_id, Assessment.status == Status.FINAL
+    )
+    if agency_id is not None:
+        query = query.where(Assessment.agency_id == agency_id)
+    dimensions: dict[int, dict[str, Fraction]] = {}
+    indicators: dict[str, tuple[Fraction, int]] = {}
+    for assessment_id, pair in period_scores(period, list(db.session.scalars(query))).items():
+        if pair.verified is None:
+            continue
+        for dimension in pair.verified.dimensions:
+            if dimension.index is not None:
+                dimensions.setdefault(assessment_id, {})[dimension.dimension.code] = dimension.index
+            for score in dimension.indicators:
+                if score.counts:
+                    total, count = indicators.get(score.indicator.code, (Fraction(0), 0))
+                    indicators[score.indicator.code] = (total + score.score, count + 1)
     return PeriodSums(dimensions, indicators)
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..domain.instrument import LEVEL, Dimension, Indicator, SubElement
 from ..extensions import db
@@ -19,7 +20,7 @@ from ..forms import (
     value_field_data,
     value_field_name,
 )
-from ..models import Answer, Assessment, Period, PeriodStatus, Role
+from ..models import Agency, Answer, Assessment, Period, PeriodStatus, Role
 from ..policy import can_edit_assessment, can_view_assessment, reads_region
 from ..services import assessments as service
 from ..services import evidence as evidence_service
@@ -48,7 +49,17 @@ def answer_display(indicator: Indicator, row: object | None, verified: bool = Fa
 
 def load_assessment(assessment_id: int) -> Assessment:
     """The assessment if the user may see it; 404 otherwise, so ids reveal nothing."""
-    assessment = db.session.get(Assessment, assessment_id)
+    # what every assessment page reads, in one round trip (plus one each for the agency's
+    # dimensions and indicator choices) instead of one query per relation
+    assessment = db.session.get(
+        Assessment,
+        assessment_id,
+        options=[
+            joinedload(Assessment.period).joinedload(Period.instrument_version),
+            joinedload(Assessment.agency).selectinload(Agency.dimension_links),
+            joinedload(Assessment.agency).selectinload(Agency.indicator_scope),
+        ],
+    )
     if assessment is None or not can_view_assessment(current_user, assessment):
         abort(404)
     return assessment

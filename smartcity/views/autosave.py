@@ -190,7 +190,18 @@ def http_error(error: HTTPException) -> Reply:
 
 
 @bp.errorhandler(Exception)
-def unexpected(error: Exception) -> Reply:
+def unexpected(error: Exception):
+    from . import errors
+
+    if errors.database_unavailable(error):
+        errors.database_down(error)  # logs it, rolls back; the reply keeps this endpoint's shape
+        body, status = problem(
+            503,
+            "database_unavailable",
+            _("Something went wrong on our side; your change is kept and will be sent again."),
+            request_id=request_id(),
+        )
+        return body, status, {"Retry-After": str(errors.RETRY_AFTER)}
     log.exception("%s unhandled error on %s %s", request_id(), request.method, request.path)
     db.session.rollback()
     return problem(
