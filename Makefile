@@ -78,12 +78,15 @@ screenshots: $(VENV)/.dev-installed system-deps browser-deps translations
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 
+# one pytest worker process per core (pytest-xdist); each gets its own database
+PYTEST_WORKERS ?= auto
+
 test: $(VENV)/.dev-installed system-deps browser-deps node-deps translations lint
 	@echo "== test suite on SQLite =="
-	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== test suite on PostgreSQL ($$TEST_DATABASE_URL) =="; \
-	  $(BIN)/pytest $(PYTEST_ARGS); \
+	  $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
 	fi
 
 clean:

@@ -24,8 +24,27 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if url:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        if worker and url.startswith("postgresql"):
+            url = _worker_database(url, worker)
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """With `pytest -n N` each worker process gets its own PostgreSQL database (`test_gw0`,
+    ...), created on the same server when missing, so workers never empty each other's."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    name, _, query = name.partition("?")
+    own = f"{name}_{worker}"
+    server = base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(server, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (own,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{own}"')
+    return f"{base}/{own}" + (f"?{query}" if query else "")
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,9 @@ def test_seed_demo_prints_logins_and_is_idempotent(app, runner):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     logins = dict(
-        re.findall(r"^\s+(\w+)\s+(\S{10,})\s+(?:admin|evaluator|agency|viewer)$", first.output, re.M)
+        re.findall(
+            r"^\s+(\w+)\s+(\S{10,})\s+(?:admin|evaluator|agency|viewer)$", first.output, re.M
+        )
     )
     for username in (
         "diskominfo",
