@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from smartcity.extensions import db
+from smartcity.extensions import db, limiter
 from smartcity.factory import create_app
 from smartcity.views.health import migration_heads
 
@@ -124,8 +124,13 @@ def test_probes_are_not_rate_limited(database_url: str):
         }
     )
     client = app.test_client()
-    statuses = [client.get("/healthz").status_code for _ in range(5)]
-    # the same limit does apply to an ordinary page
-    pages = [client.get("/login").status_code for _ in range(3)]
+    try:
+        statuses = [client.get("/healthz").status_code for _ in range(5)]
+        # the same limit does apply to an ordinary page
+        pages = [client.get("/login").status_code for _ in range(3)]
+    finally:
+        # Flask-Limiter keeps default limits on its (process-wide) limiter once set: without
+        # this every later test's app would allow 2 requests a minute
+        limiter.limit_manager.set_default_limits([])
     assert statuses == [200] * 5
     assert pages[-1] == 429
