@@ -132,5 +132,8 @@ def test_probes_are_not_rate_limited(database_url: str):
         # Flask-Limiter keeps default limits on its (process-wide) limiter once set: without
         # this every later test's app would allow 2 requests a minute
         limiter.limit_manager.set_default_limits([])
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
     assert statuses == [200] * 5
     assert pages[-1] == 429

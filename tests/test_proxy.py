@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from smartcity.extensions import db
 from smartcity.factory import create_app
 
 CLIENT_A, CLIENT_B = "203.0.113.7", "198.51.100.23"
@@ -40,8 +41,13 @@ def test_failed_log_ins_count_per_forwarded_address(
             environ_base={"REMOTE_ADDR": "127.0.0.1"},  # the proxy
         ).status_code
 
-    assert [failed_log_in(CLIENT_A, f"nobody{n}") for n in range(3)] == [401, 401, 429]
-    assert failed_log_in(CLIENT_B, "someone") == other_client_status
+    try:
+        assert [failed_log_in(CLIENT_A, f"nobody{n}") for n in range(3)] == [401, 401, 429]
+        assert failed_log_in(CLIENT_B, "someone") == other_client_status
+    finally:
+        with app.app_context():  # this app's connections are closed now, not at some GC
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_proxy_fix_is_off_unless_configured(monkeypatch):
