@@ -104,22 +104,10 @@ def open_period(
 
 
 def set_period_status(period: Period, status: PeriodStatus, by: User | None = None) -> bool:
-    """Open or close an existing period, recorded in the audit trail; False when unchanged."""
-    if period.status == status:
-        return False
-    before = period.status
-    period.status = status
-    db.session.flush()
-    audit.record(
-        "period.opened" if status == PeriodStatus.OPEN else "period.closed",
-        "period",
-        period.year,
-        user=by,
-        period_id=period.id,
-        old={"status": str(before)},
-        new={"status": str(status)},
-    )
-    return True
+    """Open or close an existing period (`services.periods.set_status`); False when unchanged."""
+    from .services.periods import set_status
+
+    return set_status(period, status, by)
 
 
 @period_cli.command("open")

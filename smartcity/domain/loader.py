@@ -697,18 +697,18 @@ class _Reader:
         else:
             codes[code] = _where(node)
 
-    def _dimension(
-        self, node: Node, path: str, expected_levels: frozenset[int] | None
-    ) -> Dimension | None:
+    def _group_header(self, node: Node, path: str, kind: str, keys, required, codes):
+        """What dimensions and sub-elements share: a mapping with a unique code, a name, an
+        optional description and a weight; None (reported) when the node is no mapping."""
         if not isinstance(node, MappingNode):
-            self.report(node, path, f"a dimension must be a mapping, got {_describe(node)}")
+            self.report(node, path, f"a {kind} must be a mapping, got {_describe(node)}")
             return None
-        entries = self._mapping(node, path, DIMENSION_KEYS, DIMENSION_REQUIRED)
+        entries = self._mapping(node, path, keys, required)
         code = None
         if "code" in entries:
             code_path = _join(path, "code")
             code = self._code(entries["code"], code_path)
-            self._unique(self.dimension_codes, code, entries["code"], code_path, "dimension")
+            self._unique(codes, code, entries["code"], code_path, kind)
         name = self._text(entries["name"], _join(path, "name")) if "name" in entries else None
         description = None
         if "description" in entries:
@@ -716,6 +716,17 @@ class _Reader:
         weight = (
             self._weight(entries["weight"], _join(path, "weight")) if "weight" in entries else None
         )
+        return entries, code, name, description, weight
+
+    def _dimension(
+        self, node: Node, path: str, expected_levels: frozenset[int] | None
+    ) -> Dimension | None:
+        header = self._group_header(
+            node, path, "dimension", DIMENSION_KEYS, DIMENSION_REQUIRED, self.dimension_codes
+        )
+        if header is None:
+            return None
+        entries, code, name, description, weight = header
         indicators: tuple[Indicator, ...] | None = None
         sub_elements: tuple[SubElement, ...] | None = ()
         if "indicators" in entries and "sub_elements" in entries:
@@ -778,22 +789,13 @@ class _Reader:
     def _sub_element(
         self, node: Node, path: str, expected_levels: frozenset[int] | None
     ) -> SubElement | None:
-        if not isinstance(node, MappingNode):
-            self.report(node, path, f"a sub-element must be a mapping, got {_describe(node)}")
-            return None
-        entries = self._mapping(node, path, SUB_ELEMENT_KEYS, SUB_ELEMENT_REQUIRED)
-        code = None
-        if "code" in entries:
-            code_path = _join(path, "code")
-            code = self._code(entries["code"], code_path)
-            self._unique(self.sub_element_codes, code, entries["code"], code_path, "sub-element")
-        name = self._text(entries["name"], _join(path, "name")) if "name" in entries else None
-        description = None
-        if "description" in entries:
-            description = self._text(entries["description"], _join(path, "description"))
-        weight = (
-            self._weight(entries["weight"], _join(path, "weight")) if "weight" in entries else None
+        codes = self.sub_element_codes
+        header = self._group_header(
+            node, path, "sub-element", SUB_ELEMENT_KEYS, SUB_ELEMENT_REQUIRED, codes
         )
+        if header is None:
+            return None
+        entries, code, name, description, weight = header
         indicators = None
         if "indicators" in entries:
             indicators = self._indicators(
