@@ -772,19 +772,9 @@ class _Reader:
     def _sub_elements(
         self, node: Node, path: str, expected_levels: frozenset[int] | None
     ) -> tuple[SubElement, ...] | None:
-        if not isinstance(node, SequenceNode):
-            self.report(node, path, f"sub_elements must be a list, got {_describe(node)}")
-            return None
-        if not node.value:
-            self.report(node, path, "at least one sub-element is required")
-            return None
-        subs = [
-            self._sub_element(item, f"{path}[{index}]", expected_levels)
-            for index, item in enumerate(node.value)
-        ]
-        if any(sub is None for sub in subs):
-            return None
-        return tuple(sub for sub in subs if sub is not None)
+        return self._non_empty_list(
+            node, path, "sub_elements", "sub-element", self._sub_element, expected_levels
+        )
 
     def _sub_element(
         self, node: Node, path: str, expected_levels: frozenset[int] | None
@@ -810,19 +800,24 @@ class _Reader:
     def _indicators(
         self, node: Node, path: str, expected_levels: frozenset[int] | None
     ) -> tuple[Indicator, ...] | None:
+        return self._non_empty_list(
+            node, path, "indicators", "indicator", self._indicator, expected_levels
+        )
+
+    def _non_empty_list(self, node: Node, path: str, key: str, kind: str, read, expected_levels):
+        """A non-empty list whose every item `read` accepts; None (reported) otherwise."""
         if not isinstance(node, SequenceNode):
-            self.report(node, path, f"indicators must be a list, got {_describe(node)}")
+            self.report(node, path, f"{key} must be a list, got {_describe(node)}")
             return None
         if not node.value:
-            self.report(node, path, "at least one indicator is required")
+            self.report(node, path, f"at least one {kind} is required")
             return None
-        indicators = [
-            self._indicator(item, f"{path}[{index}]", expected_levels)
-            for index, item in enumerate(node.value)
+        items = [
+            read(item, f"{path}[{index}]", expected_levels) for index, item in enumerate(node.value)
         ]
-        if any(indicator is None for indicator in indicators):
+        if any(item is None for item in items):
             return None
-        return tuple(indicator for indicator in indicators if indicator is not None)
+        return tuple(items)
 
     def _answer_type(self, node: Node, path: str) -> str | None:
         if isinstance(node, ScalarNode) and node.value in ANSWER_TYPES:

@@ -29,6 +29,9 @@ from smartcity.extensions import db
 from smartcity.models import Agency, Answer, Assessment, IssuedDocument, Period, User
 from tests.browser.axe import launch_chromium
 from tests.browser.test_answer_journey import EVIDENCE_FROM_LEVEL, minimal_pdf, pdf_payload
+
+# the agency's first answers: one level-3 answer needs (and gets) a PDF
+from tests.browser.test_review_journey import ROUND_1
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -36,19 +39,6 @@ pytestmark = pytest.mark.browser
 YEAR = 2027
 DEMO_YEAR = 2026  # the demo's open period: its questionnaire version is the published one
 AGENCY = "DISKOMINFO"
-# the agency's first answers: one level-3 answer needs (and gets) a PDF
-ROUND_1 = {
-    "GOV-01": 2,
-    "GOV-02": 1,
-    "GOV-03": 3,
-    "GOV-04": 2,
-    "GOV-05": 1,
-    "INF-01": 2,
-    "INF-02": 1,
-    "INF-03": 2,
-    "INF-04": 1,
-    "INF-05": 2,
-}
 TYPED_OFFLINE = "INF-05"  # answered while the browser has no connection
 OFFLINE_TEXT = "Ditulis tanpa sinyal di kantor kecamatan; laporan menyusul."
 LOWERED = "GOV-03"  # the evaluator verifies it at level 2, not 3
