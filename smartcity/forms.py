@@ -238,7 +238,28 @@ def value_fields(indicator: Indicator, name: str, na_name: str) -> dict[str, Any
 
 
 def dimension_form(dimension: Dimension, **kwargs: Any) -> DimensionForm:
-    """A form class with one value field (by answer type) and one justification per indicator."""
+    """The answer form of one dimension: one value field (by answer type) and one
+    justification per indicator."""
+    return _dimension_form_class(dimension)(**kwargs)
+
+
+# form classes of the dimensions in use, by the dimension object's identity: questionnaires
+# are parsed once per process and kept (services.instruments), so are their dimensions
+_FORM_CLASSES: dict[int, tuple[Dimension, type[DimensionForm]]] = {}
+
+
+def _dimension_form_class(dimension: Dimension) -> type[DimensionForm]:
+    cached = _FORM_CLASSES.get(id(dimension))
+    if cached is not None and cached[0] is dimension:
+        return cached[1]
+    if len(_FORM_CLASSES) > 512:
+        _FORM_CLASSES.clear()
+    form_class = _build_dimension_form_class(dimension)
+    _FORM_CLASSES[id(dimension)] = (dimension, form_class)
+    return form_class
+
+
+def _build_dimension_form_class(dimension: Dimension) -> type[DimensionForm]:
     fields: dict[str, Any] = {"indicators": dimension.indicators}
     for indicator in dimension.indicators:
         fields |= value_fields(indicator, value_field_name(indicator), na_field_name(indicator))
@@ -247,8 +268,7 @@ def dimension_form(dimension: Dimension, **kwargs: Any) -> DimensionForm:
         )
         # empty (a client that does not send it): no check
         fields[version_field_name(indicator)] = HiddenField(default="")
-    form_class = type(f"DimensionForm_{dimension.code}", (DimensionForm,), fields)
-    return form_class(**kwargs)
+    return type(f"DimensionForm_{dimension.code}", (DimensionForm,), fields)
 
 
 class ConfirmSubmitForm(FlaskForm):

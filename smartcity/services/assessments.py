@@ -207,6 +207,21 @@ def questionnaire(assessment: Assessment, instrument: Instrument | None = None) 
     return scoped_instrument(full, applicable_codes(assessment, full))
 
 
+def get_assessment(assessment_id: int) -> Assessment | None:
+    """An assessment with what its pages and saves read (period, questionnaire version, agency
+    with its dimensions and indicator choices) in one round trip instead of one per relation.
+    An agency has a handful of dimensions and indicator choices: the joined rows stay few."""
+    return db.session.get(
+        Assessment,
+        assessment_id,
+        options=[
+            joinedload(Assessment.period).joinedload(Period.instrument_version),
+            joinedload(Assessment.agency).joinedload(Agency.dimension_links),
+            joinedload(Assessment.agency).joinedload(Agency.indicator_scope),
+        ],
+    )
+
+
 def ensure_assessment(agency: Agency, period: Period) -> Assessment:
     assessment = db.session.scalar(
         select(Assessment).filter_by(agency_id=agency.id, period_id=period.id)
@@ -406,9 +421,16 @@ def _store_answers(
     entries: Mapping[str, AnswerInput],
     expected_versions: Mapping[str, int] | None,
 ) -> tuple[int, dict[str, Answer]]:
-    """Check and stage the answers (not committed); how many changed and the rows by code."""
+    """Check and stage the answers (not committed); how many changed and the rows by code.
+
+    Whether the user may still edit is decided under the lock (the callers' own check before
+    gives the page its message; this one is what counts).
+    """
+    _lock_for_answers(assessment)
     if not can_edit_assessment(user, assessment):
+        db.session.rollback()
         raise AssessmentRefused(_("This assessment can no longer be changed."))
+    # checked under the lock: a closed assessment is refused whatever was sent
     instrument = instrument_for(assessment)
     allowed = applicable_codes(assessment, instrument)
     problems: list[str] = []
@@ -416,11 +438,6 @@ def _store_answers(
         problems += answer_problems(instrument, allowed, code, entry)
     if problems:
         raise AnswersInvalid(problems)
-
-    _lock_for_answers(assessment)
-    if not can_edit_assessment(user, assessment):
-        db.session.rollback()
-        raise AssessmentRefused(_("This assessment can no longer be changed."))
     existing = _current_answers(assessment, list(entries))
     if expected_versions:
         conflicts = [
@@ -436,13 +453,19 @@ def _store_answers(
             raise AnswerConflict(conflicts)
     changed = 0
     now = utcnow()
+    created: dict[str, Answer] = {}
+
+    def create(code: str) -> Answer:
+        created[code] = Answer(assessment=assessment, indicator_code=code, version=0)
+        return created[code]
+
     for code, entry in entries.items():
         indicator = instrument.indicator(code)
         assert indicator is not None  # checked above
         values = stored_columns(indicator, entry)
         changed += store_change(
             existing.get(code),
-            lambda code=code: Answer(assessment=assessment, indicator_code=code, version=0),
+            lambda code=code: create(code),
             values,
             event="answer.changed",
             code=code,
@@ -451,7 +474,8 @@ def _store_answers(
             now=now,
         )
     db.session.flush()
-    return changed, _current_answers(assessment, list(entries))
+    # the rows as just written under the lock (read again before, changed and flushed here)
+    return changed, {**existing, **created}
 
 
 def _current_answers(assessment: Assessment, codes: list[str]) -> dict[str, Answer]:

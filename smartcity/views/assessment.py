@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from ..domain.instrument import LEVEL, Dimension, Indicator, SubElement
 from ..extensions import db
@@ -20,13 +19,13 @@ from ..forms import (
     value_field_data,
     value_field_name,
 )
-from ..models import Agency, Answer, Assessment, Period, PeriodStatus, Role
+from ..models import Answer, Assessment, Period, PeriodStatus, Role
 from ..policy import can_edit_assessment, can_view_assessment, reads_region
 from ..services import assessments as service
 from ..services import evidence as evidence_service
 from ..services import review
 from . import evidence as evidence_views
-from .helpers import language
+from .helpers import language, text_in
 
 bp = Blueprint("assessment", __name__)
 
@@ -49,17 +48,7 @@ def answer_display(indicator: Indicator, row: object | None, verified: bool = Fa
 
 def load_assessment(assessment_id: int) -> Assessment:
     """The assessment if the user may see it; 404 otherwise, so ids reveal nothing."""
-    # what every assessment page reads, in one round trip (plus one each for the agency's
-    # dimensions and indicator choices) instead of one query per relation
-    assessment = db.session.get(
-        Assessment,
-        assessment_id,
-        options=[
-            joinedload(Assessment.period).joinedload(Period.instrument_version),
-            joinedload(Assessment.agency).selectinload(Agency.dimension_links),
-            joinedload(Assessment.agency).selectinload(Agency.indicator_scope),
-        ],
-    )
+    assessment = service.get_assessment(assessment_id)
     if assessment is None or not can_view_assessment(current_user, assessment):
         abort(404)
     return assessment
@@ -234,6 +223,9 @@ def dimension(assessment_id: int, code: str):
         evidence_errors=evidence_errors,
         evidence_max_bytes=evidence_service.max_bytes(),
         dimension_codes=service.dimension_codes(assessment, instrument),
+        # "Level n · <name>" labels, translated once per page rather than once per radio
+        level_labels={str(entry.level): text_in(entry.name) for entry in instrument.level_names},
+        csrf_enabled=current_app.config.get("WTF_CSRF_ENABLED", True),
     ), status
 
 

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from ..domain.workflow import Actor
 from ..extensions import csrf, db
 from ..models import Answer, Assessment
-from ..policy import actor_for, can_edit_assessment, can_view_assessment
+from ..policy import actor_for, can_view_assessment
 from ..requestlog import request_id
 from ..services import assessments as service
 
@@ -43,18 +43,13 @@ def save(assessment_id: int) -> Reply:
         )
     if current_app.config["WTF_CSRF_ENABLED"]:
         csrf.protect()
-    assessment = db.session.get(Assessment, assessment_id)
+    assessment = service.get_assessment(assessment_id)
     if assessment is None or not can_view_assessment(current_user, assessment):
         return problem(404, "not_found", _("This assessment was not found."))
-    if not can_edit_assessment(current_user, assessment):
-        if actor_for(current_user, assessment) == Actor.AGENCY:
-            # the agency's own assessment, submitted or in a closed period: its state, not a role
-            return problem(
-                409,
-                "not_editable",
-                _("This assessment can no longer be changed; nothing was saved."),
-            )
+    if actor_for(current_user, assessment) != Actor.AGENCY:
         return problem(403, "forbidden", _("Only the agency can change these answers."))
+    # whether the agency may still edit (status, period, deadline) is decided by the service,
+    # under the assessment's lock: one check instead of one here and one there
     parsed = parse_body(body)
     if isinstance(parsed, str):
         return problem(400, "bad_request", parsed)
@@ -63,8 +58,11 @@ def save(assessment_id: int) -> Reply:
         saved = service.save_answer(assessment, current_user, code, entry, based_on)
     except service.AnswersInvalid as error:
         return problem(422, "invalid", " ".join(error.problems), problems=error.problems)
-    except service.AssessmentRefused as error:
-        return problem(409, "not_editable", str(error))
+    except service.AssessmentRefused:
+        # the agency's own assessment, submitted or in a closed period: its state, not a role
+        return problem(
+            409, "not_editable", _("This assessment can no longer be changed; nothing was saved.")
+        )
     except service.AnswerConflict as error:
         theirs = error.answers[0]
         return problem(
