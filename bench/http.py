@@ -163,12 +163,14 @@ def free_port() -> int:
 def gunicorn(target: str, env: dict[str, str], workers: int) -> Iterator[int]:
     """gunicorn with the repository's settings serving `target`; yields its port."""
     port = free_port()
+    # the log goes to a file: a pipe nobody reads would fill up and stall the workers
+    log = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", target],
         cwd=ROOT,
         env={**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         text=True,
     )
     try:
@@ -181,7 +183,8 @@ def gunicorn(target: str, env: dict[str, str], workers: int) -> Iterator[int]:
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn {target} did not start:\n{process.stderr.read()}")
+                log.seek(0)
+                raise SystemExit(f"gunicorn {target} did not start:\n{log.read()}")
             time.sleep(0.2)
         yield port
     finally:
@@ -191,7 +194,7 @@ def gunicorn(target: str, env: dict[str, str], workers: int) -> Iterator[int]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        process.stderr.close()
+        log.close()
 
 
 def request(

@@ -32,11 +32,15 @@ needs_postgres = pytest.mark.skipif(
 # gunicorn.conf.py: (environment, expected settings); the machine's cores matter for workers
 CPUS = os.cpu_count() or 1
 SETTINGS = [
-    ({}, {"bind": "127.0.0.1:8000", "workers": max(2, 2 * CPUS), "timeout": 60}),
+    (
+        {},
+        {"bind": "127.0.0.1:8000", "workers": max(2, 2 * CPUS), "timeout": 60, "preload_app": True},
+    ),
     (
         {"BIND": "0.0.0.0:9000", "WEB_CONCURRENCY": "3", "GUNICORN_TIMEOUT": "120"},
         {"bind": "0.0.0.0:9000", "workers": 3, "timeout": 120},
     ),
+    ({"GUNICORN_PRELOAD": "0"}, {"preload_app": False}),
 ]
 
 
@@ -44,7 +48,7 @@ SETTINGS = [
 def test_gunicorn_settings(monkeypatch, env: dict[str, str], expected: dict):
     import runpy
 
-    for name in ("BIND", "WEB_CONCURRENCY", "GUNICORN_TIMEOUT"):
+    for name in ("BIND", "WEB_CONCURRENCY", "GUNICORN_TIMEOUT", "GUNICORN_PRELOAD"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -89,11 +93,13 @@ def gunicorn(database_url: str, tmp_path: Path) -> Iterator[tuple[str, subproces
         "BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": str(WORKERS),
     }
+    # the log goes to a file: a pipe nobody reads would fill up and stall the workers
+    log = (tmp_path / "gunicorn.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:app"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -107,7 +113,9 @@ def gunicorn(database_url: str, tmp_path: Path) -> Iterator[tuple[str, subproces
             except requests.RequestException:
                 pass  # not listening yet, or the workers are still importing the app
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not come up:\n{process.communicate()[0]}")
+                process.kill()
+                process.wait()
+                pytest.fail(f"gunicorn did not come up:\n{(tmp_path / 'gunicorn.log').read_text()}")
             time.sleep(0.2)
         yield base, process
     finally:
@@ -118,7 +126,7 @@ def gunicorn(database_url: str, tmp_path: Path) -> Iterator[tuple[str, subproces
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        process.stdout.close()
+        log.close()
 
 
 def csrf(html: str) -> str:
@@ -166,7 +174,7 @@ def answer_dimension(http, base: str, overview: str, dimension: str) -> dict[str
 
 
 @needs_postgres
-def test_agency_journey_over_http_with_two_workers(gunicorn):
+def test_agency_journey_over_http_with_two_workers(gunicorn, tmp_path: Path):
     base, process = gunicorn
     assert len(worker_pids(process.pid)) == WORKERS
     http = requests.Session()
@@ -209,6 +217,10 @@ def test_agency_journey_over_http_with_two_workers(gunicorn):
     result = http.get(base + done.headers["Location"])
     index = re.search(r'data-testid="overall-index"[^>]*>\s*([0-9.,]+)\s*<', result.text)
     assert index and re.fullmatch(r"\d[.,]\d\d", index.group(1))
+
+    # every request is in the app's log with its id, as the error page and docs promise
+    request_id = done.headers["X-Request-ID"]
+    assert f"{request_id} POST {overview}/submit 303" in (tmp_path / "gunicorn.log").read_text()
 
     # stopped cleanly: workers finish and the master exits 0
     process.send_signal(signal.SIGTERM)
