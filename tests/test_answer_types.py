@@ -425,6 +425,24 @@ def test_review_of_choice_and_number_answers_changes_the_verified_index(period, 
     assert scores_of(period, assessment) == ("2.33", "3.50")
 
 
+def test_the_review_page_groups_indicators_under_their_sub_elements(period, client, auth):
+    """Like the answer page: GOV's indicators under "Pelayanan Publik" and its policy block."""
+    import re
+
+    assessment = submitted(period, client, auth)
+    auth.login("evaluator")
+    page = client.get(f"/assessments/{assessment}/review").get_data(as_text=True)
+    sections = re.findall(
+        r'<section class="sub-element" aria-labelledby="review-sub-([A-Z-]+)">(.*?)</section>',
+        page,
+        flags=re.S,
+    )
+    grouped = {code: re.findall(r'id="review-(GOV-[A-Z]+-\d+)"', body) for code, body in sections}
+    assert grouped["GOV-SVC"] == ["GOV-SVC-01", "GOV-SVC-02"]
+    assert grouped["GOV-POL"] == ["GOV-POL-01"]
+    assert "GOV-SVC</span> Pelayanan Publik</h3>" in page
+
+
 def test_a_bad_verified_number_is_refused(period, client, auth):
     assessment = submitted(period, client, auth)
     auth.login("evaluator")

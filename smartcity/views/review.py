@@ -45,7 +45,7 @@ from ..models import Agency, Evidence, Period, Role, User
 from ..policy import can_review
 from ..services import assessments as service
 from ..services import review
-from .assessment import load_assessment, render_overview
+from .assessment import indicator_groups, load_assessment, render_overview
 from .helpers import roles_required
 
 bp = Blueprint("review", __name__)
@@ -291,6 +291,7 @@ def review_page(assessment_id: int):
         editable=assessment.status in REVIEWABLE,
         actions=review.actions_for(current_user, assessment),
         Action=Action,
+        indicator_groups=indicator_groups,
     ), status
 
 
