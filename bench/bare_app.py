@@ -1,10 +1,11 @@
 """The baseline for bench/http.py: a bare Flask app on the same database, doing the minimum.
 
 `GET /assessments/<id>/dimensions/<code>` reads the same rows as the real dimension page (the
-user, the assessment with its period and instrument version, the dimension's answers) and
-renders the same questions, level descriptors, radios and text areas with one Jinja template
-(bench/bare_dimension.html);
-no log-in, sessions, CSRF, forms library, translations or access checks.
+user, the assessment with its period, agency and dimensions, the answers with who saved them,
+the evidence files) and renders the same document (header, tabs, questions, level
+descriptors, radios, text areas, evidence sections, autosave texts; Indonesian texts written
+into bench/bare_dimension.html) with one Jinja template;
+no log-in, sessions, CSRF checks, forms library, translations or access checks.
 `POST /answers/<id>` updates one answer row from JSON and returns its new version.
 
 Served by gunicorn (`gunicorn bench.bare_app:app`) with `DATABASE_URL` set.
@@ -13,6 +14,7 @@ Served by gunicorn (`gunicorn bench.bare_app:app`) with `DATABASE_URL` set.
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -52,8 +54,9 @@ def dimension_page(assessment_id: int, code: str):
         ).one()
         assessment = conn.execute(
             text(
-                "SELECT a.id, a.status, p.year, p.instrument_version_id FROM assessments a "
-                "JOIN periods p ON p.id = a.period_id WHERE a.id = :id"
+                "SELECT a.id, a.status, p.year, p.instrument_version_id, g.name AS agency_name "
+                "FROM assessments a JOIN periods p ON p.id = a.period_id "
+                "JOIN agencies g ON g.id = a.agency_id WHERE a.id = :id"
             ),
             {"id": assessment_id},
         ).one_or_none()
@@ -63,22 +66,47 @@ def dimension_page(assessment_id: int, code: str):
         dimension = next((d for d in questionnaire["dimensions"] if d["code"] == code), None)
         if dimension is None:
             abort(404)
+        chosen = set(
+            conn.scalars(
+                text(
+                    "SELECT d.dimension_code FROM agency_dimensions d "
+                    "JOIN assessments a ON a.agency_id = d.agency_id WHERE a.id = :id"
+                ),
+                {"id": assessment_id},
+            )
+        )
         codes = [i["code"] for i in dimension["indicators"]]
         rows = conn.execute(
             text(
-                "SELECT indicator_code, level, not_applicable, justification, version "
-                "FROM answers WHERE assessment_id = :id"
+                "SELECT r.indicator_code, r.level, r.not_applicable, r.justification, r.version, "
+                "r.updated_at, u.full_name AS updated_by FROM answers r "
+                "LEFT JOIN users u ON u.id = r.updated_by_id WHERE r.assessment_id = :id"
+            ),
+            {"id": assessment_id},
+        ).all()
+        files = conn.execute(
+            text(
+                "SELECT id, indicator_code, original_name, size FROM evidence "
+                "WHERE assessment_id = :id AND deleted_at IS NULL ORDER BY uploaded_at, id"
             ),
             {"id": assessment_id},
         ).all()
     answers = {r.indicator_code: r for r in rows if r.indicator_code in codes}
+    evidence: dict[str, list[Any]] = {}
+    for row in files:
+        if row.indicator_code in codes:
+            evidence.setdefault(row.indicator_code, []).append(row)
     return render_template(
         "bare_dimension.html",
         user=user,
         assessment=assessment,
         dimension=dimension,
+        dimensions=[d for d in questionnaire["dimensions"] if d["code"] in chosen],
         answers=answers,
+        evidence=evidence,
         level_names=questionnaire["level_names"],
+        path=request.path,
+        token=secrets.token_urlsafe(48),
     )
 
 

@@ -152,10 +152,11 @@ def register_commands(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from .domain.scoring import display_index
-    from .views.helpers import text_in
+    from .views.helpers import rendered_once, text_in
 
     app.jinja_env.filters["index"] = display_index
     app.jinja_env.filters["t"] = text_in
+    app.jinja_env.globals["rendered_once"] = rendered_once
 
     @app.context_processor
     def inject_language() -> dict[str, Any]:

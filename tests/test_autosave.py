@@ -246,6 +246,18 @@ def test_the_dimension_page_carries_what_the_script_needs(demo, client, auth):
     assert '<input id="version-GOV-01" name="version-GOV-01" type="hidden" value="1">' in page
 
 
+def test_the_scripts_texts_follow_the_pages_language_back_and_forth(demo, client, auth):
+    """The texts are rendered once per language and reused: each language keeps its own."""
+    url = f"/assessments/{assessment_of(demo, 'DISKOMINFO').id}/dimensions/GOV"
+    auth.login("diskominfo")
+    for language, saving in (("id", "Menyimpan…"), ("en", "Saving…"), ("id", "Menyimpan…")):
+        with client.session_transaction() as session:
+            session["language"] = language
+        page = client.get(url).get_data(as_text=True)
+        assert f'data-text-saving="{saving}"' in page
+        assert "data-text-restored=" in page
+
+
 def test_a_read_only_page_has_no_autosave(demo, client, auth):
     assessment_id = assessment_of(demo, "DISKOMINFO").id
     auth.login("evaluator")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort
+from flask import abort, current_app
 from flask_babel import get_locale
 from flask_login import current_user, login_required
+from jinja2 import Environment
+from markupsafe import Markup
 
 from ..domain.instrument import Text
 
@@ -16,6 +18,17 @@ from ..domain.instrument import Text
 def language() -> str:
     locale = get_locale()
     return locale.language if locale is not None else "id"
+
+
+def rendered_once(template_name: str) -> Markup:
+    """A template made only of fixed, translated texts (no variables), rendered once per
+    language and process instead of on every page."""
+    return _rendered_once(current_app.jinja_env, template_name, language())
+
+
+@lru_cache(maxsize=32)
+def _rendered_once(env: Environment, template_name: str, language: str) -> Markup:  # noqa: ARG001 - the cache key
+    return Markup(env.get_template(template_name).render())
 
 
 def text_in(text: Text | None, lang: str | None = None) -> str:
