@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 
 from ..domain import filetypes
 from ..extensions import db
@@ -249,7 +249,8 @@ def attached(
     query = (
         select(Evidence)
         .filter(Evidence.assessment_id == assessment.id, Evidence.deleted_at.is_(None))
-        .options(joinedload(Evidence.uploaded_by))
+        # the uploaders are mostly users already loaded (the agency's staff): no join per file
+        .options(selectinload(Evidence.uploaded_by))
         .order_by(Evidence.uploaded_at, Evidence.id)
     )
     if indicator_codes is not None:
