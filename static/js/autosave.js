@@ -168,6 +168,25 @@
     if (justification) {
       justification.value = answer.justification || "";
     }
+    showApplicability(code);
+  }
+
+  // a ticked "not applicable" box sets the indicator's own answer aside: its options are shown
+  // disabled (only N/A is stored) but keep what was chosen, for when the box is unticked again
+  function showApplicability(code) {
+    var na = naInput(code);
+    if (!na || na.type !== "checkbox") {
+      return;
+    }
+    valueInputs(code).forEach(function (input) {
+      if (input !== na) {
+        input.disabled = na.checked;
+      }
+    });
+    var fieldset = document.getElementById("indicator-" + code);
+    if (fieldset) {
+      fieldset.classList.toggle("not-applicable", na.checked);
+    }
   }
 
   function numberKey(text) {
@@ -522,6 +541,9 @@
     valueInputs(code).forEach(function (input) {
       var event = input.type === "text" ? "input" : "change";
       input.addEventListener(event, function () {
+        if (input.name === "na-" + code) {
+          showApplicability(code);
+        }
         if (input.name === "checked-" + code && input.checked) {
           // "none of these" and a ticked item exclude each other
           checkedInputs(code).forEach(function (other) {
@@ -536,6 +558,7 @@
     justificationInput(code).addEventListener("input", function () {
       edited(code);
     });
+    showApplicability(code);
   });
 
   // edits the server never confirmed (offline, session ended, tab closed): back into the
