@@ -165,6 +165,9 @@ class Period(db.Model):
     # first and last day agencies may fill in (Asia/Jakarta); None: no limit
     opens_on: Mapped[date | None] = mapped_column()
     closes_on: Mapped[date | None] = mapped_column()
+    # the lowest maturity level that earns a certificate (0: every final assessment);
+    # None: the instance's CERTIFICATE_MIN_LEVEL
+    certificate_min_level: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     instrument_version: Mapped[InstrumentVersion] = relationship()

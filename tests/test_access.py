@@ -135,6 +135,7 @@ MATRIX = [
     ("POST", "/admin/periods/1999/status", _row(302, 403, 403, 403, 403, 403, 404, 403)),
     ("POST", "/admin/periods/2026/dates", _row(302, 403, 403, 403, 403, 403, 303, 403)),
     ("POST", "/admin/periods/2026/extensions", _row(302, 403, 403, 403, 403, 403, 400, 403)),
+    ("POST", "/admin/periods/2026/certificates", _row(302, 403, 403, 403, 403, 403, 400, 403)),
     ("GET", "/admin/instruments", _row(302, 403, 403, 403, 403, 403, 200, 403)),
     ("GET", "/admin/instruments/upload", _row(302, 403, 403, 403, 403, 403, 200, 403)),
     ("POST", "/admin/instruments/upload", _row(302, 403, 403, 403, 403, 403, 400, 403)),

@@ -15,6 +15,7 @@ from smartcity.models import (
     Assessment,
     AuditEvent,
     InstrumentVersion,
+    IssuedDocument,
     Period,
     PeriodExtension,
 )
@@ -337,3 +338,61 @@ def test_submitting_follows_the_same_deadline_rule(demo):
         # with more time the deadline lets it through: now only the missing answers stop it
         with pytest.raises(assessments.Incomplete):
             assessments.submit(db.session.get(Assessment, own), user)
+
+
+# the certificate rule per period: (instance default, the period's choice, the assessment's
+# maturity level 3) -> whether a certificate is printed
+CERTIFICATE_RULES = [
+    (0, None, True),  # the default: every final assessment
+    (5, None, False),  # the instance's CERTIFICATE_MIN_LEVEL when the period has no rule
+    (5, 0, True),  # the period's rule wins over the instance default
+    (0, 3, True),  # the level itself counts
+    (0, 4, False),
+]
+
+
+@pytest.mark.parametrize(("default", "chosen", "printed"), CERTIFICATE_RULES)
+def test_the_period_decides_which_final_assessments_earn_a_certificate(
+    demo, client, auth, default, chosen, printed
+):
+    from .test_documents import advance
+
+    demo.config["CERTIFICATE_MIN_LEVEL"] = default
+    assessment_id = advance(demo, level=3)
+    auth.login("admin")
+    page = client.get("/admin/periods/2026").get_data(as_text=True)
+    assert 'name="min_level"' in page and f'<option selected value="{default}">' in page
+    if chosen is not None:
+        saved = client.post("/admin/periods/2026/certificates", data={"min_level": str(chosen)})
+        assert saved.status_code == 303
+    response = client.post(f"/assessments/{assessment_id}/certificate")
+    assert response.status_code == (303 if printed else 409)
+    with demo.app_context():
+        issued = _count(demo, IssuedDocument, kind="certificate")
+    assert issued == (1 if printed else 0)
+
+
+def test_the_certificate_rule_is_checked_and_audited(demo, client, auth):
+    auth.login("admin")
+    for bad in ("9", "-1", "tiga", ""):
+        refused = client.post("/admin/periods/2026/certificates", data={"min_level": bad})
+        assert refused.status_code == 400, bad
+    with demo.app_context():
+        assert db.session.scalar(select(Period).filter_by(year=2026)).certificate_min_level is None
+    assert (
+        client.post("/admin/periods/2026/certificates", data={"min_level": "4"}).status_code == 303
+    )
+    # unchanged: nothing to record
+    assert (
+        client.post("/admin/periods/2026/certificates", data={"min_level": "4"}).status_code == 303
+    )
+    with demo.app_context():
+        assert db.session.scalar(select(Period).filter_by(year=2026)).certificate_min_level == 4
+        events = db.session.scalars(
+            select(AuditEvent).filter_by(action="period.certificate_minimum_changed")
+        ).all()
+        assert [(e.old_value, e.new_value) for e in events] == [
+            ('{"certificate_min_level": null}', '{"certificate_min_level": 4}')
+        ]
+    page = client.get("/admin/periods/2026").get_data(as_text=True)
+    assert '<option selected value="4">' in page

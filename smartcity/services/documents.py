@@ -40,6 +40,7 @@ from ..extensions import db
 from ..models import Assessment, IssuedDocument, Period, Region, User, utcnow
 from . import audit
 from .assessments import answer_text, answer_value, answers_by_code, instrument_for
+from .periods import certificate_minimum
 from .review import reviews_by_code, scores, verified_value
 
 REPORT = "report"
@@ -298,7 +299,9 @@ def certificate_data(assessment: Assessment, language: str) -> CertificateData:
     official = _official(scores(assessment))
     if official.maturity is None:
         raise DocumentRefused(_("This assessment has no index, so it earns no certificate."))
-    minimum = int(current_app.config.get("CERTIFICATE_MIN_LEVEL") or 0)
+    minimum = certificate_minimum(
+        assessment.period, int(current_app.config.get("CERTIFICATE_MIN_LEVEL") or 0)
+    )
     if official.maturity.level < minimum:
         raise DocumentRefused(
             _(

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import Agency, InstrumentVersion, Period, PeriodExtension, PeriodStatus, User
 from . import audit
 from .assessments import open_assessments_for_all
+from .instruments import instrument_of
 from .paging import PAGE_SIZE, Page, paginate
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -150,6 +151,39 @@ def set_dates(
         period_id=period.id,
         old={k: v.isoformat() if v else None for k, v in old.items()},
         new={k: v.isoformat() if v else None for k, v in new.items()},
+    )
+    return True
+
+
+def certificate_minimum(period: Period, default: int) -> int:
+    """The lowest maturity level that earns a certificate in this period (0: every final
+    assessment gets one stating its level); `default` when the administrator chose none."""
+    return default if period.certificate_min_level is None else period.certificate_min_level
+
+
+def set_certificate_minimum(period: Period, level: int, by: User | None = None) -> bool:
+    """Choose the lowest maturity level that earns a certificate; False when unchanged.
+
+    Certificates already issued stay valid: the rule applies to the ones printed from now on.
+    """
+    levels = {band.level for band in instrument_of(period.instrument_version).maturity_bands}
+    if level != 0 and level not in levels:
+        raise PeriodRefused(
+            _("Choose a maturity level of this questionnaire (or every final assessment).")
+        )
+    if period.certificate_min_level == level:
+        return False
+    before = period.certificate_min_level
+    period.certificate_min_level = level
+    db.session.flush()
+    audit.record(
+        "period.certificate_minimum_changed",
+        "period",
+        period.year,
+        user=by,
+        period_id=period.id,
+        old={"certificate_min_level": before},
+        new={"certificate_min_level": level},
     )
     return True
 

@@ -17,6 +17,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -68,6 +69,10 @@ class PeriodForm(FlaskForm):
 class DatesForm(FlaskForm):
     opens_on = DateField(_l("First day (optional)"), validators=[Optional()])
     closes_on = DateField(_l("Last day, inclusive (optional)"), validators=[Optional()])
+
+
+class CertificateForm(FlaskForm):
+    min_level = SelectField(_l("Lowest maturity level that earns a certificate"), coerce=int)
 
 
 class StatusForm(FlaskForm):
@@ -230,10 +235,15 @@ def _render_period(period: Period, status: int = 200, **forms: FlaskForm):
     )
     extension = forms.get("extension") or ExtensionForm(formdata=None)
     extension.agency.choices = [(a.id, f"{a.name} ({a.code})") for a in service.active_agencies()]
+    certificates = forms.get("certificates") or CertificateForm(
+        formdata=None, min_level=_certificate_minimum(period)
+    )
+    certificates.min_level.choices = _certificate_choices(period)
     return render_template(
         "admin/periods_detail.html",
         period=period,
         dates_form=dates,
+        certificate_form=certificates,
         status_form=StatusForm(formdata=None),
         extension_form=extension,
         extensions=service.extensions_of(period),
@@ -282,6 +292,43 @@ def period_dates(year: int):
         return _render_period(period, 400, dates=form)
     db.session.commit()
     flash(_("The dates were saved.") if changed else _("Nothing changed."), "success")
+    return redirect(url_for(".period", year=year), 303)
+
+
+def _certificate_minimum(period: Period) -> int:
+    return service.certificate_minimum(period, int(current_app.config["CERTIFICATE_MIN_LEVEL"]))
+
+
+def _certificate_choices(period: Period) -> list[tuple[int, str]]:
+    """0 (every final assessment) and the questionnaire's maturity levels with their names."""
+    bands = instrument_service.instrument_of(period.instrument_version).maturity_bands
+    choices = [(0, _("Every final assessment (the certificate states its level)"))]
+    for band in sorted(bands, key=lambda band: band.level):
+        if band.level > 0:
+            label = _(
+                "Level %(level)s (%(name)s) or higher", level=band.level, name=text_in(band.name)
+            )
+            choices.append((band.level, label))
+    return choices
+
+
+@bp.route("/periods/<int:year>/certificates", methods=["POST"])
+@roles_required(Role.ADMIN)
+def period_certificates(year: int):
+    period = _period_or_404(year)
+    form = CertificateForm()
+    form.min_level.choices = _certificate_choices(period)
+    if not form.validate_on_submit():
+        _form_errors(form)
+        return _render_period(period, 400, certificates=form)
+    try:
+        changed = service.set_certificate_minimum(period, form.min_level.data, current_user)
+    except service.PeriodRefused as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _render_period(period, 400, certificates=form)
+    db.session.commit()
+    flash(_("The certificate rule was saved.") if changed else _("Nothing changed."), "success")
     return redirect(url_for(".period", year=year), 303)
 
 
