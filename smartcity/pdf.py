@@ -74,22 +74,24 @@ def _font_css(font_config: FontConfiguration, fetcher: GuardedFetcher) -> CSS:
 
 
 # Parsed stylesheets, per thread (WeasyPrint objects are not shared between threads) and per
-# set of stylesheet files (path and modification time): parsing pdf.css costs about one bare
-# page each time (docs/PERFORMANCE.md). The fonts are not cached: a FontConfiguration reused
-# across documents made every render slower (measured: 3x), so each render gets its own.
+# set of stylesheet files, re-read when a file's modification time changes: parsing pdf.css
+# costs about one bare page each time (docs/PERFORMANCE.md). One entry per set of files (the
+# templates use a fixed few), so a document without a stylesheet does not evict pdf.css.
+# The fonts are not cached: a FontConfiguration reused across documents made every render
+# slower (measured: 3x), so each render gets its own.
 _cache = threading.local()
 
 
 def _sheets(fetcher: GuardedFetcher, stylesheets: tuple[Path, ...]) -> list[CSS]:
-    key = tuple((str(sheet), sheet.stat().st_mtime_ns) for sheet in stylesheets)
-    cached: dict[tuple, list[CSS]] = _cache.__dict__.setdefault("sheets", {})
-    sheets = cached.get(key)
-    if sheets is None:
+    files = tuple(str(sheet) for sheet in stylesheets)
+    stamp = tuple(sheet.stat().st_mtime_ns for sheet in stylesheets)
+    cached: dict[tuple, tuple[tuple, list[CSS]]] = _cache.__dict__.setdefault("sheets", {})
+    entry = cached.get(files)
+    if entry is None or entry[0] != stamp:
         # no @font-face in these files: the fonts come from _font_css, per document
-        sheets = [CSS(filename=str(sheet), url_fetcher=fetcher) for sheet in stylesheets]
-        cached.clear()  # a changed stylesheet replaces the old entry
-        cached[key] = sheets
-    return sheets
+        entry = (stamp, [CSS(filename=name, url_fetcher=fetcher) for name in files])
+        cached[files] = entry  # a changed stylesheet replaces its old entry
+    return entry[1]
 
 
 def render(html: str, base_url: Path, stylesheets: list[Path] | tuple[Path, ...] = ()) -> bytes:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
+import threading
 
+import pytest
 from sqlalchemy import select
 
 from smartcity.extensions import db
 from smartcity.models import IssuedDocument
-from smartcity.services import documents
-from smartcity.services.batch import MANIFEST, print_batch, read_manifest
+from smartcity.services import batch, documents
+from smartcity.services.batch import MANIFEST, BatchError, print_batch, read_manifest
 
 
 def test_print_command_writes_files_that_match_manifest_and_registry(
@@ -41,7 +45,10 @@ def test_print_command_writes_files_that_match_manifest_and_registry(
     assert read_manifest(tmp_path / "a" / MANIFEST) == rows
 
 
-def test_two_worker_processes_issue_the_same_set_as_one(demo_history, tmp_path):
+# fork: the default from a single-threaded process on Linux (children of a warmed-up parent);
+# spawn: what a web process printing in a background thread uses
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_two_worker_processes_issue_the_same_set_as_one(demo_history, tmp_path, start_method):
     with demo_history.app_context():
         seen: list[tuple[int, int]] = []
         single = print_batch(2025, tmp_path / "one", agency_code="DISKOMINFO", what="report")
@@ -52,6 +59,7 @@ def test_two_worker_processes_issue_the_same_set_as_one(demo_history, tmp_path):
             what="all",
             processes=2,
             progress=lambda done, total: seen.append((done, total)),
+            start_method=start_method,
         )
         assert [e.file for e in single] == ["2025-DISKOMINFO-report.pdf"]
         assert [e.file for e in many] == [
@@ -70,6 +78,47 @@ def test_two_worker_processes_issue_the_same_set_as_one(demo_history, tmp_path):
         assert [(e.file, e.code, e.sha256) for e in repeat] == [
             (e.file, e.code, e.sha256) for e in many
         ]
+
+
+def test_workers_are_forked_only_from_a_single_threaded_process(demo_history, tmp_path):
+    # a fresh interpreter has one thread: fork (on Linux, where the tests run)
+    alone = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from smartcity.services import batch; print(batch._start_method())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert alone.stdout.strip() == "fork"
+    seen: list[str] = []
+    worker = threading.Thread(target=lambda: seen.append(batch._start_method()))
+    worker.start()
+    worker.join()
+    assert seen == ["spawn"]  # not the main thread: a web process printing in the background
+    busy = threading.Event()
+    other = threading.Thread(target=busy.wait)
+    other.start()
+    try:
+        assert batch._start_method() == "spawn"  # a fork would copy whatever locks it holds
+    finally:
+        busy.set()
+        other.join()
+    with demo_history.app_context(), pytest.raises(BatchError, match="start method"):
+        print_batch(2025, tmp_path, processes=2, start_method="threads")
+
+
+def test_big_reports_are_handed_out_first(demo_history):
+    with demo_history.app_context():
+        jobs = batch._jobs(2025, None, "all")
+    ordered = batch._longest_first(jobs)
+    assert sorted(ordered, key=lambda j: j.file) == sorted(jobs, key=lambda j: j.file)
+    reports = [j for j in ordered if j.kind == documents.REPORT]
+    assert ordered[: len(reports)] == reports  # every report before any certificate
+    answers = [j.answers for j in reports]
+    assert answers == sorted(answers, reverse=True) and answers[0] > answers[-1] > 0
 
 
 def test_print_refuses_unknown_period_agency_and_nothing_final(demo, runner, tmp_path):

@@ -247,9 +247,16 @@ def test_certificate_for_a_final_assessment_issued_by_an_admin(demo, client, aut
     text = pdf_text(certificate.data)
     assert "H. Halikinnor" in text and "196801011990031001" in text
     assert "SIMULASI" in text
+    assert len(reader.pages) == 1
     with demo.app_context():
         document = db.session.scalar(select(IssuedDocument).filter_by(kind="certificate"))
-        assert document.code in text and documents.info(document).index in text
+        info = documents.info(document)
+        assert document.code in text and info.index in text
+        # what a certificate says: agency, period, level and index, and how to verify it
+        assert info.agency in text and info.year == 2026 and "2026" in text
+        assert f"tingkat kematangan {info.level}" in text and info.predicate in text
+        assert documents.verify_url(document.code) in text
+        assert "kunci pengembangan" in text  # the development key's notice next to the code
     assert check(client, certificate.data) == "valid"
     # the agency downloads what the admin issued
     auth.logout()
@@ -321,16 +328,19 @@ def test_verification_uploads_are_size_and_rate_limited(app, client):
     assert limited.status_code == 429
 
 
-def qr_modules_in(data: bytes) -> list[list[bool]]:
-    """The dark/light modules of the QR image embedded in the PDF's first page."""
+def qr_modules_in(data: bytes, size: int) -> list[list[bool]]:
+    """The dark/light modules of the QR image (`size` modules a side) on the PDF's first page."""
     reader = pypdf.PdfReader(io.BytesIO(data))
     images = [image.image for image in reader.pages[0].images]
     squares = [image for image in images if image.width == image.height]
     assert len(squares) == 1, "one square image: the QR code"
     image = squares[0].convert("L")
-    size = image.width // 4  # drawn at 4 pixels a module
+    scale = image.width // size  # pixels a module (1: the PDF scales it up, unblurred)
+    assert scale >= 1 and image.width == size * scale
+    middle = scale // 2
     return [
-        [image.getpixel((x * 4 + 2, y * 4 + 2)) < 128 for x in range(size)] for y in range(size)
+        [image.getpixel((x * scale + middle, y * scale + middle)) < 128 for x in range(size)]
+        for y in range(size)
     ]
 
 
@@ -345,6 +355,12 @@ def test_the_qr_code_encodes_the_verification_address(demo, client, auth):
     expected = segno.make(f"{demo.config['PUBLIC_BASE_URL']}/verify/{code}", error="m")
     border = 1
     modules = [[bool(cell) for cell in row] for row in expected.matrix]
-    found = qr_modules_in(certificate.data)
+    found = qr_modules_in(certificate.data, len(modules) + 2 * border)
     inner = [row[border:-border] for row in found[border:-border]]
     assert inner == modules
+    assert not any(found[0]) and not any(found[-1])  # the light border around it
+    # drawn sharp: the PDF image is not interpolated when scaled up to 20 mm
+    reader = pypdf.PdfReader(io.BytesIO(certificate.data))
+    xobjects = reader.pages[0]["/Resources"]["/XObject"]
+    qr = [x.get_object() for x in xobjects.values() if x.get_object().get("/Subtype") == "/Image"]
+    assert [x.get("/Interpolate") for x in qr] == [False]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pypdf
@@ -82,3 +83,22 @@ def test_the_fetcher_reads_static_files_and_data_urls():
 def test_a_document_asking_for_a_forbidden_resource_is_not_rendered(markup):
     with pytest.raises(pdf.PdfRenderError):
         pdf.render(f"<html><body>{markup}<p>x</p></body></html>", STATIC)
+
+
+def test_parsed_stylesheets_are_reused_until_the_file_changes(tmp_path):
+    sheet = tmp_path / "page.css"
+    sheet.write_text("@page { size: A5; }")
+    fetcher = pdf.GuardedFetcher([tmp_path])
+    first = pdf._sheets(fetcher, (sheet,))
+    assert pdf._sheets(fetcher, ()) == []  # a document without a stylesheet evicts nothing
+    assert pdf._sheets(fetcher, (sheet,)) is first
+    html = "<html><body><p>x</p></body></html>"
+    a5 = pypdf.PdfReader(io.BytesIO(pdf.render(html, tmp_path, [sheet]))).pages[0]
+    assert round(float(a5.mediabox.width)) == 420  # A5: 148 mm
+
+    sheet.write_text("@page { size: A4 landscape; }")
+    stat = sheet.stat()
+    os.utime(sheet, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert pdf._sheets(fetcher, (sheet,)) is not first
+    landscape = pypdf.PdfReader(io.BytesIO(pdf.render(html, tmp_path, [sheet]))).pages[0]
+    assert round(float(landscape.mediabox.width)) == 842

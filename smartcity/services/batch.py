@@ -2,10 +2,25 @@
 
 The documents are issued through the registry (`services.documents`), exactly as one print
 from the web would be: reused while the data is unchanged, a new version otherwise. With
-`processes` > 1 the work is shared by worker processes (the "spawn" start method); each
-worker makes its own app with the same configuration and instance folder (so the same
-signing key), issues its share and commits its own rows. Each document's subject is
-distinct, so the workers never compete for a version number.
+`processes` > 1 the work is shared by worker processes; each issues its share and commits
+its own rows. Each document's subject is distinct, so the workers never compete for a
+version number.
+
+How the workers start (`_start_method`):
+- "fork" where it is safe: on Linux, from a process with a single thread (the command line,
+  an RQ work horse). The parent warms up first (signing key, PDF renderer and stylesheet,
+  templates) and the children inherit all of it, so a worker starts in milliseconds instead
+  of the seconds a fresh interpreter needs (imports, WeasyPrint, fonts; docs/PERFORMANCE.md).
+  Each child drops the database connections it inherited (`engine.dispose(close=False)`)
+  and opens its own.
+- "spawn" everywhere else: a fresh interpreter that builds its own app from the portable
+  configuration and the same instance folder (so the same signing key). Forking a process
+  that runs other threads (a web process printing in a background thread) copies locks
+  those threads may hold at that moment, and the child can hang on them; macOS system
+  libraries are not fork-safe (Python itself defaults to spawn there); Windows has no fork.
+
+The big documents go to the workers first (reports by number of answers, then the
+certificates), so no worker is left with a long report at the end while the other idles.
 
 The PDFs are written to `out_dir` as `<year>-<AGENCY>-<kind>.pdf`, with `manifest.csv`
 (file, code, sha256) next to them.
@@ -18,17 +33,20 @@ import hashlib
 import multiprocessing
 import os
 import pickle
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from .. import pdf, signing
 from ..domain.workflow import Status
 from ..extensions import db
-from ..models import Agency, Assessment, Role, User
+from ..models import Agency, Answer, Assessment, Role, User
 from . import documents
 from .region import find_period
 
@@ -59,6 +77,12 @@ class _Job:
     kind: str
     agency_code: str
     file: str
+    answers: int = 0  # the assessment's answers: a report's size, to hand out big ones first
+
+    @property
+    def size(self) -> int:
+        """For ordering only: a report grows with its answers, a certificate is one page."""
+        return self.answers + 1 if self.kind == documents.REPORT else 0
 
 
 def print_batch(
@@ -70,16 +94,21 @@ def print_batch(
     processes: int = 1,
     progress: Callable[[int, int], None] | None = None,
     by: str | None = None,
+    start_method: str | None = None,
 ) -> list[ManifestEntry]:
     """Issue and write the documents of the period's final assessments; returns the manifest.
 
     Runs inside an app context. `by` is the issuing user's name (default: the first active
     administrator). A certificate the rules refuse (below CERTIFICATE_MIN_LEVEL) is skipped.
+    `start_method` ("fork" or "spawn") overrides how worker processes start; by default
+    fork where it is safe, else spawn (module docstring).
     """
     if what not in KINDS:
         raise BatchError(f"unknown document kind {what!r}: use report, certificate or all")
     if processes < 1:
         raise BatchError("processes must be 1 or more")
+    if start_method not in (None, "fork", "spawn"):
+        raise BatchError(f"unknown start method {start_method!r}: use fork or spawn")
     user = _issuer(by)
     jobs = _jobs(year, agency_code, what)
     out_dir = Path(out_dir)
@@ -99,13 +128,20 @@ def print_batch(
         # the development key is made once here, not raced for by the workers
         documents.signer_config()
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        context = multiprocessing.get_context("spawn")
+        method = start_method or _start_method()
+        if method == "fork":
+            _warm_up(app)
+            if start_method is None:
+                method = _start_method()  # still one thread after the warm-up
+        if method == "fork":
+            initializer, initargs = _init_forked_worker, (app,)
+        else:
+            initializer, initargs = _init_worker, (_portable_config(app), app.instance_path)
+        work = [(job, user.id, str(out_dir)) for job in _longest_first(jobs)]
+        context = multiprocessing.get_context(method)
         with context.Pool(
-            min(processes, total),
-            initializer=_init_worker,
-            initargs=(_portable_config(app), app.instance_path),
+            min(processes, total), initializer=initializer, initargs=initargs
         ) as pool:
-            work = [(job, user.id, str(out_dir)) for job in jobs]
             for done, entry in enumerate(pool.imap_unordered(_worker, work), start=1):
                 if entry is not None:
                     entries.append(entry)
@@ -156,8 +192,14 @@ def _jobs(year: int, agency_code: str | None, what: str) -> list[_Job]:
     period = find_period(year)
     if period is None:
         raise BatchError(f"period {year} does not exist")
+    answers = (
+        select(func.count(Answer.id))
+        .where(Answer.assessment_id == Assessment.id)
+        .correlate(Assessment)
+        .scalar_subquery()
+    )
     query = (
-        select(Assessment.id, Agency.code)
+        select(Assessment.id, Agency.code, answers)
         .join(Agency)
         .filter(Assessment.period_id == period.id, Assessment.status == Status.FINAL)
         .order_by(Agency.code)
@@ -172,10 +214,15 @@ def _jobs(year: int, agency_code: str | None, what: str) -> list[_Job]:
         which = f" of agency {agency_code.upper()}" if agency_code else ""
         raise BatchError(f"period {year} has no final assessment{which}")
     return [
-        _Job(assessment_id, kind, code, f"{year}-{code}-{kind}.pdf")
-        for assessment_id, code in rows
+        _Job(assessment_id, kind, code, f"{year}-{code}-{kind}.pdf", answer_count)
+        for assessment_id, code, answer_count in rows
         for kind in KINDS[what]
     ]
+
+
+def _longest_first(jobs: list[_Job]) -> list[_Job]:
+    """The order for the workers: the last documents handed out are the short ones."""
+    return sorted(jobs, key=lambda job: -job.size)
 
 
 def _issue_one(job: _Job, user_id: int, out_dir: str) -> ManifestEntry | None:
@@ -213,6 +260,53 @@ def _issue_one(job: _Job, user_id: int, out_dir: str) -> ManifestEntry | None:
 # --- worker processes ------------------------------------------------------------------------
 
 _worker_app: Flask | None = None
+
+# a one-line page: enough to load fonts, the stylesheet and the signer before forking
+_WARM_UP_HTML = "<!doctype html><html><body><p>smartcity</p></body></html>"
+
+
+def _start_method() -> str:
+    """ "fork" on Linux from a single-threaded process, "spawn" otherwise (module docstring)."""
+    if not sys.platform.startswith("linux"):
+        return "spawn"
+    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Linux has it
+        return "spawn"
+    if threading.current_thread() is not threading.main_thread():
+        return "spawn"
+    if threading.active_count() > 1:
+        return "spawn"
+    try:  # threads that Python does not know of (started by a C library)
+        if len(os.listdir("/proc/self/task")) > 1:
+            return "spawn"
+    except OSError:  # pragma: no cover - no /proc: Python's own count above has to do
+        pass
+    return "fork"
+
+
+def _warm_up(app: Flask) -> None:
+    """What every worker needs, done once before forking so that the children inherit it.
+
+    The signing key decrypted and pyHanko's signer built (signing.py caches both per
+    process), the PDF stylesheet parsed (pdf.py), fonts and Pango initialised, the document
+    templates compiled. Worth it because a warm parent (a second batch, the benchmark) pays
+    nothing here, and a cold one pays once instead of once per worker.
+    """
+    static = Path(app.static_folder or "static")
+    sample = pdf.render(_WARM_UP_HTML, static, [static / "css" / "pdf.css"])
+    signing.sign(sample, documents.signer_config())
+    for template in ("pdf/report.html", "pdf/certificate.html"):
+        app.jinja_env.get_template(template)
+
+
+def _init_forked_worker(app: Flask) -> None:
+    """In a forked child: the parent's app, but never the parent's database connections."""
+    global _worker_app
+    with app.app_context():
+        for engine in db.engines.values():
+            # forget the inherited pool without closing its connections: they are the
+            # parent's (closing a PostgreSQL socket or SQLite handle here would break them)
+            engine.dispose(close=False)
+    _worker_app = app
 
 
 def _portable_config(app: Flask) -> dict[str, Any]:

@@ -464,8 +464,10 @@ def verify_url(code: str) -> str:
 
 def qr_data_uri(text: str) -> str:
     # PNG, not SVG: WeasyPrint draws an SVG QR code module by module on every page it is on
-    # (about a third of a certificate's render; docs/PERFORMANCE.md), an image only once
-    return segno.make(text, error="m").png_data_uri(scale=4, border=1)
+    # (about a third of a certificate's render; docs/PERFORMANCE.md), an image only once.
+    # One pixel per module: pdf.css scales it up with `image-rendering: pixelated` (sharp
+    # edges), and a 16x smaller image is cheaper to decode and embed
+    return segno.make(text, error="m").png_data_uri(scale=1, border=1)
 
 
 def place_and_date(seat: str, day: date, language: str) -> str:
