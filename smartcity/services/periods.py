@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -110,22 +111,34 @@ def create_period(
     return period, open_assessments_for_all(period)
 
 
+def _audit(period: Period, action: str, by: User | None, *, old: Any, new: Any) -> None:
+    """A change to a period's settings in the audit trail."""
+    audit.record(action, "period", period.year, user=by, period_id=period.id, old=old, new=new)
+
+
+def _change(
+    period: Period,
+    attribute: str,
+    value: Any,
+    action: str,
+    by: User | None,
+    shown: Callable[[Any], Any] = lambda value: value,
+) -> bool:
+    """Set one of the period's settings and audit it (as `shown`); False when unchanged."""
+    before = getattr(period, attribute)
+    if before == value:
+        return False
+    setattr(period, attribute, value)
+    db.session.flush()
+    _audit(period, action, by, old={attribute: shown(before)}, new={attribute: shown(value)})
+    return True
+
+
 def set_status(period: Period, status: PeriodStatus, by: User | None = None) -> bool:
     """Open or close a period, recorded in the audit trail; False when it already was."""
-    if period.status == status:
+    action = "period.opened" if status == PeriodStatus.OPEN else "period.closed"
+    if not _change(period, "status", status, action, by, shown=str):
         return False
-    before = period.status
-    period.status = status
-    db.session.flush()
-    audit.record(
-        "period.opened" if status == PeriodStatus.OPEN else "period.closed",
-        "period",
-        period.year,
-        user=by,
-        period_id=period.id,
-        old={"status": str(before)},
-        new={"status": str(status)},
-    )
     if status == PeriodStatus.OPEN:
         # agencies added while it was closed get their assessment too
         open_assessments_for_all(period)
@@ -143,12 +156,10 @@ def set_dates(
         return False
     period.opens_on, period.closes_on = opens_on, closes_on
     db.session.flush()
-    audit.record(
+    _audit(
+        period,
         "period.dates_changed",
-        "period",
-        period.year,
-        user=by,
-        period_id=period.id,
+        by,
         old={k: v.isoformat() if v else None for k, v in old.items()},
         new={k: v.isoformat() if v else None for k, v in new.items()},
     )
@@ -171,21 +182,7 @@ def set_certificate_minimum(period: Period, level: int, by: User | None = None) 
         raise PeriodRefused(
             _("Choose a maturity level of this questionnaire (or every final assessment).")
         )
-    if period.certificate_min_level == level:
-        return False
-    before = period.certificate_min_level
-    period.certificate_min_level = level
-    db.session.flush()
-    audit.record(
-        "period.certificate_minimum_changed",
-        "period",
-        period.year,
-        user=by,
-        period_id=period.id,
-        old={"certificate_min_level": before},
-        new={"certificate_min_level": level},
-    )
-    return True
+    return _change(period, "certificate_min_level", level, "period.certificate_minimum_changed", by)
 
 
 def extensions_of(period: Period) -> list[PeriodExtension]:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -281,18 +282,32 @@ def period_status(year: int):
 def period_dates(year: int):
     period = _period_or_404(year)
     form = DatesForm()
+    return _save_setting(
+        period,
+        "dates",
+        form,
+        lambda: service.set_dates(period, form.opens_on.data, form.closes_on.data, current_user),
+        _("The dates were saved."),
+    )
+
+
+def _save_setting(
+    period: Period, name: str, form: FlaskForm, change: Callable[[], bool], saved: str
+) -> Any:
+    """Check one of the period page's forms, apply it with `change` (True: something changed),
+    commit and go back to the page; a refusal shows the page again with the form as typed."""
     if not form.validate_on_submit():
         _form_errors(form)
-        return _render_period(period, 400, dates=form)
+        return _render_period(period, 400, **{name: form})
     try:
-        changed = service.set_dates(period, form.opens_on.data, form.closes_on.data, current_user)
+        changed = change()
     except service.PeriodRefused as error:
         db.session.rollback()
         flash(str(error), "error")
-        return _render_period(period, 400, dates=form)
+        return _render_period(period, 400, **{name: form})
     db.session.commit()
-    flash(_("The dates were saved.") if changed else _("Nothing changed."), "success")
-    return redirect(url_for(".period", year=year), 303)
+    flash(saved if changed else _("Nothing changed."), "success")
+    return redirect(url_for(".period", year=period.year), 303)
 
 
 def _certificate_minimum(period: Period) -> int:
@@ -318,18 +333,13 @@ def period_certificates(year: int):
     period = _period_or_404(year)
     form = CertificateForm()
     form.min_level.choices = _certificate_choices(period)
-    if not form.validate_on_submit():
-        _form_errors(form)
-        return _render_period(period, 400, certificates=form)
-    try:
-        changed = service.set_certificate_minimum(period, form.min_level.data, current_user)
-    except service.PeriodRefused as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _render_period(period, 400, certificates=form)
-    db.session.commit()
-    flash(_("The certificate rule was saved.") if changed else _("Nothing changed."), "success")
-    return redirect(url_for(".period", year=year), 303)
+    return _save_setting(
+        period,
+        "certificates",
+        form,
+        lambda: service.set_certificate_minimum(period, form.min_level.data, current_user),
+        _("The certificate rule was saved."),
+    )
 
 
 @bp.route("/periods/<int:year>/extensions", methods=["POST"])
