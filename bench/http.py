@@ -280,12 +280,18 @@ def load(
         state: dict = {}
         while (now := time.monotonic()) < stop:
             method, path, body, headers = make(n, state)
+            if "cookie" in state and "Cookie" in headers:
+                # like a browser: the session cookie the server last set is sent back
+                headers = {**headers, "Cookie": state["cookie"]}
             began = time.perf_counter()
             try:
                 conn.request(method, path, body=body, headers=headers)
                 response = conn.getresponse()
                 data = response.read()
                 status = response.status
+                cookie = response.getheader("Set-Cookie")
+                if cookie and cookie.startswith("session="):
+                    state["cookie"] = cookie.split(";", 1)[0]
             except (OSError, http.client.HTTPException):
                 conn.close()  # gunicorn's sync workers close after each response
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
