@@ -176,6 +176,10 @@ def answer_dimension(http, base: str, overview: str, dimension: str) -> dict[str
 @needs_postgres
 def test_agency_journey_over_http_with_two_workers(gunicorn, tmp_path: Path):
     base, process = gunicorn
+    # the master forks its workers one after the other: the first may answer before the last
+    deadline = time.monotonic() + 20
+    while len(worker_pids(process.pid)) < WORKERS and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert len(worker_pids(process.pid)) == WORKERS
     http = requests.Session()
 
