@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -592,26 +592,15 @@ class _Reader:
         return tuple(sorted(names, key=lambda entry: entry.level)), expected
 
     def _bands(self, node: Node, path: str) -> tuple[MaturityBand, ...] | None:
-        if not isinstance(node, SequenceNode):
-            self.report(node, path, f"maturity_bands must be a list, got {_describe(node)}")
-            return None
-        if not node.value:
-            self.report(node, path, "at least one band is required")
+        if not self._sequence(node, path, "maturity_bands", "band"):
             return None
         before = len(self.problems)
         bands: list[MaturityBand] = []
         previous_min: tuple[Fraction, str] | None = None
         previous_level: tuple[int, str] | None = None
-        for index, item in enumerate(node.value):
-            band_path = f"{path}[{index}]"
-            if not isinstance(item, MappingNode):
-                self.report(
-                    item,
-                    band_path,
-                    f"a band must be a mapping (min, level, name), got {_describe(item)}",
-                )
-                continue
-            entries = self._mapping(item, band_path, BAND_KEYS, BAND_KEYS)
+        for index, band_path, entries in self._mapping_items(
+            node, path, "a band", "min, level, name", BAND_KEYS
+        ):
             minimum = level = None
             if "min" in entries:
                 min_node = entries["min"]
@@ -804,13 +793,34 @@ class _Reader:
             node, path, "indicators", "indicator", self._indicator, expected_levels
         )
 
-    def _non_empty_list(self, node: Node, path: str, key: str, kind: str, read, expected_levels):
-        """A non-empty list whose every item `read` accepts; None (reported) otherwise."""
+    def _sequence(self, node: Node, path: str, key: str, kind: str, minimum: int = 1) -> bool:
+        """Whether `node` is a list of at least `minimum` (1 or 2) items; reported if not."""
         if not isinstance(node, SequenceNode):
             self.report(node, path, f"{key} must be a list, got {_describe(node)}")
-            return None
-        if not node.value:
-            self.report(node, path, f"at least one {kind} is required")
+            return False
+        if len(node.value) < minimum:
+            wanted = f"one {kind} is" if minimum == 1 else f"two {kind}s are"
+            self.report(node, path, f"at least {wanted} required")
+            return False
+        return True
+
+    def _mapping_items(
+        self, node: SequenceNode, path: str, what: str, fields: str, keys: tuple[str, ...]
+    ) -> Iterator[tuple[int, str, dict[str, Node]]]:
+        """(index, path, entries) of each of the list's mappings; any other item is
+        reported ("<what> must be a mapping (<fields>), got ...") and skipped."""
+        for index, item in enumerate(node.value):
+            item_path = f"{path}[{index}]"
+            if not isinstance(item, MappingNode):
+                self.report(
+                    item, item_path, f"{what} must be a mapping ({fields}), got {_describe(item)}"
+                )
+                continue
+            yield index, item_path, self._mapping(item, item_path, keys, keys)
+
+    def _non_empty_list(self, node: Node, path: str, key: str, kind: str, read, expected_levels):
+        """A non-empty list whose every item `read` accepts; None (reported) otherwise."""
+        if not self._sequence(node, path, key, kind):
             return None
         items = [
             read(item, f"{path}[{index}]", expected_levels) for index, item in enumerate(node.value)
@@ -951,31 +961,14 @@ class _Reader:
         self, node: Node, path: str, kind: str, positive: bool
     ) -> tuple[tuple[Option, Node], ...] | None:
         """Choice options or checklist items, each with the node of its points."""
-        if not isinstance(node, SequenceNode):
-            self.report(node, path, f"{kind}s must be a list, got {_describe(node)}")
-            return None
-        if len(node.value) < (2 if kind == "option" else 1):
-            self.report(
-                node,
-                path,
-                "at least two options are required"
-                if kind == "option"
-                else "at least one item is required",
-            )
+        if not self._sequence(node, path, f"{kind}s", kind, 2 if kind == "option" else 1):
             return None
         before = len(self.problems)
         codes: dict[str, str] = {}
         result: list[tuple[Option, Node]] = []
-        for index, item in enumerate(node.value):
-            item_path = f"{path}[{index}]"
-            if not isinstance(item, MappingNode):
-                self.report(
-                    item,
-                    item_path,
-                    f"an {kind} must be a mapping (code, label, points), got {_describe(item)}",
-                )
-                continue
-            entries = self._mapping(item, item_path, OPTION_KEYS, OPTION_KEYS)
+        for _index, item_path, entries in self._mapping_items(
+            node, path, f"an {kind}", "code, label, points", OPTION_KEYS
+        ):
             code = None
             if "code" in entries:
                 code_path = _join(item_path, "code")
@@ -1127,26 +1120,15 @@ class _Reader:
         bounds: tuple[Fraction, Fraction] | None,
         direction: str | None,
     ) -> tuple[Threshold, ...] | None:
-        if not isinstance(node, SequenceNode):
-            self.report(node, path, f"thresholds must be a list, got {_describe(node)}")
-            return None
-        if not node.value:
-            self.report(node, path, "at least one threshold is required")
+        if not self._sequence(node, path, "thresholds", "threshold"):
             return None
         allowed = expected_levels if expected_levels else frozenset(LEVEL_RANGE)
         before = len(self.problems)
         result: list[Threshold] = []
         previous: tuple[Fraction, int] | None = None  # (from, level) of the last sound entry
-        for index, item in enumerate(node.value):
-            item_path = f"{path}[{index}]"
-            if not isinstance(item, MappingNode):
-                self.report(
-                    item,
-                    item_path,
-                    f"a threshold must be a mapping (from, level), got {_describe(item)}",
-                )
-                continue
-            entries = self._mapping(item, item_path, THRESHOLD_KEYS, THRESHOLD_KEYS)
+        for index, item_path, entries in self._mapping_items(
+            node, path, "a threshold", "from, level", THRESHOLD_KEYS
+        ):
             start = level = None
             if "from" in entries:
                 from_node = entries["from"]
