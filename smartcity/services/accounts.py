@@ -235,22 +235,36 @@ def reset_password(user: User, password: str | None, *, by: User | None) -> str:
     Returns the password so it can be shown once; it is never stored or recorded as text.
     """
     temporary = password if password else temporary_password()
-    problem = password_problem(user.username, temporary)
-    if problem:
-        raise AccountError(problem)
-    user.set_password(temporary)
-    user.must_change_password = True
-    user.password_changed_at = utcnow()
-    db.session.flush()
-    audit.record(
-        "user.password_reset",
-        "user",
-        user.id,
-        user=by,
-        agency_id=user.agency_id,
-        new={"username": user.username, "must_change_password": True},
+    _store_password(
+        user,
+        temporary,
+        must_change=True,
+        action="user.password_reset",
+        by=by,
+        recorded={"username": user.username, "must_change_password": True},
     )
     return temporary
+
+
+def _store_password(
+    user: User,
+    password: str,
+    *,
+    must_change: bool,
+    action: str,
+    by: User | None,
+    recorded: dict[str, object],
+) -> None:
+    """Set the password if the rules accept it (hashed; never stored or recorded as text) and
+    audit the change; AccountError says what is wrong with it."""
+    problem = password_problem(user.username, password)
+    if problem:
+        raise AccountError(problem)
+    user.set_password(password)
+    user.must_change_password = must_change
+    user.password_changed_at = utcnow()
+    db.session.flush()
+    audit.record(action, "user", user.id, user=by, agency_id=user.agency_id, new=recorded)
 
 
 def change_own_password(user: User, current: str, new: str) -> None:
@@ -259,20 +273,13 @@ def change_own_password(user: User, current: str, new: str) -> None:
         raise AccountError(_("The current password is wrong."))
     if new == current or user.check_password(new):
         raise AccountError(_("The new password must differ from the current one."))
-    problem = password_problem(user.username, new)
-    if problem:
-        raise AccountError(problem)
-    user.set_password(new)
-    user.must_change_password = False
-    user.password_changed_at = utcnow()
-    db.session.flush()
-    audit.record(
-        "user.password_changed",
-        "user",
-        user.id,
-        user=user,
-        agency_id=user.agency_id,
-        new={"username": user.username},
+    _store_password(
+        user,
+        new,
+        must_change=False,
+        action="user.password_changed",
+        by=user,
+        recorded={"username": user.username},
     )
 
 
