@@ -14,7 +14,7 @@ from sqlalchemy import select
 from .domain.loader import InstrumentError, validate_instrument
 from .extensions import db
 from .models import InstrumentVersion, Period, PeriodStatus, Role, User
-from .services import accounts, audit
+from .services import accounts
 from .services.assessments import open_assessments_for_all
 from .services.instruments import InstrumentConflict, register_instrument
 
@@ -75,32 +75,21 @@ def open_period(
     Raises click.ClickException when the year exists with another instrument version.
     The audit trail records the opening; `by` None is the command line ("system").
     """
+    from .services.periods import PeriodRefused, create_period
+
     period = db.session.scalar(select(Period).filter_by(year=year))
     if period is None:
-        period = Period(year=year, instrument_version=version, status=PeriodStatus.OPEN)
-        db.session.add(period)
-        db.session.flush()
-        audit.record(
-            "period.opened",
-            "period",
-            year,
-            user=by,
-            period_id=period.id,
-            new={
-                "year": year,
-                "status": str(PeriodStatus.OPEN),
-                "instrument": f"{version.code} {version.version}",
-            },
-        )
-    elif period.instrument_version_id != version.id:
+        try:
+            return create_period(year, version, by=by)
+        except PeriodRefused as error:
+            raise click.ClickException(str(error)) from None
+    if period.instrument_version_id != version.id:
         raise click.ClickException(
             f"period {year} already exists with instrument "
             f"{period.instrument_version.code} {period.instrument_version.version}"
         )
-    else:
-        set_period_status(period, PeriodStatus.OPEN, by)
-    created = open_assessments_for_all(period)
-    return period, created
+    set_period_status(period, PeriodStatus.OPEN, by)
+    return period, open_assessments_for_all(period)
 
 
 def set_period_status(period: Period, status: PeriodStatus, by: User | None = None) -> bool:

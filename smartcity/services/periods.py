@@ -94,6 +94,7 @@ def create_period(
             db.session.flush()
     except IntegrityError:  # created by someone else at the same moment
         raise PeriodRefused(_("Period %(year)s already exists.", year=year)) from None
+    dates = {"opens_on": opens_on, "closes_on": closes_on}
     audit.record(
         "period.opened",
         "period",
@@ -104,8 +105,8 @@ def create_period(
             "year": year,
             "status": str(PeriodStatus.OPEN),
             "instrument": f"{version.code} {version.version}",
-            "opens_on": opens_on.isoformat() if opens_on else None,
-            "closes_on": closes_on.isoformat() if closes_on else None,
+            # the dates only when there are any (the command line opens periods without)
+            **{name: day.isoformat() for name, day in dates.items() if day is not None},
         },
     )
     return period, open_assessments_for_all(period)
