@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     make_response,
     redirect,
@@ -29,7 +28,7 @@ from ..extensions import db
 from ..models import Agency, Role, User
 from ..services import accounts
 from ..services import agencies as service
-from .helpers import roles_required
+from .helpers import page_number, roles_required
 
 bp = Blueprint("admin_people", __name__, url_prefix="/admin")
 
@@ -40,11 +39,6 @@ ROLE_LABELS = {
     Role.VIEWER: _l("Leadership (read only)"),
 }
 INCLUDE, EXCLUDE = "include", "exclude"
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1").strip()
-    return min(int(raw), 1_000_000) if raw.isdigit() and int(raw) > 0 else 1
 
 
 def _no_store(page: str, status: int = 200):
@@ -80,18 +74,11 @@ class AgencyForm(FlaskForm):
             self[column].errors = [*self[column].errors, message]
 
 
-def _agency_or_404(agency_id: int) -> Agency:
-    agency = db.session.get(Agency, agency_id)
-    if agency is None:
-        abort(404)
-    return agency
-
-
 @bp.route("/agencies")
 @roles_required(Role.ADMIN)
 def agencies():
     query = request.args.get("q", "").strip()[:100]
-    result = service.search_agencies(query, _page_number())
+    result = service.search_agencies(query, page_number())
     return render_template("admin/agencies.html", result=result, query=query)
 
 
@@ -140,7 +127,7 @@ def _scope_choices(scope: list[service.DimensionScope]) -> tuple[list[str], dict
 @bp.route("/agencies/<int:agency_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def agency_edit(agency_id: int):
-    agency = _agency_or_404(agency_id)
+    agency = db.get_or_404(Agency, agency_id)
     instrument = service.current_instrument()
     # a POST is read from the request only: a missing field is missing, not the stored value
     form = AgencyForm() if request.method == "POST" else AgencyForm(obj=agency)
@@ -182,7 +169,7 @@ def agency_edit(agency_id: int):
 
 
 def _set_agency_active(agency_id: int, active: bool):
-    agency = _agency_or_404(agency_id)
+    agency = db.get_or_404(Agency, agency_id)
     if service.set_agency_active(agency, active, by=current_user):
         db.session.commit()
         message = (
@@ -242,13 +229,6 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.route("/users")
 @roles_required(Role.ADMIN)
 def users():
@@ -256,7 +236,7 @@ def users():
     role = request.args.get("role", "").strip()
     if role not in {r.value for r in Role}:
         role = ""
-    result = accounts.search_users(query, role, _page_number())
+    result = accounts.search_users(query, role, page_number())
     return render_template(
         "admin/users.html", result=result, query=query, role=role, role_labels=ROLE_LABELS
     )
@@ -301,7 +281,7 @@ def user_new():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def user_edit(user_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = UserForm() if request.method == "POST" else UserForm(obj=user)
     if request.method == "GET":
         form.agency.data = user.agency.code if user.agency is not None else ""
@@ -338,7 +318,7 @@ def user_edit(user_id: int):
 
 
 def _set_user_active(user_id: int, active: bool):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     try:
         changed = accounts.set_user_active(user, active, by=current_user)
     except accounts.AccountError as error:
@@ -374,7 +354,7 @@ def user_reactivate(user_id: int):
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 @roles_required(Role.ADMIN)
 def user_reset_password(user_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     reset_form = ResetPasswordForm()
     if reset_form.validate_on_submit():
         try:

@@ -44,7 +44,7 @@ from ..models import Agency, Assessment, InstrumentVersion, Period, PeriodStatus
 from ..policy import edit_window
 from ..services import instruments as instrument_service
 from ..services import periods as service
-from .helpers import roles_required, text_in
+from .helpers import page_number, roles_required, text_in
 
 bp = Blueprint("admin_periods", __name__, url_prefix="/admin")
 
@@ -101,11 +101,6 @@ class PublishForm(FlaskForm):
 
 
 # --- helpers ---
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1").strip()
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
 
 
 def _page_links(page: service.Page, **args: Any) -> dict[str, str | None]:
@@ -180,7 +175,7 @@ def index():
 @roles_required(Role.ADMIN)
 def periods():
     search = request.args.get("q", "").strip()[:100]
-    page = service.periods_page(search, _page_number())
+    page = service.periods_page(search, page_number())
     return render_template(
         "admin/periods.html", page=page, search=search, **_page_links(page, q=search)
     )
@@ -471,7 +466,7 @@ def _size(limit: int) -> str:
 @roles_required(Role.ADMIN)
 def instruments():
     search = request.args.get("q", "").strip()[:100]
-    page = instrument_service.versions_page(search, _page_number())
+    page = instrument_service.versions_page(search, page_number())
     return render_template(
         "admin/instruments.html",
         page=page,
@@ -567,17 +562,10 @@ def publish():
     return redirect(url_for(".instrument", version_id=version.id), 303)
 
 
-def _version_or_404(version_id: int) -> InstrumentVersion:
-    version = db.session.get(InstrumentVersion, version_id)
-    if version is None:
-        abort(404)
-    return version
-
-
 @bp.route("/instruments/<int:version_id>")
 @roles_required(Role.ADMIN)
 def instrument(version_id: int):
-    version = _version_or_404(version_id)
+    version = db.get_or_404(InstrumentVersion, version_id)
     parsed = instrument_service.instrument_of(version)
     return render_template(
         "admin/instruments_detail.html",
@@ -592,7 +580,7 @@ def instrument(version_id: int):
 @bp.route("/instruments/<int:version_id>/download")
 @roles_required(Role.ADMIN)
 def download(version_id: int):
-    version = _version_or_404(version_id)
+    version = db.get_or_404(InstrumentVersion, version_id)
     file_format = request.args.get("format", "yaml")
     if file_format not in instrument_service.FORMATS:
         abort(400, _("Choose the format yaml or xlsx."))

@@ -6,7 +6,7 @@ from functools import lru_cache, wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, current_app
+from flask import abort, current_app, request
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 from jinja2 import Environment
@@ -35,6 +35,12 @@ def text_in(text: Text | None, lang: str | None = None) -> str:
     if text is None:
         return ""
     return text.get(lang or language())
+
+
+def page_number() -> int:
+    """The list page asked for in `?page=` (1 when missing or not a sensible number)."""
+    raw = request.args.get("page", "1").strip()
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
