@@ -125,15 +125,27 @@ def checked_items(stored: str | None) -> frozenset[str] | None:
     return frozenset(code for code in stored.split(",") if code)
 
 
-def answer_value(row: Answer) -> AnswerValue:
-    """The stored answer as the scoring engine takes it (the one place rows become values)."""
+def stored_value(
+    level: int | None,
+    not_applicable: bool,
+    choice: str | None,
+    checked: str | None,
+    number: str | None,
+) -> AnswerValue:
+    """Stored answer columns (an answer's or a review's verdict) as the scoring engine takes
+    them: the one place rows become values."""
     return AnswerValue(
-        level=row.level,
-        not_applicable=row.not_applicable,
-        choice=row.choice,
-        checked=checked_items(row.checked),
-        number=None if row.number is None else Fraction(row.number),
+        level=level,
+        not_applicable=not_applicable,
+        choice=choice,
+        checked=checked_items(checked),
+        number=None if number is None else Fraction(number),
     )
+
+
+def answer_value(row: Answer) -> AnswerValue:
+    """The agency's stored answer as the scoring engine takes it."""
+    return stored_value(row.level, row.not_applicable, row.choice, row.checked, row.number)
 
 
 def answer_text(indicator: Indicator, value: AnswerValue, language: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -45,12 +44,12 @@ from .assessments import (
     answer_values,
     answers_by_code,
     applicable_codes,
-    checked_items,
     dimension_codes,
     instrument_for,
     questionnaire,
     store_change,
     stored_columns,
+    stored_value,
     value_problems,
 )
 
@@ -209,12 +208,12 @@ class ReviewInput:
 
 def verified_value(row: Review) -> AnswerValue:
     """The verified answer of a review row as the scoring engine takes it."""
-    return AnswerValue(
-        level=row.verified_level,
-        not_applicable=row.verified_not_applicable,
-        choice=row.verified_choice,
-        checked=checked_items(row.verified_checked),
-        number=None if row.verified_number is None else Fraction(row.verified_number),
+    return stored_value(
+        row.verified_level,
+        row.verified_not_applicable,
+        row.verified_choice,
+        row.verified_checked,
+        row.verified_number,
     )
 
 
