@@ -6,18 +6,44 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 INSTANCE := instance
 
-.PHONY: run test lint translations system-deps browser-deps node-deps serve screenshots clean
+.PHONY: run test lint lock upgrade translations system-deps browser-deps node-deps serve screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/python -m pip install -q -r requirements.txt
+# Installs come from the lock files only: every package, direct or not, at one exact version
+# with its hashes, so a new machine gets exactly what CI tested. `make lock` / `make upgrade`.
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev-installed: requirements-dev.txt requirements.txt $(VENV)/.installed
-	$(BIN)/python -m pip install -q -r requirements-dev.txt
+$(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.installed
+	$(BIN)/python -m pip install -q --require-hashes -r requirements-dev.lock
 	touch $@
+
+# pip-tools' pip-compile writes the locks from the ranges in requirements*.txt. It asks PyPI
+# itself (a machine's own pip configuration, such as a local mirror, is left out) and names no
+# index and no local path, so a lock made anywhere installs everywhere. The dev lock is made
+# first; the runtime lock then keeps the dev lock's versions, so the two never disagree.
+PIP_COMPILE := PIP_CONFIG_FILE=/dev/null $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+define relock
+	$(PIP_COMPILE) $(1) --output-file requirements-dev.lock requirements-dev.txt
+	cp requirements-dev.lock requirements.lock
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(BIN)/python -m pip install -q --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip check
+	@echo "lock files written: run 'make test' (both databases) before committing them"
+endef
+
+# the locks again after a range in requirements*.txt changed (pinned versions kept where allowed)
+lock: $(VENV)/.dev-installed
+	$(call relock,)
+
+# the newest versions the ranges allow
+upgrade: $(VENV)/.dev-installed
+	$(call relock,--upgrade)
 
 # WeasyPrint needs Pango and fonts from the OS; installed when missing (needs root or sudo).
 system-deps:

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from .domain.loader import InstrumentError, validate_instrument
+from .domain.loader import InstrumentError
 from .extensions import db
 from .models import InstrumentVersion, Period, PeriodStatus, Role, User
 from .services import accounts
@@ -47,6 +47,13 @@ def create_user(
     click.echo(f"created user {user.username} ({user.role})")
 
 
+def _read_bytes(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise click.ClickException(f"cannot read {path}: {error}") from error
+
+
 def _read(path: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
@@ -57,8 +64,11 @@ def _read(path: str) -> str:
 @instrument_cli.command("validate")
 @click.argument("file", type=click.Path(dir_okay=False))
 def validate(file: str) -> None:
-    """Check an instrument file; print every problem and exit 1 if there is any."""
-    problems = validate_instrument(_read(file), file)
+    """Check a YAML or XLSX instrument FILE (recognised by content), as `instrument import`
+    would; print every problem and exit 1 if there is any."""
+    from .services import instruments
+
+    problems = instruments.problems_in(_read_bytes(file), file)
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
@@ -142,10 +152,7 @@ def import_instrument(file: str) -> None:
     """
     from .services import instruments
 
-    try:
-        data = Path(file).read_bytes()
-    except OSError as error:
-        raise click.ClickException(f"cannot read {file}: {error}") from error
+    data = _read_bytes(file)
     limit = instruments.max_upload_bytes()
     if len(data) > limit:
         raise click.ClickException(
@@ -172,16 +179,20 @@ def import_instrument(file: str) -> None:
 
 @instrument_cli.command("export")
 @click.argument("code")
-@click.option("--version", "version_name", required=True, help="The published version, e.g. 2026.1")
+@click.option(
+    "--version", "version_name", default=None, help="The published version (default: the latest)."
+)
 @click.option("--format", "file_format", type=click.Choice(["yaml", "xlsx"]), default="yaml")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="File to write.")
-def export_instrument(code: str, version_name: str, file_format: str, out: str) -> None:
-    """Write a published version of instrument CODE to a YAML or XLSX file."""
+def export_instrument(code: str, version_name: str | None, file_format: str, out: str) -> None:
+    """Write a published version of instrument CODE (default: the latest) to a YAML or XLSX
+    file."""
     from .services import instruments
 
     version = instruments.find_version(code, version_name)
     if version is None:
-        raise click.ClickException(f"instrument {code} version {version_name} is not published")
+        which = f"version {version_name} " if version_name else ""
+        raise click.ClickException(f"instrument {code} {which}is not published")
     try:
         data = instruments.export(version, file_format)
     except ValueError as error:

@@ -249,3 +249,27 @@ def test_seed_demo_is_quick(app):
         seed_demo_region("sandi-demo-2026")
         elapsed = time.perf_counter() - started
     assert elapsed < 3  # about 0.5 s on an idle machine; generous for busy CI hosts
+
+
+def test_an_operator_command_prints_no_third_party_warning(tmp_path: Path):
+    """`flask --app app ...` as an operator runs it (Python's default warning filters): the
+    output is the command's own, without a library's deprecation warning on stderr."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHONWARNINGS", "PYTEST"))}
+    env["SMARTCITY_INSTANCE"] = str(tmp_path)
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "instrument", "validate"]
+        + [str(DEMO_INSTRUMENT)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "valid" in result.stdout
+    assert result.stderr == ""

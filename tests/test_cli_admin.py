@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from smartcity.extensions import db
@@ -186,3 +188,54 @@ def test_period_create_refuses_with_exit_1(demo, runner, args, message):
     assert message in result.output
     with demo.app_context():
         assert db.session.scalar(select(func.count()).select_from(Period)) == before
+
+
+def test_validate_reads_the_workbook_that_export_wrote(app, runner, small, tmp_path):
+    """A newcomer exports a workbook and checks it before editing: it is valid, like YAML."""
+    from smartcity.domain.loader import load_instrument
+    from smartcity.domain.workbook import write_workbook
+
+    assert runner.invoke(args=["instrument", "import", str(small)]).exit_code == 0
+    book = tmp_path / "uji.xlsx"
+    exported = runner.invoke(
+        args=["instrument", "export", "uji-admin", "--format", "xlsx", "--out", str(book)]
+    )
+    assert exported.exit_code == 0, exported.output
+    result = runner.invoke(args=["instrument", "validate", str(book)])
+    assert result.exit_code == 0, result.output
+    assert f"{book}: valid" in result.output
+    # a broken workbook (its version cell emptied) is refused with its problems, as by `import`
+    workbook = load_workbook(io.BytesIO(write_workbook(load_instrument(SMALL, "uji.yaml"))))
+    emptied = 0
+    for row in workbook.worksheets[0].iter_rows():
+        for cell in row:
+            if cell.value == "2027.1":
+                cell.value, emptied = None, emptied + 1
+    assert emptied == 1
+    out = io.BytesIO()
+    workbook.save(out)
+    book.write_bytes(out.getvalue())
+    refused = runner.invoke(args=["instrument", "validate", str(book)])
+    imported = runner.invoke(args=["instrument", "import", str(book)])
+    assert refused.exit_code == 1 and imported.exit_code == 1
+    assert "version" in refused.output
+    assert refused.output.splitlines()[0] in imported.output
+    # a file named .xlsx that is not a workbook: the same words as `import`
+    fake = tmp_path / "palsu.xlsx"
+    fake.write_text(SMALL, encoding="utf-8")
+    result = runner.invoke(args=["instrument", "validate", str(fake)])
+    assert result.exit_code == 1 and "not an Excel workbook" in result.output
+
+
+def test_export_without_a_version_writes_the_latest_and_says_which(app, runner, small, tmp_path):
+    assert runner.invoke(args=["instrument", "import", str(small)]).exit_code == 0
+    newer = tmp_path / "uji-2.yaml"
+    newer.write_text(SMALL.replace('"2027.1"', '"2027.2"'), encoding="utf-8")
+    assert runner.invoke(args=["instrument", "import", str(newer)]).exit_code == 0
+    out = tmp_path / "terbaru.yaml"
+    result = runner.invoke(args=["instrument", "export", "uji-admin", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "uji-admin 2027.2 written to" in result.output
+    assert out.read_text(encoding="utf-8") == newer.read_text(encoding="utf-8")
+    unknown = runner.invoke(args=["instrument", "export", "nope", "--out", str(out)])
+    assert unknown.exit_code == 1 and "instrument nope is not published" in unknown.output

@@ -171,9 +171,10 @@ def source_of(data: bytes, source_name: str) -> tuple[str, Instrument]:
     """The instrument's YAML text and the instrument, from YAML or XLSX bytes (by content).
 
     A workbook is converted to YAML: what is stored and published is always YAML text.
-    Raises `InstrumentError` listing every problem (with line, or sheet!cell).
+    Raises `InstrumentError` listing every problem (with line, or sheet!cell), located in
+    `source_name` as given.
     """
-    name = Path(source_name).name or "instrument"
+    name = source_name or "instrument"
     if is_workbook(data):
         workbook = _workbook_module()
         if workbook is None:
@@ -184,7 +185,7 @@ def source_of(data: bytes, source_name: str) -> tuple[str, Instrument]:
 
         instrument = workbook.read_workbook(data, name, max_bytes=max_upload_bytes())
         return dump_instrument(instrument), instrument
-    if name.lower().endswith((".xlsx", ".xlsm")):
+    if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
         raise InstrumentError(
             [
                 Problem(
@@ -214,7 +215,7 @@ def check_upload(data: bytes, source_name: str) -> CheckedUpload:
     limit = max_upload_bytes()
     if len(data) > limit:
         raise InstrumentTooLarge(len(data), limit)
-    source, instrument = source_of(data, source_name)
+    source, instrument = source_of(data, Path(source_name).name)
     token = hashlib.sha256(source.encode("utf-8")).hexdigest()
     name = Path(source_name).name or f"{instrument.code}.yaml"
     if is_workbook(data):
@@ -306,6 +307,21 @@ def discard_upload(token: str) -> None:
         (_pending_dir() / token).unlink(missing_ok=True)
 
 
+def problems_in(data: bytes, source_name: str) -> list[Problem]:
+    """Every problem of a YAML or XLSX file (recognised by content); empty when it would publish.
+
+    The same check as `import_file` and the admin upload, without storing anything.
+    """
+    limit = max_upload_bytes()
+    if len(data) > limit:
+        return [Problem(source_name, None, "", f"{len(data)} bytes; at most {limit} bytes")]
+    try:
+        source_of(data, source_name)
+    except InstrumentError as error:
+        return list(error.problems)
+    return []
+
+
 def import_file(
     data: bytes, source_name: str, by: User | None = None
 ) -> tuple[InstrumentVersion, bool]:
@@ -334,7 +350,8 @@ def export(version: InstrumentVersion, file_format: str) -> bytes:
 
 
 def find_version(code: str, version: str | None = None) -> InstrumentVersion | None:
-    """A published version of CODE: the given one, else the latest published."""
+    """A published version of CODE: the given one, else the latest published (the most
+    recently published, as `period create` takes it)."""
     query = select(InstrumentVersion).filter_by(code=code)
     if version is not None:
         return db.session.scalar(query.filter_by(version=version))
