@@ -44,6 +44,24 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 LOG_FORMAT = "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s"
 
 
+def on_starting(server):
+    """Refuse several workers that would each count failed log-ins on their own.
+
+    With `RATELIMIT_STORAGE_URI=memory://` every worker keeps its own counts, so N workers
+    allow N times the log-in limit. Unset, the limits are kept in Redis (REDIS_URL) or the
+    database, which all workers share (docs/OPERATIONS.md).
+    """
+    from smartcity.config import counted_per_process, rate_limit_storage
+
+    storage = rate_limit_storage(os.environ)
+    if server.cfg.workers > 1 and counted_per_process(storage):
+        raise SystemExit(
+            f"gunicorn: {server.cfg.workers} workers with RATELIMIT_STORAGE_URI={storage} would "
+            "each count failed log-ins on their own. Unset RATELIMIT_STORAGE_URI (the database "
+            "counts for all workers), set it to Redis, or run one worker (WEB_CONCURRENCY=1)."
+        )
+
+
 def post_fork(server, worker):  # noqa: ARG001 - gunicorn's hook signature
     """In each new worker: its own database connections, and the app's log on stderr."""
     import logging

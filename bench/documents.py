@@ -125,10 +125,31 @@ def seed(agencies_wanted: int) -> dict[str, object]:
             )
         )
     db.session.flush()
+    from smartcity.services.approvals import OfficialInput, designate
+
+    tags = sorted({t for i in instrument.indicators for t in i.applies_to if t != "all"})
     for code, _ in extras:
         create_user(
             code.lower(), Role.AGENCY, PASSWORD, agency_code=code, full_name=f"Operator {code}"
         )
+        # the agency's head approves what its operator sends (issue 16), as in the demo
+        head = create_user(
+            f"kepala-{code.lower()}", Role.AGENCY, PASSWORD, agency_code=code,
+            full_name="Drs. Contoh Kepala, M.Si.",
+        )  # fmt: skip
+        designate(
+            head,
+            OfficialInput(
+                head=True,
+                full_name="Drs. Contoh Kepala, M.Si.",
+                nip="197001012000011001",
+                rank="Pembina Utama Muda (IV/c)",
+                position=f"Kepala Perangkat Daerah Uji Kinerja {code}",
+            ),
+            by=None,
+        )
+    # the agency that answers everything has every remit (the instrument's `applies_to` tags)
+    db.session.scalar(select(Agency).filter_by(code=ALL_DIMENSIONS_AGENCY)).tags = ",".join(tags)
     db.session.commit()
 
     agencies = list(db.session.scalars(select(Agency).order_by(Agency.id)))

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
@@ -289,7 +289,7 @@ def verify_pdf(file: str) -> None:
 @click.option("--agency", "agency_code", default=None, help="Only this agency (its code).")
 @click.option(
     "--what",
-    type=click.Choice(["report", "certificate", "all"]),
+    type=click.Choice(["report", "certificate", "minutes", "all"]),
     default="all",
     show_default=True,
     help="Which documents.",
@@ -345,8 +345,10 @@ def print_worker(burst: bool) -> None:
 @with_appcontext
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Archive.")
 def backup_command(out: str) -> None:
-    """Write the database, evidence files and issued documents into one .tar.gz archive."""
-    from .services.backup import BackupError, write_backup
+    """Write the database, evidence files and issued documents into one .tar.gz archive
+    (readable by its owner only), authenticated with the backup key (BACKUP_KEY, else
+    instance/backup-key: keep a copy of it apart from the archives)."""
+    from .services.backup import BackupError, key_path, write_backup
 
     try:
         summary = write_backup(Path(out))
@@ -355,22 +357,63 @@ def backup_command(out: str) -> None:
     except OSError as error:
         raise click.ClickException(f"cannot write {out}: {error}") from error
     click.echo(f"{out}: {sum(summary.rows.values())} rows, {summary.files} evidence file(s)")
+    where = "BACKUP_KEY" if current_app.config.get("BACKUP_KEY") else str(key_path())
+    click.echo(f"authenticated with backup key {summary.key_id} ({where}): keep it apart")
 
 
 @click.command("restore")
 @with_appcontext
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
-def restore_command(file: str) -> None:
-    """Restore an archive from `backup` into a new database migrated with `flask db upgrade`."""
+@click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False, exists=True),
+    help="The archive's backup key (default: BACKUP_KEY, else instance/backup-key).",
+)
+@click.option(
+    "--allow-unsigned", is_flag=True, help="Restore an archive without manifest.hmac (older ones)."
+)
+def restore_command(file: str, key_file: str | None, allow_unsigned: bool) -> None:
+    """Restore an archive from `backup` into a new database migrated with `flask db upgrade`;
+    its manifest must be authenticated by the backup key it was written with."""
     from .services.backup import BackupError, restore_backup
 
+    key = Path(key_file).read_text(encoding="utf-8").strip().encode() if key_file else None
     try:
-        summary = restore_backup(Path(file))
+        summary = restore_backup(Path(file), key, allow_unsigned=allow_unsigned)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     except OSError as error:
         raise click.ClickException(f"cannot restore {file}: {error}") from error
+    if not summary.authenticated:
+        click.echo("warning: the archive was not authenticated (--allow-unsigned)", err=True)
     click.echo(f"restored {sum(summary.rows.values())} rows, {summary.files} evidence file(s)")
+
+
+storage_cli = AppGroup("storage", help="Look after the evidence storage (docs/OPERATIONS.md).")
+
+
+@storage_cli.command("clean")
+@with_appcontext
+@click.option("--delete", is_flag=True, help="Also remove the stored files no row refers to.")
+def storage_clean(delete: bool) -> None:
+    """Remove uploads left half-written (older than an hour); report stored evidence files no
+    database row refers to, and with --delete remove them (those older than an hour)."""
+    from .services.housekeeping import HousekeepingError, clean_storage
+
+    try:
+        report = clean_storage(delete=delete)
+    except HousekeepingError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{report.temporary_removed} stale temporary upload file(s) removed")
+    for entry in report.unreferenced:
+        note = " (stored within the hour: kept)" if entry.recent and delete else ""
+        click.echo(f"unreferenced: {entry.digest} {entry.size} bytes{note}")
+    total = sum(entry.size for entry in report.unreferenced)
+    click.echo(f"{len(report.unreferenced)} unreferenced file(s), {total} bytes")
+    if delete:
+        click.echo(f"{report.removed} unreferenced file(s) removed")
+    elif report.unreferenced:
+        click.echo("run again with --delete to remove them")
 
 
 token_cli = AppGroup("token", help="Create, list and revoke API tokens (docs/API.md).")
@@ -431,15 +474,30 @@ def revoke_token_command(reference: str) -> None:
 @click.option("--what", type=click.Choice(["answers", "results"]), required=True)
 @click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), required=True)
 @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False))
-def export_command(year: int, what: str, file_format: str, out_file: str) -> None:
+@click.option(
+    "--dialect",
+    type=click.Choice(["excel-id"]),
+    default=None,
+    help="CSV only: semicolons and a decimal comma, for Excel in an Indonesian locale.",
+)
+@click.option(
+    "--language", type=click.Choice(["id", "en"]), default="id", help="XLSX headers and names."
+)
+def export_command(
+    year: int, what: str, file_format: str, out_file: str, dialect: str | None, language: str
+) -> None:
     """Write a period's answers or results as CSV or XLSX (columns: docs/EXPORTS.md)."""
     from .services import exports
 
     period = exports.find_period(year)
     if period is None:
         raise click.ClickException(f"period {year} does not exist")
+    if dialect and file_format != "csv":
+        raise click.ClickException("--dialect is for --format csv")
     # the operator reads the whole region with its review, like an administrator
-    exported = exports.export(period, exports.EVERYTHING, what, file_format)
+    exported = exports.export(
+        period, exports.EVERYTHING, what, file_format, language=language, dialect=dialect or ""
+    )
     Path(out_file).write_bytes(exported.content)
     click.echo(f"{what} {year} written to {out_file} ({len(exported.content)} bytes)")
 
@@ -509,6 +567,7 @@ def reset_password_command(username: str, password_stdin: bool) -> None:
 
 def register(app: Flask) -> None:
     app.cli.add_command(token_cli)
+    app.cli.add_command(storage_cli)
     app.cli.add_command(export_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

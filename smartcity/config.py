@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -18,6 +19,19 @@ def _secret_key(instance_path: Path) -> str:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def rate_limit_storage(environ: Mapping[str, str]) -> str:
+    """Where failed log-ins are counted (docs/OPERATIONS.md): RATELIMIT_STORAGE_URI, else
+    Redis (REDIS_URL), else the app's database (smartcity/ratelimit.py)."""
+    return (
+        environ.get("RATELIMIT_STORAGE_URI") or environ.get("REDIS_URL") or "smartcity+database://"
+    )
+
+
+def counted_per_process(storage_uri: str) -> bool:
+    """Counts kept in one process's memory: each worker would allow the limit again."""
+    return storage_uri.strip().lower().startswith("memory://")
 
 
 def _database_url(instance_path: Path) -> str:
@@ -43,10 +57,8 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "LANGUAGES": ("id", "en"),
         **_session(),
         "WTF_CSRF_TIME_LIMIT": None,
-        # shared by all workers and servers when Redis is there (docs/OPERATIONS.md)
-        "RATELIMIT_STORAGE_URI": os.environ.get(
-            "RATELIMIT_STORAGE_URI", os.environ.get("REDIS_URL") or "memory://"
-        ),
+        # shared by all workers and servers: Redis when there, else the database
+        "RATELIMIT_STORAGE_URI": rate_limit_storage(os.environ),
         # reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed
         # (0: none; the client address then is the proxy's, for every user)
         "PROXY_FIX": int(os.environ.get("PROXY_FIX", "0")),
@@ -61,12 +73,46 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         ),
         # one evidence file (data dukung)
         "EVIDENCE_MAX_BYTES": evidence_max_bytes,
+        # files attached to one indicator, and files sent in one request (docs/OPERATIONS.md)
+        "EVIDENCE_MAX_FILES_PER_INDICATOR": int(
+            os.environ.get("EVIDENCE_MAX_FILES_PER_INDICATOR", "20")
+        ),
+        "EVIDENCE_MAX_FILES_PER_REQUEST": int(
+            os.environ.get("EVIDENCE_MAX_FILES_PER_REQUEST", "20")
+        ),
+        # /healthz reports the storage as failing when less space than this is left
+        "STORAGE_MIN_FREE_BYTES": int(
+            os.environ.get("STORAGE_MIN_FREE_BYTES", str(100 * 1024 * 1024))
+        ),
+        # authenticates backup archives; unset: instance/backup-key, made by the first backup
+        "BACKUP_KEY": os.environ.get("BACKUP_KEY", ""),
         # where evidence files are kept: outside the web root
         "EVIDENCE_STORAGE_PATH": os.environ.get(
             "EVIDENCE_STORAGE_PATH", str(instance_path / "evidence")
         ),
+        # gzip for pages, JSON and static files (smartcity/assets.py); 0 when a proxy does it
+        "COMPRESS_RESPONSES": os.environ.get("COMPRESS_RESPONSES", "1") != "0",
         **_documents(),
         **_print_jobs(instance_path),
+        **_mail(),
+    }
+
+
+def _mail() -> dict[str, object]:
+    """E-mail notifications through SMTP (docs/WORKFLOW.md); off while MAIL_SERVER is unset."""
+    env = os.environ.get
+    return {
+        "MAIL_SERVER": env("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _flag(env("MAIL_USE_TLS", "0")),
+        "MAIL_USERNAME": env("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env("MAIL_PASSWORD", ""),
+        "MAIL_FROM": env("MAIL_FROM", "smartcity@localhost"),
+        # seconds to wait before each new try of a mail that could not be sent
+        "MAIL_RETRY_DELAYS": tuple(
+            float(s) for s in env("MAIL_RETRY_DELAYS", "30,120,600").split(",") if s.strip()
+        ),
+        "MAIL_TIMEOUT": float(env("MAIL_TIMEOUT", "20")),
     }
 
 
@@ -126,8 +172,9 @@ def _documents() -> dict[str, object]:
         # further trusted certificates (PEM or DER files, separated by os.pathsep)
         "SIGNING_TRUST_ROOTS": env("SIGNING_TRUST_ROOTS", ""),
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
-        # lowest maturity level that earns a certificate; 0: every final assessment
-        "CERTIFICATE_MIN_LEVEL": int(env("CERTIFICATE_MIN_LEVEL", "0")),
+        # lowest maturity level that earns a certificate (3: predicate Baik); 0: every final
+        # assessment; each period may set its own (docs/ADMINISTRATION.md)
+        "CERTIFICATE_MIN_LEVEL": int(env("CERTIFICATE_MIN_LEVEL", "3")),
         **chair,
         # who signs certificates: the region head, or by default the team chair
         "CERTIFICATE_SIGNER_NAME": env("CERTIFICATE_SIGNER_NAME", chair["TEAM_CHAIR_NAME"]),

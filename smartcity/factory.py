@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import config, requestlog, security, textinput
+from . import assets, config, requestlog, security, storage, textinput
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +36,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # never an overflow error from the database
     app.url_map.converters["int"] = DatabaseInteger
     register_extensions(app)
+    # first registered, so its compression runs after every other after_request function
+    assets.register(app)
     security.register(app)
     textinput.register(app)
     requestlog.register(app)
@@ -43,6 +45,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    # uploads a killed worker left half-written (storage.py; also `flask storage clean`)
+    storage.remove_stale_uploads_at_start(app)
     return app
 
 
@@ -65,6 +69,8 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    from . import ratelimit  # noqa: F401 - registers the database storage of the log-in limits
+
     limiter.init_app(app)
     babel.init_app(
         app,
@@ -76,12 +82,16 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    # bound to the address the app believes, never to a forwarded header alone (security.py)
+    login_manager._session_identifier_generator = security.session_identifier
 
     from .models import User
+    from .services.accounts import session_user
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # only while the session's row on the server has not been ended
+        return session_user(user_id, session.get(security.SESSION_TOKEN))
 
 
 def register_blueprints(app: Flask) -> None:
@@ -101,9 +111,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(dashboards.bp)
 
-    from .views import documents
+    from .views import documents, region_settings
 
     app.register_blueprint(documents.bp)
+    app.register_blueprint(region_settings.bp)
 
     from .views import evidence
 
@@ -130,6 +141,16 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health.bp)
 
+    from .views import team
+
+    app.register_blueprint(team.bp)
+
+    from .views import confirm, notifications, threads
+
+    app.register_blueprint(confirm.bp)
+    app.register_blueprint(notifications.bp)
+    app.register_blueprint(threads.bp)
+
     from . import api
     from .views import exports, tokens
 
@@ -151,10 +172,11 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from .domain.scoring import display_index
+    from . import formatting
     from .views.helpers import rendered_once, text_in
 
-    app.jinja_env.filters["index"] = display_index
+    # numbers and dates in the page's language (index, number, difference, date filters)
+    formatting.register(app)
     app.jinja_env.filters["t"] = text_in
     app.jinja_env.globals["rendered_once"] = rendered_once
 

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length
 
 from .domain.instrument import CHECKLIST, CHOICE, LEVEL, NUMBER, Dimension, Indicator
 from .models import User
+from .parsing import whole_number
 from .services.accounts import authenticate
 from .services.assessments import MAX_JUSTIFICATION, AnswerInput
 
@@ -171,9 +172,9 @@ class DimensionForm(FlaskForm):
         """Indicator code -> the answer version the user's page was based on (0: none yet)."""
         result = {}
         for indicator in self.indicators:
-            raw = self[version_field_name(indicator)].data or ""
-            if raw.isdigit():
-                result[indicator.code] = int(raw)
+            version = whole_number(self[version_field_name(indicator)].data)
+            if version is not None:
+                result[indicator.code] = version
         return result
 
     def show_versions(self, versions: dict[str, int]) -> None:
@@ -278,6 +279,28 @@ class ConfirmSubmitForm(FlaskForm):
     )
 
 
+class ApprovalForm(FlaskForm):
+    """The head's "Setujui dan kirim": the statement of responsibility must be confirmed."""
+
+    confirm = BooleanField(
+        validators=[
+            DataRequired(message=_l("Confirm the statement of responsibility to approve."))
+        ],
+    )
+
+
+class ReturnToOperatorsForm(FlaskForm):
+    """The head sends the assessment back to the operators with a note."""
+
+    note = TextAreaField(
+        _l("Note for the operators"),
+        validators=[
+            DataRequired(message=_l("Write what the operators should change.")),
+            Length(max=20_000),
+        ],
+    )
+
+
 # --- the evaluator's review ------------------------------------------------------------------
 
 MAX_NOTE = 20_000
@@ -370,6 +393,8 @@ class ReviewForm(FlaskForm):
         valid = super().validate(extra_validators)
         for indicator in self.indicators:
             note = self.note_field(indicator)
+            if self.verified_field(indicator).errors:
+                continue  # an invalid value: that is its one problem, not a missing note
             if self.differs(indicator) and not (note.data or "").strip():
                 note.errors = [
                     *note.errors,

@@ -3,20 +3,44 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .domain import limits
 from .domain.workflow import Status
 from .extensions import db
 
+# a fixed "now" for the demo history (seed.py), which runs the services at the dates of a
+# past year; None everywhere else
+_fixed_now: ContextVar[datetime | None] = ContextVar("fixed_now", default=None)
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    fixed = _fixed_now.get()
+    return fixed if fixed is not None else datetime.now(UTC).replace(tzinfo=None)
+
+
+@contextmanager
+def stamped_at(moment: datetime) -> Iterator[None]:
+    """Everything recorded inside happens at `moment` (naive UTC): the demo's past year."""
+    token = _fixed_now.set(moment)
+    try:
+        yield
+    finally:
+        _fixed_now.reset(token)
+
+
+def _default_agency_role(context) -> str | None:
+    """A new agency user starts as an operator (AgencyRole.OPERATOR)."""
+    return "operator" if context.get_current_parameters().get("role") == "agency" else None
 
 
 class Role(enum.StrEnum):
@@ -86,7 +110,7 @@ class AgencyIndicatorScope(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
-    indicator_code: Mapped[str] = mapped_column(String(40))
+    indicator_code: Mapped[str] = mapped_column(String(limits.INDICATOR_CODE))
     # True: answered although the instrument's rules leave it out; False: left out
     included: Mapped[bool] = mapped_column()
 
@@ -101,7 +125,7 @@ class AgencyDimension(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
-    dimension_code: Mapped[str] = mapped_column(String(40))
+    dimension_code: Mapped[str] = mapped_column(String(limits.DIMENSION_CODE))
     position: Mapped[int] = mapped_column(default=0)
 
     agency: Mapped[Agency] = relationship(back_populates="dimension_links")
@@ -121,6 +145,15 @@ class User(UserMixin, db.Model):
     # set by an administrator's reset: every page leads to /account/password until changed
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     password_changed_at: Mapped[datetime | None] = mapped_column()
+    # an agency user is its operator (the default) or its head (the approver); None for the
+    # other roles. Set on the approver page (services.approvals.designate).
+    agency_role: Mapped[str | None] = mapped_column(String(20), default=_default_agency_role)
+    # for signature blocks: NIP (18 digits, "" when none), rank (pangkat/golongan), position
+    nip: Mapped[str] = mapped_column(String(18), default="", server_default="")
+    rank: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    position: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # where notifications are e-mailed ("" : in the app only); the user sets it
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
 
     agency: Mapped[Agency | None] = relationship()
 
@@ -144,12 +177,12 @@ class InstrumentVersion(db.Model):
     __table_args__ = (UniqueConstraint("code", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(80))
-    version: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(limits.INSTRUMENT_CODE))
+    version: Mapped[str] = mapped_column(String(limits.INSTRUMENT_VERSION))
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     # deferred: loaded only when read (services.instruments parses it once per process)
     source: Mapped[str] = mapped_column(Text, deferred=True)
-    source_name: Mapped[str] = mapped_column(String(300), default="")
+    source_name: Mapped[str] = mapped_column(String(limits.INSTRUMENT_SOURCE_NAME), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -230,13 +263,13 @@ class Answer(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
-    indicator_code: Mapped[str] = mapped_column(String(40))
+    indicator_code: Mapped[str] = mapped_column(String(limits.INDICATOR_CODE))
     level: Mapped[int | None] = mapped_column()
     not_applicable: Mapped[bool] = mapped_column(default=False)
     justification: Mapped[str] = mapped_column(Text, default="")
     # the value of a choice (option code), checklist (item codes joined by ","; "" = nothing
     # ticked, NULL = not answered) or number (exact decimal text) indicator
-    choice: Mapped[str | None] = mapped_column(String(40))
+    choice: Mapped[str | None] = mapped_column(String(limits.OPTION_CODE))
     checked: Mapped[str | None] = mapped_column(Text)
     number: Mapped[str | None] = mapped_column(String(40))
     # bumped on every change; lets a later save detect that someone else changed it first
@@ -256,11 +289,11 @@ class Review(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
-    indicator_code: Mapped[str] = mapped_column(String(40))
+    indicator_code: Mapped[str] = mapped_column(String(limits.INDICATOR_CODE))
     verified_level: Mapped[int | None] = mapped_column()
     verified_not_applicable: Mapped[bool] = mapped_column(default=False)
     # as on Answer: the verified choice, checklist items and number
-    verified_choice: Mapped[str | None] = mapped_column(String(40))
+    verified_choice: Mapped[str | None] = mapped_column(String(limits.OPTION_CODE))
     verified_checked: Mapped[str | None] = mapped_column(Text)
     verified_number: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(Text, default="")
@@ -314,13 +347,17 @@ class Evidence(db.Model):
     """A file (data dukung) attached to one answer; the bytes live in storage under `sha256`."""
 
     __tablename__ = "evidence"
-    __table_args__ = (Index("ix_evidence_assessment_id", "assessment_id"),)
+    __table_args__ = (
+        Index("ix_evidence_assessment_id", "assessment_id"),
+        # one row per upload the browser started, however often it sent it (lost replies)
+        UniqueConstraint("assessment_id", "upload_key", name="uq_evidence_upload_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
-    indicator_code: Mapped[str] = mapped_column(String(40))
+    indicator_code: Mapped[str] = mapped_column(String(limits.INDICATOR_CODE))
     sha256: Mapped[str] = mapped_column(String(64))
-    original_name: Mapped[str] = mapped_column(String(255))
+    original_name: Mapped[str] = mapped_column(String(limits.FILE_NAME))
     media_type: Mapped[str] = mapped_column(String(120))
     size: Mapped[int] = mapped_column()
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -328,6 +365,9 @@ class Evidence(db.Model):
     # deleting keeps the row (and the audit trail's reference): only the attachment ends
     deleted_at: Mapped[datetime | None] = mapped_column()
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # the browser's random id of an upload sent at once (static/js/evidence.js); NULL for files
+    # sent with the form
+    upload_key: Mapped[str | None] = mapped_column(String(64))
 
     assessment: Mapped[Assessment] = relationship()
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
@@ -351,7 +391,7 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(60))
     # what it happened to: "answer", "evidence", "assessment", "user", "period", ...
     subject_type: Mapped[str] = mapped_column(String(40))
-    subject_id: Mapped[str] = mapped_column(String(80), default="")
+    subject_id: Mapped[str] = mapped_column(String(limits.AUDIT_SUBJECT), default="")
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
     period_id: Mapped[int | None] = mapped_column(ForeignKey("periods.id"))
@@ -400,6 +440,12 @@ class IssuedDocument(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column()
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
+    # the document number (nomor surat) from the region's pattern ("000.8.3/017/BAPPERIDA/2026");
+    # None for documents issued before numbering; a re-issue states the number it replaces
+    number: Mapped[str | None] = mapped_column(String(120), unique=True)
+    replaces_number: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # the day of the act the document records (approval, finalization, period close)
+    act_date: Mapped[date | None] = mapped_column()
 
     assessment: Mapped[Assessment | None] = relationship()
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
@@ -463,3 +509,321 @@ class PrintJob(db.Model):
 
     period: Mapped[Period] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+
+# --- WF: the operator and the agency head, the Tim Pelaksana, its stages and minutes, follow-ups
+
+
+class AgencyRole(enum.StrEnum):
+    """What an agency user does for their agency (User.agency_role)."""
+
+    OPERATOR = "operator"  # fills in answers, justifications and evidence; sends to the head
+    HEAD = "head"  # the head (or the official designated as approver): approves and submits
+
+
+class Approval(db.Model):
+    """The head's approval of one submission, with who they were at that moment."""
+
+    __tablename__ = "assessment_approvals"
+    __table_args__ = (Index("ix_assessment_approvals_assessment_id", "assessment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    round: Mapped[int] = mapped_column(default=1)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the signature block as it was when approving: a later change of the account keeps this
+    name: Mapped[str] = mapped_column(String(200), default="")
+    nip: Mapped[str] = mapped_column(String(18), default="")
+    rank: Mapped[str] = mapped_column(String(100), default="")
+    position: Mapped[str] = mapped_column(String(200), default="")
+    # the statement of responsibility exactly as confirmed
+    statement: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[User | None] = relationship()
+
+
+class PeriodTeam(db.Model):
+    """A period's Tim Pelaksana Smart City: its decree and how it works that year."""
+
+    __tablename__ = "period_teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), unique=True)
+    # the SK Bupati that appoints the team
+    decree_number: Mapped[str] = mapped_column(String(100), default="")
+    decree_date: Mapped[date | None] = mapped_column()
+    # whether an interview or site visit (wawancara/visitasi) comes before final
+    interview_required: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # while set, the vice-chair finalizes for the chair ("a.n. Ketua")
+    chair_absent: Mapped[bool] = mapped_column(default=False, server_default=false())
+    chair_absent_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    period: Mapped[Period] = relationship()
+
+
+class TeamMember(db.Model):
+    """One member of a period's team: a user, or an external member (academic, practitioner)."""
+
+    __tablename__ = "team_members"
+    __table_args__ = (Index("ix_team_members_period_id", "period_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    # chair, vice_chair, secretary, member
+    role: Mapped[str] = mapped_column(String(20))
+    # None: an external member without an account (listed and printed, acts through others)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    nip: Mapped[str] = mapped_column(String(18), default="")
+    rank: Mapped[str] = mapped_column(String(100), default="")
+    position: Mapped[str] = mapped_column(String(200), default="")
+    institution: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User | None] = relationship()
+    assignments: Mapped[list[TeamAssignment]] = relationship(
+        back_populates="member", cascade="all, delete-orphan"
+    )
+
+
+class TeamAssignment(db.Model):
+    """A team member who reviews one agency in the member's period."""
+
+    __tablename__ = "team_assignments"
+    __table_args__ = (UniqueConstraint("member_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("team_members.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+
+    member: Mapped[TeamMember] = relationship(back_populates="assignments")
+    agency: Mapped[Agency] = relationship()
+
+
+class Interview(db.Model):
+    """The interview or site visit (wawancara/visitasi) of one assessment, after the desk review."""
+
+    __tablename__ = "evaluation_interviews"
+    __table_args__ = (Index("ix_evaluation_interviews_assessment_id", "assessment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    # interview, site_visit
+    kind: Mapped[str] = mapped_column(String(20))
+    held_on: Mapped[date] = mapped_column()
+    place: Mapped[str] = mapped_column(String(200), default="")
+    attendees: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recorded_by: Mapped[User | None] = relationship()
+    notes: Mapped[list[InterviewNote]] = relationship(
+        back_populates="interview", cascade="all, delete-orphan", order_by="InterviewNote.id"
+    )
+
+
+class InterviewNote(db.Model):
+    """What the interview or visit found on one indicator."""
+
+    __tablename__ = "evaluation_interview_notes"
+    __table_args__ = (UniqueConstraint("interview_id", "indicator_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("evaluation_interviews.id"))
+    indicator_code: Mapped[str] = mapped_column(String(limits.INDICATOR_CODE))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    interview: Mapped[Interview] = relationship(back_populates="notes")
+
+
+class EvaluationMinutes(db.Model):
+    """What the Berita Acara Hasil Evaluasi records when an assessment becomes final."""
+
+    __tablename__ = "evaluation_minutes"
+    __table_args__ = (Index("ix_evaluation_minutes_assessment_id", "assessment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    held_on: Mapped[date] = mapped_column()
+    place: Mapped[str] = mapped_column(String(200), default="")
+    # JSON list of the team members present (name, role, position, institution)
+    members_present: Mapped[str] = mapped_column(Text, default="")
+    # the agency's representatives, one a line
+    representatives: Mapped[str] = mapped_column(Text, default="")
+    finalized_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # the vice-chair finalized for the absent chair
+    acting_for_chair: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    finalized_by: Mapped[User | None] = relationship()
+
+
+class DimensionObstacle(db.Model):
+    """An agency's achievements and obstacles (capaian dan kendala) in one dimension."""
+
+    __tablename__ = "dimension_obstacles"
+    __table_args__ = (UniqueConstraint("assessment_id", "dimension_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    dimension_code: Mapped[str] = mapped_column(String(limits.DIMENSION_CODE))
+    achievements: Mapped[str] = mapped_column(Text, default="")
+    obstacles: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FollowUp(db.Model):
+    """A follow-up action (rencana tindak lanjut) the team sets an agency in one dimension;
+    the agency says in next year's assessment whether it was done."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (Index("ix_follow_ups_assessment_id", "assessment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    dimension_code: Mapped[str] = mapped_column(String(limits.DIMENSION_CODE))
+    action: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    target_date: Mapped[date | None] = mapped_column()
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # next year's answer: done, partly, not_done (None: not answered yet)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+    outcome_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    outcome_at: Mapped[datetime | None] = mapped_column()
+
+    assessment: Mapped[Assessment] = relationship()
+
+
+# --- UX (issue 15): notifications and per-indicator threads ------------------------------------
+
+
+class Notification(db.Model):
+    """Something a user should hear of (an assessment moved on), in the app and by e-mail."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_id_read_at", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # the audit action it tells of ("assessment.submitted") and the state reached
+    event: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20), default="")
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column()
+    # the e-mail: "" none (no address, or mail off), pending, sent, failed (tries used up)
+    mail_status: Mapped[str] = mapped_column(String(10), default="")
+    mail_to: Mapped[str] = mapped_column(String(254), default="")
+    mail_subject: Mapped[str] = mapped_column(String(300), default="")
+    mail_body: Mapped[str] = mapped_column(Text, default="")
+    mail_attempts: Mapped[int] = mapped_column(default=0)
+    mail_error: Mapped[str] = mapped_column(Text, default="")
+    mail_sent_at: Mapped[datetime | None] = mapped_column()
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    assessment: Mapped[Assessment | None] = relationship()
+
+
+class IndicatorMessage(db.Model):
+    """One message of the short thread on an indicator between the agency and its evaluators
+    (the evaluator's note starts it; the agency answers)."""
+
+    __tablename__ = "indicator_messages"
+    __table_args__ = (Index("ix_indicator_messages_assessment_id", "assessment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    indicator_code: Mapped[str] = mapped_column(String(limits.INDICATOR_CODE))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # "agency" or "team": the side the author wrote for
+    side: Mapped[str] = mapped_column(String(10))
+    body: Mapped[str] = mapped_column(Text)
+    round: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+
+# --- DOC (issue 17): letterhead, document numbers -------------------------------------------
+
+
+class DocumentSettings(db.Model):
+    """The region's letterhead (kop surat) and document number patterns, set by an administrator."""
+
+    __tablename__ = "document_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), unique=True)
+    # "PEMERINTAH KABUPATEN KOTAWARINGIN TIMUR"
+    government: Mapped[str] = mapped_column(String(200), default="")
+    # the issuing unit, e.g. "BADAN PERENCANAAN PEMBANGUNAN, RISET DAN INOVASI DAERAH"
+    unit: Mapped[str] = mapped_column(String(200), default="")
+    # its short form in document numbers ({unit}), e.g. "BAPPERIDA"
+    unit_code: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    telephone: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    website: Mapped[str] = mapped_column(String(200), default="")
+    # the coat of arms as checked and cleaned on upload (PNG, or SVG without script)
+    emblem: Mapped[bytes | None] = mapped_column()
+    emblem_type: Mapped[str] = mapped_column(String(40), default="")
+    # JSON {kind: {"pattern": "{klasifikasi}/{nomor}/{unit}/{tahun}", "classification": "000.8.3"}}
+    numbering: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    region: Mapped[Region] = relationship()
+
+
+class DocumentSequence(db.Model):
+    """The last number taken in one series of document numbers in one year: never reused."""
+
+    __tablename__ = "document_sequences"
+    __table_args__ = (UniqueConstraint("series", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # the number pattern with everything but {nomor} filled in ("000.8.3/{nomor}/BAPPERIDA/2026")
+    series: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column()
+    last: Mapped[int] = mapped_column(default=0)
+
+
+# --- hardening (issue 18): sessions ended on the server, log-in limits shared by all workers ---
+
+
+class UserSession(db.Model):
+    """One log-in. The session cookie carries its secret; once ended here (log-out, password
+    change or reset, deactivation, an administrator's "end all sessions"), a copy of the cookie
+    is worthless."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # SHA-256 of the random secret in the (signed) session cookie; never the secret itself
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
+    # "logout", "idle", "password", "reset", "deactivated", "ended_by_admin"
+    ended_reason: Mapped[str] = mapped_column(String(20), default="")
+
+
+class RateLimitCounter(db.Model):
+    """A log-in (or API) limit's count in its current window, for every worker and server."""
+
+    __tablename__ = "rate_limit_counters"
+    __table_args__ = (Index("ix_rate_limit_counters_expires_at", "expires_at"),)
+
+    # SHA-256 of the limiter's key (which holds the typed username: any length)
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    # seconds since the epoch when the window ends
+    expires_at: Mapped[float] = mapped_column(Float)

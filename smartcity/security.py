@@ -1,12 +1,21 @@
-"""Security headers on every response, and the log-out of sessions left idle too long."""
+"""Security headers on every response; sessions: log-in, log-out, idle time-out, binding.
+
+A session is recorded on the server (`services.accounts.start_session`): the cookie carries a
+random secret whose row ends at log-out, idle time-out, password change or reset, deactivation
+or an administrator's "end all sessions", after which no copy of the cookie works. Flask-Login's
+"strong" protection also binds the session to the client address and browser; the address is
+the one the app believes (the socket's, or with `PROXY_FIX` the proxies'), never a forwarded
+header on its own.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import logout_user
+from flask_login import login_user, logout_user
 
 from .views.helpers import safe_next
 
@@ -18,12 +27,15 @@ CONTENT_SECURITY_POLICY = (
 
 # session key: when the logged-in user last made a request (seconds since the epoch)
 LAST_ACTIVE = "last_active"
+# session key: the secret naming this session's row on the server
+SESSION_TOKEN = "_session_token"
 # answered with JSON (401), never with a redirect to the log-in page
-JSON_ENDPOINTS = frozenset({"autosave.save"})
+JSON_ENDPOINTS = frozenset({"autosave.save", "evidence.upload", "evidence.remove"})
 
 
 def register(app: Flask) -> None:
     app.before_request(end_idle_session)
+    app.before_request(leave_ended_session)
 
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -35,6 +47,43 @@ def register(app: Flask) -> None:
             # pages show an agency's answers: never kept by shared proxies
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def session_identifier() -> str:
+    """What Flask-Login's strong protection binds a session to: the client address as the app
+    believes it (ProxyFix rewrites it only when PROXY_FIX trusts proxies) and the browser.
+
+    Flask-Login's own identifier reads X-Forwarded-For from any client: a stolen cookie
+    replayed with a forged header would pass.
+    """
+    agent = request.headers.get("User-Agent", "")
+    base = f"{request.remote_addr}|{agent}"
+    return hashlib.sha512(base.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def log_in(user) -> None:
+    """A fresh session for `user`: nothing from before carries over but the language."""
+    from .services import accounts
+
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    login_user(user)
+    session[SESSION_TOKEN] = accounts.start_session(user)
+    session[LAST_ACTIVE] = int(time.time())  # the idle time-out counts from here
+
+
+def log_out(reason: str) -> None:
+    """End the session for good (on the server too), keeping only the chosen language."""
+    from .services import accounts
+
+    accounts.end_session(session.get(SESSION_TOKEN), reason)
+    language = session.get("language")
+    logout_user()
+    session.clear()
+    if language:
+        session["language"] = language
 
 
 def end_idle_session() -> Response | None:
@@ -56,11 +105,7 @@ def end_idle_session() -> Response | None:
         # logged in before the idle check existed (or by a test helper): start counting now
         session[LAST_ACTIVE] = now
         return None
-    language = session.get("language")
-    logout_user()
-    session.clear()
-    if language:
-        session["language"] = language
+    log_out("idle")
     if request.endpoint in JSON_ENDPOINTS or request.blueprint == "auth":
         return None
     flash(
@@ -72,6 +117,30 @@ def end_idle_session() -> Response | None:
         "info",
     )
     return redirect(url_for("auth.login", next=return_path()))
+
+
+def leave_ended_session() -> Response | None:
+    """A session ended on the server (elsewhere) goes to the log-in page once, saying why."""
+    from flask_login import current_user
+
+    if request.endpoint == "static" or "_user_id" not in session:
+        return None
+    if current_user.is_authenticated:
+        return None
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    if request.endpoint in JSON_ENDPOINTS or request.blueprint == "auth":
+        return None
+    flash(
+        _(
+            "Your session has ended (logged out, password changed or reset, or ended by an "
+            "administrator). Log in again."
+        ),
+        "info",
+    )
+    return redirect(url_for("auth.login"), 303 if request.method != "GET" else 302)
 
 
 def return_path() -> str | None:

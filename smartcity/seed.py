@@ -11,6 +11,8 @@ import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -28,6 +30,7 @@ from .models import (
     Region,
     Role,
     User,
+    stamped_at,
     utcnow,
 )
 from .policy import can_edit_assessment
@@ -49,6 +52,42 @@ REGION_NAME = "Kabupaten Kotawaringin Timur"
 REGION_SEAT = "Sampit"
 DEMO_YEAR = 2026
 HISTORY_YEAR = 2025
+# the questionnaire version the 2025 period used (the same indicators as 2026.1)
+HISTORY_INSTRUMENT = DEMO_INSTRUMENT.with_name("kotim-smart-city-2025.yaml")
+
+# The demo's past year as a real one runs: every step of the 2025 history (its timestamps,
+# audit events and transitions) happens on a working day between these dates, the agencies
+# taking their turns in order. One table, so each demo part stamps its steps the same way.
+HISTORY_CALENDAR: dict[str, tuple[date, date]] = {
+    "opened": (date(2025, 3, 3), date(2025, 3, 3)),  # period opened, evaluators assigned
+    "answered": (date(2025, 3, 17), date(2025, 5, 9)),  # the agencies fill in
+    "submitted": (date(2025, 5, 12), date(2025, 5, 28)),
+    "approved": (date(2025, 5, 13), date(2025, 5, 30)),  # the agency head approves
+    "review_started": (date(2025, 6, 2), date(2025, 6, 6)),
+    "returned": (date(2025, 6, 10), date(2025, 6, 10)),  # one agency is asked for more
+    "resubmitted": (date(2025, 6, 16), date(2025, 6, 17)),
+    "verified": (date(2025, 6, 18), date(2025, 6, 30)),
+    "finalized": (date(2025, 7, 7), date(2025, 7, 18)),
+    "closed": (date(2025, 7, 31), date(2025, 7, 31)),
+}
+# the 2025 filling-in window, and the returned agency's later deadline
+HISTORY_OPENS_ON, HISTORY_CLOSES_ON = date(2025, 3, 3), date(2025, 5, 31)
+HISTORY_EXTENSION = date(2025, 6, 20)
+LOCAL_OFFSET = timedelta(hours=7)  # WIB (Sampit): the hours below are local office hours
+
+
+def history_moment(step: str, turn: int = 0, of: int = 1, minute: int = 0) -> datetime:
+    """When the `turn`-th of `of` agencies took `step` of the 2025 history (naive UTC, as
+    stored): spread over the step's working days (Monday to Friday), between 08.00 and 15.00."""
+    first, last = HISTORY_CALENDAR[step]
+    days = [
+        first + timedelta(days=n)
+        for n in range((last - first).days + 1)
+        if (first + timedelta(days=n)).weekday() < 5
+    ]
+    day = days[turn * len(days) // max(of, 1)] if of > 1 else days[0]
+    local = datetime.combine(day, time(8)) + timedelta(minutes=(turn * 97 + minute) % 420)
+    return local - LOCAL_OFFSET
 
 
 @dataclass(frozen=True)
@@ -220,6 +259,7 @@ def seed_demo_region(password: str | None = None, history: bool = True) -> list[
             db.session.add(agency)
             db.session.flush()
         agencies[demo.code] = agency
+    _tag_demo_agencies(agencies)
 
     version = register_instrument(DEMO_INSTRUMENT.read_text(encoding="utf-8"), str(DEMO_INSTRUMENT))
     period = db.session.scalar(select(Period).filter_by(year=DEMO_YEAR))
@@ -242,7 +282,10 @@ def seed_demo_region(password: str | None = None, history: bool = True) -> list[
             agencies[demo.code],
             report,
         )
+    _ensure_heads(agencies, password, report)
     _assign_demo_evaluator(period, agencies.values())
+    _ensure_demo_team(period, agencies, find_user("admin"))
+    _ensure_letterhead(region)
     db.session.commit()
     if history:
         report.append(seed_history(version, agencies.values()))
@@ -364,13 +407,17 @@ def _attach_demo_evidence(assessment: Assessment, user: User, codes: list[str]) 
 
 def _answer(assessment: Assessment, user: User, instrument: Instrument, rng) -> dict[str, int]:
     """Answer every indicator of the agency's dimensions, with evidence where it is due."""
+    from .services.assessments import questionnaire
+
+    instrument = questionnaire(assessment, instrument)  # the indicators of its remit only
+    choices = LOW_LEVELS if assessment.agency.code == LOW_AGENCY else LEVEL_CHOICES
     levels: dict[str, int] = {}
     entries = {}
     for dimension_code in dimension_codes(assessment, instrument):
         dimension = instrument.dimension(dimension_code)
         assert dimension is not None
         for indicator in dimension.indicators:
-            level = rng.choice([n for n in LEVEL_CHOICES if n in indicator.level_numbers])
+            level = rng.choice([n for n in choices if n in indicator.level_numbers])
             levels[indicator.code] = level
             entries[indicator.code] = AnswerInput(
                 level,
@@ -427,51 +474,87 @@ def _complete_2025(
     agency_user: User,
     evaluator: User,
     admin: User,
+    turn: int = 0,
+    of: int = 1,
 ) -> None:
-    """Take one agency's 2025 assessment from wherever it is to final, through the services."""
+    """Take one agency's 2025 assessment from wherever it is to final, through the services,
+    each step on its day of `HISTORY_CALENDAR` (the agency's `turn` of `of`)."""
+    from .services.periods import grant_extension
     from .services.review import save_review, transition
+
+    def on(step: str, minute: int = 0):
+        return stamped_at(history_moment(step, turn, of, minute))
 
     rng = random.Random(f"{assessment.agency.code}-{HISTORY_YEAR}")
     if assessment.status == Status.DRAFT:
-        _answer(assessment, agency_user, instrument, rng)
-        submit(assessment, agency_user)
+        with on("answered"):
+            _answer(assessment, agency_user, instrument, rng)
+            _state_obstacles(assessment, agency_user, instrument, rng)
+        with on("submitted"):
+            submit(assessment, agency_user)
+        with on("approved"):
+            _approve_as_head(assessment)
         if assessment.agency.code == RETURNED_AGENCY and assessment.round == 1:
             first = sorted(answers_by_code(assessment))[0]
-            transition(
-                assessment,
-                evaluator,
-                Action.RETURN,
-                f"Justifikasi {first} belum menjelaskan kondisi nyata tahun 2025. Mohon "
-                "dilengkapi dengan capaian dan data dukung yang relevan.",
-            )
+            with on("review_started"):
+                transition(assessment, evaluator, Action.START_REVIEW)
+            with on("returned"):
+                transition(
+                    assessment,
+                    evaluator,
+                    Action.RETURN,
+                    f"Justifikasi {first} belum menjelaskan kondisi nyata tahun 2025. Mohon "
+                    "dilengkapi dengan capaian dan data dukung yang relevan.",
+                )
+            with on("returned", 45):  # the deadline has passed: the agency gets more time
+                grant_extension(
+                    assessment.period,
+                    assessment.agency,
+                    HISTORY_EXTENSION,
+                    "Perbaikan penilaian mandiri setelah dikembalikan evaluator.",
+                    by=admin,
+                )
+                db.session.commit()
     if assessment.status == Status.RETURNED:
         answers = answers_by_code(assessment)
         first = sorted(answers)[0]
         row = answers[first]
-        save_answers(
-            assessment,
-            agency_user,
-            {
-                first: AnswerInput(
-                    row.level,
-                    row.not_applicable,
-                    row.justification
-                    + " Rincian capaian 2025 dan daftar data dukung telah ditambahkan sesuai "
-                    "catatan evaluator.",
-                )
-            },
-        )
-        submit(assessment, agency_user)
+        with on("resubmitted"):
+            save_answers(
+                assessment,
+                agency_user,
+                {
+                    first: AnswerInput(
+                        row.level,
+                        row.not_applicable,
+                        row.justification
+                        + " Rincian capaian 2025 dan daftar data dukung telah ditambahkan "
+                        "sesuai catatan evaluator.",
+                    )
+                },
+            )
+        with on("resubmitted", 30):
+            submit(assessment, agency_user)
+        with on("resubmitted", 90):
+            _approve_as_head(assessment)
+    if assessment.status == Status.AWAITING_APPROVAL:  # seeding stopped half-way before
+        with on("approved"):
+            _approve_as_head(assessment)
     if assessment.status == Status.SUBMITTED:
         entries = _verdicts(assessment, instrument, rng)
-        if entries:
-            save_review(assessment, evaluator, entries)
-        else:
-            transition(assessment, evaluator, Action.START_REVIEW)
+        # a resubmission is taken up again when the team verifies it
+        with on("verified" if assessment.round > 1 else "review_started"):
+            if entries:
+                save_review(assessment, evaluator, entries)
+            else:
+                transition(assessment, evaluator, Action.START_REVIEW)
     if assessment.status == Status.IN_REVIEW:
-        transition(assessment, evaluator, Action.VERIFY)
+        with on("verified", 60):
+            transition(assessment, evaluator, Action.VERIFY)
     if assessment.status == Status.VERIFIED:
-        transition(assessment, admin, Action.FINALIZE)
+        with on("finalized"):
+            _set_follow_ups(assessment, evaluator, instrument)
+            _finalize_as_chair(assessment)
 
 
 def seed_history(version: InstrumentVersion, agencies: Iterable[Agency]) -> str:
@@ -479,7 +562,7 @@ def seed_history(version: InstrumentVersion, agencies: Iterable[Agency]) -> str:
 
     Resumable and idempotent: a closed 2025 period is left alone.
     """
-    from .cli import open_period, set_period_status
+    from .cli import set_period_status
 
     period = db.session.scalar(select(Period).filter_by(year=HISTORY_YEAR))
     if period is not None and not period.is_open:
@@ -488,18 +571,49 @@ def seed_history(version: InstrumentVersion, agencies: Iterable[Agency]) -> str:
     admin = find_user("admin")
     if evaluator is None or admin is None or evaluator.role != Role.EVALUATOR:
         return f"Demo history: period {HISTORY_YEAR} skipped (no demo evaluator or admin)"
-    if period is None:
-        period, _ = open_period(HISTORY_YEAR, version)
     agencies = list(agencies)
-    _assign_demo_evaluator(period, agencies)
-    db.session.commit()
+    if period is None:
+        from .services.periods import create_period
+
+        # the 2025 questionnaire, opened on the first day of the 2025 calendar
+        with stamped_at(history_moment("opened")):
+            version = register_instrument(
+                HISTORY_INSTRUMENT.read_text(encoding="utf-8"), str(HISTORY_INSTRUMENT)
+            )
+            period, _ = create_period(
+                HISTORY_YEAR, version, HISTORY_OPENS_ON, HISTORY_CLOSES_ON, by=admin
+            )
+        with stamped_at(history_moment("opened", minute=30)):
+            _assign_demo_evaluator(period, agencies)
+            _ensure_demo_team(period, {a.code: a for a in agencies}, admin)
+        db.session.commit()
     instrument = instrument_of(period.instrument_version)
     final = 0
     with _many_small_commits():
         final = _complete_all(period, agencies, instrument, evaluator, admin)
-    set_period_status(period, PeriodStatus.CLOSED)
-    db.session.commit()
+    with stamped_at(history_moment("closed")):
+        set_period_status(period, PeriodStatus.CLOSED, admin)
+        _history_notifications_read(period)
+        db.session.commit()
     return f"Demo history: period {HISTORY_YEAR} (closed), {final} final assessment(s)"
+
+
+def _history_notifications_read(period: Period) -> None:
+    """The 2025 notifications were read back then: the demo starts with none of them unread."""
+    from sqlalchemy import update
+
+    from .models import Notification
+
+    db.session.execute(
+        update(Notification)
+        .where(
+            Notification.assessment_id.in_(
+                select(Assessment.id).where(Assessment.period_id == period.id)
+            ),
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=Notification.created_at)
+    )
 
 
 @contextmanager
@@ -530,13 +644,300 @@ def _complete_all(
     period: Period, agencies: list[Agency], instrument: Instrument, evaluator: User, admin: User
 ) -> int:
     final = 0
-    for agency in agencies:
+    for turn, agency in enumerate(agencies):
         assessment = db.session.scalar(
             select(Assessment).filter_by(agency_id=agency.id, period_id=period.id)
         )
         agency_user = find_user(agency.code.lower())
         if assessment is None or agency_user is None or agency_user.agency_id != agency.id:
             continue
-        _complete_2025(assessment, instrument, agency_user, evaluator, admin)
+        _complete_2025(
+            assessment, instrument, agency_user, evaluator, admin, turn, len(agencies)
+        )
         final += assessment.status == Status.FINAL
     return final
+
+
+# --- WF: the agencies' heads, their remits, the Tim Pelaksana, approvals and follow-ups ------
+
+# agency tags for the instruments' `applies_to` (docs/ADMINISTRATION.md, "Indicators by remit")
+DEMO_TAGS: dict[str, str] = {
+    "BAPPERIDA": "perencanaan",
+    "DISKOMINFO": "kominfo",
+    "DINKES": "kesehatan",
+    "DISDIK": "pendidikan",
+    "DLH": "lingkungan-hidup",
+    "DPUPR": "pekerjaan-umum",
+    "DISHUB": "perhubungan",
+    "DPMPTSP": "perizinan",
+    "BAPENDA": "pendapatan",
+    "DISDUKCAPIL": "kependudukan",
+    "DISBUDPAR": "pariwisata",
+    "BPBD": "kebencanaan,kedaruratan",
+}
+# the heads' ranks (pangkat/golongan); names, NIPs and positions are in DEMO_AGENCIES
+HEAD_RANKS: dict[str, str] = {
+    "BAPPERIDA": "Pembina Utama Muda (IV/c)",
+    "DISKOMINFO": "Pembina Tingkat I (IV/b)",
+    "DINKES": "Pembina Tingkat I (IV/b)",
+    "DISDIK": "Pembina Utama Muda (IV/c)",
+    "DLH": "Pembina (IV/a)",
+    "DPUPR": "Pembina Tingkat I (IV/b)",
+    "DISHUB": "Pembina Tingkat I (IV/b)",
+    "DPMPTSP": "Pembina (IV/a)",
+    "BAPENDA": "Pembina Tingkat I (IV/b)",
+    "DISDUKCAPIL": "Pembina (IV/a)",
+    "DISBUDPAR": "Pembina Tingkat I (IV/b)",
+    "BPBD": "Pembina (IV/a)",
+}
+# the agency whose 2025 result stays below the certificate minimum (predicate Baik)
+LOW_AGENCY = "BPBD"
+LOW_LEVELS = (1, 2, 2, 2)
+# the decree (SK Bupati) that appoints the team of each demo period
+DEMO_DECREES: dict[int, tuple[str, date]] = {
+    2025: ("188.45/072/HUK/2025", date(2025, 2, 17)),
+    2026: ("188.45/064/HUK/2026", date(2026, 2, 16)),
+}
+CHAIR_CODE, VICE_CHAIR_CODE = "BAPPERIDA", "DISKOMINFO"
+# team members without an account: the secretary and an academic assessor
+TEAM_SECRETARY = dict(
+    name="Nor Aisyah, S.E., M.Si.",
+    nip="198505172009022004",
+    rank="Penata Tingkat I (III/d)",
+    position="Sekretaris Badan Perencanaan Pembangunan, Riset dan Inovasi Daerah",
+    institution="Bapperida Kabupaten Kotawaringin Timur",
+)
+TEAM_ACADEMIC = dict(
+    name="Dr. Ir. Muhammad Ridwan, M.T.",
+    position="Dosen Program Studi Teknik Informatika",
+    institution="Universitas Darwan Ali, Sampit",
+)
+ACADEMIC_AGENCIES = ("DISKOMINFO", "DINKES", "DISHUB", "BPBD")
+
+
+def head_username(agency_code: str) -> str:
+    return f"kepala-{agency_code.lower()}"
+
+
+def _tag_demo_agencies(agencies: dict[str, Agency]) -> None:
+    """The demo agencies' remits as tags (only where the administrator set none)."""
+    for code, agency in agencies.items():
+        if not agency.tags and code in DEMO_TAGS:
+            agency.tags = DEMO_TAGS[code]
+    db.session.flush()
+
+
+def _ensure_heads(agencies: dict[str, Agency], password: str | None, report: list[str]) -> None:
+    """A head login `kepala-<code>` for every demo agency, designated as its approver."""
+    from .services.approvals import OfficialInput, designate
+
+    for demo in DEMO_AGENCIES:
+        username = head_username(demo.code)
+        existing = find_user(username)
+        _ensure_user(
+            username, Role.AGENCY, demo.head_name, _password(password), agencies[demo.code], report
+        )
+        if existing is None:
+            user = find_user(username)
+            assert user is not None
+            designate(
+                user,
+                OfficialInput(
+                    head=True,
+                    full_name=demo.head_name,
+                    nip=demo.head_nip,
+                    rank=HEAD_RANKS.get(demo.code, ""),
+                    position=demo.head_position,
+                ),
+                by=None,
+            )
+
+
+def _ensure_demo_team(period: Period, agencies: dict[str, Agency], admin: User | None) -> None:
+    """The period's Tim Pelaksana: the head of Bapperida chairs it, the head of Diskominfo is
+    vice-chair (as in Kotim), a secretary, the demo evaluator and an academic assessor."""
+    from .services import team
+
+    if team.members_of(period):
+        return
+    number, decreed = DEMO_DECREES.get(period.year, (f"188.45/050/HUK/{period.year}", None))
+    team.save_settings(
+        period,
+        team.TeamSettings(
+            decree_number=number,
+            decree_date=decreed,
+            # the past year had interviews and site visits; the open year asks for none
+            interview_required=period.year == HISTORY_YEAR,
+            chair_absent=False,
+            chair_absent_note="",
+        ),
+        admin,
+    )
+    chair = find_user(head_username(CHAIR_CODE))
+    vice = find_user(head_username(VICE_CHAIR_CODE))
+    evaluator = find_user("evaluator")
+    if chair is not None:
+        team.add_member(period, team.MemberInput(team.CHAIR, chair.id), admin)
+    if vice is not None:
+        team.add_member(period, team.MemberInput(team.VICE_CHAIR, vice.id), admin)
+    team.add_member(period, team.MemberInput(team.SECRETARY, None, **TEAM_SECRETARY), admin)
+    if evaluator is not None and evaluator.role == Role.EVALUATOR:
+        # reviews the agencies of its evaluator assignments (_assign_demo_evaluator)
+        team.add_member(
+            period,
+            team.MemberInput(
+                team.MEMBER,
+                evaluator.id,
+                position="Evaluator Smart City",
+                institution="Diskominfo Kabupaten Kotawaringin Timur",
+            ),
+            admin,
+        )
+    academic = team.add_member(period, team.MemberInput(team.MEMBER, None, **TEAM_ACADEMIC), admin)
+    team.set_member_agencies(
+        academic, [agencies[c].id for c in ACADEMIC_AGENCIES if c in agencies], admin
+    )
+    db.session.flush()
+
+
+def _approve_as_head(assessment: Assessment) -> None:
+    """The agency's head reads what the operators sent and approves it."""
+    from .services.approvals import approve
+
+    head = find_user(head_username(assessment.agency.code))
+    if head is not None and assessment.status == Status.AWAITING_APPROVAL:
+        approve(assessment, head, confirmed=True)
+
+
+OBSTACLES = (
+    "Keterbatasan anggaran dan sumber daya manusia bidang TIK; jaringan internet di "
+    "kecamatan jauh dari Sampit belum stabil.",
+    "Integrasi data dengan aplikasi pusat masih manual; SOP belum ditetapkan.",
+    "Pemanfaatan aplikasi oleh masyarakat masih rendah; sosialisasi terbatas.",
+)
+
+
+def _state_obstacles(assessment: Assessment, operator: User, instrument: Instrument, rng) -> None:
+    """The operator's achievements and obstacles per dimension (capaian dan kendala)."""
+    from .services.follow_ups import ObstacleInput, save_obstacles
+
+    entries = {}
+    for code in dimension_codes(assessment, instrument):
+        dimension = instrument.dimension(code)
+        assert dimension is not None
+        entries[code] = ObstacleInput(
+            f"Capaian {HISTORY_YEAR}: sebagian layanan {dimension.name.id.split(' (')[0]} "
+            "sudah berjalan daring dan datanya dilaporkan berkala.",
+            rng.choice(OBSTACLES),
+        )
+    save_obstacles(assessment, operator, entries)
+    db.session.commit()
+
+
+def _set_follow_ups(assessment: Assessment, evaluator: User, instrument: Instrument) -> None:
+    """The team's follow-up action for each dimension, due before next year's assessment."""
+    from .services.follow_ups import FollowUpInput, add_follow_up, follow_ups_of
+
+    if follow_ups_of(assessment):
+        return
+    for code in dimension_codes(assessment, instrument):
+        add_follow_up(
+            assessment,
+            evaluator,
+            FollowUpInput(
+                code,
+                f"Menyusun SOP dan melengkapi data dukung dimensi {code}, lalu melaporkan "
+                "capaiannya pada rapat koordinasi Tim Pelaksana.",
+                assessment.agency.head_position or assessment.agency.name,
+                date(HISTORY_YEAR + 1, 3, 31),
+            ),
+        )
+    db.session.commit()
+
+
+def _finalize_as_chair(assessment: Assessment) -> None:
+    """The interview or site visit the 2025 period required, then the chair (or, for the
+    chair's own agency, the vice-chair) makes the result final with its Berita Acara data."""
+    from .policy import acting_chair
+    from .services import team
+    from .services.review import transition
+
+    chair_id, _acting = acting_chair(assessment.period_id, assessment.agency_id)
+    chair = db.session.get(User, chair_id) if chair_id is not None else None
+    if chair is None or assessment.status != Status.VERIFIED:
+        return
+    today = utcnow().date()
+    if team.interview_required(assessment.period) and not team.interviews_of(assessment):
+        team.record_interview(
+            assessment,
+            chair,
+            team.InterviewInput(
+                kind=(
+                    team.SITE_VISIT
+                    if assessment.agency.code in ACADEMIC_AGENCIES
+                    else team.INTERVIEW
+                ),
+                held_on=today,
+                place=f"Kantor {assessment.agency.name}, {REGION_SEAT}",
+                attendees=f"Tim Pelaksana Smart City; {assessment.agency.head_name}; "
+                f"Operator {assessment.agency.code}",
+            ),
+        )
+        db.session.commit()
+    defaults = team.default_minutes(assessment)
+    transition(
+        assessment,
+        chair,
+        Action.FINALIZE,
+        minutes=team.MinutesInput(
+            held_on=today,
+            place="Ruang Sampit Creative Hub, Kantor Diskominfo Kotawaringin Timur",
+            member_ids=defaults.member_ids,
+            representatives=defaults.representatives,
+        ),
+    )
+
+
+# --- DOC (issue 17): the letterhead and document numbers of the demo region -----------------
+
+DEMO_EMBLEM = Path(__file__).parent / "data" / "demo-emblem.svg"
+# Kotim's Bapperida as the issuing unit; the emblem is a neutral placeholder drawn for the demo
+DEMO_LETTERHEAD = {
+    "government": "PEMERINTAH KABUPATEN KOTAWARINGIN TIMUR",
+    "unit": "BADAN PERENCANAAN PEMBANGUNAN, RISET DAN INOVASI DAERAH",
+    "unit_code": "BAPPERIDA",
+    "address": "Jalan Jenderal Sudirman, Sampit, Kalimantan Tengah",
+    "telephone": "(0531) 21000",
+    "email": "bapperida@kotimkab.go.id",
+    "website": "bapperida.kotimkab.go.id",
+}
+DEMO_CLASSIFICATION = "000.8.3"
+
+
+def _ensure_letterhead(region: Region) -> None:
+    """The demo's letterhead, coat of arms and number patterns, unless some are set already."""
+    import json
+
+    from .domain import emblem
+    from .domain.numbering import DEFAULT_PATTERN
+    from .models import DocumentSettings
+    from .services.documents import KINDS
+
+    if db.session.scalar(select(DocumentSettings).filter_by(region_id=region.id)) is not None:
+        return
+    drawn = emblem.checked(DEMO_EMBLEM.read_bytes())
+    db.session.add(
+        DocumentSettings(
+            region_id=region.id,
+            **DEMO_LETTERHEAD,
+            emblem=drawn.content,
+            emblem_type=drawn.media_type,
+            numbering=json.dumps(
+                {
+                    kind: {"pattern": DEFAULT_PATTERN, "classification": DEMO_CLASSIFICATION}
+                    for kind in KINDS
+                },
+                sort_keys=True,
+            ),
+        )
+    )

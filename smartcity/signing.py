@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
@@ -69,57 +71,88 @@ class SignatureVerdict:
 
 
 def ensure_dev_key(folder: Path) -> SignerConfig:
-    """The development key in `folder`, made once (RSA 3072, self-signed, ten years)."""
+    """The development key in `folder`, made once (RSA 3072, self-signed, ten years).
+
+    Made under a lock (threads and processes: two workers issuing the first documents at the
+    same moment), the passphrase first, the key file last and by a rename, so whoever sees
+    the key file finds the passphrase that opens it.
+    """
     key_path = folder / DEV_KEY_FILE
     pass_path = folder / DEV_PASSPHRASE_FILE
     if not key_path.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        passphrase = secrets.token_urlsafe(24).encode()
-        key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-        name = x509.Name(
-            [
-                x509.NameAttribute(NameOID.COMMON_NAME, DEV_SUBJECT_NAME),
-                x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEV_ORGANIZATION),
-            ]
-        )
-        now = datetime.now(UTC)
-        certificate = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(days=1))
-            .not_valid_after(now + timedelta(days=3650))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=True,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=False,
-                    crl_sign=False,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
-            .sign(key, hashes.SHA256())
-        )
-        data = pkcs12.serialize_key_and_certificates(
-            b"smartcity-dev",
-            key,
-            certificate,
-            None,
-            serialization.BestAvailableEncryption(passphrase),
-        )
-        pass_path.write_bytes(passphrase)
-        pass_path.chmod(0o600)
-        key_path.write_bytes(data)
-        key_path.chmod(0o600)
+        with _creation_lock(folder):
+            if not key_path.exists():
+                _make_dev_key(key_path, pass_path)
     return SignerConfig(key_path, pass_path.read_bytes().strip(), simulated=True)
+
+
+_THREAD_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _creation_lock(folder: Path):
+    with _THREAD_LOCK, open(folder / ".dev-signing.lock", "a") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: the thread lock has to do
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _make_dev_key(key_path: Path, pass_path: Path) -> None:
+    passphrase = secrets.token_urlsafe(24).encode()
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, DEV_SUBJECT_NAME),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEV_ORGANIZATION),
+        ]
+    )
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    data = pkcs12.serialize_key_and_certificates(
+        b"smartcity-dev",
+        key,
+        certificate,
+        None,
+        serialization.BestAvailableEncryption(passphrase),
+    )
+    pass_path.write_bytes(passphrase)
+    pass_path.chmod(0o600)
+    partial = key_path.with_name(key_path.name + ".part")
+    partial.write_bytes(data)
+    partial.chmod(0o600)
+    partial.replace(key_path)
 
 
 def _file_stamp(path: Path) -> tuple[str, int, int]:

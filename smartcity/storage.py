@@ -8,9 +8,12 @@ can replace the local directory later by putting another implementation into
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -18,6 +21,11 @@ from flask import current_app
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1024 * 1024
+# the prefix of a file being written; one that is still there after this long was left behind
+# by a worker killed during an upload (an upload takes seconds)
+TEMPORARY_PREFIX = ".upload-"
+STALE_AFTER_SECONDS = 60 * 60
+log = logging.getLogger(__name__)
 
 
 class EvidenceStorage(Protocol):
@@ -53,7 +61,7 @@ class LocalDirectoryStorage:
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         hasher = hashlib.sha256()
         # the temporary file is in the same directory tree, so the rename is atomic
-        handle, temporary = tempfile.mkstemp(prefix=".upload-", dir=self.root)
+        handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, dir=self.root)
         try:
             with os.fdopen(handle, "wb") as out:
                 while chunk := stream.read(_CHUNK):
@@ -79,6 +87,53 @@ class LocalDirectoryStorage:
 
     def exists(self, digest: str) -> bool:
         return self.path_for(digest).is_file()
+
+    # -- housekeeping (`flask storage clean`, start-up) -------------------------------------
+
+    def stale_temporary_files(self, older_than: float = STALE_AFTER_SECONDS) -> list[Path]:
+        """Temporary files of uploads that never finished (nothing refers to them)."""
+        if not self.root.is_dir():
+            return []
+        limit = time.time() - older_than
+        return sorted(
+            path
+            for path in self.root.glob(TEMPORARY_PREFIX + "*")
+            if path.is_file() and path.stat().st_mtime < limit
+        )
+
+    def remove_stale_temporary_files(self, older_than: float = STALE_AFTER_SECONDS) -> int:
+        removed = 0
+        for path in self.stale_temporary_files(older_than):
+            path.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
+    def stored(self) -> Iterator[tuple[str, int, float]]:
+        """(digest, size, modification time) of every stored file."""
+        if not self.root.is_dir():
+            return
+        for folder in sorted(self.root.iterdir()):
+            if len(folder.name) != 2 or not folder.is_dir():
+                continue
+            for path in sorted(folder.iterdir()):
+                if _DIGEST.fullmatch(path.name) and path.name[:2] == folder.name:
+                    status = path.stat()
+                    yield path.name, status.st_size, status.st_mtime
+
+    def remove(self, digest: str) -> None:
+        self.path_for(digest).unlink(missing_ok=True)
+
+
+def remove_stale_uploads_at_start(app) -> None:
+    """At start-up: temporary files that a killed worker left behind are removed."""
+    root = Path(app.config["EVIDENCE_STORAGE_PATH"])
+    try:
+        removed = LocalDirectoryStorage(root).remove_stale_temporary_files()
+    except OSError as error:  # a read-only or missing mount must not stop the app
+        log.warning("stale uploads in %s not removed: %s", root, error)
+        return
+    if removed:
+        log.info("removed %d stale temporary upload file(s) from %s", removed, root)
 
 
 def evidence_storage() -> EvidenceStorage:

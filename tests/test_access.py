@@ -67,11 +67,12 @@ MATRIX = [
     ("POST", "/assessments/{OWN}/review", _row(302, 403, 404, 409, 404, 404, 409, 403)),
     ("GET", "/assessments/{OTHER}/review", _row(302, 404, 403, 200, 404, 200, 200, 403)),
     ("GET", "/assessments/999999/review", _row(302, 404, 404, 404, 404, 404, 404, 404)),
-    ("POST", "/assessments/{OWN}/finalize", _row(302, 403, 404, 403, 404, 404, 409, 403)),
+    # finalizing is the team's chair's (OFFICIALS_MATRIX below), not an administrator's
+    ("POST", "/assessments/{OWN}/finalize", _row(302, 403, 404, 403, 404, 404, 403, 403)),
     ("POST", "/assessments/{OWN}/reopen", _row(302, 403, 404, 403, 404, 404, 409, 403)),
-    # signed documents (docs/DOCUMENTS.md): a draft prints nothing (409), certificates are for
-    # admins (403 for others who see it); verification is public
-    ("POST", "/assessments/{OWN}/report", _row(302, 409, 404, 409, 404, 404, 409, 409)),
+    # signed documents (docs/DOCUMENTS.md): issued by admins only (403 for the others who see
+    # it: a viewer creates nothing); a draft prints nothing (409); verification is public
+    ("POST", "/assessments/{OWN}/report", _row(302, 403, 404, 403, 404, 404, 409, 403)),
     ("POST", "/assessments/{OWN}/certificate", _row(302, 403, 404, 403, 404, 404, 409, 403)),
     ("GET", "/documents/999999/download", _row(302, 404, 404, 404, 404, 404, 404, 404)),
     ("POST", "/documents/999999/revoke", _row(302, 404, 404, 404, 404, 404, 404, 404)),
@@ -86,6 +87,11 @@ MATRIX = [
     ("GET", "/assessments/999999/history", _row(302, 404, 404, 404, 404, 404, 404, 404)),
     ("GET", "/audit", _row(302, 403, 403, 403, 403, 403, 200, 403)),
     ("GET", "/audit?from=31-12-2025", _row(302, 403, 403, 403, 403, 403, 400, 403)),
+    # days whose time-zone neighbours overflow, superscript page numbers: 400, never a 500
+    ("GET", "/audit?from=0001-01-01", _row(302, 403, 403, 403, 403, 403, 400, 403)),
+    ("GET", "/audit?to=9999-12-31", _row(302, 403, 403, 403, 403, 403, 400, 403)),
+    ("GET", "/audit?page=\u00b2", _row(302, 403, 403, 403, 403, 403, 400, 403)),
+    ("GET", "/assessments/{OWN}/history?page=\u00b2", _row(302, 404, 404, 400, 404, 404, 400, 404)),
     # region results: the Smart City team
     ("GET", "/periods/2026/region", _row(302, 403, 403, 200, 200, 200, 200, 200)),
     ("GET", "/periods/1999/region", _row(302, 403, 403, 404, 404, 404, 404, 404)),
@@ -108,13 +114,21 @@ MATRIX = [
     ),
     ("GET", "/compare?from=1999&to=2026", _row(302, 404, 404, 404, 404, 404, 404, 404)),
     ("GET", "/compare?from=abc", _row(302, 400, 400, 400, 400, 400, 400, 400)),
-    # the signed region summary report: the Smart City team (303 to the download)
-    ("POST", "/periods/2026/report", _row(302, 403, 403, 303, 303, 303, 303, 403)),
-    ("POST", "/periods/1999/report", _row(302, 403, 403, 404, 404, 404, 404, 403)),
+    # superscript digits pass str.isdigit() but not int(): a bad value, never a 500
+    ("GET", "/compare?from=\u00b2\u00b2\u00b2\u00b2", _row(302, 400, 400, 400, 400, 400, 400, 400)),
+    # the signed region summary report: issued by admins (303 to the download)
+    ("POST", "/periods/2026/report", _row(302, 403, 403, 403, 403, 403, 303, 403)),
+    ("POST", "/periods/1999/report", _row(302, 403, 403, 403, 403, 403, 404, 403)),
     # evidence files (data dukung) of a Diskominfo answer: only those who see the assessment
     ("GET", "/evidence/{OWN_EVIDENCE}", _row(302, 200, 404, 200, 404, 404, 200, 200)),
     ("GET", "/evidence/{OWN_EVIDENCE}/preview", _row(302, 200, 404, 200, 404, 404, 200, 200)),
     ("GET", "/evidence/999999", _row(302, 404, 404, 404, 404, 404, 404, 404)),
+    # a file sent at once, removed at once (JSON, docs/AUTOSAVE.md): 401 instead of a redirect;
+    # the agency gets past every check to the empty form (400); who only reads gets 403
+    ("POST", "/assessments/{OWN}/evidence", _row(401, 400, 404, 403, 404, 404, 403, 403)),
+    ("POST", "/assessments/999999/evidence", _row(401, 404, 404, 404, 404, 404, 404, 404)),
+    ("POST", "/evidence/{OWN_EVIDENCE}/remove", _row(401, 200, 404, 403, 404, 404, 403, 403)),
+    ("POST", "/evidence/999999/remove", _row(401, 404, 404, 404, 404, 404, 404, 404)),
     ("GET", "/verify/no-such-code", _row(404, 404, 404, 404, 404, 404, 404, 404)),
     ("GET", "/evidence/999999/preview", _row(302, 404, 404, 404, 404, 404, 404, 404)),
     # background batch printing: administrators only (2026 has nothing final: 400)
@@ -126,6 +140,10 @@ MATRIX = [
     # an empty form is 400, an unchanged date pair 303
     ("GET", "/admin", _row(302, 403, 403, 403, 403, 403, 200, 403)),
     ("GET", "/admin/periods", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    # the letterhead and document numbers (docs/DOCUMENTS.md); no emblem yet: 404
+    ("GET", "/admin/region", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("POST", "/admin/region", _row(302, 403, 403, 403, 403, 403, 303, 403)),
+    ("GET", "/admin/region/emblem", _row(302, 403, 403, 403, 403, 403, 200, 403)),
     ("GET", "/admin/periods?q=2026&page=2", _row(302, 403, 403, 403, 403, 403, 200, 403)),
     ("GET", "/admin/periods/new", _row(302, 403, 403, 403, 403, 403, 200, 403)),
     ("POST", "/admin/periods/new", _row(302, 403, 403, 403, 403, 403, 400, 403)),
@@ -194,9 +212,77 @@ MATRIX = [
     ("POST", "/admin/users/{USER}/deactivate", _row(302, 403, 403, 403, 403, 403, 303, 403)),
     ("POST", "/admin/users/{USER}/reactivate", _row(302, 403, 403, 403, 403, 403, 303, 403)),
     ("POST", "/admin/users/{USER}/password", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    # every browser of the user logged out for good (audited)
+    ("POST", "/admin/users/{USER}/sessions/end", _row(302, 403, 403, 403, 403, 403, 303, 403)),
+    # a page number that is no plain number is ignored (the first page)
+    ("GET", "/admin/users?page=\u00b2", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("GET", "/admin/agencies?page=\u00b2", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("GET", "/admin/periods?page=\u00b2", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("GET", "/admin/instruments?page=\u00b2", _row(302, 403, 403, 403, 403, 403, 200, 403)),
     # one's own password: everyone logged in (an empty form is 400)
     ("GET", "/account/password", _row(302, 200, 200, 200, 200, 200, 200, 200)),
     ("POST", "/account/password", _row(302, 400, 400, 400, 400, 400, 400, 400)),
+    # notifications: everyone logged in, their own only (an empty address is "none": 303)
+    ("GET", "/notifications", _row(302, 200, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/notifications/999999", _row(302, 404, 404, 404, 404, 404, 404, 404)),
+    ("POST", "/notifications/read", _row(302, 303, 303, 303, 303, 303, 303, 303)),
+    ("POST", "/notifications/email", _row(302, 303, 303, 303, 303, 303, 303, 303)),
+    # an indicator's thread: read by whoever sees the assessment, written by its agency and
+    # reviewers (an empty message is 400); the leadership writes nothing
+    (
+        "GET",
+        "/assessments/{OWN}/indicators/GOV-01/thread",
+        _row(302, 200, 404, 200, 404, 404, 200, 200),
+    ),
+    (
+        "POST",
+        "/assessments/{OWN}/indicators/GOV-01/thread",
+        _row(302, 400, 404, 400, 404, 404, 400, 403),
+    ),
+    # confirming a step: its reviewers are sent back to the overview while it is a draft (303)
+    ("GET", "/assessments/{OWN}/confirm/verify", _row(302, 403, 404, 303, 404, 404, 303, 403)),
+    ("POST", "/assessments/{OWN}/confirm/verify", _row(302, 403, 404, 303, 404, 404, 303, 403)),
+    # the Tim Pelaksana (docs/WORKFLOW.md): its administration for admins (an empty settings
+    # form saves, an empty member form is 400), its page for the team, staff and leadership
+    ("GET", "/admin/periods/2026/team", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("POST", "/admin/periods/2026/team", _row(302, 403, 403, 403, 403, 403, 303, 403)),
+    ("GET", "/admin/periods/1999/team", _row(302, 403, 403, 403, 403, 403, 404, 403)),
+    ("POST", "/admin/periods/2026/team/members", _row(302, 403, 403, 403, 403, 403, 400, 403)),
+    (
+        "GET",
+        "/admin/periods/2026/team/members/999999",
+        _row(302, 403, 403, 403, 403, 403, 404, 403),
+    ),
+    (
+        "POST",
+        "/admin/periods/2026/team/members/999999",
+        _row(302, 403, 403, 403, 403, 403, 404, 403),
+    ),
+    (
+        "POST",
+        "/admin/periods/2026/team/members/999999/remove",
+        _row(302, 403, 403, 403, 403, 403, 404, 403),
+    ),
+    ("GET", "/periods/2026/team", _row(302, 403, 403, 200, 200, 200, 200, 200)),
+    ("GET", "/periods/1999/team", _row(302, 404, 404, 404, 404, 404, 404, 404)),
+    # interview or site visit: its reviewers; a draft has none yet (409)
+    ("GET", "/assessments/{OWN}/interview", _row(302, 403, 404, 200, 404, 404, 200, 403)),
+    ("POST", "/assessments/{OWN}/interview", _row(302, 403, 404, 409, 404, 404, 409, 403)),
+    # achievements, obstacles, follow-up: read by whoever sees it; the agency writes its part
+    # while it may edit (an empty form is 400), the team its part once submitted
+    ("GET", "/assessments/{OWN}/follow-up", _row(302, 200, 404, 200, 404, 404, 200, 200)),
+    ("POST", "/assessments/{OWN}/follow-up", _row(302, 400, 404, 403, 404, 404, 403, 403)),
+    (
+        "POST",
+        "/assessments/{OWN}/follow-up/999999/remove",
+        _row(302, 404, 404, 404, 404, 404, 404, 404),
+    ),
+    # the Berita Acara: issued again by an admin or the chair, of a final assessment (409 here)
+    ("POST", "/assessments/{OWN}/minutes", _row(302, 403, 404, 403, 404, 404, 409, 403)),
+    ("POST", "/periods/2026/minutes", _row(302, 403, 403, 403, 403, 403, 409, 403)),
+    # an agency user as operator or head, with their signature block: admins
+    ("GET", "/admin/users/{USER}/official", _row(302, 403, 403, 403, 403, 403, 200, 403)),
+    ("POST", "/admin/users/{USER}/official", _row(302, 403, 403, 403, 403, 403, 303, 403)),
 ]
 
 
@@ -244,6 +330,50 @@ def test_role_gets_status(demo, client, auth, method, url, role, expected):
     data = {"level-GOV-01": "2", "justification-GOV-01": "x"} if "dimensions" in url else {}
     response = client.open(target, method=method, data=data)
     response.close()  # a file download holds the file open until then
+    assert response.status_code == expected
+
+
+# The agency's head and the team's chair (issue 16): kepala-diskominfo heads Diskominfo (OWN)
+# and is the team's vice-chair; kepala-dinkes heads another agency; kepala-bapperida chairs
+# the team (finalizes every agency but its own). OWN is a draft here.
+OFFICIALS = ("kepala-diskominfo", "kepala-dinkes", "kepala-bapperida")
+OFFICIALS_MATRIX = [
+    ("GET", "/", (200, 200, 200)),
+    ("GET", "/assessments/{OWN}", (200, 404, 200)),
+    ("GET", "/assessments/{OWN}/dimensions/GOV", (200, 404, 200)),
+    # the head may answer too (and approve in one go); the chair sees it but changes nothing
+    ("POST", "/assessments/{OWN}/dimensions/GOV", (303, 404, 303)),
+    ("POST", "/assessments/{OWN}/autosave", (400, 404, 403)),
+    ("GET", "/assessments/{OWN}/submit", (200, 404, 403)),
+    ("POST", "/assessments/{OWN}/submit", (409, 404, 403)),
+    ("GET", "/assessments/{OWN}/review", (403, 404, 200)),
+    ("POST", "/assessments/{OWN}/finalize", (403, 404, 409)),
+    ("POST", "/assessments/{OWN}/reopen", (403, 404, 403)),
+    ("GET", "/assessments/{OWN}/history", (404, 404, 200)),
+    ("GET", "/assessments/{OWN}/interview", (403, 404, 200)),
+    ("GET", "/assessments/{OWN}/follow-up", (200, 404, 200)),
+    ("POST", "/assessments/{OWN}/minutes", (403, 404, 409)),
+    ("GET", "/periods/2026/team", (200, 403, 200)),
+    ("GET", "/periods/2026/assessments", (403, 403, 403)),
+    ("GET", "/agencies/DISKOMINFO/dashboard", (200, 404, 404)),
+    ("GET", "/admin/periods/2026/team", (403, 403, 403)),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "who", "expected"),
+    [
+        pytest.param(method, url, who, expected[i], id=f"{who}-{method}-{url}")
+        for method, url, expected in OFFICIALS_MATRIX
+        for i, who in enumerate(OFFICIALS)
+    ],
+)
+def test_heads_and_the_chair_get_status(demo, client, auth, method, url, who, expected):
+    own = assessment_of(demo, "DISKOMINFO").id
+    assert auth.login(who).status_code == 302
+    data = {"level-GOV-01": "2", "justification-GOV-01": "x"} if "dimensions" in url else {}
+    response = client.open(url.replace("{OWN}", str(own)), method=method, data=data)
+    response.close()
     assert response.status_code == expected
 
 

@@ -326,7 +326,7 @@ def test_every_form_carries_its_csrf_token(demo, csrf_app, client, auth):
     assert client.post(f"/admin/users/{dlh.id}/deactivate").status_code == 400  # no token
     page = client.get(f"/admin/users/{dlh.id}").get_data(as_text=True)
     token = csrf_token_from(page)
-    # the user's form, the reset, deactivation, and the log-out button
-    assert page.count(f'value="{token}"') == 4
+    # the user's form, the reset, ending the sessions, deactivation, and the log-out button
+    assert page.count(f'value="{token}"') == 5
     response = client.post(f"/admin/users/{dlh.id}/deactivate", data={"csrf_token": token})
     assert response.status_code == 303 and not user_named(demo, "dlh").active

@@ -342,3 +342,11 @@ def test_the_openapi_document_is_public_and_describes_every_api_route(app, clien
         and rule.endpoint not in ("api.openapi_document", "api.unknown")
     }
     assert routes == documented
+
+
+def test_the_tokens_page_shows_the_header_to_send_as_text(demo, client, auth):
+    """Issue 15 item 8: `<token>` is shown, not swallowed by the browser as an HTML tag."""
+    auth.login("admin")
+    html = client.get("/admin/tokens").get_data(as_text=True)
+    assert "Authorization: Bearer &lt;token&gt;" in html
+    assert "<token>" not in html

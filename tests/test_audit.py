@@ -136,6 +136,7 @@ def test_the_cli_records_users_periods_and_instruments(demo, runner, tmp_path):
 
 def test_answers_submission_review_and_assignment_are_recorded(demo):
     from smartcity.domain.workflow import Action
+    from smartcity.services.approvals import approve
     from smartcity.services.assessments import AnswerInput, save_answers, submit
     from smartcity.services.review import ReviewInput, save_review, transition, unassign
 
@@ -151,6 +152,8 @@ def test_answers_submission_review_and_assignment_are_recorded(demo):
         )
         save_answers(assessment, agency_user, {codes[0]: AnswerInput(1, False, "Diubah")})
         submit(assessment, agency_user)
+        head = db.session.scalar(select(User).filter_by(username="kepala-dinkes"))
+        approve(assessment, head, confirmed=True)
         save_review(assessment, evaluator, {codes[0]: ReviewInput(2, False, "Ada bukti SOP")})
         save_review(assessment, evaluator, {codes[0]: ReviewInput(1, False, "")})
         transition(assessment, evaluator, Action.RETURN, "Lengkapi")
@@ -158,7 +161,7 @@ def test_answers_submission_review_and_assignment_are_recorded(demo):
         db.session.commit()
     trail = events_of(demo, assessment_id=own.id)
     answers = [e for e in trail if e[0] == "answer.changed"]
-    assert len(answers) == 6
+    assert len(answers) == len(codes) + 1  # each answered, then one changed
     assert answers[-1] == (
         "answer.changed",
         {"level": 2, "not_applicable": False, "justification": f"Awal {codes[0]}"},
@@ -167,6 +170,11 @@ def test_answers_submission_review_and_assignment_are_recorded(demo):
     assert (
         "assessment.submitted",
         {"status": "draft"},
+        {"status": "awaiting_approval", "round": 1},
+    ) in trail
+    assert (
+        "assessment.approved",
+        {"status": "awaiting_approval"},
         {"status": "submitted", "round": 1},
     ) in trail
     assert (
@@ -194,9 +202,9 @@ def test_answers_submission_review_and_assignment_are_recorded(demo):
 
 
 def _indicators(assessment):
-    from smartcity.services.assessments import dimension_codes, instrument_for
+    from smartcity.services.assessments import dimension_codes, questionnaire
 
-    instrument = instrument_for(assessment)
+    instrument = questionnaire(assessment)  # the indicators of its remit
     return [
         i
         for code in dimension_codes(assessment, instrument)

@@ -8,6 +8,7 @@ PostgreSQL database, with every row of every table and every file hash equal.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -152,7 +153,7 @@ def test_backup_writes_one_archive_with_a_manifest(source, tmp_path):
     assert counts["audit_events"] > 0 and counts["evidence"] > 0
     # every listed file is there with its hash; evidence and documents are files of their own
     listed = {f["name"]: f["sha256"] for f in manifest["files"]}
-    assert set(listed) == set(content) - {"manifest.json"}
+    assert set(listed) == set(content) - {"manifest.json", "manifest.hmac"}
     for name, digest in listed.items():
         assert hashlib.sha256(content[name]).hexdigest() == digest
     with source.app_context():
@@ -252,9 +253,21 @@ def test_restore_refuses_a_database_that_is_not_empty(small_source, runner, tmp_
     assert snapshot(small_source) == before
 
 
-def damaged(archive: Path, out: Path, change) -> Path:
+def signed(content: dict[str, bytes], key: bytes) -> None:
+    """The manifest authenticated again with `key` (what only the key's holder can do)."""
+    mac = hmac.new(key, content["manifest.json"], hashlib.sha256).hexdigest()
+    content["manifest.hmac"] = json.dumps(
+        {"algorithm": "HMAC-SHA256", "key_id": backup.key_id(key), "mac": mac}
+    ).encode()
+
+
+def damaged(archive: Path, out: Path, change, key: bytes | None = None) -> Path:
+    """A copy of the archive changed by `change`; its manifest signed again when `key` is given
+    (so a check after the signature's can be seen)."""
     content = members(archive)
     change(content)
+    if key is not None and "manifest.json" in content:
+        signed(content, key)
     with tarfile.open(out, "w:gz") as tar:
         for name, data in content.items():
             info = tarfile.TarInfo(name)
@@ -300,13 +313,40 @@ def _not_json(content: dict[str, bytes]) -> None:
     content["manifest.json"] = json.dumps(manifest).encode()
 
 
+def _agency_made_admin(content: dict[str, bytes]) -> None:
+    """users.jsonl edited (an agency user made administrator) and its hash in the manifest
+    updated: the SHA-256 manifest alone would accept it."""
+    name = "tables/users.jsonl"
+    rows = [json.loads(line) for line in content[name].splitlines()]
+    for row in rows:
+        if row["role"] == "agency":
+            row["role"] = "admin"
+    content[name] = "".join(json.dumps(row) + "\n" for row in rows).encode()
+    manifest = json.loads(content["manifest.json"])
+    entry = next(f for f in manifest["files"] if f["name"] == name)
+    entry["sha256"] = hashlib.sha256(content[name]).hexdigest()
+    content["manifest.json"] = json.dumps(manifest).encode()
+
+
+def _unsigned(content: dict[str, bytes]) -> None:
+    del content["manifest.hmac"]
+
+
+def _other_key(content: dict[str, bytes]) -> None:
+    signed(content, b"not the operator's key")
+
+
+# (case, change, what the refusal says, whether the manifest is signed again with the key)
 REFUSALS = [
-    ("a changed evidence file", _flip_evidence, "damaged"),
-    ("another migration revision", _other_revision, "migration"),
-    ("a file the manifest does not list", _extra_member, "does not list"),
-    ("no manifest", _no_manifest, "not a smartcity backup"),
-    ("rows missing", _wrong_count, "row counts differ"),
-    ("a table file that is not JSON lines", _not_json, "cannot be read"),
+    ("a changed evidence file", _flip_evidence, "damaged", False),
+    ("another migration revision", _other_revision, "migration", True),
+    ("a file the manifest does not list", _extra_member, "does not list", False),
+    ("no manifest", _no_manifest, "not a smartcity backup", False),
+    ("rows missing", _wrong_count, "row counts differ", True),
+    ("a table file that is not JSON lines", _not_json, "cannot be read", True),
+    ("users edited and re-hashed", _agency_made_admin, "the archive was altered", False),
+    ("no manifest.hmac", _unsigned, "--allow-unsigned", False),
+    ("signed with another key", _other_key, "was written with backup key", False),
 ]
 
 
@@ -317,9 +357,11 @@ def test_restore_refuses_a_damaged_archive_and_changes_nothing(
     assert small_source.test_cli_runner().invoke(args=["backup", "--out", str(out)]).exit_code == 0
     target_evidence = tmp_path / "evidence-target"
     target = new_sqlite_app(migrated_sqlite, tmp_path / "target.db", target_evidence)
+    with small_source.app_context():
+        key = backup.backup_key(create=False)
     try:
-        for case, change, message in REFUSALS:
-            bad = damaged(out, tmp_path / "bad.tar.gz", change)
+        for case, change, message, resign in REFUSALS:
+            bad = damaged(out, tmp_path / "bad.tar.gz", change, key if resign else None)
             result = target.test_cli_runner().invoke(args=["restore", str(bad)])
             assert result.exit_code != 0, case
             assert message in result.output, (case, result.output)
@@ -363,3 +405,114 @@ def test_backup_to_a_folder_that_cannot_be_written_says_so(small_source, runner,
     result = runner.invoke(args=["backup", "--out", str(blocked / "backup.tar.gz")])
     assert result.exit_code != 0 and "cannot write" in result.output
     assert "Traceback" not in result.output
+
+
+# -- the archive's protection ------------------------------------------------------------------
+
+
+def test_the_archive_is_readable_by_its_owner_only(small_source, runner, tmp_path):
+    out = tmp_path / "backup.tar.gz"
+    old_umask = os.umask(0o022)
+    try:
+        result = runner.invoke(args=["backup", "--out", str(out)])
+    finally:
+        os.umask(old_umask)
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_mode & 0o777 == 0o600
+    with small_source.app_context():
+        key_file = backup.key_path()
+        key = backup.backup_key(create=False)
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert f"authenticated with backup key {backup.key_id(key)}" in result.output
+
+
+def test_an_unsigned_archive_restores_only_when_allowed(small_source, migrated_sqlite, tmp_path):
+    out = tmp_path / "backup.tar.gz"
+    assert small_source.test_cli_runner().invoke(args=["backup", "--out", str(out)]).exit_code == 0
+    old = damaged(out, tmp_path / "old.tar.gz", _unsigned)
+    target = new_sqlite_app(migrated_sqlite, tmp_path / "target.db", tmp_path / "evidence-t")
+    try:
+        runner = target.test_cli_runner()
+        assert runner.invoke(args=["restore", str(old)]).exit_code != 0
+        allowed = runner.invoke(args=["restore", str(old), "--allow-unsigned"])
+        assert allowed.exit_code == 0, allowed.output
+        assert "not authenticated" in allowed.output
+    finally:
+        with target.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_an_archive_restores_elsewhere_with_its_key_file(small_source, migrated_sqlite, tmp_path):
+    out = tmp_path / "backup.tar.gz"
+    assert small_source.test_cli_runner().invoke(args=["backup", "--out", str(out)]).exit_code == 0
+    with small_source.app_context():
+        key_file = tmp_path / "kept-apart.key"
+        shutil.copyfile(backup.key_path(), key_file)
+    # another machine: another key of its own
+    target = new_sqlite_app(migrated_sqlite, tmp_path / "target.db", tmp_path / "evidence-t")
+    target.config["BACKUP_KEY"] = "the new machine's own key"
+    try:
+        runner = target.test_cli_runner()
+        refused = runner.invoke(args=["restore", str(out)])
+        assert refused.exit_code != 0 and "--key-file" in refused.output
+        restored = runner.invoke(args=["restore", str(out), "--key-file", str(key_file)])
+        assert restored.exit_code == 0, restored.output
+    finally:
+        with target.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+# -- lengths: a SQLite database may hold what PostgreSQL refuses --------------------------------
+
+
+@pytest.fixture
+def over_long_sqlite(migrated_sqlite: Path, tmp_path: Path):
+    """A SQLite database with texts longer than their columns (SQLite does not enforce them)."""
+    from smartcity.seed import seed_demo_region
+
+    app = new_sqlite_app(migrated_sqlite, tmp_path / "long.db", tmp_path / "evidence-long")
+    with app.test_request_context():
+        seed_demo_region(PASSWORD, history=False)
+        db.session.execute(
+            text("UPDATE agencies SET code = :code WHERE code = 'DINKES'"), {"code": "D" * 45}
+        )
+        db.session.execute(
+            text("UPDATE instrument_versions SET version = :v"), {"v": "2026." + "9" * 50}
+        )
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_restore_on_postgresql_refuses_over_long_values_before_writing(
+    over_long_sqlite, fresh_postgres, tmp_path
+):
+    out = tmp_path / "backup.tar.gz"
+    result = over_long_sqlite.test_cli_runner().invoke(args=["backup", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    target_evidence = tmp_path / "evidence-target"
+    target = migrated_app(fresh_postgres, target_evidence)
+    try:
+        refused = target.test_cli_runner().invoke(args=["restore", str(out)])
+        assert refused.exit_code != 0
+        assert "2 value(s) longer than this database's columns allow" in refused.output
+        assert (
+            "agencies.code (id " in refused.output and "45 characters, at most 40" in refused.output
+        )
+        assert "instrument_versions.version (id 1): 55 characters, at most 40" in refused.output
+        assert "Traceback" not in refused.output
+        assert all(rows == [] for rows in snapshot(target).values())
+        assert stored_files(target_evidence) == {}
+        # the sequences were not moved either: the first row still gets id 1
+        with target.app_context():
+            db.session.execute(text("INSERT INTO regions (name, seat) VALUES ('x', '')"))
+            assert db.session.scalar(text("SELECT max(id) FROM regions")) == 1
+            db.session.rollback()
+    finally:
+        with target.app_context():
+            db.session.remove()
+            db.engine.dispose()

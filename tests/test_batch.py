@@ -52,10 +52,11 @@ def test_two_worker_processes_issue_the_same_set_as_one(demo_history, tmp_path, 
     with demo_history.app_context():
         seen: list[tuple[int, int]] = []
         single = print_batch(2025, tmp_path / "one", agency_code="DISKOMINFO", what="report")
+        # DLH's result earns a certificate (predicate Baik or better); "all" adds the Berita Acara
         many = print_batch(
             2025,
             tmp_path / "two",
-            agency_code="DINKES",
+            agency_code="DLH",
             what="all",
             processes=2,
             progress=lambda done, total: seen.append((done, total)),
@@ -63,18 +64,19 @@ def test_two_worker_processes_issue_the_same_set_as_one(demo_history, tmp_path, 
         )
         assert [e.file for e in single] == ["2025-DISKOMINFO-report.pdf"]
         assert [e.file for e in many] == [
-            "2025-DINKES-certificate.pdf",
-            "2025-DINKES-report.pdf",
+            "2025-DLH-certificate.pdf",
+            "2025-DLH-minutes.pdf",
+            "2025-DLH-report.pdf",
         ]
-        assert seen[-1] == (2, 2)
+        assert seen[-1] == (3, 3)
         # the workers' rows are in the registry, and the parent reuses them: same set
         rows = {d.code: d for d in db.session.scalars(select(IssuedDocument))}
-        assert len(rows) == 3
+        assert len(rows) == 4
         for entry in many:
             data = (tmp_path / "two" / entry.file).read_bytes()
             assert hashlib.sha256(data).hexdigest() == entry.sha256 == rows[entry.code].sha256
             assert documents.verify_bytes(data).ok
-        repeat = print_batch(2025, tmp_path / "three", agency_code="DINKES", what="all")
+        repeat = print_batch(2025, tmp_path / "three", agency_code="DLH", what="all")
         assert [(e.file, e.code, e.sha256) for e in repeat] == [
             (e.file, e.code, e.sha256) for e in many
         ]
@@ -116,7 +118,7 @@ def test_big_reports_are_handed_out_first(demo_history):
     ordered = batch._longest_first(jobs)
     assert sorted(ordered, key=lambda j: j.file) == sorted(jobs, key=lambda j: j.file)
     reports = [j for j in ordered if j.kind == documents.REPORT]
-    assert ordered[: len(reports)] == reports  # every report before any certificate
+    assert ordered[: len(reports)] == reports  # every report before any certificate or minutes
     answers = [j.answers for j in reports]
     assert answers == sorted(answers, reverse=True) and answers[0] > answers[-1] > 0
 

@@ -30,7 +30,7 @@ def test_seed_demo_prints_logins_and_is_idempotent(app, runner):
     assert first.exit_code == 0, first.output
     logins = dict(
         re.findall(
-            r"^\s+(\w+)\s+(\S{10,})\s+(?:admin|evaluator|agency|viewer)$", first.output, re.M
+            r"^\s+([\w-]+)\s+(\S{10,})\s+(?:admin|evaluator|agency|viewer)$", first.output, re.M
         )
     )
     for username in (
@@ -40,6 +40,8 @@ def test_seed_demo_prints_logins_and_is_idempotent(app, runner):
         "disdik",
         "dlh",
         "dpupr",
+        "kepala-diskominfo",  # every agency's head (issue 16)
+        "kepala-bpbd",
         "evaluator",
         "admin",
         "pimpinan",
@@ -172,7 +174,7 @@ def _table_counts(app) -> dict[str, int]:
 
 def test_seed_demo_adds_a_finished_2025_period(app, runner):
     from smartcity.domain import filetypes
-    from smartcity.services.assessments import answers_by_code, dimension_codes, instrument_for
+    from smartcity.services.assessments import answers_by_code, dimension_codes, questionnaire
     from smartcity.services.review import reviews_by_code
     from smartcity.storage import evidence_storage
 
@@ -182,21 +184,22 @@ def test_seed_demo_adds_a_finished_2025_period(app, runner):
     with app.app_context():
         period = db.session.scalar(select(Period).filter_by(year=2025))
         assert not period.is_open
-        assert period.instrument_version_id == db.session.scalar(
-            select(Period.instrument_version_id).filter_by(year=2026)
-        )
+        # its own 2025 version of the questionnaire the 2026 period uses (issue 15 item 20)
+        later = db.session.scalar(select(Period).filter_by(year=2026)).instrument_version
+        assert period.instrument_version.code == later.code
+        assert (period.instrument_version.version, later.version) == ("2025.1", "2026.1")
         assessments = list(db.session.scalars(select(Assessment).filter_by(period_id=period.id)))
         assert len(assessments) == 12 and {a.status for a in assessments} == {"final"}
         differing = 0
         for assessment in assessments:
-            instrument = instrument_for(assessment)
+            instrument = questionnaire(assessment)
             answers = answers_by_code(assessment)
             wanted = {
                 i.code
                 for c in dimension_codes(assessment, instrument)
                 for i in instrument.dimension(c).indicators
             }
-            assert set(answers) == wanted  # every indicator of its dimensions
+            assert set(answers) == wanted  # every indicator of its dimensions and remit
             assert all(a.level is not None and len(a.justification) > 40 for a in answers.values())
             evidence = {
                 e.indicator_code
@@ -217,7 +220,17 @@ def test_seed_demo_adds_a_finished_2025_period(app, runner):
                     .order_by(Transition.id)
                 )
             ]
-            assert steps[-2:] == [("verify", "evaluator"), ("finalize", "admin")]
+            # sent by its operator, approved by its head; finalized by the team's chair (the
+            # vice-chair for the chair's own agency)
+            operator, head = (
+                assessment.agency.code.lower(),
+                f"kepala-{assessment.agency.code.lower()}",
+            )
+            assert steps[:2] == [("submit", operator), ("approve", head)]
+            chair = (
+                "kepala-diskominfo" if assessment.agency.code == "BAPPERIDA" else "kepala-bapperida"
+            )
+            assert steps[-2:] == [("verify", "evaluator"), ("finalize", chair)]
         assert differing >= 12
         # one agency was returned once and resubmitted
         dishub = next(a for a in assessments if a.agency.code == "DISHUB")

@@ -146,9 +146,9 @@ def test_nothing_on_one_side():
         (None, "-"),
         (F(0), "0.00"),
         (F(1, 4), "+0.25"),
-        (F(-11, 10), "-1.10"),
+        (F(-11, 10), "\u22121.10"),  # the minus sign, not a hyphen
         (F(1, 200), "+0.01"),  # half away from zero
-        (F(-1, 200), "-0.01"),
+        (F(-1, 200), "\u22120.01"),
         (F(1, 1000), "0.00"),  # rounds to nothing: no sign
         (F(-1, 1000), "0.00"),
     ],

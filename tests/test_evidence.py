@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -124,8 +125,9 @@ def test_dimension_form_offers_a_labelled_file_input_per_indicator(demo, client,
     # levels 3 and above need a file in the demo instrument
     assert "required for level 3 and above" in page
     # the size warning is an external script (the CSP forbids inline code)
-    assert '<script src="/static/js/evidence.js" defer></script>' in page
-    script = client.get("/static/js/evidence.js")
+    script_url = re.search(r'<script src="(/static/js/evidence\.[0-9a-f]{12}\.js)" defer>', page)
+    assert script_url, "no evidence.js script (under its content-hashed name)"
+    script = client.get(script_url.group(1))
     script.close()
     assert script.status_code == 200
 
@@ -627,7 +629,7 @@ def test_submit_lists_answers_that_need_evidence_and_succeeds_once_attached(
 
     post_dimension(client, own.id, "GOV", data=gov, files={"GOV-05": [(xlsx_bytes(), "c.xlsx")]})
     assert client.post(f"/assessments/{own.id}/submit", data={"confirm": "y"}).status_code == 303
-    assert db_status(demo, own.id) == "submitted"
+    assert db_status(demo, own.id) == "awaiting_approval"  # sent to the head (issue 16)
 
 
 def test_a_removed_file_no_longer_counts_at_submit(demo, client, auth, english):

@@ -42,8 +42,30 @@ def read_xlsx(content: bytes) -> tuple[list[str], list[tuple]]:
     return list(rows[0]), rows[1:]
 
 
-def download(client, year: int, what: str, file_format: str):
-    return client.get(f"/periods/{year}/export?what={what}&format={file_format}")
+def download(client, year: int, what: str, file_format: str, dialect: str = ""):
+    extra = f"&dialect={dialect}" if dialect else ""
+    return client.get(f"/periods/{year}/export?what={what}&format={file_format}{extra}")
+
+
+# the XLSX headers people read, in Indonesian (docs/EXPORTS.md, "The XLSX columns")
+XLSX_RESULTS_ID = [
+    "Periode", "Kode perangkat daerah", "Perangkat daerah", "Status", "Cakupan", "Kode dimensi",
+    "Dimensi", "Indeks penilaian mandiri", "Indeks terverifikasi", "Indeks akhir", "Predikat",
+    "Tingkat kematangan", "Nama tingkat kematangan",
+]  # fmt: skip
+XLSX_ANSWERS_ID = [
+    "Periode", "Kode perangkat daerah", "Perangkat daerah", "Status", "Kode dimensi", "Dimensi",
+    "Indikator", "Pertanyaan", "Jenis jawaban", "Tingkat penilaian mandiri",
+    "Mandiri: tidak berlaku", "Nilai penilaian mandiri", "Tingkat terverifikasi",
+    "Terverifikasi: tidak berlaku", "Nilai terverifikasi", "Justifikasi", "Catatan evaluator",
+    "Berkas data dukung",
+]  # fmt: skip
+
+
+def documented_xlsx_columns(what: str) -> list[str]:
+    text = DOCS.read_text(encoding="utf-8").split("## The XLSX columns", 1)[1]
+    listed = text.split(f"- **{what}**:", 1)[1].split(";", 1)[0].split(".\n", 1)[0]
+    return [" ".join(name.split()) for name in listed.split(",")]
 
 
 # --- the documented columns ------------------------------------------------------------------
@@ -52,6 +74,8 @@ def download(client, year: int, what: str, file_format: str):
 def test_the_documented_columns_are_the_exported_ones():
     assert documented_columns("Answers") == list(exports.ANSWER_COLUMNS)
     assert documented_columns("Results") == list(exports.RESULT_COLUMNS)
+    assert documented_xlsx_columns("results") == XLSX_RESULTS_ID
+    assert documented_xlsx_columns("answers") == XLSX_ANSWERS_ID
 
 
 def test_csv_and_xlsx_round_trip_with_the_stored_values(demo_history, client, auth):
@@ -72,8 +96,9 @@ def test_csv_and_xlsx_round_trip_with_the_stored_values(demo_history, client, au
         sheet = download(client, 2025, what, "xlsx")
         assert sheet.mimetype == exports.MEDIA_TYPES["xlsx"]
         header, cells = read_xlsx(sheet.data)
-        assert header == list(columns) and len(cells) == len(rows)
-        assert isinstance(dict(zip(header, cells[0], strict=True))["period"], int)
+        assert header == (XLSX_ANSWERS_ID if what == "answers" else XLSX_RESULTS_ID)
+        assert len(cells) == len(rows)
+        assert isinstance(dict(zip(header, cells[0], strict=True))["Periode"], int)
 
     rows = read_csv(download(client, 2025, "answers", "csv").data)
     with demo_history.app_context():
@@ -103,8 +128,9 @@ def test_csv_and_xlsx_round_trip_with_the_stored_values(demo_history, client, au
 
 def test_results_match_the_pages(demo_history, client, auth):
     auth.login("admin")
+    client.get("/language/en")  # the XLSX speaks the reader's language
     header, rows = read_xlsx(download(client, 2025, "results", "xlsx").data)
-    assert header == list(exports.RESULT_COLUMNS)
+    assert header[:6] == ["Period", "Agency code", "Agency", "Status", "Scope", "Dimension code"]
     result = {(r[1], r[4], r[5]): dict(zip(header, r, strict=True)) for r in rows}
     with demo_history.app_context():
         from smartcity.services.review import scores
@@ -116,17 +142,69 @@ def test_results_match_the_pages(demo_history, client, auth):
             .filter(Agency.code == "DISKOMINFO", Period.year == 2025)
         )
         pair = scores(assessment)
-    overall = result[("DISKOMINFO", "overall", None)]
+    overall = result[("DISKOMINFO", "Overall", None)]
     # numbers stay numbers, rounded half-up exactly like the pages
-    assert isinstance(overall["verified_index"], float)
-    assert f"{overall['verified_index']:.2f}" == display_index(pair.verified.index)
-    assert f"{overall['self_index']:.2f}" == display_index(pair.self_assessed.index)
-    assert overall["final_index"] == overall["verified_index"]
-    assert overall["maturity_level"] == pair.verified.maturity.level
-    assert isinstance(overall["maturity_level"], int)
+    assert isinstance(overall["Verified index"], float)
+    assert f"{overall['Verified index']:.2f}" == display_index(pair.verified.index)
+    assert f"{overall['Self-assessed index']:.2f}" == display_index(pair.self_assessed.index)
+    assert overall["Final index"] == overall["Verified index"]
+    assert overall["Maturity level"] == pair.verified.maturity.level
+    assert isinstance(overall["Maturity level"], int)
+    assert overall["Predicate"] == pair.verified.maturity.name.en
+    assert overall["Status"] == "final"
     for dimension in pair.verified.dimensions:
-        row = result[("DISKOMINFO", "dimension", dimension.dimension.code)]
-        assert f"{row['verified_index']:.2f}" == display_index(dimension.index)
+        row = result[("DISKOMINFO", "Dimension", dimension.dimension.code)]
+        assert f"{row['Verified index']:.2f}" == display_index(dimension.index)
+        # the dimension's name next to its code, in the reader's language
+        assert row["Dimension"] == dimension.dimension.name.en
+
+
+def test_the_xlsx_is_made_for_people(demo_history, client, auth):
+    auth.login("admin")
+    content = download(client, 2025, "results", "xlsx").data
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    assert sheet.freeze_panes == "A2"  # the header row stays in view
+    header = [cell.value for cell in sheet[1]]
+    assert header == XLSX_RESULTS_ID
+    index_column = header.index("Indeks akhir") + 1
+    numbers = [row[index_column - 1] for row in sheet.iter_rows(min_row=2)]
+    assert all(cell.number_format == "0.00" for cell in numbers if cell.value is not None)
+    assert any(isinstance(cell.value, float) for cell in numbers)
+    # every column is as wide as its longest value, within reason
+    for position, name in enumerate(header, start=1):
+        letter = sheet.cell(row=1, column=position).column_letter
+        width = sheet.column_dimensions[letter].width
+        longest = max(len(str(c.value or "")) for c in sheet[letter])
+        assert min(longest, exports.MAX_WIDTH) + 2 == width, name
+    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    diskominfo = [r for r in rows if r["Kode perangkat daerah"] == "DISKOMINFO"]
+    assert {r["Cakupan"] for r in diskominfo} == {"Dimensi", "Keseluruhan"}
+    assert all(r["Dimensi"] for r in diskominfo if r["Cakupan"] == "Dimensi")
+    assert {r["Status"] for r in diskominfo} == {"final"}
+
+
+def test_the_excel_id_dialect_is_the_same_table_with_semicolons_and_decimal_commas(
+    demo_history, client, auth
+):
+    auth.login("admin")
+    plain = download(client, 2025, "results", "csv")
+    excel = download(client, 2025, "results", "csv", "excel-id")
+    assert excel.status_code == 200
+    assert "smartcity-2025-results-excel-id.csv" in excel.headers["Content-Disposition"]
+    assert excel.data.startswith(b"\xef\xbb\xbf")
+    text = excel.data.decode("utf-8-sig")
+    assert text.splitlines()[0] == ";".join(exports.RESULT_COLUMNS)
+    rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+    expected = read_csv(plain.data)
+    assert len(rows) == len(expected)
+    for mine, theirs in zip(rows, expected, strict=True):
+        for column in exports.RESULT_COLUMNS:
+            # the same values; numbers with a decimal comma ("2,65")
+            assert mine[column] == theirs[column].replace(".", ","), column
+    assert any("," in row["verified_index"] for row in rows)
+    # only for CSV, and only this dialect
+    assert download(client, 2025, "results", "xlsx", "excel-id").status_code == 400
+    assert download(client, 2025, "results", "csv", "excel").status_code == 400
 
 
 # --- formula injection and hostile text -------------------------------------------------------
@@ -139,7 +217,18 @@ INJECTION = [
     ("\t=cmd", "'\t=cmd"),
     ("\r=cmd", "'\r=cmd"),
     ('=HYPERLINK("http://evil.example","klik")', '\'=HYPERLINK("http://evil.example","klik")'),
+    # what spreadsheets also run: white space or a line break before the sign, full-width signs
+    (" =1+1", "' =1+1"),
+    ("  \t @SUM(A1)", "'  \t @SUM(A1)"),
+    ("\n=cmd|' /C calc'!A0", "'\n=cmd|' /C calc'!A0"),
+    ("\u3000=1+1", "'\u3000=1+1"),
+    ("\uff1d1+1", "'\uff1d1+1"),
+    ("\uff0b62 811", "'\uff0b62 811"),
+    ("\uff0d2+3", "'\uff0d2+3"),
+    ("\uff20SUM(A1)", "'\uff20SUM(A1)"),
+    ("\ufe66HYPERLINK()", "'\ufe66HYPERLINK()"),
     ("Sudah ada = rencana", "Sudah ada = rencana"),
+    ("  Sudah ada", "  Sudah ada"),
     ("", ""),
     ("<script>alert(1)</script>", "<script>alert(1)</script>"),
 ]
@@ -186,12 +275,12 @@ def test_hostile_answers_stay_literal_in_both_formats(demo, client, auth):
     found = next(
         dict(zip(header, c, strict=True))
         for c in cells
-        if c[header.index("agency_code")] == "DISKOMINFO"
-        and c[header.index("indicator_code")] == "GOV-01"
+        if c[header.index("Kode perangkat daerah")] == "DISKOMINFO"
+        and c[header.index("Indikator")] == "GOV-01"
     )
     # the bell character cannot live in a sheet's XML: dropped, everything else kept literally
-    assert found["justification"] == "'" + hostile.replace("\x07", "")
-    assert found["self_level"] == 2
+    assert found["Justifikasi"] == "'" + hostile.replace("\x07", "")
+    assert found["Tingkat penilaian mandiri"] == 2
 
 
 # --- who exports what -------------------------------------------------------------------------
@@ -278,7 +367,7 @@ def test_export_command(demo, runner, tmp_path):
         if file_format == "csv":
             assert list(read_csv(out.read_bytes())[0]) == list(exports.ANSWER_COLUMNS)
         else:
-            assert read_xlsx(out.read_bytes())[0] == list(exports.ANSWER_COLUMNS)
+            assert read_xlsx(out.read_bytes())[0] == XLSX_ANSWERS_ID
     out = tmp_path / "x.csv"
     refused = runner.invoke(args=export_args(1999, "answers", "csv", out))
     assert refused.exit_code != 0 and "1999" in refused.output

@@ -217,8 +217,9 @@ def test_agency_journey_over_http_with_two_workers(gunicorn, tmp_path: Path):
         data={"csrf_token": csrf(submit.text), "confirm": "y"},
         allow_redirects=False,
     )
-    assert done.status_code == 303 and done.headers["Location"].endswith(f"{overview}/result")
-    result = http.get(base + done.headers["Location"])
+    # the operator's "Kirim": to the head of the agency, back on the overview (issue 16)
+    assert done.status_code == 303 and done.headers["Location"].endswith(overview)
+    result = http.get(f"{base}{overview}/result")
     index = re.search(r'data-testid="overall-index"[^>]*>\s*([0-9.,]+)\s*<', result.text)
     assert index and re.fullmatch(r"\d[.,]\d\d", index.group(1))
 

@@ -19,11 +19,11 @@ from smartcity.domain.workflow import Action
 from smartcity.extensions import db
 from smartcity.models import Answer, Assessment, IssuedDocument, Review, Transition, User
 from smartcity.services import accounts, review
-from smartcity.services import assessments as assessment_service
 from smartcity.services.assessments import MAX_JUSTIFICATION
 
 from .conftest import PASSWORD
 from .test_journey import assessment_of
+from .test_workflow import chair_for, submit_and_approve
 
 # name -> what is typed
 HOSTILE = {
@@ -103,7 +103,7 @@ def hostile(demo, client, auth, english):
         )
         assert response.status_code == 303, response.get_data(as_text=True)
     with demo.test_request_context():
-        assessment_service.submit(db.session.get(Assessment, own.id), get_user("diskominfo"))
+        submit_and_approve(db.session.get(Assessment, own.id))  # operator, then head
     auth.logout()
     auth.login("evaluator")
     notes = {f"note-{code}": HOSTILE[case] for case, code in FIELDS.items()}
@@ -153,6 +153,12 @@ def test_return_comment_reopen_reason_and_revoke_reason(demo, hostile, client, a
     response = client.post(
         f"/assessments/{hostile}/review", data={"action": "return", "comment": COMBINED}
     )
+    # returning asks first: the confirmation page shows the comment as text, then sends it on
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert_no_injected_markup(response.get_data(as_text=True))
+    response = client.post(
+        f"/assessments/{hostile}/confirm/return", data={"confirmed": "yes", "comment": COMBINED}
+    )
     assert response.status_code == 303, response.get_data(as_text=True)
     auth.logout()
     with demo.app_context():
@@ -171,10 +177,10 @@ def test_return_comment_reopen_reason_and_revoke_reason(demo, hostile, client, a
     # resubmitted, verified, final; the report is issued, revoked and the assessment reopened
     with demo.test_request_context():
         assessment = db.session.get(Assessment, hostile)
-        assessment_service.submit(assessment, get_user("diskominfo"))
+        submit_and_approve(assessment)
         review.transition(assessment, get_user("evaluator"), Action.START_REVIEW)
         review.transition(assessment, get_user("evaluator"), Action.VERIFY)
-        review.transition(assessment, get_user("admin"), Action.FINALIZE)
+        review.transition(assessment, chair_for(assessment), Action.FINALIZE)
     auth.login("admin")
     response = client.post(f"/assessments/{hostile}/report")
     assert response.status_code == 303

@@ -174,17 +174,37 @@ def test_full_journey_submit_locks_and_shows_result(demo, client, auth):
         )
         assert response.status_code == 303
     confirm = client.get(f"/assessments/{assessment.id}/submit")
-    assert confirm.status_code == 200 and "Kirim sekarang" in confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and ">Kirim</button>" in confirm.get_data(as_text=True)
     assert client.post(f"/assessments/{assessment.id}/submit", data={}).status_code == 400
+    # the operator's "Kirim" sends it to the head of the agency
     response = client.post(f"/assessments/{assessment.id}/submit", data={"confirm": "y"})
     assert response.status_code == 303
     with demo.app_context():
         locked = db.session.get(Assessment, assessment.id)
-        assert locked.status == "submitted"
+        assert locked.status == "awaiting_approval"
         assert locked.submitted_by.username == "diskominfo"
-        assert locked.submitted_at is not None
     # a second click gives no second transition and no error
     again = client.post(f"/assessments/{assessment.id}/submit", data={"confirm": "y"})
+    assert again.status_code == 303
+    # the head confirms the statement of responsibility: "Setujui dan kirim" submits it
+    auth.logout()
+    auth.login("kepala-diskominfo")
+    approval = client.get(f"/assessments/{assessment.id}/submit").get_data(as_text=True)
+    assert "Setujui dan kirim" in approval and "dapat dipertanggungjawabkan" in approval
+    unconfirmed = client.post(f"/assessments/{assessment.id}/submit", data={"action": "approve"})
+    assert unconfirmed.status_code == 400
+    response = client.post(
+        f"/assessments/{assessment.id}/submit", data={"confirm": "y", "action": "approve"}
+    )
+    assert response.status_code == 303
+    with demo.app_context():
+        locked = db.session.get(Assessment, assessment.id)
+        assert locked.status == "submitted"
+        assert locked.submitted_by.username == "kepala-diskominfo"
+        assert locked.submitted_at is not None
+    again = client.post(
+        f"/assessments/{assessment.id}/submit", data={"confirm": "y", "action": "approve"}
+    )
     assert again.status_code == 303
     # read-only now: a write changes nothing
     before = stored_answers(demo, assessment.id)
@@ -214,6 +234,9 @@ def test_evaluator_sees_every_agency_with_status_progress_index(demo, client, au
         ),
     )
     client.post(f"/assessments/{assessment.id}/submit", data={"confirm": "y"})
+    auth.logout()
+    auth.login("kepala-dlh")
+    client.post(f"/assessments/{assessment.id}/submit", data={"confirm": "y", "action": "approve"})
     auth.logout()
     auth.login("evaluator")
     page = client.get("/periods/2026/assessments").get_data(as_text=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smartcity.extensions import db
+from smartcity.extensions import db, limiter
 from smartcity.factory import create_app
 
 CLIENT_A, CLIENT_B = "203.0.113.7", "198.51.100.23"
@@ -32,6 +32,8 @@ def test_failed_log_ins_count_per_forwarded_address(
         }
     )
     client = app.test_client()
+    with app.app_context():
+        limiter.reset()  # the counts live in the database: each case starts afresh
 
     def failed_log_in(address: str, username: str) -> int:
         return client.post(

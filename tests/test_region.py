@@ -176,7 +176,8 @@ def test_region_page_on_the_2025_history(demo, client, auth, english):
         assert f'data-testid="level-count-{band.level}">{count}<' in page
     assert 'data-testid="status-count-final">12<' in page
     # accessible tables: dimensions, ranking, levels, completion, lowest indicators
-    assert page.count("<caption>") == 5 and 'scope="col"' in page and 'scope="row"' in page
+    # five result tables and the list of the period's signed documents
+    assert page.count("<caption>") == 6 and 'scope="col"' in page and 'scope="row"' in page
     assert "weighted mean" in page
 
 

@@ -17,7 +17,7 @@ from .test_documents import check, pdf_text
 def test_region_report_of_a_closed_period_shows_the_results_and_verifies(
     demo_history, client, auth
 ):
-    auth.login("evaluator")
+    auth.login("admin")
     response = client.post("/periods/2025/report")
     assert response.status_code == 303
     download = client.get(response.headers["Location"])
@@ -34,16 +34,18 @@ def test_region_report_of_a_closed_period_shows_the_results_and_verifies(
         index = display_index(result.index)
     text = pdf_text(data)
     squashed = "".join(text.split())
-    assert index in text and code in text and "2025" in text
+    assert index.replace(".", ",") in text and code in text and "2025" in text
     assert "DRAF" not in text  # the 2025 period is closed
     for _rank, name, agency_index in ranking:
-        assert "".join(name.split()) in squashed and agency_index in text
+        # Indonesian numbers: a decimal comma
+        assert "".join(name.split()) in squashed and agency_index.replace(".", ",") in text
     assert check(client, data) == "valid"
     # unchanged data: printing again gives the same registered document
     again = client.post("/periods/2025/report")
     assert again.headers["Location"] == response.headers["Location"]
     page = client.get(f"/verify/{code}").get_data(as_text=True)
     assert "Laporan ringkasan wilayah" in page
+    assert download.headers["Content-Disposition"].endswith('filename="Rekap-Wilayah-2025.pdf"')
 
 
 def test_region_report_of_an_open_period_is_a_draft(demo, client, auth):
@@ -68,11 +70,11 @@ def test_region_page_links_to_the_report_with_a_csrf_field(csrf_app, english, au
     page = english.get("/login").get_data(as_text=True)
     english.post(
         "/login",
-        data={"username": "evaluator", "password": PASSWORD, "csrf_token": csrf_token_from(page)},
+        data={"username": "admin", "password": PASSWORD, "csrf_token": csrf_token_from(page)},
     )
     page = english.get("/periods/2026/region").get_data(as_text=True)
     assert 'action="/periods/2026/report"' in page
-    assert "Print the region summary report (PDF)" in page
+    assert "Issue the region summary report (PDF)" in page
     token = csrf_token_from(page)
     assert english.post("/periods/2026/report").status_code == 400
     assert english.post("/periods/2026/report", data={"csrf_token": token}).status_code == 303

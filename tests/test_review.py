@@ -6,6 +6,7 @@ import re
 from fractions import Fraction
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from smartcity.extensions import db
@@ -31,6 +32,14 @@ def selected(page: str, name: str) -> str | None:
         block.group(1),
     )
     return (option.group(1) or option.group(2)) if option else None
+
+
+def confirm(client, assessment_id: int, action: str, comment: str = ""):
+    """The second click: the confirmation page's button (verify, return, finalize ask first)."""
+    return client.post(
+        f"/assessments/{assessment_id}/confirm/{action}",
+        data={"confirmed": "yes", "comment": comment},
+    )
 
 
 def get_status(app, assessment_id: int) -> tuple[str, int, str]:
@@ -226,6 +235,8 @@ def test_return_resubmit_and_the_changes_since_the_last_round(demo, client, auth
             "action": "return",
         },
     )
+    assert response.status_code == 200  # saved; returning asks first (tests/test_review_page.py)
+    response = confirm(client, assessment_id, "return", "Mohon lengkapi bukti")
     assert response.status_code == 303
     assert get_status(demo, assessment_id) == ("returned", 1, "Mohon lengkapi bukti")
 
@@ -245,7 +256,18 @@ def test_return_resubmit_and_the_changes_since_the_last_round(demo, client, auth
     response = client.post(
         f"/assessments/{assessment_id}/submit", data={"confirm": "y"}, follow_redirects=True
     )
-    assert "resubmitted" in response.get_data(as_text=True)
+    assert "Sent to the head of the agency" in response.get_data(as_text=True)
+    assert get_status(demo, assessment_id)[:2] == ("awaiting_approval", 1)
+    # the evaluators' notes stay in view while the head reads it again
+    login(client, auth, "kepala-diskominfo")
+    overview = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
+    assert "Mohon lengkapi bukti" in overview and "Read and approve" in overview
+    response = client.post(
+        f"/assessments/{assessment_id}/submit",
+        data={"confirm": "y", "action": "approve"},
+        follow_redirects=True,
+    )
+    assert "submitted to the evaluators" in response.get_data(as_text=True)
     assert get_status(demo, assessment_id)[:2] == ("submitted", 2)
 
     login(client, auth, "evaluator")
@@ -259,7 +281,13 @@ def test_return_resubmit_and_the_changes_since_the_last_round(demo, client, auth
     )
     overview = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
     history = overview.split("History")[1]
-    for step in ("Submitted", "Review started", "Returned to the agency", "Mohon lengkapi bukti"):
+    for step in (
+        "Sent to the head of the agency",
+        "Approved by the head and submitted",
+        "Review started",
+        "Returned to the agency",
+        "Mohon lengkapi bukti",
+    ):
         assert step in history
 
 
@@ -270,9 +298,10 @@ def test_verify_finalize_and_reopen(demo, client, auth):
         f"/assessments/{assessment_id}/review",
         data={"verified-GOV-01": "1", "note-GOV-01": "Belum ada SK", "action": "verify"},
     )
-    assert response.status_code == 303
+    assert response.status_code == 200  # saved; verifying asks first
+    assert confirm(client, assessment_id, "verify").status_code == 303
     assert get_status(demo, assessment_id)[0] == "verified"
-    # an evaluator sees the assessment but may not finalize it
+    # an evaluator sees the assessment but may not finalize it (the team's chair does)
     assert client.post(f"/assessments/{assessment_id}/finalize").status_code == 403
     # review inputs can no longer change
     refused = client.post(
@@ -283,16 +312,19 @@ def test_verify_finalize_and_reopen(demo, client, auth):
 
     login(client, auth, "admin")
     overview = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
-    assert f'action="/assessments/{assessment_id}/finalize"' in overview
     assert f'action="/assessments/{assessment_id}/reopen"' in overview
     no_reason = client.post(f"/assessments/{assessment_id}/reopen", data={"reason": " "})
     assert no_reason.status_code == 400 and "needs a reason" in no_reason.get_data(as_text=True)
+    # an administrator no longer finalizes: the team's chair (the head of Bapperida) does
+    assert client.post(f"/assessments/{assessment_id}/finalize").status_code == 403
+    login(client, auth, "kepala-bapperida")
     assert client.post(f"/assessments/{assessment_id}/finalize").status_code == 303
     assert get_status(demo, assessment_id)[0] == "final"
     again = client.post(f"/assessments/{assessment_id}/finalize")
     assert again.status_code == 409
     assert "cannot be done while the assessment is final" in again.get_data(as_text=True)
     assert get_status(demo, assessment_id)[0] == "final"
+    login(client, auth, "admin")
     reopened = client.post(
         f"/assessments/{assessment_id}/reopen", data={"reason": "Salah input GOV-01"}
     )
@@ -339,6 +371,7 @@ def test_results_show_self_assessed_and_verified_indices_with_the_difference(dem
         f"/assessments/{assessment_id}/review",
         data={"verified-GOV-01": "1", "note-GOV-01": "Belum ada SK", "action": "verify"},
     )
+    confirm(client, assessment_id, "verify")
     with demo.test_request_context():
         from smartcity.services import review
 
@@ -347,7 +380,8 @@ def test_results_show_self_assessed_and_verified_indices_with_the_difference(dem
     from smartcity.views.review import index_diff
 
     own, checked = display_index(pair.self_assessed.index), display_index(pair.verified.index)
-    diff = index_diff(pair.verified.index, pair.self_assessed.index)
+    with demo.test_request_context(), force_locale("en"):  # the pages below are English
+        diff = index_diff(pair.verified.index, pair.self_assessed.index)
     assert diff.startswith("\u2212")
     for who in ("diskominfo", "admin"):
         login(client, auth, who)
@@ -363,19 +397,21 @@ def test_results_show_self_assessed_and_verified_indices_with_the_difference(dem
 
 
 @pytest.mark.parametrize(
-    ("verified", "self_assessed", "shown"),
+    ("verified", "self_assessed", "english", "indonesian"),
     [
-        (Fraction(13, 4), Fraction(3), "+0.25"),
-        (Fraction(26, 10), Fraction(3), "\u22120.40"),
-        (Fraction(3), Fraction(3), "0.00"),
-        (None, Fraction(3), "-"),
-        (Fraction(2), Fraction(1, 3), "+1.67"),
+        (Fraction(13, 4), Fraction(3), "+0.25", "+0,25"),
+        (Fraction(26, 10), Fraction(3), "\u22120.40", "\u22120,40"),
+        (Fraction(3), Fraction(3), "0.00", "0,00"),
+        (None, Fraction(3), "-", "-"),
+        (Fraction(2), Fraction(1, 3), "+1.67", "+1,67"),
     ],
 )
-def test_index_difference_is_signed(verified, self_assessed, shown):
+def test_index_difference_is_signed(app, verified, self_assessed, english, indonesian):
     from smartcity.views.review import index_diff
 
-    assert index_diff(verified, self_assessed) == shown
+    for language, shown in (("en", english), ("id", indonesian)):
+        with app.test_request_context(), force_locale(language):
+            assert index_diff(verified, self_assessed) == shown
 
 
 def test_period_404_for_assignments(demo, client, auth):

@@ -25,55 +25,76 @@ from smartcity.models import (
     User,
     utcnow,
 )
+from smartcity.services import approvals, review
 from smartcity.services import assessments as assessment_service
-from smartcity.services import review
 from smartcity.services.assessments import AnswerInput, AnswersInvalid, AssessmentRefused
 
 from .test_journey import assessment_of
 
 # Every status x every action x every actor: the status after the action, or why it is refused.
-# Written out by hand from the issue, not derived from the implementation.
+# Written out from the issues (16: operator -> head -> evaluators, finalizing is the chair's),
+# not derived from the implementation.
 TABLE = """
-status     action        agency     evaluator  admin      other
-draft      submit        submitted  actor      actor      actor
-submitted  submit        state      actor      actor      actor
-in_review  submit        state      actor      actor      actor
-returned   submit        submitted  actor      actor      actor
-verified   submit        state      actor      actor      actor
-final      submit        state      actor      actor      actor
-draft      start_review  actor      state      state      actor
-submitted  start_review  actor      in_review  in_review  actor
-in_review  start_review  actor      state      state      actor
-returned   start_review  actor      state      state      actor
-verified   start_review  actor      state      state      actor
-final      start_review  actor      state      state      actor
-draft      return        actor      state      state      actor
-submitted  return        actor      returned   returned   actor
-in_review  return        actor      returned   returned   actor
-returned   return        actor      state      state      actor
-verified   return        actor      state      state      actor
-final      return        actor      state      state      actor
-draft      verify        actor      state      state      actor
-submitted  verify        actor      state      state      actor
-in_review  verify        actor      verified   verified   actor
-returned   verify        actor      state      state      actor
-verified   verify        actor      state      state      actor
-final      verify        actor      state      state      actor
-draft      finalize      actor      actor      state      actor
-submitted  finalize      actor      actor      state      actor
-in_review  finalize      actor      actor      state      actor
-returned   finalize      actor      actor      state      actor
-verified   finalize      actor      actor      final      actor
-final      finalize      actor      actor      state      actor
-draft      reopen        actor      actor      state      actor
-submitted  reopen        actor      actor      state      actor
-in_review  reopen        actor      actor      state      actor
-returned   reopen        actor      actor      state      actor
-verified   reopen        actor      actor      in_review  actor
-final      reopen        actor      actor      in_review  actor
+status             action               operator           head        evaluator  chair      admin      other
+draft              submit               awaiting_approval  actor       actor      actor      actor      actor
+awaiting_approval  submit               state              actor       actor      actor      actor      actor
+submitted          submit               state              actor       actor      actor      actor      actor
+in_review          submit               state              actor       actor      actor      actor      actor
+returned           submit               awaiting_approval  actor       actor      actor      actor      actor
+verified           submit               state              actor       actor      actor      actor      actor
+final              submit               state              actor       actor      actor      actor      actor
+draft              approve              actor              submitted   actor      actor      actor      actor
+awaiting_approval  approve              actor              submitted   actor      actor      actor      actor
+submitted          approve              actor              state       actor      actor      actor      actor
+in_review          approve              actor              state       actor      actor      actor      actor
+returned           approve              actor              submitted   actor      actor      actor      actor
+verified           approve              actor              state       actor      actor      actor      actor
+final              approve              actor              state       actor      actor      actor      actor
+draft              return_to_operators  actor              state       actor      actor      actor      actor
+awaiting_approval  return_to_operators  actor              draft       actor      actor      actor      actor
+submitted          return_to_operators  actor              state       actor      actor      actor      actor
+in_review          return_to_operators  actor              state       actor      actor      actor      actor
+returned           return_to_operators  actor              state       actor      actor      actor      actor
+verified           return_to_operators  actor              state       actor      actor      actor      actor
+final              return_to_operators  actor              state       actor      actor      actor      actor
+draft              start_review         actor              actor       state      state      state      actor
+awaiting_approval  start_review         actor              actor       state      state      state      actor
+submitted          start_review         actor              actor       in_review  in_review  in_review  actor
+in_review          start_review         actor              actor       state      state      state      actor
+returned           start_review         actor              actor       state      state      state      actor
+verified           start_review         actor              actor       state      state      state      actor
+final              start_review         actor              actor       state      state      state      actor
+draft              return               actor              actor       state      state      state      actor
+awaiting_approval  return               actor              actor       state      state      state      actor
+submitted          return               actor              actor       returned   returned   returned   actor
+in_review          return               actor              actor       returned   returned   returned   actor
+returned           return               actor              actor       state      state      state      actor
+verified           return               actor              actor       state      state      state      actor
+final              return               actor              actor       state      state      state      actor
+draft              verify               actor              actor       state      state      state      actor
+awaiting_approval  verify               actor              actor       state      state      state      actor
+submitted          verify               actor              actor       state      state      state      actor
+in_review          verify               actor              actor       verified   verified   verified   actor
+returned           verify               actor              actor       state      state      state      actor
+verified           verify               actor              actor       state      state      state      actor
+final              verify               actor              actor       state      state      state      actor
+draft              finalize             actor              actor       actor      state      actor      actor
+awaiting_approval  finalize             actor              actor       actor      state      actor      actor
+submitted          finalize             actor              actor       actor      state      actor      actor
+in_review          finalize             actor              actor       actor      state      actor      actor
+returned           finalize             actor              actor       actor      state      actor      actor
+verified           finalize             actor              actor       actor      final      actor      actor
+final              finalize             actor              actor       actor      state      actor      actor
+draft              reopen               actor              actor       actor      actor      state      actor
+awaiting_approval  reopen               actor              actor       actor      actor      state      actor
+submitted          reopen               actor              actor       actor      actor      state      actor
+in_review          reopen               actor              actor       actor      actor      state      actor
+returned           reopen               actor              actor       actor      actor      state      actor
+verified           reopen               actor              actor       actor      actor      in_review  actor
+final              reopen               actor              actor       actor      actor      in_review  actor
 """
 
-REASONS = {"actor", "state", "comment"}
+REASONS = {"actor", "state", "comment", "statement"}
 
 
 def _table() -> list[tuple[Status, Action, Actor, str]]:
@@ -103,9 +124,10 @@ def test_the_table_covers_every_status_action_and_actor():
     ids=[f"{s}-{a}-{r}" for s, a, r, _ in CELLS],
 )
 def test_state_machine_cell(status, action, actor, outcome):
+    # with a comment and the statement confirmed: what the table says is all that decides
     if outcome in REASONS:
         with pytest.raises(TransitionRefused) as refused:
-            next_status(status, action, actor, comment="because")
+            next_status(status, action, actor, comment="because", statement_confirmed=True)
         assert refused.value.reason == outcome
         assert (refused.value.status, refused.value.action, refused.value.actor) == (
             status,
@@ -113,7 +135,9 @@ def test_state_machine_cell(status, action, actor, outcome):
             actor,
         )
     else:
-        assert next_status(status, action, actor, comment="because") == Status(outcome)
+        assert next_status(
+            status, action, actor, comment="because", statement_confirmed=True
+        ) == Status(outcome)
 
 
 @pytest.mark.parametrize("status", list(Status))
@@ -124,26 +148,39 @@ def test_available_actions_are_the_allowed_cells_in_workflow_order(status, actor
 
 
 @pytest.mark.parametrize(
-    ("status", "action"),
+    ("status", "action", "actor"),
     [
-        (Status.SUBMITTED, Action.RETURN),
-        (Status.IN_REVIEW, Action.RETURN),
-        (Status.VERIFIED, Action.REOPEN),
-        (Status.FINAL, Action.REOPEN),
+        (Status.SUBMITTED, Action.RETURN, Actor.ADMIN),
+        (Status.IN_REVIEW, Action.RETURN, Actor.ADMIN),
+        (Status.VERIFIED, Action.REOPEN, Actor.ADMIN),
+        (Status.FINAL, Action.REOPEN, Actor.ADMIN),
+        (Status.AWAITING_APPROVAL, Action.RETURN_TO_OPERATORS, Actor.HEAD),
     ],
 )
 @pytest.mark.parametrize("comment", ["", "   \n "])
-def test_return_and_reopen_need_a_comment(status, action, comment):
+def test_returns_and_reopen_need_a_comment(status, action, actor, comment):
     with pytest.raises(TransitionRefused) as refused:
-        next_status(status, action, Actor.ADMIN, comment)
+        next_status(status, action, actor, comment)
     assert refused.value.reason == "comment"
+
+
+@pytest.mark.parametrize(
+    "status", [Status.AWAITING_APPROVAL, Status.DRAFT, Status.RETURNED]
+)
+def test_the_head_approves_only_with_the_statement_confirmed(status):
+    with pytest.raises(TransitionRefused) as refused:
+        next_status(status, Action.APPROVE, Actor.HEAD, "a comment is not the statement")
+    assert refused.value.reason == "statement"
+    assert next_status(status, Action.APPROVE, Actor.HEAD, statement_confirmed=True) == (
+        Status.SUBMITTED
+    )
 
 
 def test_the_actor_is_checked_before_the_state_and_the_comment():
     """An agency probing review actions learns nothing about the review state."""
     for status in Status:
         with pytest.raises(TransitionRefused) as refused:
-            next_status(status, Action.RETURN, Actor.AGENCY, "")
+            next_status(status, Action.RETURN, Actor.OPERATOR, "")
         assert refused.value.reason == "actor"
 
 
@@ -154,10 +191,21 @@ def user(username: str) -> User:
     return db.session.scalar(select(User).filter_by(username=username))
 
 
+def operator_of(assessment: Assessment) -> User:
+    """The agency's demo operator (`diskominfo`)."""
+    return user(assessment.agency.code.lower())
+
+
+def head_of(assessment: Assessment) -> User:
+    """The agency's demo head (`kepala-diskominfo`), its approver."""
+    return user(f"kepala-{assessment.agency.code.lower()}")
+
+
 def answer_all(assessment: Assessment, level_for=lambda indicator: 2) -> None:
-    """Answer every indicator (with an evidence row where the level needs one), as the agency."""
-    instrument = assessment_service.instrument_for(assessment)
-    agency_user = db.session.scalar(select(User).filter_by(agency_id=assessment.agency_id))
+    """Answer every indicator of the agency's remit (with an evidence row where the level
+    needs one), as its operator."""
+    instrument = assessment_service.questionnaire(assessment)
+    agency_user = operator_of(assessment)
     entries = {}
     for code in assessment_service.dimension_codes(assessment, instrument):
         for indicator in instrument.dimension(code).indicators:
@@ -183,14 +231,30 @@ def add_evidence(assessment: Assessment, code: str, by: User, name: str = "sk.pd
     return row
 
 
+def submit_and_approve(assessment: Assessment) -> None:
+    """The operator sends it to the head ("Kirim"); the head approves ("Setujui dan kirim")."""
+    assert assessment_service.submit(assessment, operator_of(assessment)) is True
+    assert assessment.status == Status.AWAITING_APPROVAL
+    assert approvals.approve(assessment, head_of(assessment), confirmed=True) is True
+
+
+def chair_for(assessment: Assessment) -> User:
+    """Who finalizes it: the team's chair (the head of Bapperida in the demo), or the
+    vice-chair acting for the chair."""
+    from smartcity.policy import acting_chair
+
+    chair_id, _acting = acting_chair(assessment.period_id, assessment.agency_id)
+    return db.session.get(User, chair_id)
+
+
 def submitted(app, code: str = "DISKOMINFO", level_for=lambda indicator: 2) -> int:
-    """The id of the agency's 2026 assessment, answered and submitted."""
+    """The id of the agency's 2026 assessment, answered, sent by its operator and approved
+    (so submitted to the evaluators) by its head."""
     assessment_id = assessment_of(app, code).id
     with app.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
         answer_all(assessment, level_for)
-        agency_user = db.session.scalar(select(User).filter_by(agency_id=assessment.agency_id))
-        assert assessment_service.submit(assessment, agency_user) is True
+        submit_and_approve(assessment)
     return assessment_id
 
 
@@ -203,7 +267,7 @@ def test_a_full_cycle_is_recorded_step_by_step(demo):
     assessment_id = submitted(demo)
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        evaluator, admin = user("evaluator"), user("admin")
+        evaluator, admin, chair = user("evaluator"), user("admin"), user("kepala-bapperida")
         # the first save starts the review
         review.save_review(
             assessment, evaluator, {"GOV-01": review.ReviewInput(1, False, "Belum ada SK")}
@@ -219,10 +283,12 @@ def test_a_full_cycle_is_recorded_step_by_step(demo):
             assessment, agency_user, {"GOV-01": AnswerInput(1, False, "Diperbaiki")}
         )
         assert assessment_service.submit(assessment, agency_user) is True
+        assert assessment.round == 1  # a round is one submission to the evaluators
+        assert approvals.approve(assessment, head_of(assessment), confirmed=True) is True
         assert assessment.round == 2
         review.transition(assessment, evaluator, Action.START_REVIEW)
         review.transition(assessment, evaluator, Action.VERIFY)
-        review.transition(assessment, admin, Action.FINALIZE)
+        review.transition(assessment, chair, Action.FINALIZE)
         review.transition(assessment, admin, Action.REOPEN, "Salah hitung")
         assert status_of(assessment_id) == Status.IN_REVIEW
 
@@ -230,16 +296,18 @@ def test_a_full_cycle_is_recorded_step_by_step(demo):
             (t.action, t.from_status, t.to_status, t.round) for t in review.history(assessment)
         ]
         assert steps == [
-            ("submit", "draft", "submitted", 1),
+            ("submit", "draft", "awaiting_approval", 1),
+            ("approve", "awaiting_approval", "submitted", 1),
             ("start_review", "submitted", "in_review", 1),
             ("return", "in_review", "returned", 1),
-            ("submit", "returned", "submitted", 2),
+            ("submit", "returned", "awaiting_approval", 1),
+            ("approve", "awaiting_approval", "submitted", 2),
             ("start_review", "submitted", "in_review", 2),
             ("verify", "in_review", "verified", 2),
             ("finalize", "verified", "final", 2),
             ("reopen", "final", "in_review", 2),
         ]
-        assert review.history(assessment)[2].comment == "Lengkapi SK GOV-01"
+        assert review.history(assessment)[3].comment == "Lengkapi SK GOV-01"
         assert review.last_return(assessment).round == 1
         audited = [
             e.action
@@ -254,9 +322,11 @@ def test_a_full_cycle_is_recorded_step_by_step(demo):
         ]
         assert audited == [
             "assessment.submitted",
+            "assessment.approved",
             "assessment.review_started",
             "assessment.returned",
             "assessment.submitted",
+            "assessment.approved",
             "assessment.review_started",
             "assessment.verified",
             "assessment.finalized",
@@ -268,7 +338,11 @@ def test_a_full_cycle_is_recorded_step_by_step(demo):
     ("who", "action", "comment"),
     [
         ("diskominfo", Action.START_REVIEW, ""),  # the agency cannot review itself
-        ("evaluator", Action.FINALIZE, ""),  # only an admin finalizes
+        ("evaluator", Action.FINALIZE, ""),  # only the team's chair finalizes
+        ("admin", Action.FINALIZE, ""),  # an administrator no longer does
+        ("diskominfo", Action.APPROVE, ""),  # an operator cannot approve
+        ("kepala-diskominfo", Action.APPROVE, ""),  # approved already: out of order
+        ("kepala-dinkes", Action.APPROVE, ""),  # another agency's head
         ("evaluator", Action.VERIFY, ""),  # still submitted: out of order
         ("admin", Action.RETURN, " "),  # a return needs a comment
         ("dinkes", Action.START_REVIEW, ""),  # another agency
@@ -303,7 +377,7 @@ def test_of_two_simultaneous_clicks_one_wins(demo):
         with pytest.raises(AssessmentRefused, match="lebih dahulu"):
             review.transition(assessment, user("evaluator"), Action.START_REVIEW)
         recorded = select(db.func.count(Transition.id)).filter_by(assessment_id=assessment_id)
-        assert db.session.scalar(recorded) == 1  # the submission only
+        assert db.session.scalar(recorded) == 2  # the sending and the approval only
 
 
 def test_a_different_verified_level_needs_a_note_and_nothing_is_stored(demo):
@@ -404,7 +478,7 @@ def test_changes_since_the_last_return(demo):
             new={"name": "sk.pdf"},
         )
         db.session.commit()
-        assessment_service.submit(assessment, agency_user)
+        submit_and_approve(assessment)
         changes = review.changes_since_last_return(assessment)
         assert list(changes) == ["GOV-03", "GOV-04", "INF-02"]
         assert changes["GOV-03"].old_level == 2 and changes["GOV-03"].answer_changed

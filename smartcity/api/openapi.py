@@ -70,7 +70,18 @@ SCHEMAS: dict[str, Any] = {
         }
     ),
     "PeriodList": _object({"periods": {"type": "array", "items": _ref("Period")}}),
-    "Maturity": _object({"level": {"type": "integer"}, "name": TEXT}),
+    "Maturity": _object(
+        {
+            "level": {"type": "integer"},
+            "name": TEXT,
+            "predicate": TEXT,
+            "level_name": TEXT,
+            "label": TEXT,
+        },
+        "The maturity of the final index, named as on every page and document: `predicate` "
+        "(the band's name, also in `name`), `level` with its `level_name`, and `label`, e.g. "
+        '"2,14 · Cukup · Tingkat 2 (Terkelola)" (Indonesian).',
+    ),
     "Score": _object(
         {
             "self_index": _nullable(INDEX),

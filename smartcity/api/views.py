@@ -254,7 +254,14 @@ def score_json(view: exports.ScoreView) -> dict[str, Any]:
         "verified_index": number(view.verified_index),
         "final_index": number(view.final_index),
         "maturity": (
-            {"level": view.maturity_level, "name": view.maturity_name}
+            {
+                "level": view.maturity_level,
+                "name": view.maturity_name,
+                # named as everywhere in the app (docs/INSTRUMENT_FORMAT.md), in Indonesian
+                "predicate": view.maturity_name,
+                "level_name": view.level_name,
+                "label": view.label,
+            }
             if view.maturity_level is not None
             else None
         ),

@@ -267,11 +267,15 @@ def trend_chart(
     empty_text: str = "",
     width: int = 520,
     height: int = 260,
+    legend: bool = True,
 ) -> str:
     """Lines of 0..5 values over periods (x axis, oldest first), one line per named series.
 
     A missing value (None) breaks the line; a lone value is drawn as a point, so one period
     gives points only. No period or no value at all gives a chart that says `empty_text`.
+    The legend lists one series a row below the plot (names never run into each other); a
+    page that scales the picture down shows `trend_legend` instead (`legend=False`), so the
+    names keep the page's text size.
     """
     for _name, values in series:
         if len(values) != len(periods):
@@ -279,7 +283,7 @@ def trend_chart(
     if not periods or all(v is None for _n, values in series for v in values):
         return _empty(width, 60, title, chart_id, empty_text)
     left, right, top, legend_row = 34, 16, 12, 16
-    plot_bottom = height - 28 - legend_row * ((len(series) + 2) // 3)
+    plot_bottom = height - 28 - (legend_row * len(series) if legend else 0)
     plot_height = plot_bottom - top
     span = width - left - right
 
@@ -321,13 +325,32 @@ def trend_chart(
                 )
             for x, y in points:
                 parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
-        column, row = n % 3, n // 3
-        lx = left + column * (span / 3)
-        ly = plot_bottom + 24 + legend_row * row
+        if not legend:
+            continue
+        # one series a row: a name as long as the chart is wide is cut, never overlapped
+        lx, ly = left, plot_bottom + 24 + legend_row * n
+        room = int((width - right - lx - 22) / 6)  # about 6 px a character at size 10
+        shown = name if len(name) <= room else name[: room - 1] + "…"
         parts.append(
             f'<line x1="{lx:.1f}" y1="{ly:.1f}" x2="{lx + 18:.1f}" y2="{ly:.1f}" '
             f'stroke="{colour}" stroke-width="2"{dashes}/>'
         )
-        parts.append(f'<text x="{lx + 22:.1f}" y="{ly + 3:.1f}">{escape(name)}</text>')
+        parts.append(f'<text x="{lx + 22:.1f}" y="{ly + 3:.1f}">{escape(shown)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def trend_legend(names: Sequence[str]) -> str:
+    """The trend chart's legend as an HTML list (page text, wraps on a narrow screen): each
+    series' line, in its colour and dash, before its name. Names are escaped."""
+    items = []
+    for n, name in enumerate(names):
+        colour, dash = PALETTE[n % len(PALETTE)]
+        dashes = f' stroke-dasharray="{dash}"' if dash else ""
+        items.append(
+            '<li><svg xmlns="http://www.w3.org/2000/svg" width="28" height="10" '
+            'viewBox="0 0 28 10" aria-hidden="true" focusable="false">'
+            f'<line x1="1" y1="5" x2="27" y2="5" stroke="{colour}" stroke-width="2.5"{dashes}/>'
+            f"</svg> <span>{escape(name)}</span></li>"
+        )
+    return '<ul class="chart-legend">' + "".join(items) + "</ul>"

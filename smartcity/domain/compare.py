@@ -48,13 +48,17 @@ class Change:
         return Trend.UP if delta > 0 else Trend.DOWN if delta < 0 else Trend.SAME
 
 
+MINUS = "\u2212"  # the minus sign of typesetting, never the hyphen-minus
+
+
 def display_delta(delta: Fraction | None) -> str:
-    """A signed difference rounded half away from zero to two decimals ("+0.25", "-1.10",
-    "0.00"); "-" when there is nothing to compare."""
+    """A signed difference of exact values rounded half away from zero to two decimals
+    ("+0.25", "−1.10" with the minus sign U+2212, "0.00"); "-" when there is nothing to
+    compare."""
     if delta is None:
         return "-"
     hundredths = math.floor(abs(delta) * 100 + Fraction(1, 2))
-    sign = "" if hundredths == 0 else ("+" if delta > 0 else "-")
+    sign = "" if hundredths == 0 else ("+" if delta > 0 else MINUS)
     return f"{sign}{hundredths // 100}.{hundredths % 100:02d}"
 
 

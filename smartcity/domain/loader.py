@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -25,6 +25,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import limits
 from .instrument import (
     ALL_AGENCIES,
     ANSWER_TYPES,
@@ -123,6 +124,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 # longest value quoted back in a message
 _SHOWN = 40
 
+# YAML aliases (*name) repeat a value written once: a few are handy, but a thousand aliases to
+# lists of aliases expand to billions of entries (a "billion laughs" file of 1.5 KB). What all
+# aliases together add to the written entries is capped; no questionnaire comes near it.
+MAX_ALIAS_EXPANSION = 20_000
+
 # Only used for YAML's own int syntax (hex, octal, 1_000, 1:30); it needs no loader state.
 _CONSTRUCTOR = SafeConstructor()
 
@@ -161,22 +167,34 @@ class InstrumentError(Exception):
         return (type(self), (self.problems,))
 
 
-def load_instrument(text: str, source: str = "<instrument>") -> Instrument:
+# `lengths`: the most characters the database stores per kind of code (domain/limits.py). A
+# questionnaire already published is read with `lengths=None`: it was stored as it is.
+Lengths = Mapping[str, int] | None
+
+
+def load_instrument(
+    text: str, source: str = "<instrument>", lengths: Lengths = limits.QUESTIONNAIRE
+) -> Instrument:
     """Parse and validate instrument YAML; raise `InstrumentError` listing every problem."""
-    reader = _Reader(source)
+    reader = _Reader(source, lengths)
     instrument = reader.read(text)
     if reader.problems or instrument is None:
         raise InstrumentError(reader.sorted_problems())
     return instrument
 
 
-def load_instrument_tree(root: Node, source: str, problems: Iterable[Problem] = ()) -> Instrument:
+def load_instrument_tree(
+    root: Node,
+    source: str,
+    problems: Iterable[Problem] = (),
+    lengths: Lengths = limits.QUESTIONNAIRE,
+) -> Instrument:
     """Validate a node tree built by another front end (the workbook reader).
 
     `problems` already found by that front end are reported together with the tree's own;
     nodes whose `start_mark` has a `cell` attribute are located by that cell.
     """
-    reader = _Reader(source)
+    reader = _Reader(source, lengths)
     reader.problems.extend(problems)
     instrument = reader.read_root(root)
     if reader.problems or instrument is None:
@@ -198,9 +216,11 @@ def load_instrument_file(path: str | PathLike[str]) -> Instrument:
     return load_instrument(text, source)
 
 
-def validate_instrument(text: str, source: str = "<instrument>") -> list[Problem]:
+def validate_instrument(
+    text: str, source: str = "<instrument>", lengths: Lengths = limits.QUESTIONNAIRE
+) -> list[Problem]:
     """Every problem in instrument YAML, in file order; empty when it is valid."""
-    reader = _Reader(source)
+    reader = _Reader(source, lengths)
     reader.read(text)
     return reader.sorted_problems()
 
@@ -271,6 +291,48 @@ def _whole_number(node: Node) -> int | None:
     return None
 
 
+def _too_long(name: str, node: ScalarNode, limit: int) -> str:
+    return f"{name} is too long: {len(node.value)} characters, at most {limit}: {_describe(node)}"
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _entry_counts(root: Node) -> tuple[int, int | None]:
+    """(nodes written, nodes once every alias is expanded; None for an alias loop).
+
+    Linear in the nodes written: each is counted once and its expanded size remembered (capped
+    at a billion, so the numbers never grow with the expansion).
+    """
+    cap = 10**9
+    sizes: dict[int, int] = {}
+    started: set[int] = set()  # nodes whose children are being counted: the current path
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            started.discard(key)
+            total = 1 + sum(sizes[id(child)] for child in _children(node))
+            sizes[key] = min(total, cap)
+            continue
+        if key in sizes:
+            continue
+        started.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in started:
+                return len(sizes), None
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return len(sizes), sizes[id(root)]
+
+
 def _level_list(levels: Iterable[int]) -> str:
     ordered = sorted(levels)
     if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
@@ -281,8 +343,9 @@ def _level_list(levels: Iterable[int]) -> str:
 class _Reader:
     """Walks the YAML node tree once, collecting problems and building the instrument."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, lengths: Lengths = limits.QUESTIONNAIRE):
         self.source = source
+        self.lengths: Mapping[str, int] = lengths or {}
         self.problems: list[Problem] = []
         self.dimension_codes: dict[str, str] = {}
         self.sub_element_codes: dict[str, str] = {}
@@ -322,7 +385,7 @@ class _Reader:
             )
             return None
         entries = self._mapping(root, "", TOP_KEYS, TOP_REQUIRED)
-        code = self._code(entries["code"], "code") if "code" in entries else None
+        code = self._code(entries["code"], "code", "instrument") if "code" in entries else None
         version = self._version(entries["version"]) if "version" in entries else None
         title = self._text(entries["title"], "title") if "title" in entries else None
         description = (
@@ -393,6 +456,19 @@ class _Reader:
             return None
         if root is None:
             self.report(None, "", "the file is empty; expected an instrument mapping")
+            return None
+        written, expanded = _entry_counts(root)
+        if expanded is None:
+            self.report(None, "", "an alias (*name) refers to a value that contains it (a loop)")
+            return None
+        if expanded - written > MAX_ALIAS_EXPANSION:
+            self.report(
+                None,
+                "",
+                f"the aliases (*name) repeat more than {MAX_ALIAS_EXPANSION} entries: write "
+                "the values out instead",
+            )
+            return None
         return root
 
     def _mapping(
@@ -485,7 +561,8 @@ class _Reader:
             return None
         return Text(id=values["id"], en=values["en"])
 
-    def _code(self, node: Node, path: str) -> str | None:
+    def _code(self, node: Node, path: str, kind: str = "") -> str | None:
+        """A code as written, no longer than the database stores for its `kind`."""
         if not isinstance(node, ScalarNode):
             self.report(node, path, f"code must be a short name, got {_describe(node)}")
             return None
@@ -500,6 +577,10 @@ class _Reader:
                 "starting with a letter or digit",
             )
             return None
+        limit = self.lengths.get(kind)
+        if limit is not None and len(node.value) > limit:
+            self.report(node, path, _too_long("code", node, limit))
+            return None
         return node.value
 
     def _version(self, node: Node) -> str | None:
@@ -508,6 +589,10 @@ class _Reader:
             self.report(
                 node, "version", f'version must be a label such as "2026.1", got {_describe(node)}'
             )
+            return None
+        limit = self.lengths.get("version")
+        if limit is not None and len(node.value) > limit:
+            self.report(node, "version", _too_long("version", node, limit))
             return None
         return node.value
 
@@ -696,7 +781,8 @@ class _Reader:
         code = None
         if "code" in entries:
             code_path = _join(path, "code")
-            code = self._code(entries["code"], code_path)
+            # dimension codes are stored with every agency's dimensions; sub-element codes nowhere
+            code = self._code(entries["code"], code_path, kind)
             self._unique(codes, code, entries["code"], code_path, kind)
         name = self._text(entries["name"], _join(path, "name")) if "name" in entries else None
         description = None
@@ -855,7 +941,7 @@ class _Reader:
         code = None
         if "code" in entries:
             code_path = _join(path, "code")
-            code = self._code(entries["code"], code_path)
+            code = self._code(entries["code"], code_path, "indicator")
             self._unique(self.indicator_codes, code, entries["code"], code_path, "indicator")
         answer_type: str | None = LEVEL
         if "answer_type" in entries:
@@ -972,7 +1058,8 @@ class _Reader:
             code = None
             if "code" in entries:
                 code_path = _join(item_path, "code")
-                code = self._code(entries["code"], code_path)
+                # a chosen option's code is stored as the answer; checklist items as one text
+                code = self._code(entries["code"], code_path, kind)
                 self._unique(codes, code, entries["code"], code_path, kind)
             label = (
                 self._text(entries["label"], _join(item_path, "label"))
@@ -1502,6 +1589,15 @@ _INDONESIAN: tuple[tuple[str, str], ...] = (
     ),
     (r"invalid YAML: (?P<detail>.+)", "YAML tidak sah: {detail}"),
     (
+        r"an alias \(\*name\) refers to a value that contains it \(a loop\)",
+        "sebuah alias (*nama) merujuk ke nilai yang memuat alias itu sendiri (berputar)",
+    ),
+    (
+        r"the aliases \(\*name\) repeat more than (?P<n>[0-9]+) entries: write the values out "
+        r"instead",
+        "alias (*nama) mengulang lebih dari {n} entri: tuliskan nilainya secara langsung",
+    ),
+    (
         r"the file is empty; expected an instrument mapping",
         "berkas kosong; diharapkan pemetaan instrumen",
     ),
@@ -1547,6 +1643,14 @@ _INDONESIAN: tuple[tuple[str, str], ...] = (
     ),
     (r"code must be a short name, got " + _GOT, "kode harus berupa nama pendek, ditemukan {got}"),
     (r"code is empty", "kode kosong"),
+    (
+        r"code is too long: (?P<n>[0-9]+) characters, at most (?P<m>[0-9]+): " + _GOT,
+        "kode terlalu panjang: {n} karakter, paling banyak {m}: {got}",
+    ),
+    (
+        r"version is too long: (?P<n>[0-9]+) characters, at most (?P<m>[0-9]+): " + _GOT,
+        "version terlalu panjang: {n} karakter, paling banyak {m}: {got}",
+    ),
     (
         r"invalid code '(?P<code>.*)': use letters, digits, '\.', '-' and '_', "
         r"starting with a letter or digit",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 class Status(enum.StrEnum):
     DRAFT = "draft"
+    AWAITING_APPROVAL = "awaiting_approval"  # "Menunggu persetujuan kepala"
     SUBMITTED = "submitted"
     IN_REVIEW = "in_review"
     RETURNED = "returned"
@@ -16,21 +17,33 @@ class Status(enum.StrEnum):
 
 
 class Action(enum.StrEnum):
-    SUBMIT = "submit"  # the agency hands in its answers (again, after a return)
+    SUBMIT = "submit"  # an operator sends the answers to the agency head ("Kirim")
+    APPROVE = "approve"  # the head approves and submits to the evaluators ("Setujui dan kirim")
+    RETURN_TO_OPERATORS = "return_to_operators"  # the head sends it back to the operators
     START_REVIEW = "start_review"  # an evaluator takes the submission up
     RETURN = "return"  # back to the agency with comments
     VERIFY = "verify"  # every verified level set
-    FINALIZE = "finalize"  # the team makes the verified result official
+    FINALIZE = "finalize"  # the team's chair makes the verified result official
     REOPEN = "reopen"  # an administrator takes back a verified or final result
 
 
 class Actor(enum.StrEnum):
     """How a user stands towards one assessment (not their role in general)."""
 
-    AGENCY = "agency"  # a member of the assessed agency
-    EVALUATOR = "evaluator"  # an evaluator assigned to the agency for the period
+    OPERATOR = "operator"  # an operator of the assessed agency: fills in answers and evidence
+    HEAD = "head"  # the assessed agency's head, or the official designated as its approver
+    EVALUATOR = "evaluator"  # an evaluator or Tim Pelaksana member assigned to the agency
+    CHAIR = "chair"  # the team's chair, or the vice-chair acting for an absent chair
     ADMIN = "admin"
     OTHER = "other"  # anyone else: an unassigned evaluator, another agency
+    # an older name of OPERATOR, for callers that mean "a member of the agency filling it in"
+    AGENCY = "operator"
+
+
+# the agency's own people: both may answer and attach evidence while it is editable
+AGENCY_MEMBERS = frozenset({Actor.OPERATOR, Actor.HEAD})
+# the Smart City team's reviewers (the chair leads the team and may review any agency)
+REVIEWERS = frozenset({Actor.EVALUATOR, Actor.CHAIR, Actor.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -39,8 +52,10 @@ class Transition:
     sources: frozenset[Status]
     target: Status
     actors: frozenset[Actor]
-    # a return and a reopening must say why
+    # a return (by the head or the team) and a reopening must say why
     needs_comment: bool = False
+    # the head's approval: only after confirming the statement of responsibility
+    needs_statement: bool = False
 
 
 TRANSITIONS: dict[Action, Transition] = {
@@ -49,33 +64,48 @@ TRANSITIONS: dict[Action, Transition] = {
         Transition(
             Action.SUBMIT,
             frozenset({Status.DRAFT, Status.RETURNED}),
+            Status.AWAITING_APPROVAL,
+            frozenset({Actor.OPERATOR}),
+        ),
+        Transition(
+            Action.APPROVE,
+            # from a draft or a return too: a head may answer and approve in one go
+            frozenset({Status.AWAITING_APPROVAL, Status.DRAFT, Status.RETURNED}),
             Status.SUBMITTED,
-            frozenset({Actor.AGENCY}),
+            frozenset({Actor.HEAD}),
+            needs_statement=True,
+        ),
+        Transition(
+            Action.RETURN_TO_OPERATORS,
+            frozenset({Status.AWAITING_APPROVAL}),
+            Status.DRAFT,
+            frozenset({Actor.HEAD}),
+            needs_comment=True,
         ),
         Transition(
             Action.START_REVIEW,
             frozenset({Status.SUBMITTED}),
             Status.IN_REVIEW,
-            frozenset({Actor.EVALUATOR, Actor.ADMIN}),
+            REVIEWERS,
         ),
         Transition(
             Action.RETURN,
             frozenset({Status.SUBMITTED, Status.IN_REVIEW}),
             Status.RETURNED,
-            frozenset({Actor.EVALUATOR, Actor.ADMIN}),
+            REVIEWERS,
             needs_comment=True,
         ),
         Transition(
             Action.VERIFY,
             frozenset({Status.IN_REVIEW}),
             Status.VERIFIED,
-            frozenset({Actor.EVALUATOR, Actor.ADMIN}),
+            REVIEWERS,
         ),
         Transition(
             Action.FINALIZE,
             frozenset({Status.VERIFIED}),
             Status.FINAL,
-            frozenset({Actor.ADMIN}),
+            frozenset({Actor.CHAIR}),
         ),
         Transition(
             Action.REOPEN,
@@ -93,6 +123,8 @@ EDITABLE_BY_AGENCY = frozenset({Status.DRAFT, Status.RETURNED})
 REVIEWABLE = frozenset({Status.SUBMITTED, Status.IN_REVIEW})
 # states whose scores are official
 SETTLED = frozenset({Status.VERIFIED, Status.FINAL})
+# states the evaluators have not received yet: the agency's own until the head approves
+WITH_THE_AGENCY = frozenset({Status.DRAFT, Status.AWAITING_APPROVAL})
 
 
 class TransitionRefused(Exception):
@@ -103,10 +135,16 @@ class TransitionRefused(Exception):
         self.action = action
         self.status = status
         self.actor = actor
-        self.reason = reason  # "actor" | "state" | "comment"
+        self.reason = reason  # "actor" | "state" | "comment" | "statement"
 
 
-def next_status(status: Status, action: Action, actor: Actor, comment: str = "") -> Status:
+def next_status(
+    status: Status,
+    action: Action,
+    actor: Actor,
+    comment: str = "",
+    statement_confirmed: bool = False,
+) -> Status:
     """The state after `action`, or TransitionRefused.
 
     The actor is checked first: an agency must not learn about review states by probing.
@@ -118,6 +156,8 @@ def next_status(status: Status, action: Action, actor: Actor, comment: str = "")
         raise TransitionRefused(action, status, actor, "state")
     if transition.needs_comment and not comment.strip():
         raise TransitionRefused(action, status, actor, "comment")
+    if transition.needs_statement and not statement_confirmed:
+        raise TransitionRefused(action, status, actor, "statement")
     return transition.target
 
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from flask import has_request_context
+from flask import current_app, has_request_context
 from flask_babel import gettext
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import contains_eager
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import Agency, Role, User, utcnow
+from ..models import Agency, Role, User, UserSession, utcnow
 from . import audit
 
 MIN_PASSWORD_LENGTH = 10
@@ -76,11 +79,114 @@ def find_user(username: str) -> User | None:
     )
 
 
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
 def authenticate(username: str, password: str) -> User | None:
+    """The active user with this username and password, else None.
+
+    An unknown username costs the same as a wrong password: the password is checked against a
+    dummy hash made the same way, so the answer's timing does not tell who has an account.
+    """
     user = find_user(username)
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        check_password_hash(_dummy_hash(method), password)
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     return user
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+# a log-in lasts at most this long, however active (the idle time-out ends most much sooner)
+SESSION_MAX_AGE = timedelta(days=30)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def start_session(user: User) -> str:
+    """Record a new log-in; the returned secret goes into the session cookie. Commits.
+
+    The user's sessions that ended, or outlived SESSION_MAX_AGE, are deleted on the way.
+    """
+    now = utcnow()
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id,
+            or_(UserSession.ended_at.is_not(None), UserSession.created_at < now - SESSION_MAX_AGE),
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=_token_hash(token), created_at=now))
+    db.session.commit()
+    return token
+
+
+def session_user(user_id: str, token: str | None) -> User | None:
+    """The user of a session that was not ended (one query); None for an ended or unknown one."""
+    if not token or not user_id.isascii() or not user_id.isdecimal():
+        return None
+    return db.session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == int(user_id),
+            UserSession.token_hash == _token_hash(token),
+            UserSession.ended_at.is_(None),
+            UserSession.created_at > utcnow() - SESSION_MAX_AGE,
+        )
+    )
+
+
+def end_session(token: str | None, reason: str) -> None:
+    """End one session for good (its cookie, and every copy of it, is logged out). Commits."""
+    if not token:
+        return
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == _token_hash(token), UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), ended_reason=reason)
+    )
+    db.session.commit()
+
+
+def _end_all_sessions(user: User, reason: str) -> int:
+    """End every session of a user in the current transaction; how many were open."""
+    result = db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), ended_reason=reason)
+    )
+    return result.rowcount or 0
+
+
+def open_sessions(user: User) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    )
+
+
+def end_all_sessions(user: User, *, by: User | None) -> int:
+    """An administrator's "end all sessions": every browser of the user is logged out for good
+    (audited); how many sessions were open. The caller commits."""
+    ended = _end_all_sessions(user, "ended_by_admin")
+    audit.record(
+        "user.sessions_ended",
+        "user",
+        user.id,
+        user=by,
+        agency_id=user.agency_id,
+        new={"username": user.username, "sessions": ended},
+    )
+    return ended
 
 
 def _agency_by_code(code: str) -> Agency:
@@ -216,6 +322,8 @@ def set_user_active(user: User, active: bool, *, by: User | None) -> bool:
         _guard_last_admin(user)
     before = user_record(user)
     user.active = active
+    if not active:
+        _end_all_sessions(user, "deactivated")
     db.session.flush()
     audit.record(
         "user.reactivated" if active else "user.deactivated",
@@ -239,6 +347,7 @@ def reset_password(user: User, password: str | None, *, by: User | None) -> str:
         user,
         temporary,
         must_change=True,
+        ended_reason="reset",
         action="user.password_reset",
         by=by,
         recorded={"username": user.username, "must_change_password": True},
@@ -251,18 +360,20 @@ def _store_password(
     password: str,
     *,
     must_change: bool,
+    ended_reason: str,
     action: str,
     by: User | None,
     recorded: dict[str, object],
 ) -> None:
-    """Set the password if the rules accept it (hashed; never stored or recorded as text) and
-    audit the change; AccountError says what is wrong with it."""
+    """Set the password if the rules accept it (hashed; never stored or recorded as text),
+    end every session of the user, and audit the change; AccountError says what is wrong."""
     problem = password_problem(user.username, password)
     if problem:
         raise AccountError(problem)
     user.set_password(password)
     user.must_change_password = must_change
     user.password_changed_at = utcnow()
+    _end_all_sessions(user, ended_reason)
     db.session.flush()
     audit.record(action, "user", user.id, user=by, agency_id=user.agency_id, new=recorded)
 
@@ -273,10 +384,12 @@ def change_own_password(user: User, current: str, new: str) -> None:
         raise AccountError(_("The current password is wrong."))
     if new == current or user.check_password(new):
         raise AccountError(_("The new password must differ from the current one."))
+    # every session ends, this one too: the browser that changed it gets a new one
     _store_password(
         user,
         new,
         must_change=False,
+        ended_reason="password",
         action="user.password_changed",
         by=user,
         recorded={"username": user.username},

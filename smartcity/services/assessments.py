@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from ..domain import limits
 from ..domain.instrument import CHECKLIST, CHOICE, LEVEL, NUMBER, Indicator, Instrument
 from ..domain.scoring import (
     AnswerValue,
@@ -27,13 +28,12 @@ from ..domain.scoring import (
     missing_answers,
     score_assessment,
 )
-from ..domain.workflow import Action, Status
+from ..domain.workflow import WITH_THE_AGENCY, Action, Status
 from ..extensions import db
 from ..models import (
     Agency,
     Answer,
     Assessment,
-    AssessmentStatus,
     Evidence,
     Period,
     User,
@@ -407,6 +407,16 @@ def answer_problems(
 ) -> list[str]:
     """Why an answer cannot be stored: its value (or N/A) and the justification's length."""
     problems = value_problems(instrument, allowed, code, entry)
+    if len(code) > limits.INDICATOR_CODE:
+        # published before codes were held to their column: the database cannot store it
+        problems.append(
+            _(
+                "%(code)s cannot be saved: its code is longer than %(max)d characters. Ask the "
+                "administrator to publish the questionnaire with a shorter code.",
+                code=code[:60],
+                max=limits.INDICATOR_CODE,
+            )
+        )
     if len(entry.justification) > MAX_JUSTIFICATION:
         problems.append(
             _(
@@ -614,13 +624,14 @@ def missing_for(assessment: Assessment) -> list[MissingAnswer]:
 
 
 def submit(assessment: Assessment, user: User) -> bool:
-    """Hand in a complete assessment (again, after a return).
+    """An operator sends a complete assessment to the agency's head ("Kirim"), again after a
+    return; the head's approval (`services.approvals.approve`) submits it to the evaluators.
 
-    Returns False when it was already submitted: a repeated click or a second tab.
+    Returns False when it was already sent: a repeated click or a second tab.
     """
     # no answer changes while completeness is checked, and none slips in after the submission
     _lock_for_answers(assessment)
-    if assessment.status == Status.SUBMITTED and user.agency_id == assessment.agency_id:
+    if assessment.status == Status.AWAITING_APPROVAL and user.agency_id == assessment.agency_id:
         return False
     if not can_edit_assessment(user, assessment):
         raise AssessmentRefused(_("This assessment can no longer be submitted."))
@@ -633,7 +644,7 @@ def submit(assessment: Assessment, user: User) -> bool:
         transition(assessment, user, Action.SUBMIT)
     except AssessmentRefused:
         db.session.refresh(assessment)
-        if assessment.status == Status.SUBMITTED:
+        if assessment.status == Status.AWAITING_APPROVAL:
             return False  # the other click won
         raise
     return True
@@ -705,7 +716,7 @@ def period_overview(period: Period) -> list[AssessmentRow]:
         codes = dimension_codes(assessment, instrument)
         steps = progress(assessment, answers)
         scored = None
-        if assessment.status != AssessmentStatus.DRAFT:
+        if assessment.status not in WITH_THE_AGENCY:
             scored = score_assessment(instrument, answer_values(answers), codes)
         rows.append(
             AssessmentRow(

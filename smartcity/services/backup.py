@@ -4,19 +4,27 @@ The archive is a `.tar.gz` with
 
 - `manifest.json`: format, app version, alembic revision, creation time, row counts per table,
   and every other member with its SHA-256 and size;
+- `manifest.hmac`: an HMAC-SHA256 of `manifest.json` with the operator's backup key
+  (`BACKUP_KEY`, else `instance/backup-key`, made on the first backup), so the manifest and
+  through it every member is authenticated: an archive edited and re-hashed is refused;
 - `tables/<name>.jsonl`: one JSON object per row, tables in foreign-key order, values portable
   (datetimes ISO 8601, Decimal as text, binary columns as a reference to a blob);
 - `blobs/<sha256>`: the bytes of binary columns (e.g. issued PDF documents);
 - `evidence/<sha256>`: the evidence files (data dukung) the evidence rows point at.
 
 Nothing in it depends on SQLite or PostgreSQL, so a backup of one restores into the other.
+The archive is readable by its owner only (0600). `restore` checks the HMAC, every member's
+hash and (on a database that enforces them) every text's length before it writes anything.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
+import os
+import secrets
 import tarfile
 import tempfile
 import tomllib
@@ -28,9 +36,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from alembic.migration import MigrationContext
+from flask import current_app
 from sqlalchemy import Connection, Table, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.types import Date, DateTime, Integer, LargeBinary, Numeric, Time
+from sqlalchemy.types import Date, DateTime, Integer, LargeBinary, Numeric, String, Time
 
 from ..extensions import db
 from ..models import Evidence
@@ -38,6 +47,10 @@ from ..storage import evidence_storage
 
 FORMAT = "smartcity-backup/1"
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.hmac"
+KEY_FILE = "backup-key"
+# over-long values listed in a refusal (the count says how many there are in all)
+_SHOWN_PROBLEMS = 10
 _CHUNK = 1024 * 1024
 _INSERT_BATCH = 500
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -51,6 +64,49 @@ class BackupError(Exception):
 class BackupSummary:
     rows: dict[str, int] = field(default_factory=dict)
     files: int = 0
+    key_id: str = ""
+    authenticated: bool = True
+
+
+# -- the key --------------------------------------------------------------------------------
+
+
+def key_path() -> Path:
+    return Path(current_app.instance_path) / KEY_FILE
+
+
+def backup_key(*, create: bool) -> bytes:
+    """The key that authenticates archives: BACKUP_KEY, else the instance's key file (made,
+    readable by its owner only, by the first backup when `create`)."""
+    configured = str(current_app.config.get("BACKUP_KEY") or "")
+    if configured:
+        return configured.encode("utf-8")
+    path = key_path()
+    if not path.exists():
+        if not create:
+            raise BackupError(
+                f"No backup key: set BACKUP_KEY or give --key-file (the key the archive was "
+                f"written with; {path} on the machine that wrote it)."
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # made at the same moment by another backup
+        else:
+            with os.fdopen(handle, "w") as out:
+                out.write(secrets.token_hex(32) + "\n")
+    return path.read_text(encoding="utf-8").strip().encode("utf-8")
+
+
+def key_id(key: bytes) -> str:
+    """A short name of a key (never the key): which key an archive needs."""
+    return hashlib.sha256(b"smartcity-backup-key\0" + key).hexdigest()[:12]
+
+
+def _signature(manifest: bytes, key: bytes) -> bytes:
+    mac = hmac.new(key, manifest, hashlib.sha256).hexdigest()
+    return json.dumps({"algorithm": "HMAC-SHA256", "key_id": key_id(key), "mac": mac}).encode()
 
 
 def app_version() -> str:
@@ -128,9 +184,11 @@ def _rows(connection: Connection, table: Table) -> Iterator[dict[str, Any]]:
 
 
 def write_backup(out: Path) -> BackupSummary:
-    """Write the archive to `out` (atomically: a temporary file renamed at the end)."""
+    """Write the archive to `out` (atomically: a temporary file renamed at the end), readable
+    by its owner only, its manifest authenticated with the backup key."""
     out = Path(out)
-    summary = BackupSummary()
+    key = backup_key(create=True)
+    summary = BackupSummary(key_id=key_id(key))
     members: list[dict[str, Any]] = []
     storage = evidence_storage()
     with tempfile.TemporaryDirectory(prefix="smartcity-backup-") as work_dir:
@@ -189,9 +247,14 @@ def write_backup(out: Path) -> BackupSummary:
         }
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(out.name + ".partial")
+        manifest_bytes = json.dumps(manifest, indent=2).encode()
         try:
-            with tarfile.open(partial, "w:gz") as archive:
-                _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2).encode())
+            partial.unlink(missing_ok=True)
+            # the archive holds every password hash and document: its owner's eyes only
+            handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(handle, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
+                _add_bytes(archive, MANIFEST, manifest_bytes)
+                _add_bytes(archive, SIGNATURE, _signature(manifest_bytes, key))
                 for member in members:
                     archive.add(work / member["name"], arcname=member["name"], recursive=False)
             partial.replace(out)
@@ -214,7 +277,7 @@ def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
 class _Archive:
     """Members of a backup read in place (never extracted), checked against the manifest."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, key: bytes | None, allow_unsigned: bool = False):
         try:
             self.tar = tarfile.open(path, "r:gz")
             self.by_name = {m.name: m for m in self.tar.getmembers() if m.isfile()}
@@ -222,13 +285,47 @@ class _Archive:
             raise BackupError(f"{path} is not a readable backup archive: {error}") from error
         if MANIFEST not in self.by_name:
             raise BackupError(f"{path} has no {MANIFEST}: it is not a smartcity backup.")
+        manifest = self.read(MANIFEST)
+        self.authenticated = self._authenticate(path, manifest, key, allow_unsigned)
         try:
-            self.manifest = json.loads(self.read(MANIFEST))
+            self.manifest = json.loads(manifest)
         except ValueError as error:
             raise BackupError(f"{MANIFEST} is not valid JSON: {error}") from error
         if not isinstance(self.manifest, dict) or self.manifest.get("format") != FORMAT:
             raise BackupError(f"{path} is not a {FORMAT} archive.")
         self.files: dict[str, dict[str, Any]] = {m["name"]: m for m in self.manifest["files"]}
+
+    def _authenticate(
+        self, path: Path, manifest: bytes, key: bytes | None, allow_unsigned: bool
+    ) -> bool:
+        """Whether the manifest's HMAC was checked; BackupError when it does not match."""
+        if SIGNATURE not in self.by_name:
+            if allow_unsigned:
+                return False
+            raise BackupError(
+                f"{path} has no {SIGNATURE}: its manifest is not authenticated (an archive of an "
+                "older version, or altered). Restore it only if you are sure where it comes "
+                "from, with --allow-unsigned."
+            )
+        try:
+            signed = json.loads(self.read(SIGNATURE))
+            expected_id, mac = str(signed["key_id"]), str(signed["mac"])
+        except (ValueError, KeyError, TypeError) as error:
+            raise BackupError(f"{SIGNATURE} cannot be read: {error!r}") from error
+        if key is None:
+            key = backup_key(create=False)
+        good = hmac.new(key, manifest, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(good, mac):
+            if expected_id != key_id(key):
+                raise BackupError(
+                    f"{path} was written with backup key {expected_id}, not with this one "
+                    f"({key_id(key)}): give the right one with --key-file or BACKUP_KEY."
+                )
+            raise BackupError(
+                f"{MANIFEST} does not match its {SIGNATURE}: the archive was altered after it "
+                "was written. Nothing was restored."
+            )
+        return True
 
     def open(self, name: str) -> IO[bytes]:
         member = self.by_name.get(name)
@@ -242,7 +339,7 @@ class _Archive:
 
     def verify(self) -> None:
         """Every file the manifest lists is present with its SHA-256; nothing else is there."""
-        extra = set(self.by_name) - set(self.files) - {MANIFEST}
+        extra = set(self.by_name) - set(self.files) - {MANIFEST, SIGNATURE}
         if extra:
             raise BackupError(f"the archive holds files its manifest does not list: {min(extra)}")
         for name, entry in self.files.items():
@@ -261,15 +358,21 @@ def _count_rows(connection: Connection) -> dict[str, int]:
     return {t.name: connection.scalar(select(func.count()).select_from(t)) or 0 for t in tables()}
 
 
-def restore_backup(path: Path) -> BackupSummary:
+def restore_backup(
+    path: Path, key: bytes | None = None, *, allow_unsigned: bool = False
+) -> BackupSummary:
     """Restore an archive into an empty, migrated database; everything or nothing.
 
-    Raises BackupError (nothing changed) when the archive is damaged, the database is not
-    empty, or the database's migration revision differs from the archive's.
+    `key`: the backup key it was written with (default: BACKUP_KEY or the instance's key).
+    Raises BackupError (nothing changed) when the archive is not authenticated by the key or
+    damaged, holds values longer than the database's columns, the database is not empty, or
+    the database's migration revision differs from the archive's.
     """
-    archive = _Archive(Path(path))
+    archive = _Archive(Path(path), key, allow_unsigned)
     try:
-        return _restore(archive)
+        summary = _restore(archive)
+        summary.authenticated = archive.authenticated
+        return summary
     except (KeyError, TypeError, AttributeError) as error:
         raise BackupError(f"{MANIFEST} lacks what a backup has: {error!r}") from error
     finally:
@@ -305,6 +408,8 @@ def _restore(archive: _Archive) -> BackupSummary:
                     + ", ".join(f"{name}: {n} rows" for name, n in sorted(filled.items())[:3])
                     + "): restore only into a new, migrated database."
                 )
+            if connection.dialect.name != "sqlite":  # SQLite stores any length
+                _refuse_over_long_values(archive, [known[name] for name in listed])
             for table in tables():
                 if table.name in listed:
                     summary.rows[table.name] = _insert_table(connection, archive, table)
@@ -317,6 +422,49 @@ def _restore(archive: _Archive) -> BackupSummary:
             # the files go into storage before the commit: a failure leaves an empty database
             summary.files = _restore_evidence(archive)
     return summary
+
+
+def _table_rows(archive: _Archive, table: Table) -> Iterator[dict[str, Any]]:
+    for line in io.TextIOWrapper(archive.open(f"tables/{table.name}.jsonl"), encoding="utf-8"):
+        if line.strip():
+            yield json.loads(line)
+
+
+def _refuse_over_long_values(archive: _Archive, tables: list[Table]) -> None:
+    """BackupError listing the texts longer than their column (e.g. written by SQLite, which
+    does not enforce lengths), before anything is written."""
+    problems: list[str] = []
+    count = 0
+    for table in tables:
+        limits = {
+            c.name: c.type.length
+            for c in table.columns
+            if isinstance(c.type, String) and c.type.length
+        }
+        if not limits:
+            continue
+        key = next(iter(table.primary_key.columns)).name if table.primary_key.columns else None
+        try:
+            for row in _table_rows(archive, table):
+                for column, limit in limits.items():
+                    value = row.get(column)
+                    if isinstance(value, str) and len(value) > limit:
+                        count += 1
+                        if len(problems) < _SHOWN_PROBLEMS:
+                            where = f" ({key} {row.get(key)})" if key else ""
+                            problems.append(
+                                f"{table.name}.{column}{where}: {len(value)} characters, "
+                                f"at most {limit}"
+                            )
+        except (ValueError, TypeError, AttributeError) as error:
+            raise BackupError(f"tables/{table.name}.jsonl cannot be read: {error!r}") from error
+    if count:
+        raise BackupError(
+            f"The archive holds {count} value(s) longer than this database's columns allow "
+            "(the database it came from did not enforce the lengths): "
+            + "; ".join(problems)
+            + ". Shorten them in that database and back up again; nothing was restored."
+        )
 
 
 def _insert_table(connection: Connection, archive: _Archive, table: Table) -> int:

@@ -1,4 +1,5 @@
-"""Batch printing: the signed report and/or certificate of every final assessment of a period.
+"""Batch printing: the signed report, certificate and/or Berita Acara of every final assessment
+of a period (and, for a closed period, its region Berita Acara).
 
 The documents are issued through the registry (`services.documents`), exactly as one print
 from the web would be: reused while the data is unchanged, a new version otherwise. With
@@ -46,16 +47,22 @@ from sqlalchemy import func, select
 from .. import pdf, signing
 from ..domain.workflow import Status
 from ..extensions import db
-from ..models import Agency, Answer, Assessment, Role, User
+from ..models import Agency, Answer, Assessment, Period, Role, User
 from . import documents
 from .region import find_period
 
 KINDS = {
     "report": (documents.REPORT,),
     "certificate": (documents.CERTIFICATE,),
-    "all": (documents.REPORT, documents.CERTIFICATE),
+    "minutes": (documents.MINUTES,),
+    "all": (documents.REPORT, documents.CERTIFICATE, documents.MINUTES),
 }
 MANIFEST = "manifest.csv"
+ISSUERS = {
+    documents.REPORT: documents.issue_report,
+    documents.CERTIFICATE: documents.issue_certificate,
+    documents.MINUTES: documents.issue_minutes,
+}
 
 
 class BatchError(Exception):
@@ -82,7 +89,9 @@ class _Job:
     @property
     def size(self) -> int:
         """For ordering only: a report grows with its answers, a certificate is one page."""
-        return self.answers + 1 if self.kind == documents.REPORT else 0
+        if self.kind == documents.REPORT:
+            return self.answers + 1
+        return 1 if self.kind in (documents.MINUTES, documents.REGION_MINUTES) else 0
 
 
 def print_batch(
@@ -104,7 +113,9 @@ def print_batch(
     fork where it is safe, else spawn (module docstring).
     """
     if what not in KINDS:
-        raise BatchError(f"unknown document kind {what!r}: use report, certificate or all")
+        raise BatchError(
+            f"unknown document kind {what!r}: use report, certificate, minutes or all"
+        )
     if processes < 1:
         raise BatchError("processes must be 1 or more")
     if start_method not in (None, "fork", "spawn"):
@@ -184,7 +195,9 @@ def _issuer(username: str | None) -> User:
 def planned(year: int, agency_code: str | None, what: str) -> int:
     """How many documents a batch would issue; BatchError when it cannot run."""
     if what not in KINDS:
-        raise BatchError(f"unknown document kind {what!r}: use report, certificate or all")
+        raise BatchError(
+            f"unknown document kind {what!r}: use report, certificate, minutes or all"
+        )
     return len(_jobs(year, agency_code, what))
 
 
@@ -213,11 +226,16 @@ def _jobs(year: int, agency_code: str | None, what: str) -> list[_Job]:
     if not rows:
         which = f" of agency {agency_code.upper()}" if agency_code else ""
         raise BatchError(f"period {year} has no final assessment{which}")
-    return [
+    jobs = [
         _Job(assessment_id, kind, code, f"{year}-{code}-{kind}.pdf", answer_count)
         for assessment_id, code, answer_count in rows
         for kind in KINDS[what]
     ]
+    if documents.MINUTES in KINDS[what] and not agency_code and not period.is_open:
+        # the region recap Berita Acara of the closed period (`assessment_id` is the period's)
+        kind = documents.REGION_MINUTES
+        jobs.append(_Job(period.id, kind, "", f"{year}-{kind}.pdf"))
+    return jobs
 
 
 def _longest_first(jobs: list[_Job]) -> list[_Job]:
@@ -230,13 +248,14 @@ def _issue_one(job: _Job, user_id: int, out_dir: str) -> ManifestEntry | None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     language = app.config.get("BABEL_DEFAULT_LOCALE") or "id"
     with app.test_request_context():
-        assessment = db.session.get(Assessment, job.assessment_id)
         user = db.session.get(User, user_id)
-        issue = (
-            documents.issue_report if job.kind == documents.REPORT else documents.issue_certificate
-        )
+        if job.kind == documents.REGION_MINUTES:
+            subject = db.session.get(Period, job.assessment_id)
+            issue = documents.issue_region_minutes
+        else:
+            subject, issue = db.session.get(Assessment, job.assessment_id), ISSUERS[job.kind]
         try:
-            document = issue(assessment, user, language)
+            document = issue(subject, user, language)
         except documents.DocumentRefused:
             db.session.rollback()
             return None

@@ -21,7 +21,7 @@ from ..domain.compare import (
     instrument_changes,
 )
 from ..domain.instrument import Dimension, Indicator, Instrument
-from ..domain.region import AgencyResult
+from ..domain.region import AgencyResult, indicator_means, region_result
 from ..domain.workflow import Status
 from ..extensions import db
 from ..models import Agency, Assessment, Period
@@ -32,6 +32,7 @@ from .region import (
     agency_index,
     dimension_indices,
     effective_levels,
+    period_sums,
     region_for,
 )
 
@@ -221,7 +222,9 @@ class PeriodComparison:
     before: PeriodRegion
     after: PeriodRegion
     changes: InstrumentChanges
-    region: Comparison  # the region's index, dimension means and indicator means
+    # the region's index, dimension means and indicator means over `common` agencies only
+    region: Comparison
+    common: tuple[str, ...]  # codes of the agencies final in both periods (like with like)
     agencies: tuple[AgencyChange, ...]  # every agency of either period, by name
     agency: AgencyChange | None  # the one asked for, with its indicators one to one
 
@@ -236,12 +239,32 @@ def _values(result: AgencyResult | None, levels: dict[str, int] | None = None) -
     )
 
 
-def _region_values(region: PeriodRegion) -> PeriodValues:
+def _region_values(
+    period: Period, region: PeriodRegion, codes: frozenset[str], ids: frozenset[int]
+) -> PeriodValues:
+    """The region's values over the given agencies only (by code, and by id for the sums)."""
+    if not codes:
+        return PeriodValues()
+    if codes == {a.code for a in region.agencies if a.is_final}:  # all of them: as computed
+        return PeriodValues(
+            region.result.index,
+            {d.dimension.code: d.mean for d in region.result.dimensions if d.mean is not None},
+            {m.indicator.code: m.mean for m in region.indicators},
+        )
+    result = region_result(region.instrument, [a for a in region.agencies if a.code in codes])
+    sums = period_sums(period.id, region.instrument, ids)
     return PeriodValues(
-        region.result.index,
-        {d.dimension.code: d.mean for d in region.result.dimensions if d.mean is not None},
-        {m.indicator.code: m.mean for m in region.indicators},
+        result.index,
+        {d.dimension.code: d.mean for d in result.dimensions if d.mean is not None},
+        {m.indicator.code: m.mean for m in indicator_means(region.instrument, sums.indicators)},
     )
+
+
+def _ids_by_code(codes: set[str]) -> dict[str, int]:
+    if not codes:
+        return {}
+    rows = db.session.execute(select(Agency.code, Agency.id).where(Agency.code.in_(codes)))
+    return {code: agency_id for code, agency_id in rows}
 
 
 def period_agency_results(region: PeriodRegion) -> dict[str, AgencyResult]:
@@ -286,11 +309,26 @@ def comparison(before: Period, after: Period, agency: Agency | None = None) -> P
             new.status if new else None,
             compare(changes, _values(old, old_levels), _values(new, new_levels)),
         )
+    # like with like: the region in both periods is the agencies final in both
+    common = sorted(
+        {a.code for a in earlier.agencies if a.is_final}
+        & {a.code for a in later.agencies if a.is_final}
+    )
+    codes = frozenset(common)
+    all_final = codes == {a.code for a in earlier.agencies if a.is_final} == {
+        a.code for a in later.agencies if a.is_final
+    }
+    ids = frozenset() if all_final else frozenset(_ids_by_code(set(common)).values())
     return PeriodComparison(
         before=earlier,
         after=later,
         changes=changes,
-        region=compare(changes, _region_values(earlier), _region_values(later)),
+        region=compare(
+            changes,
+            _region_values(before, earlier, codes, ids),
+            _region_values(after, later, codes, ids),
+        ),
+        common=tuple(common),
         agencies=tuple(rows),
         agency=chosen,
     )

@@ -1,10 +1,17 @@
 """Signed PDF documents: plain data for each kind, issuing, the registry and verification.
 
 A document kind is three things: a builder that turns models into a frozen dataclass (never
-an ORM object reaches a template), a template in templates/pdf/, and an `issue_*` function
-that hands both to `_issue`. `_issue` renders, signs and stores the document once, reuses it
-while the data is unchanged and supersedes it when the data changed. A region summary or a
-batch of reports adds a builder and an `issue_*` function; nothing else here changes.
+an ORM object reaches a template), a template in templates/pdf/ that extends
+`pdf/_layout.html` (letterhead, title with its number, verification footer), and an `issue_*`
+function that hands both to `issue`. `issue` renders, numbers, signs and stores the document
+once, reuses it while the data is unchanged and supersedes it when the data changed (the new
+version gets a new number and states the one it replaces). A new kind adds an entry to
+`KINDS` (its title and download name), a builder and an `issue_*` function; nothing else here
+changes.
+
+Who issues: administrators, and the app itself when an assessment or a period becomes final
+(`issue_final_documents`, `issue_period_documents`); everyone who may see the data downloads
+what was issued (policy.can_issue_documents, policy.can_download_document).
 """
 
 from __future__ import annotations
@@ -12,40 +19,82 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import re
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
+from fractions import Fraction
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import segno
-from babel.dates import format_date, format_datetime
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import pdf, signing
+from ..domain import formats
 from ..domain.charts import dimension_chart
 from ..domain.instrument import Instrument, Text
 from ..domain.scoring import AssessmentScore, display_index
+from ..domain.signatory import Signatory
 from ..domain.workflow import Status
 from ..extensions import db
-from ..models import Assessment, IssuedDocument, Period, Region, User, utcnow
-from . import audit
+from ..formatting import Standing, level_text, standing
+from ..models import (
+    Assessment,
+    AuditEvent,
+    IssuedDocument,
+    Period,
+    Region,
+    Transition,
+    User,
+    utcnow,
+)
+from . import audit, letterhead
 from .assessments import answer_text, answer_value, answers_by_code, instrument_for
+from .follow_ups import follow_up_sections
+from .instruments import instrument_of
+from .letterhead import Letterhead
 from .periods import certificate_minimum
 from .review import reviews_by_code, scores, verified_value
+
+log = logging.getLogger(__name__)
 
 REPORT = "report"
 CERTIFICATE = "certificate"
 REGION_REPORT = "region_report"
+# Berita Acara Hasil Evaluasi of an assessment and of a period (issue 16): data in services.minutes
+MINUTES = "minutes"
+REGION_MINUTES = "region_minutes"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a kind of document is called, on pages and in its download name."""
+
+    title: object  # a lazy translation
+    file_stem: str  # "Laporan" -> Laporan-DISHUB-2026-v2.pdf
+    region_stem: str = ""  # for a document about the whole region: "Rekap-Wilayah"
+
+
+KINDS: dict[str, Kind] = {
+    REPORT: Kind(_l("Agency result report"), "Laporan"),
+    CERTIFICATE: Kind(_l("Certificate of award"), "Piagam"),
+    REGION_REPORT: Kind(_l("Region summary report"), "Rekap-Wilayah", "Rekap-Wilayah"),
+    MINUTES: Kind(_l("Minutes of the evaluation"), "Berita-Acara"),
+    REGION_MINUTES: Kind(
+        _l("Minutes of the region evaluation"), "Berita-Acara-Wilayah", "Berita-Acara-Wilayah"
+    ),
+}
 
 # the fixed markers: Indonesian in every language, so they are recognised on any copy
 DRAFT_MARK = "DRAF"
@@ -62,12 +111,17 @@ class DocumentRefused(Exception):
     """A document that cannot be issued now; the message is for the user."""
 
 
+def kind_title(kind: str) -> str:
+    known = KINDS.get(kind)
+    return str(known.title) if known is not None else kind
+
+
 # --- plain data ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Person:
-    """Someone who signs on paper: name, NIP and position (jabatan)."""
+    """A signer as the registry lists them (name, NIP, position); see `Signatory` for printing."""
 
     name: str
     nip: str
@@ -75,10 +129,18 @@ class Person:
 
 
 @dataclass(frozen=True)
+class SignatureBlock:
+    """A signature as printed: the place and date of the act, then the signatory."""
+
+    place_and_date: str
+    signatory: Signatory
+
+
+@dataclass(frozen=True)
 class IndicatorLine:
     code: str
     question: str
-    self_level: str  # "3", "N/A" or "-"
+    self_level: str  # "3", "Tidak berlaku" or "-"
     verified_level: str
     justification: str
     note: str
@@ -90,8 +152,7 @@ class DimensionSection:
     name: str
     self_index: str
     verified_index: str
-    level: str
-    predicate: str
+    standing: Standing
     lines: tuple[IndicatorLine, ...]
 
 
@@ -110,6 +171,7 @@ class ReportData:
     """Everything an agency result report shows; its fingerprint decides "changed or not"."""
 
     language: str
+    letterhead: Letterhead | None
     region: str
     seat: str
     agency: str
@@ -121,19 +183,28 @@ class ReportData:
     final: bool
     self_index: str
     verified_index: str
-    index: str  # the official one: verified when there is one, else self-assessed
-    level: int | None
-    level_name: str
-    predicate: str
+    index: str  # the official one: verified when there is one, else self-assessed ("2.59")
+    standing: Standing  # the official index with its predicate and level, as printed
     dimensions: tuple[DimensionSection, ...]
     improvements: tuple[ImprovementStep, ...]
-    agency_head: Person
-    team_chair: Person
+    act_date: date  # finalization, else the approval (or submission)
+    signatures: tuple[SignatureBlock, ...]
+    # capaian, kendala, tindak lanjut per dimension (services.follow_ups, issue 16)
+    follow_up: tuple = ()
+
+    @property
+    def level(self) -> int | None:
+        return self.standing.level
+
+    @property
+    def predicate(self) -> str:
+        return self.standing.predicate
 
 
 @dataclass(frozen=True)
 class CertificateData:
     language: str
+    letterhead: Letterhead | None
     region: str
     seat: str
     agency: str
@@ -141,22 +212,17 @@ class CertificateData:
     year: int
     instrument: str
     index: str
-    level: int
-    level_name: str
-    predicate: str
-    signer: Person
+    standing: Standing
+    act_date: date  # the finalization
+    signatures: tuple[SignatureBlock, ...]
 
+    @property
+    def level(self) -> int | None:
+        return self.standing.level
 
-@dataclass(frozen=True)
-class Stamp:
-    """What is known only when a document is issued: its code, date and how it is signed."""
-
-    code: str
-    version: int
-    verify_url: str
-    qr_data_uri: str
-    place_and_date: str
-    simulated: bool
+    @property
+    def predicate(self) -> str:
+        return self.standing.predicate
 
 
 def fingerprint(data: object) -> str:
@@ -164,9 +230,10 @@ def fingerprint(data: object) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _level_text(level: int | None, not_applicable: bool) -> str:
+def _level_text(level: int | None, not_applicable: bool, language: str) -> str:
     if not_applicable:
-        return "N/A"
+        with force_locale(language):
+            return _("not applicable")
     return str(level) if level is not None else "-"
 
 
@@ -181,6 +248,96 @@ def _answer_line(indicator, row, language: str, *, verified: bool = False) -> st
 
 def _official(pair) -> AssessmentScore:
     return pair.verified or pair.self_assessed
+
+
+# --- who signs, and when ---------------------------------------------------------------------
+
+
+def local_day(moment: datetime) -> date:
+    """The day of a stored (naive UTC) moment in the region's time zone."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
+    return moment.replace(tzinfo=UTC).astimezone(zone).date()
+
+
+_local_day = local_day  # the name the benchmark uses
+
+
+def finalized_on(assessment: Assessment) -> date | None:
+    """The day the assessment last became final."""
+    moment = db.session.scalar(
+        select(Transition.at)
+        .filter_by(assessment_id=assessment.id, to_status=Status.FINAL)
+        .order_by(Transition.at.desc(), Transition.id.desc())
+        .limit(1)
+    )
+    return local_day(moment) if moment is not None else None
+
+
+def approved_on(assessment: Assessment) -> date | None:
+    """The day the agency's head approved it for the evaluators (before approvals existed: the
+    day it was submitted)."""
+    from .approvals import agency_approval_date
+
+    day = agency_approval_date(assessment)
+    if day is None and assessment.submitted_at is not None:
+        day = local_day(assessment.submitted_at)
+    return day
+
+
+def closed_on(period: Period) -> date | None:
+    """The day the period was last closed (None while it is open)."""
+    if period.is_open:
+        return None
+    moment = db.session.scalar(
+        select(AuditEvent.at)
+        .filter_by(action="period.closed", period_id=period.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    )
+    return local_day(moment) if moment is not None else None
+
+
+def agency_signatory(assessment: Assessment) -> Signatory | None:
+    """Who signs for the agency: the head who approved the submission, as recorded at the
+    approval (services.approvals); None without an approval: then no agency signature."""
+    from .approvals import agency_signatory as approving_head
+
+    return approving_head(assessment)
+
+
+def team_signatory(period: Period, role: str = "chair") -> Signatory | None:
+    """Who signs for the Tim Pelaksana: its chair recorded for the period (the vice-chair
+    "a.n." the chair while absent; services.team); None when the period has no team yet."""
+    from .team import team_signatory as recorded
+
+    return recorded(period, role)
+
+
+def certificate_signatory() -> Signatory:
+    """Who signs certificates: the region head (no NIP for a Bupati), else the team chair."""
+    config = current_app.config
+    return Signatory(
+        position=config.get("CERTIFICATE_SIGNER_POSITION") or "",
+        name=config.get("CERTIFICATE_SIGNER_NAME") or "",
+        nip=config.get("CERTIFICATE_SIGNER_NIP") or "",
+    )
+
+
+def place_and_date(seat: str, day: date, language: str) -> str:
+    """ "Sampit, 7 Juni 2026": the place and date of the act, above a signature."""
+    when = formats.document_date(day, language)
+    return f"{seat}, {when}" if seat else when
+
+
+def _blocks(seat: str, language: str, *signed: tuple[Signatory | None, date]) -> tuple:
+    return tuple(
+        SignatureBlock(place_and_date(seat, day, language), signatory)
+        for signatory, day in signed
+        if signatory is not None
+    )
+
+
+# --- builders --------------------------------------------------------------------------------
 
 
 def report_data(assessment: Assessment, language: str) -> ReportData:
@@ -205,12 +362,12 @@ def report_data(assessment: Assessment, language: str) -> ReportData:
                     code=code,
                     question=own.indicator.question.get(language),
                     self_level=(
-                        _level_text(own.level, own.not_applicable)
+                        _level_text(own.level, own.not_applicable, language)
                         if own.indicator.answer_type == "level"
                         else _answer_line(own.indicator, answer, language)
                     ),
                     verified_level=(
-                        _level_text(review.verified_level, review.verified_not_applicable)
+                        _level_text(review.verified_level, review.verified_not_applicable, language)
                         if review is not None and own.indicator.answer_type == "level"
                         else _answer_line(own.indicator, review, language, verified=True)
                     ),
@@ -225,23 +382,23 @@ def report_data(assessment: Assessment, language: str) -> ReportData:
             DimensionSection(
                 code=dim.dimension.code,
                 name=dim.dimension.name.get(language),
-                self_index=display_index(dim.index) if dim.index is not None else "-",
-                verified_index=(
-                    display_index(verified_dim.index)
-                    if verified_dim is not None and verified_dim.index is not None
-                    else "-"
+                self_index=formats.index(dim.index, language),
+                verified_index=formats.index(
+                    verified_dim.index if verified_dim is not None else None, language
                 ),
-                level=str(counted.maturity.level) if counted.maturity else "-",
-                predicate=counted.maturity.name.get(language) if counted.maturity else "",
+                standing=standing(counted.index, instrument, language),
                 lines=tuple(lines),
             )
         )
     agency = assessment.agency
     region = agency.region
-    config = current_app.config
-    level = official.maturity.level if official.maturity else None
+    final = assessment.status == Status.FINAL
+    sent = approved_on(assessment) or local_day(utcnow())
+    done = finalized_on(assessment) if final else None
+    act = done or sent
     return ReportData(
         language=language,
+        letterhead=letterhead.letterhead(language),
         region=region.name,
         seat=region.seat,
         agency=agency.name,
@@ -250,24 +407,23 @@ def report_data(assessment: Assessment, language: str) -> ReportData:
         instrument=instrument.title.get(language),
         instrument_version=instrument.version,
         status=str(assessment.status),
-        final=assessment.status == Status.FINAL,
-        self_index=_index(pair.self_assessed),
-        verified_index=_index(pair.verified) if pair.verified else "-",
-        index=_index(official),
-        level=level,
-        level_name=_text(instrument.level_name(level), language) if level else "",
-        predicate=official.maturity.name.get(language) if official.maturity else "",
+        final=final,
+        self_index=formats.index(pair.self_assessed.index, language),
+        verified_index=formats.index(pair.verified.index if pair.verified else None, language),
+        index=display_index(official.index),
+        standing=standing(official.index, instrument, language),
         dimensions=tuple(sections),
         improvements=tuple(steps),
-        agency_head=Person(agency.head_name, agency.head_nip, agency.head_position),
-        team_chair=Person(
-            config["TEAM_CHAIR_NAME"], config["TEAM_CHAIR_NIP"], config["TEAM_CHAIR_POSITION"]
+        act_date=act,
+        # the agency's head on the day they sent it; the team's chair on the day it became final
+        signatures=_blocks(
+            region.seat,
+            language,
+            (agency_signatory(assessment), sent),
+            (team_signatory(assessment.period) if final else None, act),
         ),
+        follow_up=follow_up_sections(assessment, language),
     )
-
-
-def _index(score: AssessmentScore) -> str:
-    return display_index(score.index) if score.index is not None else "-"
 
 
 def _text(text: Text | None, language: str) -> str:
@@ -292,44 +448,47 @@ def _next_step(instrument: Instrument, indicator, line, language: str) -> Improv
     )
 
 
-def certificate_data(assessment: Assessment, language: str) -> CertificateData:
+def certificate_refusal(assessment: Assessment) -> str | None:
+    """Why this assessment earns no certificate (None: it earns one)."""
     if assessment.status != Status.FINAL:
-        raise DocumentRefused(_("A certificate is issued only for a final assessment."))
-    instrument = instrument_for(assessment)
+        return _("A certificate is issued only for a final assessment.")
     official = _official(scores(assessment))
     if official.maturity is None:
-        raise DocumentRefused(_("This assessment has no index, so it earns no certificate."))
+        return _("This assessment has no index, so it earns no certificate.")
     minimum = certificate_minimum(
         assessment.period, int(current_app.config.get("CERTIFICATE_MIN_LEVEL") or 0)
     )
     if official.maturity.level < minimum:
-        raise DocumentRefused(
-            _(
-                "A certificate needs maturity level %(minimum)s or higher; "
-                "this assessment reached level %(level)s.",
-                minimum=minimum,
-                level=official.maturity.level,
-            )
+        return _(
+            "A certificate needs maturity level %(minimum)s or higher; "
+            "this assessment reached level %(level)s.",
+            minimum=minimum,
+            level=official.maturity.level,
         )
-    config = current_app.config
+    return None
+
+
+def certificate_data(assessment: Assessment, language: str) -> CertificateData:
+    refusal = certificate_refusal(assessment)
+    if refusal is not None:
+        raise DocumentRefused(refusal)
+    instrument = instrument_for(assessment)
+    official = _official(scores(assessment))
     agency = assessment.agency
+    day = finalized_on(assessment) or local_day(utcnow())
     return CertificateData(
         language=language,
+        letterhead=letterhead.letterhead(language),
         region=agency.region.name,
         seat=agency.region.seat,
         agency=agency.name,
         agency_code=agency.code,
         year=assessment.period.year,
         instrument=instrument.title.get(language),
-        index=_index(official),
-        level=official.maturity.level,
-        level_name=_text(instrument.level_name(official.maturity.level), language),
-        predicate=official.maturity.name.get(language),
-        signer=Person(
-            config["CERTIFICATE_SIGNER_NAME"],
-            config["CERTIFICATE_SIGNER_NIP"],
-            config["CERTIFICATE_SIGNER_POSITION"],
-        ),
+        index=display_index(official.index),
+        standing=standing(official.index, instrument, language),
+        act_date=day,
+        signatures=_blocks(agency.region.seat, language, (certificate_signatory(), day)),
     )
 
 
@@ -340,8 +499,7 @@ class RegionDimensionLine:
     weight: str
     agencies: int
     index: str
-    level: str
-    predicate: str
+    standing: Standing
 
 
 @dataclass(frozen=True)
@@ -349,17 +507,16 @@ class RankingLine:
     rank: int
     code: str
     name: str
-    index: str
-    level: int
-    predicate: str
+    standing: Standing
 
 
 @dataclass(frozen=True)
 class LevelCount:
     level: int
-    name: str
+    name: str  # the predicate of the band
     minimum: str
     count: int
+    label: str = ""  # "Tingkat 3 (Terdefinisi)"
 
 
 @dataclass(frozen=True)
@@ -367,6 +524,7 @@ class RegionReportData:
     """The region summary of one period: region index, dimensions, ranking, levels, states."""
 
     language: str
+    letterhead: Letterhead | None
     region: str
     seat: str
     year: int
@@ -374,17 +532,25 @@ class RegionReportData:
     instrument_version: str
     final: bool  # the period is closed: the results no longer change
     index: str
-    level: int | None
-    predicate: str
+    standing: Standing
     dimensions: tuple[RegionDimensionLine, ...]
     ranking: tuple[RankingLine, ...]
     levels: tuple[LevelCount, ...]
     statuses: tuple[tuple[str, int], ...]
     final_agencies: int
     total_agencies: int
-    team_chair: Person
+    act_date: date  # the period's close, else today (a draft)
+    signatures: tuple[SignatureBlock, ...]
     agency: str = ""
     agency_code: str = ""
+
+    @property
+    def level(self) -> int | None:
+        return self.standing.level
+
+    @property
+    def predicate(self) -> str:
+        return self.standing.predicate
 
 
 def region_report_data(period: Period, language: str) -> RegionReportData:
@@ -394,27 +560,27 @@ def region_report_data(period: Period, language: str) -> RegionReportData:
     result = region_view.result
     instrument = region_view.instrument
     region = db.session.scalar(select(Region).order_by(Region.id).limit(1))
-    config = current_app.config
+    seat = region.seat if region is not None else ""
+    day = closed_on(period) or local_day(utcnow())
     return RegionReportData(
         language=language,
+        letterhead=letterhead.letterhead(language),
         region=region.name if region is not None else "",
-        seat=region.seat if region is not None else "",
+        seat=seat,
         year=period.year,
         instrument=instrument.title.get(language),
         instrument_version=instrument.version,
         final=not period.is_open,
         index=display_index(result.index),
-        level=result.maturity.level if result.maturity else None,
-        predicate=result.maturity.name.get(language) if result.maturity else "",
+        standing=standing(result.index, instrument, language),
         dimensions=tuple(
             RegionDimensionLine(
                 code=d.dimension.code,
                 name=d.dimension.name.get(language),
-                weight=display_index(d.dimension.weight),
+                weight=formats.number(d.dimension.weight, language),
                 agencies=d.agencies,
-                index=display_index(d.mean),
-                level=str(d.maturity.level) if d.maturity else "-",
-                predicate=d.maturity.name.get(language) if d.maturity else "",
+                index=formats.index(d.mean, language),
+                standing=standing(d.mean, instrument, language),
             )
             for d in result.dimensions
         ),
@@ -423,26 +589,43 @@ def region_report_data(period: Period, language: str) -> RegionReportData:
                 rank=r.rank,
                 code=r.code,
                 name=r.name,
-                index=display_index(r.index),
-                level=r.maturity.level,
-                predicate=r.maturity.name.get(language),
+                standing=standing(r.index, instrument, language),
             )
             for r in result.ranking
         ),
         levels=tuple(
-            LevelCount(band.level, band.name.get(language), display_index(band.minimum), count)
+            LevelCount(
+                band.level,
+                band.name.get(language),
+                formats.index(band.minimum, language),
+                count,
+                level_text(band.level, instrument, language),
+            )
             for band, count in result.level_counts
         ),
         statuses=tuple((str(status), count) for status, count in result.status_counts),
         final_agencies=result.final,
         total_agencies=result.total,
-        team_chair=Person(
-            config["TEAM_CHAIR_NAME"], config["TEAM_CHAIR_NIP"], config["TEAM_CHAIR_POSITION"]
-        ),
+        act_date=day,
+        signatures=_blocks(seat, language, (team_signatory(period), day)),
     )
 
 
-# --- stamps: codes, dates, QR ----------------------------------------------------------------
+# --- stamps: codes, numbers, QR --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What is known only when a document is issued: its code, number, date and signing."""
+
+    code: str
+    version: int
+    verify_url: str
+    qr_data_uri: str
+    place_and_date: str  # of the act the document records
+    simulated: bool
+    number: str = ""  # "000.8.3/017/BAPPERIDA/2026", printed under the title
+    replaces_number: str = ""  # a re-issue states the number it replaces
 
 
 def new_code() -> str:
@@ -470,12 +653,6 @@ def qr_data_uri(text: str) -> str:
     return segno.make(text, error="m").png_data_uri(scale=1, border=1)
 
 
-def place_and_date(seat: str, day: date, language: str) -> str:
-    """ "Sampit, 7 Juni 2026": the place and date above a signature."""
-    when = format_date(day, "d MMMM y", locale="id" if language != "en" else "en")
-    return f"{seat}, {when}" if seat else when
-
-
 def page_label_css() -> str:
     """The translated "Page X of Y" as a CSS `content` value with page counters."""
     label = _("Page {page} of {pages}")
@@ -489,11 +666,6 @@ def page_label_css() -> str:
         elif part:
             out.append('"' + part.replace("\\", "\\\\").replace('"', '\\"') + '"')
     return " ".join(out)
-
-
-def _local_day(moment: datetime) -> date:
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
-    return moment.replace(tzinfo=UTC).astimezone(zone).date()
 
 
 # --- signing configuration -------------------------------------------------------------------
@@ -536,11 +708,18 @@ def _static_folder() -> Path:
 
 
 def _render(template: str, data: object, stamp: Stamp, **extra: object) -> bytes:
-    with force_locale(data.language):
+    """HTML -> PDF. Every template gets `kop` (the letterhead, or None), the stamp and marks."""
+    language = getattr(data, "language", "id")
+    kop = getattr(data, "letterhead", None)
+    if kop is None and not hasattr(data, "letterhead"):
+        kop = letterhead.letterhead(language)
+    with force_locale(language):
         html = render_template(
             template,
             data=data,
             stamp=stamp,
+            kop=kop,
+            kind_title=kind_title,
             draft_mark=DRAFT_MARK,
             simulation_mark=SIMULATION_MARK,
             page_label=Markup(page_label_css()),
@@ -550,20 +729,39 @@ def _render(template: str, data: object, stamp: Stamp, **extra: object) -> bytes
     return pdf.render(html, _static_folder(), [_static_folder() / "css" / "pdf.css"])
 
 
-def _summary(
-    kind: str, data: ReportData | CertificateData | RegionReportData, signers: list[Person]
-) -> dict:
+def _signer_entry(signer: object) -> dict:
+    """A Signatory, a SignatureBlock or a Person as the registry keeps it."""
+    if isinstance(signer, SignatureBlock):
+        signer = signer.signatory
+    return {
+        "position": getattr(signer, "position", ""),
+        "name": getattr(signer, "name", ""),
+        "rank": getattr(signer, "rank", ""),
+        "nip": getattr(signer, "nip", ""),
+        "on_behalf_of": getattr(signer, "on_behalf_of", ""),
+    }
+
+
+def _summary(kind: str, data: object, signers: list | tuple | None = None) -> dict:
+    """What the registry keeps for /verify, the API and the lists: plain values of `data`."""
+    shown = getattr(data, "standing", None)
+    if signers is None:
+        signers = getattr(data, "signatures", ())
+    act = getattr(data, "act_date", None)
     return {
         "kind": kind,
-        "region": data.region,
-        "agency": data.agency,
-        "agency_code": data.agency_code,
-        "year": data.year,
-        "index": data.index,
-        "level": data.level,
-        "predicate": data.predicate,
+        "region": getattr(data, "region", ""),
+        "agency": getattr(data, "agency", ""),
+        "agency_code": getattr(data, "agency_code", ""),
+        "year": getattr(data, "year", None),
+        # the index as stored everywhere ("2.59"): /verify names it again in the page's language
+        "index": getattr(data, "index", ""),
+        "level": shown.level if shown is not None else getattr(data, "level", None),
+        "predicate": shown.predicate if shown is not None else getattr(data, "predicate", ""),
+        "standing": shown.text if shown is not None else "",
         "final": getattr(data, "final", True),
-        "signers": [asdict(p) for p in signers if p.name],
+        "act_date": act.isoformat() if act is not None else "",
+        "signers": [entry for entry in map(_signer_entry, signers) if entry["name"]],
     }
 
 
@@ -576,45 +774,63 @@ def current_document(subject: str, kind: str, language: str) -> IssuedDocument |
     )
 
 
-def _issue(
+def issue(
     *,
     kind: str,
     subject: str,
-    data: ReportData | CertificateData | RegionReportData,
+    data: object,
     build: Callable[[Stamp], bytes],
     summary: dict,
     assessment: Assessment | None,
-    user: User,
+    user: User | None,
     period: Period | None = None,
 ) -> IssuedDocument:
-    """The current document when its data is unchanged, else a new signed version."""
+    """The current document when its data is unchanged, else a new signed, numbered version.
+
+    `data` is a frozen dataclass with at least `language` and `seat`; its `act_date` (the day
+    of the act it records) is printed as place and date, else the issuing day. The number is
+    taken from the region's pattern for `kind`; a new version states the number it replaces.
+    """
     print_ = fingerprint(data)
-    current = current_document(subject, kind, data.language)
+    language = data.language
+    current = current_document(subject, kind, language)
     if current is not None and current.fingerprint == print_ and current.revoked_at is None:
         return current
-    last_version = db.session.scalar(
-        select(func.max(IssuedDocument.version)).filter_by(
-            subject=subject, kind=kind, language=data.language
-        )
+    last = db.session.scalar(
+        select(IssuedDocument)
+        .filter_by(subject=subject, kind=kind, language=language)
+        .order_by(IssuedDocument.version.desc())
+        .limit(1)
     )
-    version = (last_version or 0) + 1
-    code = new_code()
+    version = (last.version if last is not None else 0) + 1
+    replaces = (last.number or "") if last is not None else ""
+    current_id = current.id if current is not None and current.revoked_at is None else None
+    # the number is taken in its own transaction (letterhead.take_number): whatever this
+    # session holds is written first, so SQLite's single writer is free for it
+    db.session.commit()
     now = utcnow()
-    signer = signer_config(reason=f"smartcity {kind} {code.replace('-', '')}", location=data.seat)
+    act_date = getattr(data, "act_date", None) or local_day(now)
+    number = letterhead.take_number(kind, local_day(now))
+    code = new_code()
+    seat = getattr(data, "seat", "")
+    signer = signer_config(reason=f"smartcity {kind} {code.replace('-', '')}", location=seat)
     stamp = Stamp(
         code=code,
         version=version,
         verify_url=verify_url(code),
         qr_data_uri=qr_data_uri(verify_url(code)),
-        place_and_date=place_and_date(data.seat, _local_day(now), data.language),
+        place_and_date=place_and_date(seat, act_date, language),
         simulated=signer.simulated,
+        number=number,
+        replaces_number=replaces,
     )
     signed = signing.sign(build(stamp), signer)
+    summary = {**summary, "number": number, "replaces_number": replaces}
     row = IssuedDocument(
         code=code,
         kind=kind,
         subject=subject,
-        language=data.language,
+        language=language,
         version=version,
         assessment_id=assessment.id if assessment is not None else None,
         period_id=assessment.period_id if assessment is not None else (period and period.id),
@@ -625,18 +841,22 @@ def _issue(
         summary=json.dumps(summary, ensure_ascii=False, sort_keys=True),
         signed_by=signing.signer_name(signer),
         simulated=signer.simulated,
-        issued_by_id=user.id,
+        issued_by_id=user.id if user is not None else None,
         issued_at=now,
+        number=number,
+        replaces_number=replaces,
+        act_date=act_date,
     )
-    if current is not None and current.revoked_at is None:
-        current.superseded_at = now
+    if current_id is not None:
+        db.session.get(IssuedDocument, current_id).superseded_at = now
     db.session.add(row)
     try:
         db.session.flush()
     except IntegrityError:
-        # someone issued the same version a moment earlier: theirs is the current one
+        # someone issued the same version a moment earlier: theirs is the current one (the
+        # number taken here stays unused: numbers are never given twice)
         db.session.rollback()
-        existing = current_document(subject, kind, data.language)
+        existing = current_document(subject, kind, language)
         if existing is None:
             raise
         return existing
@@ -647,16 +867,27 @@ def _issue(
         user=user,
         assessment=assessment,
         period_id=row.period_id,
-        old={"superseded": current.code} if current is not None else None,
-        new={"kind": kind, "version": version, "language": data.language, "sha256": row.sha256},
+        old={"superseded": replaces} if replaces else None,
+        new={
+            "kind": kind,
+            "agency": summary.get("agency_code") or summary.get("agency") or "",
+            "year": summary.get("year"),
+            "number": number,
+            "version": version,
+            "language": language,
+            "sha256": row.sha256,
+        },
     )
     db.session.commit()
     return row
 
 
-def issue_report(assessment: Assessment, user: User, language: str) -> IssuedDocument:
+_issue = issue  # the name the workflow's Berita Acara uses
+
+
+def issue_report(assessment: Assessment, user: User | None, language: str) -> IssuedDocument:
     """The agency result report; any submitted assessment, marked DRAF until final."""
-    if assessment.status == Status.DRAFT:
+    if assessment.status in (Status.DRAFT, *_awaiting_approval()):
         raise DocumentRefused(_("A report is printed only once the assessment is submitted."))
     data = report_data(assessment, language)
     chart = _radar(data)
@@ -664,59 +895,175 @@ def issue_report(assessment: Assessment, user: User, language: str) -> IssuedDoc
     def build(stamp: Stamp) -> bytes:
         return _render("pdf/report.html", data, stamp, chart=chart)
 
-    return _issue(
+    return issue(
         kind=REPORT,
         subject=f"assessment:{assessment.id}",
         data=data,
         build=build,
-        summary=_summary(REPORT, data, [data.agency_head, data.team_chair]),
+        summary=_summary(REPORT, data),
         assessment=assessment,
         user=user,
     )
 
 
-def issue_certificate(assessment: Assessment, user: User, language: str) -> IssuedDocument:
-    """The certificate (piagam penghargaan) of a final assessment."""
+def _awaiting_approval() -> tuple[str, ...]:
+    # the workflow's state before the head's approval (issue 16), when there is one
+    awaiting = getattr(Status, "AWAITING_APPROVAL", None)
+    return (awaiting,) if awaiting is not None else ()
+
+
+def issue_certificate(assessment: Assessment, user: User | None, language: str) -> IssuedDocument:
+    """The certificate (piagam penghargaan) of a final assessment at or above the minimum."""
     data = certificate_data(assessment, language)
 
     def build(stamp: Stamp) -> bytes:
         return _render("pdf/certificate.html", data, stamp)
 
-    return _issue(
+    return issue(
         kind=CERTIFICATE,
         subject=f"assessment:{assessment.id}",
         data=data,
         build=build,
-        summary=_summary(CERTIFICATE, data, [data.signer]),
+        summary=_summary(CERTIFICATE, data),
         assessment=assessment,
         user=user,
     )
 
 
-def issue_region_report(period: Period, user: User, language: str) -> IssuedDocument:
+def issue_region_report(period: Period, user: User | None, language: str) -> IssuedDocument:
     """The region summary of a period; marked DRAF while the period is open."""
     data = region_report_data(period, language)
 
     def build(stamp: Stamp) -> bytes:
         return _render("pdf/region_report.html", data, stamp, chart=_region_chart(data))
 
-    return _issue(
+    return issue(
         kind=REGION_REPORT,
         subject=f"period:{period.id}",
         data=data,
         build=build,
-        summary=_summary(REGION_REPORT, data, [data.team_chair]),
+        summary=_summary(REGION_REPORT, data),
         assessment=None,
         user=user,
         period=period,
     )
 
 
+def issue_minutes(assessment: Assessment, user: User, language: str) -> IssuedDocument:
+    """The Berita Acara Hasil Evaluasi of a final assessment (data: services.minutes)."""
+    from .minutes import MinutesRefused, minutes_data, signers
+
+    try:
+        data = minutes_data(assessment, language)
+    except MinutesRefused as error:
+        raise DocumentRefused(str(error)) from error
+
+    def build(stamp: Stamp) -> bytes:
+        return _render("pdf/minutes.html", data, stamp)
+
+    return _issue(
+        kind=MINUTES,
+        subject=f"assessment:{assessment.id}",
+        data=data,
+        build=build,
+        summary=_summary(MINUTES, data, signers(data)),
+        assessment=assessment,
+        user=user,
+    )
+
+
+def issue_region_minutes(period: Period, user: User, language: str) -> IssuedDocument:
+    """The region recap Berita Acara of a closed period (data: services.minutes)."""
+    from .minutes import MinutesRefused, region_minutes_data, signers
+
+    try:
+        data = region_minutes_data(period, language)
+    except MinutesRefused as error:
+        raise DocumentRefused(str(error)) from error
+
+    def build(stamp: Stamp) -> bytes:
+        return _render("pdf/region_minutes.html", data, stamp)
+
+    return _issue(
+        kind=REGION_MINUTES,
+        subject=f"period:{period.id}",
+        data=data,
+        build=build,
+        summary=_summary(REGION_MINUTES, data, signers(data)),
+        assessment=None,
+        user=user,
+        period=period,
+    )
+
+
+# --- issued automatically ------------------------------------------------------------------
+
+
+def official_language() -> str:
+    """The language documents are issued in automatically: the instance's default (id)."""
+    return current_app.config.get("BABEL_DEFAULT_LOCALE") or "id"
+
+
+@dataclass(frozen=True)
+class Issued:
+    """One automatic issue: the document, or why there is none (refused or failed)."""
+
+    kind: str
+    document: IssuedDocument | None = None
+    problem: str = ""
+    failed: bool = False  # an error, not a refusal by the rules (no certificate below minimum)
+
+
+def _attempt(kind: str, make: Callable[[], IssuedDocument]) -> Issued:
+    try:
+        return Issued(kind, make())
+    except DocumentRefused as refused:
+        db.session.rollback()
+        return Issued(kind, problem=str(refused))
+    except Exception as error:  # noqa: BLE001 - the final state stands whatever the PDF does
+        db.session.rollback()
+        log.exception("document %s not issued", kind)
+        return Issued(kind, problem=type(error).__name__, failed=True)
+
+
+def not_issued_message(issued: Issued) -> str:
+    return _(
+        "%(kind)s could not be issued now (%(error)s); an administrator can issue it again "
+        "from the result page.",
+        kind=kind_title(issued.kind),
+        error=issued.problem,
+    )
+
+
+def issue_final_documents(assessment: Assessment, user: User | None) -> list[Issued]:
+    """When an assessment becomes final: its result report and, at or above the period's
+    minimum, its certificate, in the official language. (The Berita Acara is issued by the
+    finalization itself, services.minutes.finalize.) Nothing here undoes the finalization."""
+    language = official_language()
+    return [
+        _attempt(REPORT, lambda: issue_report(assessment, user, language)),
+        _attempt(CERTIFICATE, lambda: issue_certificate(assessment, user, language)),
+    ]
+
+
+def issue_period_documents(period: Period, user: User | None) -> list[Issued]:
+    """When a period closes: its region recap and its region Berita Acara, in the official
+    language."""
+    language = official_language()
+    return [
+        _attempt(REGION_REPORT, lambda: issue_region_report(period, user, language)),
+        _attempt(REGION_MINUTES, lambda: issue_region_minutes(period, user, language)),
+    ]
+
+
 def _region_chart(data: RegionReportData) -> Markup:
     labels = [d.code for d in data.dimensions]
     series = [[_number(d.index) for d in data.dimensions]]
     svg = dimension_chart(
-        labels, series, series_names=[_("Region index")], title=_("Dimension indices")
+        labels,
+        series,
+        series_names=[_("Region index")],
+        title=_("Dimension indices"),
     )
     encoded = base64.b64encode(svg.encode()).decode()
     return Markup(f"data:image/svg+xml;base64,{encoded}")
@@ -725,16 +1072,19 @@ def _region_chart(data: RegionReportData) -> Markup:
 def _radar(data: ReportData) -> Markup:
     labels = [d.code for d in data.dimensions]
     series = [[_number(d.self_index) for d in data.dimensions]]
-    names = [_("Self-assessed")]
-    if data.verified_index != "-":
-        series.append([_number(d.verified_index) for d in data.dimensions])
-        names.append(_("Verified"))
-    svg = dimension_chart(labels, series, series_names=names, title=_("Dimension indices"))
+    with force_locale(data.language):
+        names = [_("Self-assessed")]
+        if data.verified_index != formats.MISSING:
+            series.append([_number(d.verified_index) for d in data.dimensions])
+            names.append(_("Verified"))
+        title = _("Dimension indices")
+    svg = dimension_chart(labels, series, series_names=names, title=title)
     encoded = base64.b64encode(svg.encode()).decode()
     return Markup(f"data:image/svg+xml;base64,{encoded}")
 
 
 def _number(text: str) -> float | None:
+    """A displayed index ("2,59" or "2.59") back to a number for a chart's geometry."""
     try:
         return float(text.replace(",", "."))
     except ValueError:
@@ -761,6 +1111,108 @@ def documents_of(assessment: Assessment) -> list[IssuedDocument]:
     )
 
 
+def download_name(document: IssuedDocument) -> str:
+    """A name for people: "Laporan-DISHUB-2026-v2.pdf", "Piagam-DISHUB-2026.pdf",
+    "Rekap-Wilayah-2025.pdf"; "-EN" for the English version."""
+    summary = json.loads(document.summary or "{}")
+    kind = KINDS.get(document.kind, Kind(document.kind, document.kind.title()))
+    agency = summary.get("agency_code") or ""
+    year = summary.get("year") or ""
+    if document.assessment_id is not None and agency:
+        parts = [kind.file_stem, agency]
+    else:
+        parts = [kind.region_stem or kind.file_stem]
+    if year:
+        parts.append(str(year))
+    if document.version > 1:
+        parts.append(f"v{document.version}")
+    if document.language != "id":
+        parts.append(document.language.upper())
+    name = "-".join(parts)
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name) + ".pdf"
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """One issued document in a list (the result page, the agency home)."""
+
+    id: int
+    kind: str
+    title: str
+    number: str
+    version: int
+    language: str
+    issued_at: datetime
+    state: str  # valid, superseded, revoked
+    filename: str
+    code: str
+
+
+def rows_of(documents: list[IssuedDocument]) -> list[DocumentRow]:
+    return [
+        DocumentRow(
+            id=d.id,
+            kind=d.kind,
+            title=kind_title(d.kind),
+            number=d.number or "",
+            version=d.version,
+            language=d.language,
+            issued_at=d.issued_at,
+            state=state_of(d),
+            filename=download_name(d),
+            code=d.code,
+        )
+        for d in documents
+    ]
+
+
+def issued_for(assessment: Assessment) -> list[DocumentRow]:
+    """Every document issued for the assessment, newest first: the result page's list."""
+    return rows_of(documents_of(assessment))
+
+
+def issued_for_period(period: Period) -> list[DocumentRow]:
+    """The documents about the whole period (region recap, region Berita Acara), newest first."""
+    return rows_of(
+        list(
+            db.session.scalars(
+                select(IssuedDocument)
+                .filter(
+                    IssuedDocument.period_id == period.id,
+                    IssuedDocument.assessment_id.is_(None),
+                )
+                .order_by(IssuedDocument.issued_at.desc(), IssuedDocument.id.desc())
+            )
+        )
+    )
+
+
+def latest_certificates(agency_id: int) -> list[tuple[int, DocumentRow]]:
+    """The current certificate of each final year of the agency, newest year first."""
+    rows = db.session.execute(
+        select(Period.year, IssuedDocument)
+        .join(Assessment, IssuedDocument.assessment_id == Assessment.id)
+        .join(Period, Assessment.period_id == Period.id)
+        .filter(
+            Assessment.agency_id == agency_id,
+            Assessment.status == Status.FINAL,
+            IssuedDocument.kind == CERTIFICATE,
+            IssuedDocument.superseded_at.is_(None),
+            IssuedDocument.revoked_at.is_(None),
+        )
+        .order_by(Period.year.desc(), IssuedDocument.version.desc(), IssuedDocument.id.desc())
+    )
+    found: dict[int, IssuedDocument] = {}
+    for year, document in rows:
+        chosen = found.get(year)
+        # one per year: the official language's first
+        if chosen is None or (
+            chosen.language != official_language() and document.language == official_language()
+        ):
+            found[year] = document
+    return [(year, rows_of([document])[0]) for year, document in found.items()]
+
+
 class RevokeRefused(Exception):
     """A revocation that cannot be done; the message is for the user."""
 
@@ -774,6 +1226,7 @@ def revoke(document: IssuedDocument, user: User, reason: str) -> None:
     document.revoked_at = utcnow()
     document.revoked_by_id = user.id
     document.revoked_reason = reason
+    summary = json.loads(document.summary or "{}")
     audit.record(
         "document.revoked",
         "document",
@@ -781,7 +1234,14 @@ def revoke(document: IssuedDocument, user: User, reason: str) -> None:
         user=user,
         assessment=document.assessment,
         period_id=document.period_id,
-        new={"reason": reason, "kind": document.kind, "version": document.version},
+        new={
+            "reason": reason,
+            "kind": document.kind,
+            "agency": summary.get("agency_code") or summary.get("agency") or "",
+            "year": summary.get("year"),
+            "number": document.number or "",
+            "version": document.version,
+        },
     )
     db.session.commit()
 
@@ -798,27 +1258,34 @@ UNKNOWN = "unknown"
 
 @dataclass(frozen=True)
 class DocumentInfo:
-    """What the verification page says about a registered document."""
+    """What the verification page says about a registered document (in the page's language)."""
 
     id: int
     code: str
     kind: str
+    title: str
+    number: str
+    replaces_number: str
     version: int
     language: str
     agency: str
     region: str
     year: int | None
     index: str
+    standing: str  # "2,14 · Cukup · Tingkat 2 (Terkelola)"; "" when the document has no index
     level: int | None
     predicate: str
     final: bool
-    signers: tuple[Person, ...]
+    signers: tuple[Signatory, ...]
     signed_by: str
     simulated: bool
+    act_date: str  # "12 Juli 2025": the day of the act it records
     issued_at: str
     state: str  # valid, superseded, revoked
     revoked_reason: str = ""
     sha256: str = ""
+    current_code: str = ""  # for a superseded document: the code of the one that replaced it
+    current_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -841,30 +1308,74 @@ def state_of(document: IssuedDocument) -> str:
     return VALID
 
 
-def info(document: IssuedDocument) -> DocumentInfo:
+def _instrument_of_period(period_id: int | None) -> Instrument | None:
+    if period_id is None:
+        return None
+    period = db.session.get(Period, period_id)
+    return instrument_of(period.instrument_version) if period is not None else None
+
+
+def _standing_again(summary: dict, period_id: int | None, language: str) -> Standing | None:
+    """The stored index named again in the page's language, with the period's instrument."""
+    stored = summary.get("index") or ""
+    try:
+        value = Fraction(stored)
+    except (ValueError, ZeroDivisionError):
+        return None
+    instrument = _instrument_of_period(period_id)
+    return standing(value, instrument, language) if instrument is not None else None
+
+
+def info(document: IssuedDocument, language: str | None = None) -> DocumentInfo:
+    from ..formatting import language as page_language
+
+    language = language or page_language()
     summary = json.loads(document.summary or "{}")
-    moment = document.issued_at.replace(tzinfo=UTC)
-    zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta")
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
+    shown = _standing_again(summary, document.period_id, language)
+    current = None
+    if document.superseded_at is not None:
+        current = current_document(document.subject, document.kind, document.language)
+    signers = tuple(
+        Signatory(
+            position=p.get("position", ""),
+            name=p.get("name", ""),
+            rank=p.get("rank", ""),
+            nip=p.get("nip", ""),
+            on_behalf_of=p.get("on_behalf_of", ""),
+        )
+        for p in summary.get("signers", [])
+        if p.get("name")
+    )
+    with force_locale(language):
+        title = kind_title(document.kind)
     return DocumentInfo(
         id=document.id,
         code=document.code,
         kind=document.kind,
+        title=title,
+        number=document.number or "",
+        replaces_number=document.replaces_number or "",
         version=document.version,
         language=document.language,
         agency=summary.get("agency", ""),
         region=summary.get("region", ""),
         year=summary.get("year"),
-        index=summary.get("index", ""),
+        index=shown.index if shown is not None else summary.get("index", ""),
+        standing=shown.text if shown is not None and shown.present else summary.get("standing", ""),
         level=summary.get("level"),
-        predicate=summary.get("predicate", ""),
+        predicate=shown.predicate if shown is not None else summary.get("predicate", ""),
         final=bool(summary.get("final", False)),
-        signers=tuple(Person(**p) for p in summary.get("signers", [])),
+        signers=signers,
         signed_by=document.signed_by,
         simulated=document.simulated,
-        issued_at=format_datetime(moment, "d MMMM y HH:mm zzz", tzinfo=ZoneInfo(zone), locale="id"),
+        act_date=formats.document_date(document.act_date, language) if document.act_date else "",
+        issued_at=formats.document_datetime(document.issued_at, language, zone),
         state=state_of(document),
         revoked_reason=document.revoked_reason,
         sha256=document.sha256,
+        current_code=current.code if current is not None and current.id != document.id else "",
+        current_number=(current.number or "") if current is not None else "",
     )
 
 

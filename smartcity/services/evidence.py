@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..domain import filetypes
@@ -27,7 +29,9 @@ class EvidenceRefused(Exception):
 
     def __init__(self, message: str, status: int):
         super().__init__(message)
-        self.status = status  # 413 too large, 415 wrong or unsupported type, 400 empty
+        # 413 too large (or too many at once), 415 wrong or unsupported type, 400 empty,
+        # 409 the indicator has as many files as allowed, 507 the storage is full
+        self.status = status
 
 
 def max_bytes() -> int:
@@ -105,10 +109,16 @@ def _content_refusal(name: str, verdict: filetypes.Verdict) -> EvidenceRefused:
         )
     elif verdict.problem == "active_content":
         message = _(
-            "%(name)s was not attached: it contains web page code, scripts or launch actions. "
-            "Print or export it again as a plain %(claimed)s file.",
+            "%(name)s was not attached: it contains web page code, scripts, launch actions or "
+            "embedded files. Print or export it again as a plain %(claimed)s file.",
             name=name,
             claimed=claimed,
+        )
+    elif verdict.problem == "encrypted":
+        message = _(
+            "%(name)s was not attached: it is encrypted (password-protected), so its content "
+            "cannot be checked. Print it again as a PDF without protection.",
+            name=name,
         )
     elif verdict.problem == "polyglot":
         message = _(
@@ -143,7 +153,8 @@ def check_file(name: str, stream: BinaryIO) -> tuple[str, int]:
     problem = filetypes.name_problem(name)
     if problem:
         raise _name_refusal(name, problem)
-    name = filetypes.display_name(clean_name(name))
+    real_name = clean_name(name)
+    name = filetypes.display_name(real_name)  # shortened for messages only
     size = _size(stream)
     limit = max_bytes()
     if size > limit:
@@ -159,28 +170,98 @@ def check_file(name: str, stream: BinaryIO) -> tuple[str, int]:
         )
     if size == 0:
         raise EvidenceRefused(_("%(name)s was not attached: the file is empty.", name=name), 400)
-    verdict = filetypes.check(name, stream)
+    verdict = filetypes.check(real_name, stream)
     if verdict.problem:
         raise _content_refusal(name, verdict)
     assert verdict.media_type is not None
     return verdict.media_type, size
 
 
+def max_files_per_indicator() -> int:
+    return int(current_app.config["EVIDENCE_MAX_FILES_PER_INDICATOR"])
+
+
+def max_files_per_request() -> int:
+    return int(current_app.config["EVIDENCE_MAX_FILES_PER_REQUEST"])
+
+
+def _check_counts(assessment: Assessment, indicator_code: str, name: str) -> None:
+    """At most so many files in one request (whatever route sends them), and attached to one
+    indicator; every file offered counts towards the request's limit, accepted or not."""
+    shown = filetypes.display_name(name)
+    if has_request_context():
+        offered = g.get("evidence_files_offered", 0) + 1
+        g.evidence_files_offered = offered
+        if offered > max_files_per_request():
+            raise EvidenceRefused(
+                _(
+                    "%(name)s was not attached: at most %(max)d files can be sent at once. "
+                    "Choose it again after this save.",
+                    name=shown,
+                    max=max_files_per_request(),
+                ),
+                413,
+            )
+    attached = db.session.scalar(
+        select(func.count())
+        .select_from(Evidence)
+        .where(
+            Evidence.assessment_id == assessment.id,
+            Evidence.indicator_code == indicator_code,
+            Evidence.deleted_at.is_(None),
+        )
+    )
+    if attached >= max_files_per_indicator():
+        raise EvidenceRefused(
+            _(
+                "%(name)s was not attached: %(code)s already has %(max)d files, the most one "
+                "indicator can have. Remove one first.",
+                name=shown,
+                code=indicator_code,
+                max=max_files_per_indicator(),
+            ),
+            409,
+        )
+
+
 def attach(
-    assessment: Assessment, user: User, indicator_code: str, name: str, stream: BinaryIO
+    assessment: Assessment,
+    user: User,
+    indicator_code: str,
+    name: str,
+    stream: BinaryIO,
+    *,
+    upload_key: str | None = None,
 ) -> Evidence:
     """Check and store one file and attach it to an answer; commits.
 
+    `upload_key` is the browser's id of a file sent at once (see `attach_upload`).
+
     Raises AssessmentRefused when the assessment cannot be changed by this user, and
-    EvidenceRefused when the file is too large, empty or not of an accepted type.
+    EvidenceRefused when the file is too large, empty or not of an accepted type, when too many
+    files come at once or the indicator has as many as allowed, or when the storage is full.
     """
     if not can_edit_assessment(user, assessment):
         raise AssessmentRefused(_("This assessment can no longer be changed."))
     _check_indicator(assessment, indicator_code)
+    _check_counts(assessment, indicator_code, name)
     media_type, size = check_file(name, stream)
     name = clean_name(name)
     stream.seek(0)
-    digest = evidence_storage().put(stream)
+    try:
+        digest = evidence_storage().put(stream)
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        current_app.logger.error("evidence storage full: %s not stored (%s)", name, error)
+        raise EvidenceRefused(
+            _(
+                "%(name)s was not attached: the storage for evidence files is full. Your "
+                "answers are saved; choose the file again later, and tell the administrator.",
+                name=filetypes.display_name(name),
+            ),
+            507,
+        ) from error
     row = Evidence(
         assessment=assessment,
         indicator_code=indicator_code,
@@ -190,6 +271,7 @@ def attach(
         size=size,
         uploaded_by_id=user.id,
         uploaded_at=utcnow(),
+        upload_key=upload_key,
     )
     db.session.add(row)
     db.session.flush()
@@ -276,3 +358,37 @@ def format_size(size: int) -> str:
 
 def type_label(media_type: str) -> str:
     return filetypes.LABELS.get(media_type, media_type)
+
+
+def attach_upload(
+    assessment: Assessment,
+    user: User,
+    indicator_code: str,
+    name: str,
+    stream: BinaryIO,
+    upload_key: str,
+) -> tuple[Evidence, bool]:
+    """A file the page sent on its own as soon as it was chosen, attached through `attach`
+    (the same checks); returns the row and whether it is new.
+
+    On a weak connection the browser sends a file again when the reply was lost; an upload
+    whose `upload_key` is already attached to the assessment is that file, not a second one.
+    """
+    earlier = _upload(assessment, upload_key)
+    if earlier is not None:
+        return earlier, False
+    try:
+        return attach(assessment, user, indicator_code, name, stream, upload_key=upload_key), True
+    except IntegrityError:
+        # the same upload, sent twice at once: the other request attached it
+        db.session.rollback()
+        earlier = _upload(assessment, upload_key)
+        if earlier is None:
+            raise
+        return earlier, False
+
+
+def _upload(assessment: Assessment, upload_key: str) -> Evidence | None:
+    return db.session.scalar(
+        select(Evidence).filter_by(assessment_id=assessment.id, upload_key=upload_key)
+    )

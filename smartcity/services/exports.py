@@ -1,23 +1,32 @@
 """A period's answers and results as plain rows, and those rows as CSV or XLSX files.
 
-The column names are a published interface (docs/EXPORTS.md): add columns at the end, never
-rename or reorder them. Everything is loaded set-based: the number of queries does not grow
-with the number of agencies.
+The CSV is the machine-readable contract: its column names are a published interface
+(docs/EXPORTS.md): add columns at the end, never rename or reorder them. `dialect=excel-id`
+writes the same table the way Excel opens it in an Indonesian locale (semicolons, decimal
+comma). The XLSX is for people: headers, states and names in the reader's language, dimension
+names next to their codes, numbers as numbers with two decimals, fitted columns, a frozen
+header row. Everything is loaded set-based: the number of queries does not grow with the
+number of agencies.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -25,6 +34,7 @@ from ..domain.instrument import CHECKLIST, CHOICE, NUMBER, Indicator, Instrument
 from ..domain.scoring import AnswerValue, AssessmentScore, display_index
 from ..domain.workflow import Status
 from ..extensions import db
+from ..formatting import standing
 from ..models import Agency, Answer, Assessment, Evidence, Period, Review, Role, User
 from ..policy import api_readable_agencies, reviews_in_progress_readable
 from .assessments import answer_value, dimension_codes, questionnaire
@@ -67,11 +77,14 @@ RESULT_COLUMNS: tuple[str, ...] = (
 
 WHATS = ("answers", "results")
 FORMATS = ("csv", "xlsx")
+# CSV dialects: "" the contract (comma, decimal point), "excel-id" for Excel in Indonesian
+DIALECTS = ("", "excel-id")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-# a spreadsheet runs a cell that starts with one of these as a formula (CSV/formula injection)
+# a spreadsheet runs a cell that starts with one of these as a formula (CSV/formula injection);
+# full-width forms (＝＋－＠) count too, and so does white space or a line break before them
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = str | int | Decimal | None
@@ -228,7 +241,11 @@ class ScoreView:
     verified_index: Decimal | None
     final_index: Decimal | None
     maturity_level: int | None
-    maturity_name: str
+    maturity_name: str  # the predicate (the band's name) in Indonesian
+    # the exact index that counts, for naming it in another language (formatting.standing)
+    counted: Fraction | None = None
+    level_name: str = ""  # the maturity level's name in Indonesian ("Terkelola")
+    label: str = ""  # the whole result named once: "2,14 · Cukup · Tingkat 2 (Terkelola)"
 
 
 @dataclass(frozen=True)
@@ -244,13 +261,16 @@ def _view(
     instrument: Instrument, self_index: Fraction | None, verified_index: Fraction | None
 ) -> ScoreView:
     counted = verified_index if verified_index is not None else self_index
-    band = instrument.band_for(counted) if counted is not None else None
+    shown = standing(counted, instrument, "id")
     return ScoreView(
         rounded(self_index),
         rounded(verified_index),
         rounded(counted),
-        band.level if band is not None else None,
-        band.name.id if band is not None else "",
+        shown.level,
+        shown.predicate,
+        counted,
+        shown.level_name,
+        shown.text if shown.present else "",
     )
 
 
@@ -426,43 +446,76 @@ def answer_rows(data: PeriodData) -> list[list[Cell]]:
                     view.note,
                     view.evidence_count,
                     view.answer_type,
-                    view.self_value,
-                    view.verified_value,
+                    _value_cell(view.answer_type, view.self_value),
+                    _value_cell(view.answer_type, view.verified_value),
                 ]
             )
     return rows
+
+
+def _value_cell(answer_type: str, value: str) -> Cell:
+    """A number answer is a number (the same text in the CSV contract); others stay text."""
+    return Decimal(value) if answer_type == NUMBER and value else value
 
 
 # --- files -----------------------------------------------------------------------------------
 
 
 def neutralised(value: str) -> str:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe: shown, not run."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """Text a spreadsheet would run as a formula gets a leading apostrophe: shown, not run.
+
+    Spreadsheets skip leading spaces and line breaks and read full-width signs as their ASCII
+    forms, so the first visible character counts, as NFKC normalises it.
+    """
+    if value.startswith(FORMULA_STARTS):
+        return "'" + value
+    visible = value.lstrip()
+    if visible and unicodedata.normalize("NFKC", visible[0]).startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
-def _csv_cell(value: Cell) -> str:
+def _csv_cell(value: Cell, decimal_comma: bool = False) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
         return neutralised(value.replace("\x00", ""))
+    if decimal_comma and isinstance(value, Decimal):
+        return str(value).replace(".", ",")
     return str(value)
 
 
-def to_csv(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
-    """RFC 4180 CSV: comma, double quotes, CRLF; UTF-8 with a BOM so Excel reads the accents."""
+def to_csv(columns: Sequence[str], rows: Iterable[Sequence[Cell]], dialect: str = "") -> bytes:
+    """RFC 4180 CSV: comma, double quotes, CRLF; UTF-8 with a BOM so Excel reads the accents.
+
+    `dialect="excel-id"`: semicolons and a decimal comma in numbers ("2,65"), which is what
+    Excel expects with Indonesian regional settings; the same columns and values otherwise.
+    """
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown CSV dialect {dialect!r}")
+    excel_id = dialect == "excel-id"
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=";" if excel_id else ",", lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([_csv_cell(value, excel_id) for value in row])
     return out.getvalue().encode("utf-8-sig")
 
 
+# the widest a fitted column gets (characters); longer texts stay in the cell
+MAX_WIDTH = 60
+NUMBER_FORMAT = "0.00"
+
+
 def to_xlsx(columns: Sequence[str], rows: Iterable[Sequence[Cell]], title: str) -> bytes:
-    """One sheet, the column names in row 1; numbers are numbers, text is never a formula."""
+    """One sheet, the headers in row 1 (frozen); numbers are numbers (two decimals), text is
+    never a formula, every column as wide as its longest value (up to MAX_WIDTH)."""
+    rows = [list(row) for row in rows]
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
+    sheet.freeze_panes = "A2"
+    for position, width in enumerate(_widths(columns, rows), start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = width
     sheet.append(list(columns))
     for row in rows:
         sheet.append([_xlsx_cell(sheet, value) for value in row])
@@ -471,15 +524,151 @@ def to_xlsx(columns: Sequence[str], rows: Iterable[Sequence[Cell]], title: str) 
     return out.getvalue()
 
 
+def _widths(columns: Sequence[str], rows: list[list[Cell]]) -> list[float]:
+    widths = [len(str(column)) for column in columns]
+    for row in rows:
+        for position, value in enumerate(row):
+            if value is None:
+                continue
+            text = f"{value:.2f}" if isinstance(value, Decimal) else str(value)
+            longest = max((len(line) for line in text.splitlines()), default=0)
+            widths[position] = max(widths[position], longest)
+    return [min(width, MAX_WIDTH) + 2 for width in widths]
+
+
 def _xlsx_cell(sheet, value: Cell) -> object:
     if isinstance(value, Decimal):
         cell = WriteOnlyCell(sheet, value=float(value))
-        cell.number_format = "0.00"
+        cell.number_format = NUMBER_FORMAT
         return cell
     if isinstance(value, str):
         # control characters are not allowed in the XML of a sheet
         return neutralised(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value
+
+
+# --- the spreadsheet for people --------------------------------------------------------------
+
+RESULT_HEADERS = (
+    _l("Period"),
+    _l("Agency code"),
+    _l("Agency"),
+    _l("Status"),
+    _l("Scope"),
+    _l("Dimension code"),
+    _l("Dimension"),
+    _l("Self-assessed index"),
+    _l("Verified index"),
+    _l("Final index"),
+    _l("Predicate"),
+    _l("Maturity level"),
+    _l("Maturity level name"),
+)
+
+ANSWER_HEADERS = (
+    _l("Period"),
+    _l("Agency code"),
+    _l("Agency"),
+    _l("Status"),
+    _l("Dimension code"),
+    _l("Dimension"),
+    _l("Indicator"),
+    _l("Question"),
+    _l("Answer type"),
+    _l("Self-assessed level"),
+    _l("Self-assessed: not applicable"),
+    _l("Self-assessed value"),
+    _l("Verified level"),
+    _l("Verified: not applicable"),
+    _l("Verified value"),
+    _l("Justification"),
+    _l("Evaluator note"),
+    _l("Evidence files"),
+)
+
+ANSWER_TYPE_NAMES = {
+    "level": _l("Level"),
+    "choice": _l("Choice"),
+    "checklist": _l("Checklist"),
+    "number": _l("Number"),
+}
+
+
+def _yes(flag: bool) -> str:
+    return _("yes") if flag else ""
+
+
+def _dimension_name(instrument: Instrument, code: str, language: str) -> str:
+    dimension = instrument.dimension(code) if code else None
+    return dimension.name.get(language) if dimension is not None else ""
+
+
+def result_sheet(data: PeriodData, language: str) -> tuple[list[str], list[list[Cell]]]:
+    """The results for people: RESULT_HEADERS in `language`, one row per dimension and overall."""
+    from .review import status_text
+
+    rows: list[list[Cell]] = []
+    for entry in agency_scores(data):
+        agency = entry.assessment.agency
+        head: list[Cell] = [
+            data.period.year,
+            agency.code,
+            agency.name,
+            status_text(entry.assessment.status),
+        ]
+        scored = [(_("Dimension"), code, view) for code, view in entry.dimensions]
+        scored.append((_("Overall"), "", entry.overall))
+        for scope, code, view in scored:
+            shown = standing(view.counted, data.instrument, language)
+            rows.append(
+                [
+                    *head,
+                    scope,
+                    code,
+                    _dimension_name(data.instrument, code, language),
+                    view.self_index,
+                    view.verified_index,
+                    view.final_index,
+                    shown.predicate,
+                    shown.level,
+                    shown.level_name,
+                ]
+            )
+    return [str(header) for header in RESULT_HEADERS], rows
+
+
+def answer_sheet(data: PeriodData, language: str) -> tuple[list[str], list[list[Cell]]]:
+    """The answers for people: ANSWER_HEADERS in `language`, one row per indicator."""
+    from .review import status_text
+
+    rows: list[list[Cell]] = []
+    for assessment in data.assessments:
+        agency = assessment.agency
+        for view in answer_views(data, assessment):
+            indicator = data.instrument.indicator(view.indicator_code)
+            rows.append(
+                [
+                    data.period.year,
+                    agency.code,
+                    agency.name,
+                    status_text(assessment.status),
+                    view.dimension_code,
+                    _dimension_name(data.instrument, view.dimension_code, language),
+                    view.indicator_code,
+                    indicator.question.get(language) if indicator is not None else "",
+                    str(ANSWER_TYPE_NAMES.get(view.answer_type, view.answer_type)),
+                    view.self_level,
+                    _yes(view.self_not_applicable),
+                    _value_cell(view.answer_type, view.self_value),
+                    view.verified_level,
+                    _yes(view.verified_not_applicable),
+                    _value_cell(view.answer_type, view.verified_value),
+                    view.justification,
+                    view.note,
+                    view.evidence_count,
+                ]
+            )
+    return [str(header) for header in ANSWER_HEADERS], rows
 
 
 @dataclass(frozen=True)
@@ -489,17 +678,32 @@ class ExportFile:
     content: bytes
 
 
-def export(period: Period, reader: Reader, what: str, file_format: str) -> ExportFile:
-    """The period's `what` (answers | results) as `file_format` (csv | xlsx) for this reader."""
-    if what not in WHATS or file_format not in FORMATS:
-        raise ValueError(f"unknown export {what}/{file_format}")
+def export(
+    period: Period,
+    reader: Reader,
+    what: str,
+    file_format: str,
+    language: str = "id",
+    dialect: str = "",
+) -> ExportFile:
+    """The period's `what` (answers | results) as `file_format` (csv | xlsx) for this reader.
+
+    The CSV is the documented contract (in `dialect`); the XLSX speaks `language`."""
+    if what not in WHATS or file_format not in FORMATS or dialect not in DIALECTS:
+        raise ValueError(f"unknown export {what}/{file_format}/{dialect}")
     data = load_period(period, reader, details=what == "answers")
-    columns = ANSWER_COLUMNS if what == "answers" else RESULT_COLUMNS
-    rows = answer_rows(data) if what == "answers" else result_rows(data)
     if file_format == "csv":
-        content = to_csv(columns, rows)
+        columns = ANSWER_COLUMNS if what == "answers" else RESULT_COLUMNS
+        rows = answer_rows(data) if what == "answers" else result_rows(data)
+        content = to_csv(columns, rows, dialect)
     else:
-        content = to_xlsx(columns, rows, f"{what} {period.year}")
+        with force_locale(language):
+            headers, rows = (
+                answer_sheet(data, language) if what == "answers" else result_sheet(data, language)
+            )
+            title = f"{_('Answers') if what == 'answers' else _('Results')} {period.year}"
+        content = to_xlsx(headers, rows, title)
+    suffix = "-excel-id" if dialect else ""
     return ExportFile(
-        f"smartcity-{period.year}-{what}.{file_format}", MEDIA_TYPES[file_format], content
+        f"smartcity-{period.year}-{what}{suffix}.{file_format}", MEDIA_TYPES[file_format], content
     )

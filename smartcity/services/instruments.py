@@ -15,7 +15,9 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from ..domain import limits
 from ..domain.instrument import Instrument
+from ..domain.limits import shortened_file_name
 from ..domain.loader import InstrumentError, Problem, load_instrument
 from ..extensions import db
 from ..models import InstrumentVersion, Period, User
@@ -41,9 +43,10 @@ class InstrumentConflict(Exception):
 
 
 @lru_cache(maxsize=32)
-def _parse(sha256: str, source: str, source_name: str) -> Instrument:
-    # keyed by content hash: a published version never changes, so parsing once is safe
-    return load_instrument(source, source_name)
+def _parse(sha256: str, source: str, source_name: str, stored: bool = False) -> Instrument:
+    # keyed by content hash: a published version never changes, so parsing once is safe; it is
+    # read as it was stored (a code longer than today's columns was published before the check)
+    return load_instrument(source, source_name, lengths=None if stored else limits.QUESTIONNAIRE)
 
 
 # parsed instruments by content hash: the `source` column (the whole file, ~100 KB) is only
@@ -54,7 +57,9 @@ _by_hash: dict[str, Instrument] = {}
 def instrument_of(version: InstrumentVersion) -> Instrument:
     found = _by_hash.get(version.sha256)
     if found is None:
-        found = _parse(version.sha256, version.source, version.source_name or version.code)
+        found = _parse(
+            version.sha256, version.source, version.source_name or version.code, stored=True
+        )
         if len(_by_hash) >= 64:
             _by_hash.clear()
         _by_hash[version.sha256] = found
@@ -83,7 +88,7 @@ def register_instrument(source: str, source_name: str, by: User | None = None) -
         version=instrument.version,
         sha256=digest,
         source=source,
-        source_name=Path(source_name).name,
+        source_name=shortened_file_name(Path(source_name).name, limits.INSTRUMENT_SOURCE_NAME),
     )
     db.session.add(version)
     db.session.flush()

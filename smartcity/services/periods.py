@@ -37,6 +37,9 @@ def find_period(year: int) -> Period | None:
     return db.session.scalar(select(Period).filter_by(year=year))
 
 
+STATUS_WORDS = {"dibuka": "open", "buka": "open", "ditutup": "closed", "tutup": "closed"}
+
+
 def periods_page(search: str = "", number: int = 1, size: int = PAGE_SIZE) -> Page[Period]:
     """Periods, newest first; `search` matches the year, the status or the instrument code."""
     query = (
@@ -48,10 +51,12 @@ def periods_page(search: str = "", number: int = 1, size: int = PAGE_SIZE) -> Pa
     term = search.strip().lower()
     if term:
         like = f"%{term}%"
+        # the status as the page names it, in either language ("dibuka" or "open")
+        status = STATUS_WORDS.get(term, term)
         query = query.filter(
             or_(
                 cast(Period.year, String).like(like),
-                func.lower(Period.status) == term,
+                func.lower(Period.status) == status,
                 func.lower(InstrumentVersion.code).like(like),
             )
         )

@@ -128,7 +128,8 @@ def run_worker(burst: bool = False) -> None:
     queue = _queue()
     # a forked work horse per job keeps a crashed job from taking the worker with it
     worker_class = SimpleWorker if burst else Worker
-    worker_class([queue], connection=queue.connection).work(burst=burst)
+    # with the scheduler: a job retried after a delay (a notification mail) is run again
+    worker_class([queue], connection=queue.connection).work(burst=burst, with_scheduler=True)
 
 
 # --- running ---------------------------------------------------------------------------------

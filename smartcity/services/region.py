@@ -76,7 +76,20 @@ def _weight_scale(instrument: Instrument) -> int:
     return math.lcm(1, *(i.weight.denominator for i in instrument.indicators))
 
 
-def effective_levels(period_id: int, instrument: Instrument, agency_id: int | None = None):
+# one agency (its id), a set of agencies (their ids) or, with None, every agency
+Agencies = int | frozenset[int] | None
+
+
+def _of_agencies(column, agencies: Agencies):
+    """The condition on an agency id column that `Agencies` stands for (None: no condition)."""
+    if agencies is None:
+        return None
+    if isinstance(agencies, int):
+        return column == agencies
+    return column.in_(sorted(agencies))
+
+
+def effective_levels(period_id: int, instrument: Instrument, agency_id: Agencies = None):
     """(assessment_id, indicator_code, level) of the period's final assessments: the level
     that counts, as `review.verified_values` + `scoring.score_dimension` decide it (the
     verified level where the evaluator set one, else the answer; NULL for an allowed N/A).
@@ -86,7 +99,7 @@ def effective_levels(period_id: int, instrument: Instrument, agency_id: int | No
     allow_na = [i.code for i in instrument.indicators if i.allow_not_applicable]
     finals = [Assessment.period_id == period_id, Assessment.status == Status.FINAL]
     if agency_id is not None:
-        finals.append(Assessment.agency_id == agency_id)
+        finals.append(_of_agencies(Assessment.agency_id, agency_id))
     answers = (
         select(Answer.assessment_id, Answer.indicator_code, Answer.level, Answer.not_applicable)
         .join(Assessment, Assessment.id == Answer.assessment_id)
@@ -143,7 +156,7 @@ def _indicator_table(instrument: Instrument):
     return union_all(*rows).cte("instrument_indicators")
 
 
-def _weighted(period_id: int, instrument: Instrument, agency_id: int | None = None):
+def _weighted(period_id: int, instrument: Instrument, agency_id: Agencies = None):
     """Effective levels with their dimension and scaled weight (indicators of the instrument)."""
     effective = effective_levels(period_id, instrument, agency_id)
     indicators = _indicator_table(instrument)
@@ -166,7 +179,7 @@ class PeriodSums:
     indicators: dict[str, tuple[int | Fraction, int]]
 
 
-def period_sums(period_id: int, instrument: Instrument, agency_id: int | None = None) -> PeriodSums:
+def period_sums(period_id: int, instrument: Instrument, agency_id: Agencies = None) -> PeriodSums:
     """The final assessments' verified sums per assessment and dimension, and per indicator.
 
     One query: both groupings read the same effective levels (a CTE the database evaluates
@@ -223,7 +236,7 @@ def _needs_engine(period_id: int, instrument: Instrument) -> bool:
     return overridden is not None
 
 
-def _engine_sums(period_id: int, agency_id: int | None) -> PeriodSums:
+def _engine_sums(period_id: int, agency_id: Agencies) -> PeriodSums:
     """The same sums from the scoring engine: verified scores of the final assessments."""
     from .review import period_scores
 
@@ -232,7 +245,7 @@ def _engine_sums(period_id: int, agency_id: int | None) -> PeriodSums:
         Assessment.period_id == period_id, Assessment.status == Status.FINAL
     )
     if agency_id is not None:
-        query = query.where(Assessment.agency_id == agency_id)
+        query = query.where(_of_agencies(Assessment.agency_id, agency_id))
     dimensions: dict[int, dict[str, Fraction]] = {}
     indicators: dict[str, tuple[Fraction, int]] = {}
     for assessment_id, pair in period_scores(period, list(db.session.scalars(query))).items():

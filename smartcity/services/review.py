@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain.scoring import AnswerValue, AssessmentScore, score_assessment
 from ..domain.workflow import (
+    REVIEWERS,
     TRANSITIONS,
+    WITH_THE_AGENCY,
     Action,
-    Actor,
     Status,
     TransitionRefused,
     available_actions,
@@ -35,7 +37,7 @@ from ..models import (
     utcnow,
 )
 from ..policy import actor_for, can_review
-from . import audit
+from . import audit, notifications
 from .assessments import (
     AnswerInput,
     AnswersInvalid,
@@ -53,8 +55,13 @@ from .assessments import (
     value_problems,
 )
 
+if TYPE_CHECKING:
+    from .team import MinutesInput
+
 ACTION_DONE = {
-    Action.SUBMIT: "assessment.submitted",
+    Action.SUBMIT: "assessment.submitted",  # by an operator, to the agency's head
+    Action.APPROVE: "assessment.approved",  # by the head, to the evaluators
+    Action.RETURN_TO_OPERATORS: "assessment.returned_to_operators",
     Action.START_REVIEW: "assessment.review_started",
     Action.RETURN: "assessment.returned",
     Action.VERIFY: "assessment.verified",
@@ -69,7 +76,11 @@ def refusal_message(error: TransitionRefused) -> str:
     if error.reason == "comment":
         if error.action == Action.REOPEN:
             return _("Reopening needs a reason.")
+        if error.action == Action.RETURN_TO_OPERATORS:
+            return _("Returning the assessment to the operators needs a note for them.")
         return _("Returning an assessment needs a comment for the agency.")
+    if error.reason == "statement":
+        return _("Confirm the statement of responsibility to approve and submit.")
     return _(
         "This cannot be done while the assessment is %(status)s.",
         status=status_text(error.status),
@@ -79,6 +90,7 @@ def refusal_message(error: TransitionRefused) -> str:
 def status_text(status: str) -> str:
     labels = {
         Status.DRAFT: _("draft"),
+        Status.AWAITING_APPROVAL: _("awaiting the head's approval"),
         Status.SUBMITTED: _("submitted"),
         Status.IN_REVIEW: _("in review"),
         Status.RETURNED: _("returned"),
@@ -92,20 +104,31 @@ def actions_for(user: User, assessment: Assessment) -> list[Action]:
     return available_actions(Status(assessment.status), actor_for(user, assessment))
 
 
-def transition(assessment: Assessment, user: User, action: Action, comment: str = "") -> Status:
+def transition(
+    assessment: Assessment,
+    user: User,
+    action: Action,
+    comment: str = "",
+    *,
+    statement: str = "",
+    minutes: MinutesInput | None = None,
+) -> Status:
     """Move the assessment on, recording who and when; AssessmentRefused changes nothing.
 
     The status is changed with a conditional UPDATE, so of two simultaneous clicks one wins
-    and the other is refused as out of order.
+    and the other is refused as out of order. The head's approval (`statement`: the statement
+    of responsibility as confirmed) is recorded with who the head was at that moment; the
+    finalization with the data of its Berita Acara (`minutes`, or what the team records).
     """
     source = Status(assessment.status)
     actor = actor_for(user, assessment)
     comment = comment.replace("\x00", "").strip()
+    statement = statement.replace("\x00", "").strip()
     try:
-        target = next_status(source, action, actor, comment)
+        target = next_status(source, action, actor, comment, statement_confirmed=bool(statement))
     except TransitionRefused as error:
         raise AssessmentRefused(refusal_message(error)) from error
-    if action == Action.SUBMIT and not assessment.period.is_open:
+    if action in (Action.SUBMIT, Action.APPROVE) and not assessment.period.is_open:
         raise AssessmentRefused(
             _("This period is closed; the assessment can no longer be submitted.")
         )
@@ -114,14 +137,26 @@ def transition(assessment: Assessment, user: User, action: Action, comment: str 
         if problems:
             raise AnswersInvalid(problems)
         _fill_default_reviews(assessment, user)
+    if action == Action.FINALIZE:
+        from .team import stage_problem
+
+        problem = stage_problem(assessment)
+        if problem:
+            raise AssessmentRefused(problem)
     now = utcnow()
     values: dict[str, object] = {"status": target}
     round_number = assessment.round
-    if action == Action.SUBMIT:
+    if action in (Action.SUBMIT, Action.APPROVE):
         values.update(submitted_by_id=user.id, submitted_at=now)
-        if source == Status.RETURNED:
-            round_number += 1
-            values["round"] = round_number
+    if action == Action.APPROVE:
+        # a round is one submission to the evaluators: the first, and one after each return
+        returns = db.session.scalar(
+            select(func.count(Transition.id)).filter_by(
+                assessment_id=assessment.id, action=Action.RETURN
+            )
+        )
+        round_number = 1 + (returns or 0)
+        values["round"] = round_number
     if action == Action.RETURN:
         values["review_comment"] = comment
     result = db.session.execute(
@@ -144,7 +179,15 @@ def transition(assessment: Assessment, user: User, action: Action, comment: str 
             at=now,
         )
     )
-    audit.record(
+    if action == Action.APPROVE:
+        from .approvals import record_approval
+
+        record_approval(assessment, user, round_number, statement, now)
+    if action == Action.FINALIZE:
+        from .team import record_minutes
+
+        record_minutes(assessment, user, minutes, now)
+    event = audit.record(
         ACTION_DONE[action],
         "assessment",
         assessment.id,
@@ -157,6 +200,7 @@ def transition(assessment: Assessment, user: User, action: Action, comment: str 
             **({"comment": comment} if comment else {}),
         },
     )
+    notifications.notify(event)  # in-app now, e-mails once committed
     db.session.commit()
     db.session.refresh(assessment)
     return target
@@ -175,6 +219,39 @@ def history(assessment: Assessment) -> list[Transition]:
             .order_by(Transition.at, Transition.id)
         )
     )
+
+
+def pending_return(assessment: Assessment) -> Transition | None:
+    """The team's last return if the agency has not submitted again since (the head's
+    approval submits): what the agency still has to answer."""
+    steps = db.session.scalars(
+        select(Transition)
+        .filter(
+            Transition.assessment_id == assessment.id,
+            Transition.action.in_((Action.RETURN, Action.APPROVE, Action.SUBMIT)),
+        )
+        .order_by(Transition.at.desc(), Transition.id.desc())
+    )
+    for step in steps:
+        if step.action == Action.RETURN:
+            return step
+        # an approval, or a submission straight to the evaluators (before heads approved)
+        if step.to_status == Status.SUBMITTED:
+            return None
+    return None
+
+
+def head_return(assessment: Assessment) -> Transition | None:
+    """The head's note when the head has just sent the assessment back to the operators."""
+    if assessment.status != Status.DRAFT:
+        return None
+    last = db.session.scalar(
+        select(Transition)
+        .filter_by(assessment_id=assessment.id)
+        .order_by(Transition.at.desc(), Transition.id.desc())
+        .limit(1)
+    )
+    return last if last is not None and last.action == Action.RETURN_TO_OPERATORS else None
 
 
 def last_return(assessment: Assessment) -> Transition | None:
@@ -445,7 +522,7 @@ def assigned_agency_ids(evaluator: User, period: Period) -> set[int]:
 
 
 def is_reviewer(user: User, assessment: Assessment) -> bool:
-    return actor_for(user, assessment) in (Actor.EVALUATOR, Actor.ADMIN)
+    return actor_for(user, assessment) in REVIEWERS
 
 
 # --- what the review page and the overviews show ---------------------------------------------
@@ -471,13 +548,19 @@ def evidence_by_code(assessment: Assessment) -> dict[str, list[Evidence]]:
 
 @dataclass
 class RoundChange:
-    """How one indicator changed since the last return: its level before, and what changed."""
+    """How one indicator changed since the last return: its level before, and what changed.
+
+    `value_changed` and `justification_changed` compare the answer at the return with the
+    answer now, so a level changed and changed back is not listed as a level change.
+    """
 
     code: str
     old_level: int | None = None
     old_not_applicable: bool = False
-    answer_changed: bool = False
+    answer_changed: bool = False  # the answer was saved with any change (value or text)
     evidence_changed: bool = False
+    value_changed: bool = False  # level, N/A, choice, checklist or number differs
+    justification_changed: bool = False  # only meaningful together with `answer_changed`
 
 
 CHANGE_ACTIONS = ("answer.changed", "evidence.added", "evidence.removed")
@@ -519,6 +602,7 @@ def changes_since_last_return(assessment: Assessment) -> dict[str, RoundChange]:
         .order_by(AuditEvent.at, AuditEvent.id)
     )
     changes: dict[str, RoundChange] = {}
+    befores: dict[str, dict] = {}  # the answer as it was at the return, per changed indicator
     answers = answers_by_code(assessment)
     for event in events:
         code = _indicator_of_event(event, codes)
@@ -536,10 +620,25 @@ def changes_since_last_return(assessment: Assessment) -> dict[str, RoundChange]:
                 before = audit.decoded(event.old_value) or {}
                 change.old_level = before.get("level")
                 change.old_not_applicable = bool(before.get("not_applicable"))
+                befores[code] = before
             change.answer_changed = True
         else:
             change.evidence_changed = True
+    for code, before in befores.items():
+        change, current = changes[code], answers.get(code)
+        now = {name: getattr(current, name, None) for name in ANSWER_VALUE_COLUMNS}
+        was = {name: before.get(name) for name in ANSWER_VALUE_COLUMNS}
+        was["not_applicable"] = bool(was["not_applicable"])
+        now["not_applicable"] = bool(now["not_applicable"])
+        change.value_changed = current is None or not before or was != now
+        change.justification_changed = (before.get("justification") or "") != (
+            current.justification if current is not None else ""
+        )
     return dict(sorted(changes.items()))
+
+
+# the columns of an answer that hold its value (everything but the justification)
+ANSWER_VALUE_COLUMNS = ("level", "not_applicable", "choice", "checked", "number")
 
 
 def period_scores(period: Period, assessments: list[Assessment]) -> dict[int, ScorePair]:
@@ -550,12 +649,14 @@ def period_scores(period: Period, assessments: list[Assessment]) -> dict[int, Sc
     from .instruments import instrument_of
 
     full = instrument_of(period.instrument_version)
-    wanted = {a.id: a for a in assessments if a.status != Status.DRAFT}
+    # the evaluators receive nothing before the head's approval
+    wanted = {a.id: a for a in assessments if a.status not in WITH_THE_AGENCY}
     if not wanted:
         return {}
     # what each agency answers (dimensions, overrides): one query each for all the agencies
     agency_ids = sorted({a.agency_id for a in wanted.values()})
-    db.session.scalars(
+    # kept in a variable: the session holds loaded objects only while something refers to them
+    loaded = db.session.scalars(  # noqa: F841 - referenced until the loop below is done
         select(Agency)
         .filter(Agency.id.in_(agency_ids))
         .options(selectinload(Agency.dimension_links), selectinload(Agency.indicator_scope))
@@ -583,7 +684,7 @@ def period_scores(period: Period, assessments: list[Assessment]) -> dict[int, Sc
 def scores_for(user: User, assessment: Assessment) -> ScorePair:
     """The scores this user may see: the agency sees verified levels only once they are settled."""
     pair = scores(assessment)
-    if actor_for(user, assessment) not in (Actor.EVALUATOR, Actor.ADMIN) and (
+    if actor_for(user, assessment) not in REVIEWERS and (
         assessment.status not in (Status.VERIFIED, Status.FINAL)
     ):
         return ScorePair(pair.self_assessed, None)

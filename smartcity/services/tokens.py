@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
+from ..parsing import whole_number
 from . import audit
 
 # "sc_" marks the secret as this app's, so secret scanners and people recognise a leaked one
@@ -76,8 +77,9 @@ def find_token(reference: str) -> ApiToken | None:
     if not reference:
         return None
     query = select(ApiToken)
-    if reference.isdigit():
-        query = query.filter(ApiToken.id == int(reference))
+    token_id = whole_number(reference)
+    if token_id is not None:
+        query = query.filter(ApiToken.id == token_id)
     elif len(reference) > PREFIX_LENGTH:
         query = query.filter(ApiToken.token_hash == hash_secret(reference))
     else:

@@ -10,12 +10,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user, user_logged_in
+from flask_login import current_user, login_required, logout_user, user_logged_in
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..extensions import db
+from ..security import log_in
 from ..services import accounts
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -86,12 +87,8 @@ def password():
             form.new.errors = [*form.new.errors, str(error)]
         else:
             db.session.commit()
-            # a new session after the change: a copied session cookie of before is worthless
-            language = session.get("language")
-            session.clear()
-            if language:
-                session["language"] = language
-            login_user(user)
+            # every session of the user ended with the change; this browser gets a new one
+            log_in(user)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("assessment.home"), 303)
     status = 400 if request.method == "POST" else 200

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -39,6 +40,15 @@ ROLE_LABELS = {
     Role.VIEWER: _l("Leadership (read only)"),
 }
 INCLUDE, EXCLUDE = "include", "exclude"
+
+
+@bp.app_template_filter("role_name")
+def role_name(role: str) -> str:
+    """A role as people read it, in the page's language ("Pimpinan (hanya membaca)")."""
+    try:
+        return str(ROLE_LABELS[Role(role)])
+    except ValueError:
+        return role
 
 
 def _no_store(page: str, status: int = 200):
@@ -314,6 +324,7 @@ def user_edit(user_id: int):
         user=user,
         reset_form=ResetPasswordForm(formdata=None),
         role_labels=ROLE_LABELS,
+        open_sessions=accounts.open_sessions(user),
     ), status
 
 
@@ -351,6 +362,25 @@ def user_reactivate(user_id: int):
     return _set_user_active(user_id, True)
 
 
+@bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
+@roles_required(Role.ADMIN)
+def user_end_sessions(user_id: int):
+    """Log the user out of every browser for good (e.g. a lost phone, a shared computer)."""
+    user = db.get_or_404(User, user_id)
+    ended = accounts.end_all_sessions(user, by=current_user)
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(num)d session of %(username)s ended: they must log in again.",
+            "%(num)d sessions of %(username)s ended: they must log in again.",
+            ended,
+            username=user.username,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin_people.user_edit", user_id=user.id), 303)
+
+
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 @roles_required(Role.ADMIN)
 def user_reset_password(user_id: int):
@@ -384,4 +414,5 @@ def user_reset_password(user_id: int):
         user=user,
         reset_form=reset_form,
         role_labels=ROLE_LABELS,
+        open_sessions=accounts.open_sessions(user),
     ), 400

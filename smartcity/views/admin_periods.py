@@ -40,8 +40,10 @@ from ..domain.instrument import Instrument
 from ..domain.loader import InstrumentError
 from ..domain.workflow import EDITABLE_BY_AGENCY
 from ..extensions import db
+from ..formatting import number_filter
 from ..models import Agency, Assessment, InstrumentVersion, Period, PeriodStatus, Role
 from ..policy import edit_window
+from ..services import documents
 from ..services import instruments as instrument_service
 from ..services import periods as service
 from .helpers import page_number, roles_required, text_in
@@ -267,6 +269,10 @@ def period_status(year: int):
             flash(_("Period %(year)s is open.", year=year), "success")
         else:
             flash(_("Period %(year)s is closed.", year=year), "success")
+            # the region recap, issued when the period closes
+            for issued in documents.issue_period_documents(period, current_user):
+                if issued.failed:
+                    flash(documents.not_issued_message(issued), "error")
     else:
         flash(_("Nothing changed."), "info")
     return redirect(url_for(".period", year=year), 303)
@@ -435,7 +441,7 @@ def preview_of(instrument: Instrument) -> list[DimensionRow]:
             IndicatorRow(
                 code=indicator.code,
                 question=text_in(indicator.question),
-                weight=str(indicator.weight),
+                weight=number_filter(indicator.weight),
                 answer_type=_answer_type(indicator),
                 levels=_answers(indicator),
                 allow_na=indicator.allow_not_applicable,
@@ -447,9 +453,10 @@ def preview_of(instrument: Instrument) -> list[DimensionRow]:
             DimensionRow(
                 code=dimension.code,
                 name=text_in(dimension.name),
-                weight=str(dimension.weight),
+                weight=number_filter(dimension.weight),
                 sub_elements=[
-                    f"{_named(sub)} ({_('weight %(w)s', w=getattr(sub, 'weight', ''))})"
+                    _named(sub)
+                    + f" ({_('weight %(w)s', w=number_filter(getattr(sub, 'weight', None)))})"
                     for sub in subs
                 ],
                 indicators=indicators,

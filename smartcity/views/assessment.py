@@ -10,20 +10,30 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..domain.instrument import LEVEL, Dimension, Indicator, SubElement
+from ..domain.workflow import AGENCY_MEMBERS, EDITABLE_BY_AGENCY, Actor, Status
 from ..extensions import db
 from ..forms import (
+    ApprovalForm,
     ConfirmSubmitForm,
     ReopenForm,
+    ReturnToOperatorsForm,
     dimension_form,
     na_field_name,
     value_field_data,
     value_field_name,
 )
-from ..models import Answer, Assessment, Period, PeriodStatus, Role
-from ..policy import can_edit_assessment, can_view_assessment, reads_region
+from ..models import Answer, Assessment, Period, Role
+from ..policy import (
+    actor_for,
+    can_edit_assessment,
+    can_issue_documents,
+    can_view_assessment,
+    is_staff,
+    reads_region,
+)
+from ..services import approvals, documents, follow_ups, homes, minutes, review
 from ..services import assessments as service
 from ..services import evidence as evidence_service
-from ..services import review
 from . import evidence as evidence_views
 from .helpers import language, text_in
 
@@ -59,27 +69,11 @@ def load_assessment(assessment_id: int) -> Assessment:
 def home():
     periods = list(db.session.scalars(select(Period).order_by(Period.year.desc())))
     if reads_region(current_user):
-        return render_template("home_staff.html", periods=periods)
+        queue = homes.review_queue(current_user) if is_staff(current_user) else None
+        return render_template("home_staff.html", periods=periods, queue=queue)
     if current_user.role != Role.AGENCY or current_user.agency is None:
         abort(403)
-    entries = []
-    for period in periods:
-        assessment = db.session.scalar(
-            select(Assessment).filter_by(agency_id=current_user.agency_id, period_id=period.id)
-        )
-        if assessment is None and period.status == PeriodStatus.OPEN:
-            assessment = service.ensure_assessment(current_user.agency, period)
-            db.session.commit()
-        if assessment is not None:
-            entries.append(
-                (
-                    period,
-                    assessment,
-                    service.instrument_for(assessment),
-                    service.progress(assessment),
-                )
-            )
-    return render_template("home_agency.html", entries=entries)
+    return render_template("home_agency.html", years=homes.agency_years(current_user, periods))
 
 
 @bp.route("/assessments/<int:assessment_id>")
@@ -92,6 +86,12 @@ def render_overview(assessment: Assessment, status: int = 200, reopen_form=None)
     """The overview; a refused finalize or reopen renders it again with its status code."""
     instrument = service.instrument_for(assessment)
     steps = service.progress(assessment)
+    # the team's return the agency still has to answer (also while the head reads it again)
+    evaluator_return = (
+        review.pending_return(assessment)
+        if assessment.status in (Status.RETURNED, Status.DRAFT, Status.AWAITING_APPROVAL)
+        else None
+    )
     return render_template(
         "assessment/overview.html",
         assessment=assessment,
@@ -102,7 +102,12 @@ def render_overview(assessment: Assessment, status: int = 200, reopen_form=None)
         history=review.history(assessment),
         actions=review.actions_for(current_user, assessment),
         reviewer=review.is_reviewer(current_user, assessment),
-        notes=review.notes_by_code(assessment) if assessment.status == "returned" else {},
+        notes=review.notes_by_code(assessment) if evaluator_return is not None else {},
+        evaluator_return=evaluator_return,
+        head_note=review.head_return(assessment),
+        head=actor_for(current_user, assessment) == Actor.HEAD,
+        may_issue_minutes=current_user.role == Role.ADMIN
+        or actor_for(current_user, assessment) == Actor.CHAIR,
         reopen_form=reopen_form or ReopenForm(formdata=None),
     ), status
 
@@ -232,26 +237,51 @@ def dimension(assessment_id: int, code: str):
 @bp.route("/assessments/<int:assessment_id>/submit", methods=["GET", "POST"])
 @login_required
 def submit(assessment_id: int):
+    """The summary before the final click. An operator sends to the head ("Kirim"); the head
+    approves and submits to the evaluators ("Setujui dan kirim") or returns with a note."""
     assessment = load_assessment(assessment_id)
-    if current_user.role != Role.AGENCY:
+    actor = actor_for(current_user, assessment)
+    if actor not in AGENCY_MEMBERS:
         abort(403)
-    instrument = service.instrument_for(assessment)
-    form = ConfirmSubmitForm()
-    resubmit = assessment.status == "returned"
-    if assessment.status not in ("draft", "returned"):
+    head = actor == Actor.HEAD
+    waiting = assessment.status == Status.AWAITING_APPROVAL
+    if assessment.status not in EDITABLE_BY_AGENCY and not (head and waiting):
         if request.method == "POST":
-            # a repeated click or a second tab: the first submission already counted
+            # a repeated click or a second tab: the first one already counted
             flash(_("This assessment has already been submitted."), "info")
-        return redirect(url_for(".result", assessment_id=assessment.id), 303)
-    if not can_edit_assessment(current_user, assessment):
+        elif waiting:
+            flash(
+                _("The assessment is waiting for the approval of the head of the agency."), "info"
+            )
+        target = ".overview" if waiting else ".result"
+        return redirect(url_for(target, assessment_id=assessment.id), 303)
+    if not waiting and not can_edit_assessment(current_user, assessment):
         flash(_("This period is closed; the assessment can no longer be submitted."), "error")
         return redirect(url_for(".overview", assessment_id=assessment.id), 303)
-    missing = service.missing_for(assessment)
+    form = ApprovalForm() if head else ConfirmSubmitForm()
+    return_form = ReturnToOperatorsForm(formdata=None)
+    resubmit = review.pending_return(assessment) is not None
+    summary = approvals.submission_summary(assessment)
+    missing = list(summary.missing)
     status = 200
-    if request.method == "POST" and not missing:
+    if request.method == "POST" and head and request.form.get("action") == "return":
+        return_form = ReturnToOperatorsForm()
+        if return_form.validate_on_submit():
+            try:
+                approvals.return_to_operators(assessment, current_user, return_form.note.data)
+            except service.AssessmentRefused as error:
+                flash(str(error), "error")
+                return redirect(url_for(".overview", assessment_id=assessment.id), 303)
+            flash(_("The assessment was returned to the operators with your note."), "success")
+            return redirect(url_for(".overview", assessment_id=assessment.id), 303)
+        status = 400
+    elif request.method == "POST" and not missing:
         if form.validate_on_submit():
             try:
-                service.submit(assessment, current_user)
+                if head:
+                    approvals.approve(assessment, current_user, confirmed=True)
+                else:
+                    service.submit(assessment, current_user)
             except service.Incomplete as error:
                 missing = error.missing
                 status = 409
@@ -259,11 +289,14 @@ def submit(assessment_id: int):
                 flash(str(error), "error")
                 return redirect(url_for(".overview", assessment_id=assessment.id), 303)
             else:
-                if resubmit:
-                    flash(_("Your self-assessment has been resubmitted."), "success")
-                else:
-                    flash(_("Your self-assessment has been submitted."), "success")
-                return redirect(url_for(".result", assessment_id=assessment.id), 303)
+                if head:
+                    flash(
+                        _("Approved: the self-assessment has been submitted to the evaluators."),
+                        "success",
+                    )
+                    return redirect(url_for(".result", assessment_id=assessment.id), 303)
+                flash(_("Sent to the head of the agency for approval."), "success")
+                return redirect(url_for(".overview", assessment_id=assessment.id), 303)
         else:
             status = 400
     elif request.method == "POST":
@@ -271,10 +304,17 @@ def submit(assessment_id: int):
     return render_template(
         "assessment/submit.html",
         assessment=assessment,
-        instrument=instrument,
+        instrument=service.instrument_for(assessment),
+        summary=summary,
         missing=missing,
         form=form,
+        return_form=return_form,
+        head=head,
+        waiting=waiting,
         resubmit=resubmit,
+        statement=approvals.STATEMENT,
+        heads=approvals.heads_of(assessment.agency_id) if not head else [],
+        unanswered_follow_ups=follow_ups.unanswered_count(assessment),
     ), status
 
 
@@ -294,4 +334,9 @@ def result(assessment_id: int):
         scores=scores,
         notes=review.notes_by_code(assessment) if scores.verified is not None else {},
         justifications=justifications,
+        documents=documents.issued_for(assessment),
+        may_issue=can_issue_documents(current_user),
+        certificate=minutes.certificate_outlook(
+            assessment, scores.verified or scores.self_assessed
+        ),
     )

@@ -27,7 +27,7 @@ from ..policy import can_read_trail
 from ..services import audit
 from ..services.accounts import find_user
 from ..services.instruments import instrument_of
-from .helpers import roles_required, text_in
+from .helpers import BadArgument, date_argument, number_argument, roles_required, text_in
 
 bp = Blueprint("audit", __name__)
 
@@ -69,7 +69,27 @@ ACTION_LABELS = {
     "api_token.revoked": _l("API token revoked"),
     "document.issued": _l("Document issued"),
     "document.revoked": _l("Document revoked"),
+    "region.documents_changed": _l("Letterhead and document numbers changed"),
+    # the workflow of issue 16: the agency head, the team, its stages, follow-ups
+    "assessment.approved": _l("Approved by the head and submitted"),
+    "assessment.returned_to_operators": _l("Returned to the operators by the head"),
+    "assessment.interview_recorded": _l("Interview or site visit recorded"),
+    "period.certificate_minimum_changed": _l("Certificate minimum changed"),
+    "team.settings_changed": _l("Team settings changed"),
+    "team.member_added": _l("Team member added"),
+    "team.member_changed": _l("Team member changed"),
+    "team.member_removed": _l("Team member removed"),
+    "team.assignment_added": _l("Team member assigned to an agency"),
+    "team.assignment_removed": _l("Team member unassigned from an agency"),
+    "follow_up.added": _l("Follow-up action added"),
+    "follow_up.answered": _l("Follow-up action answered"),
+    "follow_up.removed": _l("Follow-up action removed"),
+    "obstacle.changed": _l("Achievements and obstacles changed"),
+    "user.agency_role_changed": _l("Role in the agency changed"),
+    "user.sessions_ended": _l("Sessions ended"),
     "print_job.started": _l("Batch printing started"),
+    "thread.message_added": _l("Message on an indicator"),
+    "user.email_changed": _l("E-mail address for notifications changed"),
 }
 
 FIELD_LABELS = {
@@ -109,7 +129,78 @@ FIELD_LABELS = {
     "media_type": _l("Type"),
     "type": _l("Type"),
     "size": _l("Size (bytes)"),
+    # documents (issue 17): what was issued, for which agency and year, and what it replaced
+    "kind": _l("Document"),
+    "language": _l("Language"),
+    "number": _l("Number"),
+    "superseded": _l("Replaces number"),
+    "government": _l("Government"),
+    "unit": _l("Issuing unit"),
+    "unit_code": _l("Unit in document numbers"),
+    "address": _l("Address"),
+    "telephone": _l("Telephone"),
+    "email": _l("E-mail"),
+    "website": _l("Website"),
+    "emblem": _l("Coat of arms"),
+    "numbering": _l("Number patterns"),
+    # people and the team (issue 16)
+    "user": _l("User"),
+    "nip": _l("NIP"),
+    "rank": _l("Rank (pangkat/golongan)"),
+    "position": _l("Position (jabatan)"),
+    "institution": _l("Institution"),
+    "agency_role": _l("Role in the agency"),
+    "statement": _l("Statement of responsibility"),
+    "decree_number": _l("Decree number"),
+    "decree_date": _l("Decree date"),
+    "interview_required": _l("Interview required"),
+    "chair_absent": _l("Chair absent"),
+    "chair_absent_note": _l("Why the chair is absent"),
+    "held_on": _l("Held on"),
+    "place": _l("Place"),
+    "attendees": _l("Attendees"),
+    "notes": _l("Notes"),
+    "dimension": _l("Dimension"),
+    "action": _l("Follow-up action"),
+    "owner": _l("Owner"),
+    "target_date": _l("Target date"),
+    "outcome": _l("Outcome"),
+    "outcome_note": _l("Note on the outcome"),
+    "achievements": _l("Achievements"),
+    "obstacles": _l("Obstacles"),
+    "message": _l("Message"),
+    "body": _l("Message"),
+    "side": _l("Side"),
+    "sessions": _l("Sessions"),
+    "prefix": _l("Prefix"),
+    "what": _l("Documents"),
+    "runner": _l("Runs on"),
+    "agencies": _l("Agencies"),
+    "certificate_min_level": _l("Certificate minimum"),
+    "id": _l("Number"),
 }
+
+# what an event is about, for the kinds without their own wording in _subject
+SUBJECT_LABELS = {
+    "team": _l("Team of the period"),
+    "team_member": _l("Team member"),
+    "team_assignment": _l("Team assignment"),
+    "follow_up": _l("Follow-up action"),
+    "obstacle": _l("Achievements and obstacles"),
+    "interview": _l("Interview or site visit"),
+    "api_token": _l("API token"),
+    "print_job": _l("Batch printing"),
+}
+
+# values that are codes in the data and words on the page
+VALUE_LABELS = {
+    "agency_role": {"operator": _l("Operator"), "head": _l("Head of the agency")},
+    "side": {"agency": _l("Agency"), "team": _l("Team")},
+    "what": {"all": _l("All documents")},
+    "runner": {"thread": _l("the web server"), "rq": _l("the print queue")},
+}
+
+LANGUAGE_NAMES = {"id": _l("Indonesian"), "en": _l("English")}
 
 LEVEL_FIELDS = ("level", "verified_level")
 STATUS_FIELDS = ("status",)
@@ -168,10 +259,44 @@ def _shown(key: str, value: Any, instrument: Instrument | None) -> Shown:
         from .review import status_name
 
         return Shown(status_name(str(value)))
+    if key == "kind" and isinstance(value, str):
+        from ..services.documents import KINDS, kind_title
+
+        if value in KINDS:
+            return Shown(kind_title(value))
+    if key == "language" and value in LANGUAGE_NAMES:
+        return Shown(str(LANGUAGE_NAMES[value]))
+    if key == "role" and isinstance(value, str):
+        from .admin_people import role_name
+
+        return Shown(_team_role(value) or role_name(value))
+    if key == "what" and isinstance(value, str):
+        from ..services.documents import KINDS, kind_title
+
+        if value in KINDS:
+            return Shown(kind_title(value))
+    if key in VALUE_LABELS and value in VALUE_LABELS[key]:
+        return Shown(str(VALUE_LABELS[key][value]))
     text = value if isinstance(value, str) else str(value)
     if len(text) > SHORT_TEXT:
         return Shown(text[:SHORT_TEXT].rstrip() + "…", text)
     return Shown(text)
+
+
+def _team_role(value: str) -> str:
+    """A position in the Tim Pelaksana (chair, vice-chair, ...) as the team page names it."""
+    try:
+        from .team import ROLE_LABELS
+    except ImportError:  # pragma: no cover - the team pages are there (issue 16)
+        return ""
+    label = ROLE_LABELS.get(value)
+    return str(label) if label is not None else ""
+
+
+def _field_label(key: str, subject_type: str) -> str:
+    if key == "name" and subject_type != "evidence":
+        return _("Name")  # a person's or a token's name; "File name" only for evidence
+    return str(FIELD_LABELS.get(key, key))
 
 
 def _changes(event: AuditEvent, instrument: Instrument | None) -> list[FieldChange]:
@@ -203,7 +328,7 @@ def _changes(event: AuditEvent, instrument: Instrument | None) -> list[FieldChan
         # a field only one side has is shown as set (or as it was), without an arrow
         changes.append(
             FieldChange(
-                str(FIELD_LABELS.get(key, key)),
+                _field_label(key, event.subject_type),
                 _shown(key, before, instrument) if old is not None and key in old else None,
                 _shown(key, after, instrument) if new is not None and key in new else None,
             )
@@ -230,7 +355,7 @@ def _what(event: AuditEvent) -> str:
 def _subject(event: AuditEvent, instrument: Instrument | None) -> str:
     kind, ident = event.subject_type, event.subject_id
     agency = event.agency.name if event.agency is not None else ""
-    if kind in ("answer", "review"):
+    if kind in ("answer", "review", "thread"):
         indicator = instrument.indicator(ident) if instrument is not None else None
         text = _("Indicator %(code)s", code=ident)
         if indicator is not None:
@@ -262,6 +387,22 @@ def _subject(event: AuditEvent, instrument: Instrument | None) -> str:
                 version=value.get("version", ""),
             )
         return _("Questionnaire %(id)s", id=ident)
+    if kind == "document":
+        value = audit.decoded(event.new_value) or {}
+        if isinstance(value, dict) and value.get("year"):
+            return _(
+                "Document %(code)s · %(agency)s %(year)s",
+                code=ident,
+                agency=value.get("agency") or agency,
+                year=value["year"],
+            )
+        return _("Document %(code)s", code=ident)
+    if kind == "region":
+        return _("Letterhead and document numbers")
+    label = SUBJECT_LABELS.get(kind)
+    if label is not None:
+        text = f"{label} {ident}".strip()
+        return f"{agency} · {text}" if agency else text
     return f"{kind} {ident}".strip()
 
 
@@ -283,10 +424,10 @@ def rows_for(events: list[AuditEvent]) -> list[EventRow]:
 
 
 def _page() -> tuple[int, str | None]:
-    raw = request.args.get("page", "1").strip() or "1"
-    if not raw.isdigit() or int(raw) < 1:
+    try:
+        return number_argument("page") or 1, None
+    except BadArgument:
         return 1, _("The page must be a whole number from 1.")
-    return min(int(raw), 1_000_000), None
 
 
 def _page_links(page: int, more: bool, **args: Any) -> dict[str, str | None]:
@@ -371,13 +512,13 @@ def _parse_filters() -> tuple[audit.AuditFilter, list[str]]:
             agency_id = agency.id
     days: dict[str, date] = {}
     for name, label in (("from", _("From")), ("to", _("To"))):
-        raw = args.get(name, "").strip()
-        if not raw:
-            continue
         try:
-            days[name] = date.fromisoformat(raw)
-        except ValueError:
+            day = date_argument(name)
+        except BadArgument:
             problems.append(_("%(field)s must be a date such as 2026-03-31.", field=label))
+            continue
+        if day is not None:
+            days[name] = day
     if "from" in days and "to" in days and days["from"] > days["to"]:
         problems.append(_("The first day must not be after the last day."))
     if "from" in days:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import (
     Blueprint,
     current_app,
@@ -15,11 +13,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from ..extensions import limiter
 from ..forms import LoginForm
-from ..security import LAST_ACTIVE
+from ..security import log_in, log_out
 from .helpers import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -49,13 +47,8 @@ def login():
         return redirect(safe_next(request.args.get("next"), url_for("assessment.home")))
     form = LoginForm()
     if form.validate_on_submit():
-        language = session.get("language")
         # a fresh session at login: nothing from before the login carries over
-        session.clear()
-        if language:
-            session["language"] = language
-        login_user(form.user)
-        session[LAST_ACTIVE] = int(time.time())  # the idle time-out counts from here
+        log_in(form.user)
         return redirect(safe_next(request.args.get("next"), url_for("assessment.home")))
     status = 401 if form.errors else 200
     return render_template("auth/login.html", form=form), status
@@ -63,7 +56,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    # ended on the server: a copy of the cookie is logged out too
+    log_out("logout")
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, current_app, request, url_for
-from flask_babel import format_datetime
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
-from ..domain.workflow import Actor
+from ..domain.workflow import AGENCY_MEMBERS
 from ..extensions import csrf, db
+from ..formatting import datetime_filter
 from ..models import Answer, Assessment
 from ..policy import actor_for, can_view_assessment
 from ..requestlog import request_id
@@ -25,6 +28,12 @@ log = logging.getLogger(__name__)
 
 Reply = tuple[dict[str, Any], int]
 
+# one answer is a flat object (its checklist items one list deeper); 120 KB hold the longest
+# justification even with every character escaped
+MAX_BODY_BYTES = 1024 * 1024
+MAX_DEPTH = 8
+_JSON_NESTING = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+
 
 def problem(status: int, error: str, message: str, **extra: Any) -> Reply:
     return {"error": error, "message": message, **extra}, status
@@ -33,8 +42,10 @@ def problem(status: int, error: str, message: str, **extra: Any) -> Reply:
 @bp.route("/assessments/<int:assessment_id>/autosave", methods=["POST"])
 @csrf.exempt  # checked below, after the log-in check: an expired session must hear 401
 def save(assessment_id: int) -> Reply:
-    body = request.get_json(silent=True)
+    # the log-in is checked before the body is read: nothing an anonymous client sends is parsed
+    # beyond the limits of `read_body`
     if not current_user.is_authenticated:
+        body = read_body()
         return problem(
             401,
             "login_required",
@@ -43,10 +54,13 @@ def save(assessment_id: int) -> Reply:
         )
     if current_app.config["WTF_CSRF_ENABLED"]:
         csrf.protect()
+    body = read_body()
+    if isinstance(body, BodyProblem):
+        return problem(400, "bad_request", str(body))
     assessment = service.get_assessment(assessment_id)
     if assessment is None or not can_view_assessment(current_user, assessment):
         return problem(404, "not_found", _("This assessment was not found."))
-    if actor_for(current_user, assessment) != Actor.AGENCY:
+    if actor_for(current_user, assessment) not in AGENCY_MEMBERS:  # its operators and head
         return problem(403, "forbidden", _("Only the agency can change these answers."))
     # whether the agency may still edit (status, period, deadline) is decided by the service,
     # under the assessment's lock: one check instead of one here and one there
@@ -76,8 +90,39 @@ def save(assessment_id: int) -> Reply:
         "version": saved.version,
         "changed": saved.changed,
         "saved_at": iso(saved.saved_at),
-        "saved_at_display": format_datetime(saved.saved_at, "HH:mm") if saved.saved_at else "",
+        "saved_at_display": format_time(saved.saved_at, "short") if saved.saved_at else "",
     }, 200
+
+
+class BodyProblem(str):
+    """What is wrong with a request body before its content is looked at (for the user)."""
+
+
+def nested_deeper_than(raw: bytes, limit: int) -> bool:
+    """Whether JSON text nests arrays and objects deeper than `limit` (strings skipped)."""
+    depth = 0
+    for found in _JSON_NESTING.finditer(raw):
+        token = found.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+def read_body() -> Any:
+    """The JSON sent, None when it is no JSON, or a BodyProblem when it is too large or too
+    deeply nested to be parsed at all."""
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return BodyProblem(_("The request is too large."))
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BODY_BYTES:
+        return BodyProblem(_("The request is too large."))
+    if nested_deeper_than(raw, MAX_DEPTH):
+        return BodyProblem(_("The request is nested too deeply."))
+    return request.get_json(silent=True)
 
 
 def parse_body(body: Any) -> tuple[str, service.AnswerInput, int] | str:
@@ -153,9 +198,8 @@ def answer_json(row: Answer) -> dict[str, Any]:
         "version": row.version or 0,
         "updated_by": (who.full_name or who.username) if who else None,
         "updated_at": iso(row.updated_at),
-        "updated_at_display": format_datetime(row.updated_at, "d MMM y HH:mm")
-        if row.updated_at
-        else "",
+        # the list format of every page ("6 Des 2026 10.13"; formatting.py)
+        "updated_at_display": datetime_filter(row.updated_at) if row.updated_at else "",
     }
 
 
@@ -200,6 +244,19 @@ def unexpected(error: Exception):
             request_id=request_id(),
         )
         return body, status, {"Retry-After": str(errors.RETRY_AFTER)}
+    if isinstance(error, DataError):
+        # a value the database cannot hold: sending it again would fail again, so it is no 5xx
+        log.warning("%s autosave not storable: %s", request_id(), error.orig or error)
+        db.session.rollback()
+        return problem(
+            422,
+            "not_storable",
+            _(
+                "This change cannot be stored (a value is longer than the database allows); "
+                "it is kept in this browser. Tell the administrator."
+            ),
+            request_id=request_id(),
+        )
     log.exception("%s unhandled error on %s %s", request_id(), request.method, request.path)
     db.session.rollback()
     return problem(

@@ -7,19 +7,21 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from ..domain.charts import trend_chart
-from ..domain.compare import display_delta
+from .. import formatting
+from ..domain import formats
+from ..domain.charts import trend_chart, trend_legend
 from ..models import Role
 from ..policy import can_view_agency, reads_region
 from ..services import dashboards as service
-from .helpers import text_in
+from .helpers import BadArgument, number_argument, text_in
 
 bp = Blueprint("dashboards", __name__)
 
 
 @bp.app_template_filter("delta")
 def delta_filter(delta) -> str:
-    return display_delta(delta)
+    # display_delta's rounding, in the page's language ("−0,59"; formatting.py)
+    return formats.difference(delta, formatting.language()) if delta is not None else "-"
 
 
 def _agency_or_404(code: str):
@@ -47,12 +49,15 @@ def agency_dashboard(code: str):
         title=_("Verified index per dimension over the years"),
         chart_id="chart-trend",
         empty_text=_("No final result yet"),
+        legend=False,  # page text below the picture: readable however small the picture
     )
+    legend = trend_legend([name for name, _values in series]) if board.final_years else ""
     # our own SVG text, every label escaped by the chart function
     return render_template(
         "dashboards/agency.html",
         board=board,
         chart=Markup(chart),  # noqa: S704
+        legend=Markup(legend),  # noqa: S704
         can_compare=len(board.years) > 1,
     )
 
@@ -62,12 +67,11 @@ def _float(value) -> float | None:
 
 
 def _year_argument(name: str) -> int | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) != 4:
+    try:
+        return number_argument(name, minimum=1000, maximum=9999)
+    except BadArgument:
+        raw = request.args.get(name, "").strip()
         abort(400, description=_("%(value)s is not a year.", value=raw[:20]))
-    return int(raw)
 
 
 @bp.route("/compare")

@@ -4,7 +4,9 @@ Status codes, consistently with the rest of the app:
 - 302 to the log-in page for anonymous users on every route except /verify;
 - 404 when the user may not see the assessment or the document (ids reveal nothing),
   and for an unknown verification code;
-- 403 when the user sees it but may not act (a certificate or a revocation by a non-admin);
+- 403 when the user sees it but may not act: issuing or revoking by anyone but an admin
+  (policy.can_issue_documents: documents are issued by admins and when a result becomes final;
+  everyone who sees the data downloads them);
 - 409 for the wrong moment: a report of a draft, a certificate of a non-final assessment or
   below CERTIFICATE_MIN_LEVEL, revoking a revoked document; nothing changes;
 - 400 for a revocation without a reason or a verification without a file;
@@ -29,8 +31,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db, limiter
-from ..models import IssuedDocument, Role
-from ..policy import can_view_assessment, is_staff, reads_region
+from ..models import IssuedDocument
+from ..policy import can_download_document, can_issue_documents
 from ..services import documents as service
 from ..services.region import find_period
 from .assessment import load_assessment
@@ -52,6 +54,8 @@ def _issued(document: IssuedDocument):
 @login_required
 def issue_report(assessment_id: int):
     assessment = load_assessment(assessment_id)
+    if not can_issue_documents(current_user):
+        abort(403)
     try:
         document = service.issue_report(assessment, current_user, language())
     except service.DocumentRefused as error:
@@ -63,7 +67,7 @@ def issue_report(assessment_id: int):
 @login_required
 def issue_certificate(assessment_id: int):
     assessment = load_assessment(assessment_id)
-    if current_user.role != Role.ADMIN:
+    if not can_issue_documents(current_user):
         abort(403)
     try:
         document = service.issue_certificate(assessment, current_user, language())
@@ -75,7 +79,7 @@ def issue_certificate(assessment_id: int):
 @bp.route("/periods/<int:year>/report", methods=["POST"])
 @login_required
 def issue_region_report(year: int):
-    if not is_staff(current_user):
+    if not can_issue_documents(current_user):
         abort(403)
     period = find_period(year)
     if period is None:
@@ -85,10 +89,7 @@ def issue_region_report(year: int):
 
 
 def _may_see(document: IssuedDocument) -> bool:
-    if document.assessment is not None:
-        return can_view_assessment(current_user, document.assessment)
-    # a region summary: those who read the region results page
-    return document.period_id is not None and reads_region(current_user)
+    return can_download_document(current_user, document.assessment, document.period_id)
 
 
 def _load_document(document_id: int) -> IssuedDocument:
@@ -102,7 +103,7 @@ def _load_document(document_id: int) -> IssuedDocument:
 @login_required
 def download(document_id: int):
     document = _load_document(document_id)
-    name = f"{document.kind}-{document.code}.pdf"
+    name = service.download_name(document)
     return Response(
         document.content,
         mimetype="application/pdf",
@@ -117,7 +118,7 @@ def download(document_id: int):
 @login_required
 def revoke(document_id: int):
     document = _load_document(document_id)
-    if current_user.role != Role.ADMIN:
+    if not can_issue_documents(current_user):
         abort(403)
     reason = request.form.get("reason", "")
     try:

@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from flask import Blueprint, abort, flash, request, send_file
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..domain.filetypes import PREVIEWABLE
-from ..domain.instrument import Dimension
+from ..domain.instrument import CHECKLIST, CHOICE, LEVEL, SCALE, Dimension, Indicator
+from ..domain.scoring import AnswerValue
+from ..extensions import csrf
 from ..forms import evidence_field_name
-from ..models import Assessment, Evidence, User
-from ..policy import can_view_assessment
+from ..models import Answer, Assessment, Evidence, Role, User
+from ..parsing import whole_number
+from ..policy import can_edit_assessment, can_view_assessment
 from ..services import evidence as service
+from ..services.assessments import AssessmentRefused, answer_value, get_assessment
 
 bp = Blueprint("evidence", __name__)
 
@@ -108,7 +125,8 @@ def apply_changes(assessment: Assessment, dimension: Dimension, user: User) -> E
     changes = EvidenceChanges()
     statuses: set[int] = set()
     for raw in request.form.getlist("delete-evidence"):
-        row = service.get(int(raw)) if raw.isdigit() else None
+        evidence_id = whole_number(raw)
+        row = service.get(evidence_id) if evidence_id is not None else None
         if row is None or row.assessment_id != assessment.id:
             flash(_("That file is no longer attached."), "info")
             continue
@@ -129,8 +147,8 @@ def apply_changes(assessment: Assessment, dimension: Dimension, user: User) -> E
             "success",
         )
     if changes.refused:
-        # the most telling status: too large first, then a wrong type
-        changes.status = next((s for s in (413, 415) if s in statuses), 400)
+        # the most telling status: the storage full, too large, then a wrong type
+        changes.status = next((s for s in (507, 413, 415) if s in statuses), 400)
         refused = sum(len(messages) for messages in changes.refused.values())
         flash(
             ngettext(
@@ -141,3 +159,167 @@ def apply_changes(assessment: Assessment, dimension: Dimension, user: User) -> E
             "error",
         )
     return changes
+
+
+# -- a file sent at once, as soon as it is chosen (static/js/evidence.js; docs/AUTOSAVE.md) ----
+
+# the browser's random id of one upload: sent again unchanged when a reply was lost
+UPLOAD_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+Reply = tuple[dict[str, Any], int]
+
+
+def problem(status: int, error: str, message: str, **extra: Any) -> Reply:
+    return {"error": error, "message": message, **extra}, status
+
+
+def _json_guard(assessment: Assessment | None) -> Reply | None:
+    """401 / 400 (CSRF) / 404 / 403 for the JSON routes, in that order: an ended session always
+    hears 401, whatever else is wrong with the request."""
+    if not current_user.is_authenticated:
+        return problem(
+            401,
+            "login_required",
+            _("Your session has ended. Log in again; the file is kept in this browser."),
+            login_url=url_for("auth.login"),
+        )
+    if current_app.config["WTF_CSRF_ENABLED"]:
+        try:
+            csrf.protect()
+        except CSRFError:
+            return problem(
+                400,
+                "csrf",
+                _(
+                    "This page is out of date (the security token is missing or expired). "
+                    "Reload the page; the file is kept in this browser."
+                ),
+            )
+    if assessment is None or not can_view_assessment(current_user, assessment):
+        return problem(404, "not_found", _("This assessment was not found."))
+    if current_user.role != Role.AGENCY:
+        return problem(403, "forbidden", _("Only the agency can change its evidence files."))
+    if not can_edit_assessment(current_user, assessment):
+        return problem(
+            409,
+            "not_editable",
+            _("This assessment can no longer be changed; the file was not attached."),
+        )
+    return None
+
+
+@bp.route("/assessments/<int:assessment_id>/evidence", methods=["POST"])
+@csrf.exempt  # checked in _json_guard, after the log-in check
+def upload(assessment_id: int) -> Reply:
+    """One evidence file, sent by the dimension page as soon as it is chosen (multipart:
+    `indicator`, `upload_key`, `file`); JSON in reply, never a redirect."""
+    assessment = get_assessment(assessment_id) if current_user.is_authenticated else None
+    refused = _json_guard(assessment)
+    if refused:
+        return refused
+    assert assessment is not None
+    try:
+        chosen = request.files.get("file")
+        code = request.form.get("indicator", "")
+        key = request.form.get("upload_key", "")
+    except RequestEntityTooLarge:
+        return problem(
+            413,
+            "refused",
+            _(
+                "The file was not attached: it is larger than the limit of %(limit)s per file.",
+                limit=service.format_size(service.max_bytes()),
+            ),
+        )
+    if chosen is None or not code or not UPLOAD_KEY.match(key):
+        return problem(
+            400,
+            "bad_request",
+            _("The upload needs indicator, upload_key (8-64 letters, digits, - or _) and file."),
+        )
+    try:
+        row, new = service.attach_upload(
+            assessment, current_user, code, chosen.filename or "", chosen.stream, key
+        )
+    except service.EvidenceRefused as refusal:
+        return problem(refusal.status, "refused", str(refusal))
+    except AssessmentRefused as error:
+        return problem(422, "invalid", str(error))
+    return file_json(row), 201 if new else 200
+
+
+@bp.route("/evidence/<int:evidence_id>/remove", methods=["POST"])
+@csrf.exempt  # checked in _json_guard, after the log-in check
+def remove(evidence_id: int) -> Reply:
+    """Detach one file from the dimension page without saving the form; JSON in reply."""
+    row = service.get(evidence_id) if current_user.is_authenticated else None
+    refused = _json_guard(row.assessment if row is not None else None)
+    if refused:
+        if row is None and refused[1] == 404:
+            return problem(404, "not_found", _("That file is no longer attached."))
+        return refused
+    assert row is not None
+    try:
+        service.remove(row, current_user)
+    except AssessmentRefused as error:
+        return problem(409, "not_editable", str(error))
+    return {"id": row.id, "removed": True}, 200
+
+
+def file_json(row: Evidence) -> dict[str, Any]:
+    """An attached file for the page: its list entry rendered as the page renders it."""
+    return {
+        "id": row.id,
+        "indicator": row.indicator_code,
+        "name": row.original_name,
+        "removed": row.deleted_at is not None,
+        "html": render_template("assessment/_evidence_file.html", item=row, editable=True),
+    }
+
+
+@bp.app_template_global()
+def evidence_rule(indicator: Indicator) -> dict[str, Any] | None:
+    """Which answers of an indicator need an evidence file, for the page's script to warn as
+    soon as such an answer is chosen (the same rule as `Indicator.needs_evidence` at submit)."""
+    if indicator.evidence_from_level is None:
+        return None
+    if indicator.answer_type == LEVEL:
+        return {
+            "type": LEVEL,
+            "values": [str(n) for n in indicator.level_numbers if indicator.needs_evidence(n)],
+        }
+    if indicator.answer_type == CHOICE:
+        return {
+            "type": CHOICE,
+            "values": [
+                option.code
+                for option in indicator.options
+                if indicator.needs_evidence(indicator.score(AnswerValue(choice=option.code)))
+            ],
+        }
+    if indicator.answer_type == CHECKLIST:
+        assert indicator.max_points is not None
+        return {
+            "type": CHECKLIST,
+            "points": {item.code: float(item.points) for item in indicator.options},
+            # the ticked points that reach the level: score = points / max x 5
+            "needed": float(indicator.max_points * indicator.evidence_from_level / SCALE),
+        }
+    return {
+        "type": indicator.answer_type,
+        "minimum": float(indicator.minimum) if indicator.minimum is not None else None,
+        "maximum": float(indicator.maximum) if indicator.maximum is not None else None,
+        "thresholds": [[float(t.minimum), t.level] for t in indicator.thresholds],
+        "from": indicator.evidence_from_level,
+    }
+
+
+@bp.app_template_global()
+def evidence_missing(indicator: Indicator, row: Answer | None, files: list[Evidence]) -> bool:
+    """Whether the stored answer needs an evidence file and has none (shown without script)."""
+    if row is None or files or indicator.evidence_from_level is None:
+        return False
+    try:
+        return indicator.needs_evidence(indicator.score(answer_value(row)))
+    except ValueError:  # a stored value the indicator cannot take: the save reports it
+        return False

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from ..models import Role
 from ..services import exports as service
-from .helpers import roles_required
+from .helpers import language, roles_required
 
 bp = Blueprint("exports", __name__)
 
@@ -25,10 +25,27 @@ def period_export(year: int):
         abort(404)
     what = request.args.get("what", "results")
     file_format = request.args.get("format", "xlsx")
-    if what not in service.WHATS or file_format not in service.FORMATS:
-        abort(400, _("Choose what=answers or results and format=csv or xlsx."))
+    dialect = request.args.get("dialect", "")
+    if (
+        what not in service.WHATS
+        or file_format not in service.FORMATS
+        or dialect not in service.DIALECTS
+        or (dialect and file_format != "csv")
+    ):
+        abort(
+            400,
+            _(
+                "Choose what=answers or results, format=csv or xlsx, and for a CSV "
+                "optionally dialect=excel-id."
+            ),
+        )
     exported = service.export(
-        period, service.reader_for_pages(current_user, period), what, file_format
+        period,
+        service.reader_for_pages(current_user, period),
+        what,
+        file_format,
+        language=language(),
+        dialect=dialect,
     )
     response = Response(exported.content, mimetype=exported.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'

@@ -1,8 +1,10 @@
-"""`/healthz` for load balancers: database reachable, migrations current, storage writable."""
+"""`/healthz` for load balancers: database reachable, migrations current, storage writable
+with at least STORAGE_MIN_FREE_BYTES free."""
 
 from __future__ import annotations
 
 import functools
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -63,6 +65,18 @@ def _writable(directory: Path) -> str | None:
     return None
 
 
+def _free_space(directory: Path) -> str | None:
+    """None when the directory's file system has at least STORAGE_MIN_FREE_BYTES free."""
+    minimum = int(current_app.config.get("STORAGE_MIN_FREE_BYTES", 100 * 1024 * 1024))
+    try:
+        free = shutil.disk_usage(directory).free
+    except OSError as error:
+        return f"{directory}: free space unknown: {error.strerror or type(error).__name__}"
+    if free < minimum:
+        return f"{directory}: {free} bytes free, less than STORAGE_MIN_FREE_BYTES ({minimum})"
+    return None
+
+
 def check_storage() -> tuple[bool, str]:
     installed = current_app.extensions.get("evidence_storage")
     evidence_root = getattr(installed, "root", None) or current_app.config["EVIDENCE_STORAGE_PATH"]
@@ -74,7 +88,16 @@ def check_storage() -> tuple[bool, str]:
         )
         if problem
     ]
-    return (False, "; ".join(problems)) if problems else (True, "ok")
+    if not problems:
+        problems = [
+            problem
+            for problem in {
+                _free_space(Path(evidence_root)),
+                _free_space(Path(current_app.instance_path)),
+            }
+            if problem
+        ]
+    return (False, "; ".join(sorted(problems))) if problems else (True, "ok")
 
 
 @bp.route("/healthz")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache, wraps
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,6 +14,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from ..domain.instrument import Text
+from ..parsing import iso_date, whole_number
 
 
 def language() -> str:
@@ -37,20 +39,57 @@ def text_in(text: Text | None, lang: str | None = None) -> str:
     return text.get(lang or language())
 
 
+MAX_PAGE = 1_000_000
+
+
+class BadArgument(ValueError):
+    """A query-string value that is there but is not what the page takes."""
+
+
+def number_argument(name: str, minimum: int = 1, maximum: int = MAX_PAGE) -> int | None:
+    """`?name=` as a whole number within the range (parsing.whole_number); None when absent
+    or empty; BadArgument when it is anything else."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    value = whole_number(raw, minimum, maximum)
+    if value is None:
+        raise BadArgument(name)
+    return value
+
+
+def date_argument(name: str) -> date | None:
+    """`?name=` as a date (parsing.iso_date); None when absent or empty; BadArgument else."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    value = iso_date(raw)
+    if value is None:
+        raise BadArgument(name)
+    return value
+
+
 def page_number() -> int:
     """The list page asked for in `?page=` (1 when missing or not a sensible number)."""
-    raw = request.args.get("page", "1").strip()
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
+    try:
+        return number_argument("page") or 1
+    except BadArgument:
+        return 1
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
-    """Only same-site paths: `next=` must never send a user to another host."""
-    if not target:
+    """The one check of every redirect target taken from a request (`next=`, a referrer): a
+    path on this site, without control characters (a line feed would split the header) or
+    backslashes; anything else gives `default`."""
+    if not target or any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in target):
         return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if "\\" in target or not target.startswith("/") or target.startswith("//"):
         return default
-    if "\\" in target:
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return default
+    if parts.scheme or parts.netloc:
         return default
     return target
 

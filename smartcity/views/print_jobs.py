@@ -15,14 +15,15 @@ from .helpers import roles_required
 
 bp = Blueprint("print_jobs", __name__)
 
-KIND_CHOICES = ("all", "report", "certificate")
+KIND_CHOICES = ("all", "report", "certificate", "minutes")
 
 
 def _kind_labels() -> dict[str, str]:
     return {
-        "all": _("Reports and certificates"),
+        "all": _("Reports, certificates and minutes"),
         "report": _("Result reports"),
         "certificate": _("Certificates"),
+        "minutes": _("Minutes of the evaluation (Berita Acara)"),
     }
 
 

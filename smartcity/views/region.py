@@ -6,14 +6,18 @@ import math
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
 from ..domain.charts import bar_chart, radar_svg
 from ..domain.region import DEFAULT_DIRECTION, DIRECTIONS, SORT_KEYS, sorted_ranking
-from ..domain.scoring import display_index
+from ..formatting import index_filter
 from ..models import Role
+from ..policy import can_issue_documents
+from ..services import documents
 from ..services import region as service
-from .helpers import roles_required, text_in
+from ..services.follow_ups import region_follow_ups
+from .helpers import language, page_number, roles_required, text_in
 
 bp = Blueprint("region", __name__)
 
@@ -30,7 +34,7 @@ def region_charts(region: service.PeriodRegion) -> dict[str, Markup]:
         "bars": bar_chart(
             labels,
             means,
-            value_labels=[display_index(d.mean) for d in result.dimensions],
+            value_labels=[index_filter(d.mean) for d in result.dimensions],
             title=_("Region index per dimension"),
             chart_id="chart-dimensions",
             empty_text=no_data,
@@ -46,15 +50,22 @@ def region_charts(region: service.PeriodRegion) -> dict[str, Markup]:
             empty_text=no_data,
         ),
     }
-    if len(labels) >= 3 and any(v is not None for v in means):
+    # a dimension without a final result is left out of the radar, not drawn as 0
+    scored = [d for d in result.dimensions if d.mean is not None]
+    if len(scored) >= 3:
         charts["radar"] = radar_svg(
-            [d.dimension.code for d in result.dimensions],
-            [means],
+            [d.dimension.code for d in scored],
+            [[float(d.mean) for d in scored]],  # type: ignore[arg-type]
             title=_("Region index per dimension (radar)"),
             chart_id="chart-radar",
         )
     # our own SVG text, every label escaped by the chart functions
     return {name: Markup(svg) for name, svg in charts.items()}  # noqa: S704
+
+
+def radar_left_out(region: service.PeriodRegion) -> list[str]:
+    """Codes of the dimensions that have no final result (not on the radar)."""
+    return [d.dimension.code for d in region.result.dimensions if d.mean is None]
 
 
 @bp.route("/periods/<int:year>/region")
@@ -70,15 +81,19 @@ def period_region(year: int):
     direction = direction if direction in DIRECTIONS else DEFAULT_DIRECTION[sort]
     ranking = sorted_ranking(region.result.ranking, sort, direction)
     pages = max(1, math.ceil(len(ranking) / PAGE_SIZE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    page = min(page_number(), pages)
     return render_template(
         "region/period.html",
         region=region,
         charts=region_charts(region),
+        left_out=radar_left_out(region),
         ranking=ranking[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
         sort=sort,
         direction=direction,
         page=page,
         pages=pages,
         default_direction=DEFAULT_DIRECTION,
+        documents=documents.issued_for_period(period),
+        may_issue=can_issue_documents(current_user),
+        follow_ups=region_follow_ups(period, language()),
     )

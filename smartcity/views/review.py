@@ -30,8 +30,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
+from .. import formatting
+from ..domain import formats
 from ..domain.instrument import LEVEL
-from ..domain.scoring import display_index
 from ..domain.workflow import REVIEWABLE, Action, Status, TransitionRefused
 from ..extensions import db
 from ..forms import (
@@ -42,16 +43,19 @@ from ..forms import (
     verified_value_field_name,
 )
 from ..models import Agency, Evidence, Period, Role, User
+from ..parsing import whole_number
 from ..policy import can_review
 from ..services import assessments as service
-from ..services import review
+from ..services import documents, review
 from .assessment import indicator_groups, load_assessment, render_overview
+from .confirm import render_confirmation
 from .helpers import roles_required
 
 bp = Blueprint("review", __name__)
 
 STATUS_NAMES = {
     Status.DRAFT: _l("Draft"),
+    Status.AWAITING_APPROVAL: _l("Awaiting the head's approval"),
     Status.SUBMITTED: _l("Submitted"),
     Status.IN_REVIEW: _l("In review"),
     Status.RETURNED: _l("Returned"),
@@ -60,7 +64,9 @@ STATUS_NAMES = {
 }
 
 ACTION_NAMES = {
-    Action.SUBMIT: _l("Submitted"),
+    Action.SUBMIT: _l("Sent to the head of the agency"),
+    Action.APPROVE: _l("Approved by the head and submitted"),
+    Action.RETURN_TO_OPERATORS: _l("Returned to the operators by the head"),
     Action.START_REVIEW: _l("Review started"),
     Action.RETURN: _l("Returned to the agency"),
     Action.VERIFY: _l("Verified"),
@@ -88,24 +94,14 @@ def action_name(action: str) -> str:
 
 @bp.app_template_filter("index_diff")
 def index_diff(verified: Fraction | None, self_assessed: Fraction | None) -> str:
-    """verified - self-assessed, signed ("+0.25", "−0.40", "0.00"); "-" when one is missing.
+    """verified - self-assessed, signed ("+0,25", "−0,40", "0,00"); "-" when one is missing.
 
     The difference of the two displayed (rounded) indices, so the three numbers agree on screen.
     """
     if verified is None or self_assessed is None:
         return "-"
-    hundredths = _hundredths(verified) - _hundredths(self_assessed)
-    text = display_index(Fraction(abs(hundredths), 100))
-    if hundredths > 0:
-        return "+" + text
-    if hundredths < 0:
-        return "\u2212" + text
-    return text
-
-
-def _hundredths(index: Fraction) -> int:
-    whole, _sep, part = display_index(index).partition(".")
-    return int(whole) * 100 + int(part)
+    shown = formats.hundredths(verified) - formats.hundredths(self_assessed)
+    return formats.difference(Fraction(shown, 100), formatting.language())
 
 
 @bp.app_template_global()
@@ -126,8 +122,11 @@ def evidence_link(evidence: Evidence, preview: bool = False) -> str | None:
 
 @bp.app_template_global()
 def review_notes_for(assessment) -> dict[str, str]:
-    """The evaluator's notes per indicator, for the agency's pages after a return."""
-    if assessment.status != Status.RETURNED:
+    """The evaluator's notes per indicator, for the agency's pages after a return (until the
+    head's approval submits it again)."""
+    if assessment.status not in (Status.RETURNED, Status.DRAFT, Status.AWAITING_APPROVAL):
+        return {}
+    if assessment.status != Status.RETURNED and review.pending_return(assessment) is None:
         return {}
     return review.notes_by_code(assessment)
 
@@ -165,10 +164,11 @@ def assignments(year: int):
         for agency in agencies:
             wanted = set()
             for raw in request.form.getlist(f"assign-{agency.id}"):
-                if not raw.isdigit() or int(raw) not in by_id:
+                evaluator_id = whole_number(raw)
+                if evaluator_id not in by_id:
                     problems.append(_("Unknown evaluator for %(agency)s.", agency=agency.name))
                     continue
-                wanted.add(int(raw))
+                wanted.add(evaluator_id)
             chosen[agency.id] = wanted
         changed = 0
         if not problems:
@@ -229,6 +229,7 @@ def review_page(assessment_id: int):
     stored = review.reviews_by_code(assessment)
     self_assessed = {code: service.answer_value(answer) for code, answer in answers.items()}
     status = 200
+    problems: list[tuple[str, str]] = []  # (anchor, message), listed at the top of the page
     if request.method == "POST":
         form = review_form(instrument, indicators, self_assessed)
         action = request.form.get("action", "save")
@@ -244,21 +245,40 @@ def review_page(assessment_id: int):
                 "error",
             )
             status = 409
-        elif not form.validate_on_submit():
-            flash(_("Nothing was saved: please check the marked indicators."), "error")
-            status = 400
-        elif action == "return" and not (form.comment.data or "").strip():
-            message = _("Returning an assessment needs a comment for the agency.")
-            form.comment.errors = [message]
-            saved = _save(assessment, form, stored)
-            if saved is None:
-                flash(message, "error")
-                flash(_("Your review was saved; the assessment was not returned."), "info")
-            status = saved or 400
         else:
-            status = _save(assessment, form, stored) or _move(assessment, form, action)
-            if status is None:
-                return redirect(_after(assessment, action), 303)
+            # every problem at once: the indicators' and the missing comment together
+            valid = form.validate_on_submit()
+            problems = _form_problems(form)
+            if action == "return" and not (form.comment.data or "").strip():
+                message = _("Returning an assessment needs a comment for the agency.")
+                form.comment.errors = [message]
+                problems.append((form.comment.id, message))
+            if not valid:
+                flash(_("Nothing was saved: please check the marked indicators."), "error")
+                status = 400
+            elif problems:  # only the comment is missing: the review is kept
+                status = _save(assessment, form, stored, problems)
+                if status is None:
+                    flash(_("Your review was saved; the assessment was not returned."), "info")
+                    status = 400
+            else:
+                status = _save(assessment, form, stored, problems)
+                if status is None and action == "save":
+                    flash(_("Review saved."), "success")
+                    return redirect(_after(assessment, action), 303)
+                if status is None:
+                    # returning and verifying ask first, with what changes (saved meanwhile)
+                    db.session.refresh(assessment)
+                    verify_problems = []
+                    if action == "verify":
+                        verify_problems = review.review_problems(assessment)
+                    if not verify_problems:
+                        return render_confirmation(
+                            assessment, Action(action), form.comment.data or ""
+                        )
+                    problems += _anchored(form, verify_problems)
+                    flash(_("Your review was saved, but the assessment was not verified."), "error")
+                    status = 400
     else:
         data = {}
         for indicator in indicators:
@@ -288,6 +308,7 @@ def review_page(assessment_id: int):
         answers=answers,
         evidence=review.evidence_by_code(assessment),
         changes=review.changes_since_last_return(assessment),
+        problems=problems,
         editable=assessment.status in REVIEWABLE,
         actions=review.actions_for(current_user, assessment),
         Action=Action,
@@ -295,8 +316,39 @@ def review_page(assessment_id: int):
     ), status
 
 
-def _save(assessment, form, stored) -> int | None:
-    """Store the typed verdicts; None when saved, else the status to answer with."""
+def _form_problems(form) -> list[tuple[str, str]]:
+    """(anchor, message) for every invalid field, in page order; the anchor is the indicator's
+    fieldset (`review-<code>`), or "" for a problem of the whole form."""
+    problems = []
+    for indicator in form.indicators:
+        fields = [form.verified_field(indicator), form.note_field(indicator)]
+        na = form.verified_na_field(indicator)
+        if na is not None:
+            fields.append(na)
+        for field in fields:
+            for error in field.errors:
+                problems.append((f"review-{indicator.code}", f"{indicator.code}: {error}"))
+    if form.comment.errors:
+        problems += [(form.comment.id, str(error)) for error in form.comment.errors]
+    for name in ("csrf_token",):
+        if name in form and form[name].errors:
+            problems += [("", str(error)) for error in form[name].errors]
+    return problems
+
+
+def _anchored(form, messages: list[str]) -> list[tuple[str, str]]:
+    """The service's messages ("GOV-01: ...") with a link to the indicator they name."""
+    codes = {indicator.code for indicator in form.indicators}
+    result = []
+    for message in messages:
+        code = message.split(":", 1)[0]
+        result.append((f"review-{code}" if code in codes else "", message))
+    return result
+
+
+def _save(assessment, form, stored, problems: list) -> int | None:
+    """Store the typed verdicts; None when saved, else the status to answer with (and the
+    service's problems added to `problems`)."""
     entries = {}
     for indicator in form.indicators:
         code = indicator.code
@@ -313,38 +365,12 @@ def _save(assessment, form, stored) -> int | None:
     try:
         review.save_review(assessment, current_user, entries)
     except service.AnswersInvalid as error:
-        for problem in error.problems:
-            flash(problem, "error")
+        problems[:0] = _anchored(form, error.problems)
+        flash(_("Nothing was saved: please check the marked indicators."), "error")
         return 400
     except service.AssessmentRefused as error:
         flash(str(error), "error")
         return 409
-    return None
-
-
-def _move(assessment, form, action: str) -> int | None:
-    """Return or verify after saving; None when done, else the status to answer with."""
-    if action == "save":
-        flash(_("Review saved."), "success")
-        return None
-    try:
-        if action == "return":
-            review.transition(assessment, current_user, Action.RETURN, form.comment.data or "")
-        else:
-            review.transition(assessment, current_user, Action.VERIFY)
-    except service.AnswersInvalid as error:
-        for problem in error.problems:
-            flash(problem, "error")
-        flash(_("Your review was saved, but the assessment was not verified."), "error")
-        return 400
-    except service.AssessmentRefused as error:
-        flash(str(error), "error")
-        flash(_("Your review was saved; the assessment did not move on."), "info")
-        return _refusal_status(error)
-    if action == "return":
-        flash(_("The assessment was returned to the agency with your comments."), "success")
-    else:
-        flash(_("The assessment is verified."), "success")
     return None
 
 
@@ -360,13 +386,26 @@ def _after(assessment, action: str) -> str:
 @bp.route("/assessments/<int:assessment_id>/finalize", methods=["POST"])
 @login_required
 def finalize(assessment_id: int):
+    """The chair (or the acting vice-chair) finalizes, recording the Berita Acara's meeting;
+    its signed PDF is issued at once (services.minutes.finalize)."""
+    from ..services import minutes
+    from .team import minutes_from_form
+
     assessment = load_assessment(assessment_id)
     try:
-        review.transition(assessment, current_user, Action.FINALIZE)
+        outcome = minutes.finalize(
+            assessment, current_user, minutes_from_form(assessment), documents.official_language()
+        )
     except service.AssessmentRefused as error:
         flash(str(error), "error")
         return render_overview(assessment, _refusal_status(error))
     flash(_("The result is final."), "success")
+    if outcome.problem:
+        flash(outcome.problem, "error")
+    # the report and, when deserved, the certificate: issued now, as the Berita Acara
+    for issued in documents.issue_final_documents(assessment, current_user):
+        if issued.failed:
+            flash(documents.not_issued_message(issued), "error")
     return redirect(url_for("assessment.overview", assessment_id=assessment.id), 303)
 
 

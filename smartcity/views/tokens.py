@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 from ..extensions import db
 from ..models import ApiToken, Role, User
 from ..services import tokens as service
+from .admin_people import role_name
 from .helpers import roles_required
 
 bp = Blueprint("tokens", __name__, url_prefix="/admin")
@@ -32,7 +33,11 @@ def token_form() -> TokenForm:
         select(User).filter_by(active=True).order_by(User.role, User.username)
     )
     form.user_id.choices = [
-        (user.id, f"{user.username} ({user.role}{', ' + user.agency.code if user.agency else ''})")
+        (
+            user.id,
+            f"{user.username} ({role_name(user.role)}"
+            + (f", {user.agency.code})" if user.agency else ")"),
+        )
         for user in users
     ]
     return form

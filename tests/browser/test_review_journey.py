@@ -1,10 +1,13 @@
-"""In real Chromium, with CSRF on: submit, return with notes, fix, resubmit, verify, finalize.
+"""In real Chromium, with CSRF on: send, approve, return with notes, fix, resend, approve,
+verify, finalize.
 
-The agency `diskominfo` answers both its dimensions and submits; the evaluator lowers one
-verified level (a note is required, and the page says so next to the indicator without losing
-what was typed) and returns the assessment with an overall comment; the agency reads the comment
-and the note, changes an answer and resubmits; the evaluator sees what changed since the return
-and verifies; the admin finalizes; the result shows the self-assessed and verified indices.
+The operator `diskominfo` answers both its dimensions and sends them; its head
+`kepala-diskominfo` approves them ("Setujui dan kirim"); the evaluator lowers one verified
+level (a note is required, and the page says so next to the indicator without losing what was
+typed) and returns the assessment with an overall comment; the operator reads the comment and
+the note, changes an answer and sends it again, the head approves again; the evaluator sees
+what changed since the return and verifies; the team's chair `kepala-bapperida` finalizes from
+the team's page; the result shows the self-assessed and verified indices.
 
 Controls are found by stable attributes (name, value, href, id, data-testid, status classes)
 rather than by their labels, so the test holds while translations change.
@@ -106,7 +109,8 @@ def back_to_overview(page: Page, assessment_id: int) -> None:
 
 
 def submit(page: Page, assessment_id: int, *, keyboard: bool = False) -> None:
-    """From the overview: the submit (or resubmit) link, the confirmation, the button."""
+    """The operator, from the overview: the submit (or resubmit) link, the summary and the
+    confirmation, "Kirim"; then the agency's head reads it and approves ("Setujui dan kirim")."""
     page.locator(f'.actions a[href="/assessments/{assessment_id}/submit"]').click()
     expect(page.locator(".missing-list")).to_have_count(0)
     confirm = page.locator("input[type=checkbox][name=confirm]")
@@ -116,7 +120,25 @@ def submit(page: Page, assessment_id: int, *, keyboard: bool = False) -> None:
     else:
         confirm.check()
     expect(confirm).to_be_checked()
+    expect(page.locator("[data-testid=submit-summary]")).to_be_visible()
     page.locator("form button[type=submit].primary").click()
+    expect(page).to_have_url(f"/assessments/{assessment_id}")
+    expect(page.locator(".message-success")).to_be_visible()
+    expect_status(page, "awaiting_approval")
+    log_out(page)
+    approve_as_head(page, assessment_id)
+
+
+def approve_as_head(page: Page, assessment_id: int) -> None:
+    """The head (kepala-diskominfo) reads what the operators sent and approves it."""
+    log_in(page, "kepala-diskominfo")
+    open_own_assessment(page, assessment_id)
+    expect_status(page, "awaiting_approval")
+    page.locator("[data-testid=awaiting-approval] a.button").click()
+    expect(page).to_have_url(f"/assessments/{assessment_id}/submit")
+    expect(page.locator("[data-testid=statement]")).to_contain_text("dapat dipertanggungjawabkan")
+    page.locator("form.approval input[type=checkbox][name=confirm]").check()
+    page.locator("form.approval button[type=submit].primary").click()
     expect(page).to_have_url(f"/assessments/{assessment_id}/result")
     expect(page.locator(".message-success")).to_be_visible()
     expect_status(page, "submitted")
@@ -162,7 +184,7 @@ def test_return_fix_resubmit_verify_finalize(chromium_page: Page):
             expect(attached).to_have_count(0)
         back_to_overview(page, assessment_id)
 
-    submit(page, assessment_id)
+    submit(page, assessment_id)  # sent by the operator, approved by the head
     log_out(page)
 
     # --- the evaluator lowers one level: first without a note, then with it, and returns -----
@@ -194,6 +216,10 @@ def test_return_fix_resubmit_verify_finalize(chromium_page: Page):
     return_button.focus()
     expect(return_button).to_be_focused()
     page.keyboard.press("Enter")
+    # returning asks first, saying what changes; the comment can still be edited there
+    expect(page.locator("[data-testid=confirmation]")).to_be_visible()
+    expect(page.locator("textarea[name=comment]")).to_have_value(COMMENT)
+    page.locator("[data-testid=confirmation] button[name=confirm]").click()
     expect(page).to_have_url(overview)
     expect(page.locator(".message-success")).to_be_visible()
     expect_status(page, "returned")
@@ -237,18 +263,22 @@ def test_return_fix_resubmit_verify_finalize(chromium_page: Page):
     expect(page.locator(f'select[name="verified-{CHANGED}"]')).to_have_value("2")
 
     page.locator("button[name=action][value=verify]").click()
+    page.locator("[data-testid=confirmation] button[name=confirm]").click()
     expect(page).to_have_url(overview)
     expect(page.locator(".message-success")).to_be_visible()
     expect_status(page, "verified")
     expect(page.locator(f'form[action="{overview}/finalize"]')).to_have_count(0)
     log_out(page)
 
-    # --- the admin finalizes from the assessment overview ------------------------------------
-    log_in(page, "admin")
-    page.locator(f'a[href="/periods/{YEAR}/assessments"]').click()
-    page.locator(f'table.overview a[href="{overview}"]').click()
+    # --- the team's chair (the head of Bapperida) finalizes, recording the Berita Acara -------
+    log_in(page, "kepala-bapperida")
+    page.locator("[data-testid=team-link] a").click()
+    page.locator(f'[data-testid=to-finalize] a[href="{overview}"]').click()
     expect(page).to_have_url(overview)
     expect_status(page, "verified")
+    page.locator("[data-testid=finalize-link]").click()  # finalizing asks first
+    meeting = page.locator("[data-testid=meeting-fields]")
+    meeting.locator("input[name=place]").fill("Sampit Creative Hub")
     page.locator(f'form[action="{overview}/finalize"] button[type=submit]').click()
     expect(page).to_have_url(overview)
     expect(page.locator(".message-success")).to_be_visible()

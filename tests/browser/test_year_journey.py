@@ -1,12 +1,14 @@
 """In real Chromium, the whole assessment year, on a desktop screen and on a 360 px phone.
 
-The admin creates and opens period 2027 with the published demo questionnaire and assigns the
-evaluator to Diskominfo; the agency answers its two dimensions with a PDF as evidence, reloads
-(answers intact), loses the connection while typing (the answer waits and goes out when the
-connection returns), and submits; the evaluator lowers one level and returns the assessment
-with a comment; the agency fixes an answer and resubmits; the evaluator verifies; the admin
-finalizes and issues the certificate; an anonymous visitor checks the downloaded certificate on
-/verify. Every step is a click or typing in the browser; the database is only read, to check.
+The admin creates and opens period 2027 with the published demo questionnaire, records its
+Tim Pelaksana (the head of Bapperida chairs it) and its certificate rule, and assigns the
+evaluator to Diskominfo; the agency's operator answers its two dimensions with a PDF as
+evidence, reloads (answers intact), loses the connection while typing (the answer waits and
+goes out when the connection returns), and sends it; its head approves it ("Setujui dan
+kirim"); the evaluator lowers one level and returns the assessment with a comment; the
+operator fixes an answer and sends it again, the head approves again; the evaluator verifies;
+the chair finalizes from the team's page (the Berita Acara is issued); the admin issues the
+certificate; an anonymous visitor checks the downloaded certificate on /verify. Every step is a click or typing in the browser; the database is only read, to check.
 
 On every answer page (the dimension pages and the submit page) the page must not scroll
 sideways: at 360 px this is the phone requirement, at 1280 px it cannot fail unless a page is
@@ -232,13 +234,30 @@ def back_to_overview(page: Page, assessment_id: int) -> None:
 
 
 def submit(page: Page, assessment_id: int, viewport: Viewport) -> None:
-    """From the overview: the submit (or resubmit) link, the confirmation, the button."""
+    """The operator, from the overview: the submit (or resubmit) link, the summary and the
+    confirmation, "Kirim": the assessment waits for the head's approval."""
     page.locator(f'.actions a[href="/assessments/{assessment_id}/submit"]').click()
     expect(page).to_have_url(f"/assessments/{assessment_id}/submit")
     expect_no_sideways_scrolling(page, viewport)
     expect(page.locator(".missing-list")).to_have_count(0)
+    expect(page.locator("[data-testid=submit-summary]")).to_be_visible()
     page.locator("input[type=checkbox][name=confirm]").check()
     page.locator("main form button[type=submit].primary").click()
+    expect(page).to_have_url(f"/assessments/{assessment_id}")
+    expect_status(page, "awaiting_approval")
+
+
+def head_approves(page: Page, assessment_id: int, viewport: Viewport) -> None:
+    """The agency's head reads it and confirms the statement: "Setujui dan kirim"."""
+    go_home(page)
+    page.locator(f'section.card a[href="/assessments/{assessment_id}"]').click()
+    expect_status(page, "awaiting_approval")
+    page.locator("[data-testid=awaiting-approval] a.button").click()
+    expect(page).to_have_url(f"/assessments/{assessment_id}/submit")
+    expect_no_sideways_scrolling(page, viewport)
+    expect(page.locator("[data-testid=statement]")).to_contain_text("dapat dipertanggungjawabkan")
+    page.locator("form.approval input[type=checkbox][name=confirm]").check()
+    page.locator("form.approval button[type=submit].primary").click()
     expect(page).to_have_url(f"/assessments/{assessment_id}/result")
     expect_status(page, "submitted")
 
@@ -264,6 +283,24 @@ def admin_opens_the_period(page: Page, app) -> int:
     assessment_id = assessment_of_year(app)
     assert assessment_id is not None
     return assessment_id
+
+
+def admin_records_the_team_and_the_certificate_rule(page: Page, app) -> None:
+    """On the new period's page: every final assessment earns a certificate this year; the
+    Tim Pelaksana, chaired by the head of Bapperida."""
+    expect(page).to_have_url(f"/admin/periods/{YEAR}")
+    page.locator("select[name=min_level]").select_option("0")
+    page.locator(f'form[action="/admin/periods/{YEAR}/certificates"] button[type=submit]').click()
+    expect(page.locator(".message-success")).to_be_visible()
+    page.locator("[data-testid=team-admin-link]").click()
+    expect(page).to_have_url(f"/admin/periods/{YEAR}/team")
+    with app.app_context():
+        chair = db.session.scalar(select(User.id).filter_by(username="kepala-bapperida"))
+    form = page.locator(f'form[action="/admin/periods/{YEAR}/team/members"]')
+    form.locator("select[name=role]").select_option("chair")
+    form.locator("select[name=user_id]").select_option(str(chair))
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".message-success")).to_be_visible()
 
 
 def admin_assigns_the_evaluator(page: Page, app) -> None:
@@ -349,6 +386,7 @@ def evaluator_returns(page: Page, assessment_id: int) -> None:
     page.locator(f'textarea[name="note-{LOWERED}"]').fill(NOTE)
     page.locator("textarea[name=comment]").fill(COMMENT)
     page.locator("button[name=action][value=return]").click()
+    page.locator("[data-testid=confirmation] button[name=confirm]").click()  # asks first
     expect(page).to_have_url(f"/assessments/{assessment_id}")
     expect_status(page, "returned")
 
@@ -374,20 +412,31 @@ def evaluator_verifies(page: Page, assessment_id: int) -> None:
     expect(page.locator(f'section.changes li a[href="#review-{CHANGED}"]')).to_have_text(CHANGED)
     expect(page.locator(f'select[name="verified-{LOWERED}"]')).to_have_value("2")
     page.locator("button[name=action][value=verify]").click()
+    page.locator("[data-testid=confirmation] button[name=confirm]").click()  # asks first
     expect(page).to_have_url(f"/assessments/{assessment_id}")
     expect_status(page, "verified")
 
 
-def admin_finalizes_and_downloads_the_certificate(
-    page: Page, app, assessment_id: int, tmp_path: Path
-) -> Path:
+def chair_finalizes(page: Page, assessment_id: int) -> None:
+    """The chair: home -> the team's page -> what waits to be finalized -> finalize."""
+    overview = f"/assessments/{assessment_id}"
+    go_home(page)
+    page.locator("[data-testid=team-link] a").click()
+    expect(page).to_have_url(f"/periods/{YEAR}/team")
+    page.locator(f'[data-testid=to-finalize] a[href="{overview}"]').click()
+    expect_status(page, "verified")
+    page.locator("[data-testid=finalize-link]").click()  # finalizing asks first
+    expect(page.locator("[data-testid=meeting-fields]")).to_be_visible()
+    page.locator(f'form[action="{overview}/finalize"] button[type=submit]').click()
+    expect(page).to_have_url(overview)
+    expect_status(page, "final")
+
+
+def admin_downloads_the_certificate(page: Page, app, assessment_id: int, tmp_path: Path) -> Path:
     overview = f"/assessments/{assessment_id}"
     go_home(page)
     page.locator(f'a[href="/periods/{YEAR}/assessments"]').click()
     page.locator(f'table.overview a[href="{overview}"]').click()
-    expect_status(page, "verified")
-    page.locator(f'form[action="{overview}/finalize"] button[type=submit]').click()
-    expect(page).to_have_url(overview)
     expect_status(page, "final")
     page.locator(f'.actions a[href="{overview}/result"]').click()
     expect(page).to_have_url(f"{overview}/result")
@@ -419,18 +468,22 @@ def whole_year(browser: Browser, base_url: str, app, viewport: Viewport, tmp_pat
         actor(browser, base_url, viewport, "admin") as admin,
         actor(browser, base_url, viewport, "diskominfo") as agency,
         actor(browser, base_url, viewport, "evaluator") as evaluator,
+        actor(browser, base_url, viewport, "kepala-diskominfo") as head,
+        actor(browser, base_url, viewport, "kepala-bapperida") as chair,
     ):
         assessment_id = admin_opens_the_period(admin, app)
+        admin_records_the_team_and_the_certificate_rule(admin, app)
         admin_assigns_the_evaluator(admin, app)
 
         agency.reload()  # the home page now shows period 2027
         agency_answers_and_submits(agency, app, assessment_id, viewport)
+        head_approves(head, assessment_id, viewport)
         evaluator_returns(evaluator, assessment_id)
         agency_fixes_and_resubmits(agency, assessment_id, viewport)
+        head_approves(head, assessment_id, viewport)
         evaluator_verifies(evaluator, assessment_id)
-        certificate = admin_finalizes_and_downloads_the_certificate(
-            admin, app, assessment_id, tmp_path
-        )
+        chair_finalizes(chair, assessment_id)
+        certificate = admin_downloads_the_certificate(admin, app, assessment_id, tmp_path)
 
     with actor(browser, base_url, viewport, None) as visitor:
         visitor_verifies(visitor, certificate, viewport)
