@@ -38,9 +38,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     # first registered, so its compression runs after every other after_request function
     assets.register(app)
+    # before security's session check: a request refused because the database is down still
+    # gets its request ID
+    requestlog.register(app)
     security.register(app)
     textinput.register(app)
-    requestlog.register(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)

@@ -468,6 +468,8 @@ def test_the_report_and_the_export_show_the_answer_per_type(period, client, auth
         "note-GOV-POL-01": "SK ditemukan",
     }
     assert client.post(f"/assessments/{assessment}/review", data=data).status_code == 303
+    auth.logout()
+    auth.login("admin")  # documents are issued by administrators
     response = client.post(f"/assessments/{assessment}/report")
     assert response.status_code == 303, response.get_data(as_text=True)
     pdf = client.get(response.headers["Location"]).data

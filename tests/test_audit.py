@@ -130,7 +130,10 @@ def test_the_cli_records_users_periods_and_instruments(demo, runner, tmp_path):
     ]
     with demo.app_context():
         assert (
-            db.session.scalar(select(AuditEvent).filter_by(action="period.closed")).user_id is None
+            db.session.scalar(
+                select(AuditEvent).filter_by(action="period.closed", period_id=period_id)
+            ).user_id
+            is None
         )
 
 

@@ -75,7 +75,7 @@ def test_home_shows_the_open_period_and_progress(demo, client, auth):
     auth.login("diskominfo")
     page = client.get("/").get_data(as_text=True)
     assert "Periode penilaian 2026" in page
-    assert "0 / 5" in page  # GOV and INF, five indicators each
+    assert "<strong>0 / 10</strong> indikator" in page  # GOV and INF, five indicators each
 
 
 def test_dimension_page_shows_question_explanation_and_five_levels(demo, client, auth):
@@ -217,8 +217,8 @@ def test_full_journey_submit_locks_and_shows_result(demo, client, auth):
     result = client.get(f"/assessments/{assessment.id}/result").get_data(as_text=True)
     # GOV weights 2.5, 2, 2, 1.5, 1.5 with levels 1..5: (2.5+4+6+6+7.5)/9.5 = 26/9.5
     # overall = (1.5 x 52/19 + 1 x 3) / 2.5 = 2.84
-    assert 'data-testid="overall-index">2.84<' in result
-    assert "Tingkat kematangan 3 · Baik" in result
+    assert 'data-testid="overall-index">2,84<' in result
+    assert "Baik · Tingkat 3" in result  # predicate, then the maturity level and its name
     assert "Jalur peningkatan" in result
 
 
@@ -243,14 +243,14 @@ def test_evaluator_sees_every_agency_with_status_progress_index(demo, client, au
     assert "12 perangkat daerah" in page
     assert "Dinas Lingkungan Hidup" in page and "Dinas Kesehatan" in page
     row = page.split("Dinas Lingkungan Hidup")[1].split("</tr>")[0]
-    assert "Terkirim" in row and "5 / 5" in row and "5.00" in row and "Memuaskan" in row
+    assert "Terkirim" in row and "5 / 5" in row and "5,00" in row and "Memuaskan" in row
 
 
 def test_english_switch(demo, client, auth):
     auth.login("diskominfo")
     client.get("/language/en")
     page = client.get("/").get_data(as_text=True)
-    assert "Assessment period 2026" in page and "Open the self-assessment" in page
+    assert "Assessment period 2026" in page and "Continue the self-assessment" in page
 
 
 def test_login_with_wrong_password_says_nothing_about_the_user(demo, client):

@@ -94,6 +94,7 @@ def test_a_job_in_the_background_thread_prints_and_offers_the_zip(printing, clie
     manifest = assert_zip_matches_registry(printing, files)
     assert sorted(r["file"] for r in manifest) == [
         "2025-DISKOMINFO-certificate.pdf",
+        "2025-DISKOMINFO-minutes.pdf",
         "2025-DISKOMINFO-report.pdf",
     ]
 

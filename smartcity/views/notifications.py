@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
 from ..models import Notification, Region
@@ -25,7 +26,12 @@ def header_helpers() -> dict:
         return service.unread_count(current_user)
 
     def region_name() -> str:
-        return db.session.scalar(select(Region.name).order_by(Region.id).limit(1)) or ""
+        # the log-in page names the region, and it must still open while the database is down
+        try:
+            return db.session.scalar(select(Region.name).order_by(Region.id).limit(1)) or ""
+        except DBAPIError:
+            db.session.rollback()
+            return ""
 
     return {"unread_notifications": unread_notifications, "region_name": region_name}
 
