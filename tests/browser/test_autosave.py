@@ -100,7 +100,7 @@ def test_answers_save_themselves_offline_and_after_the_session_ended(
     # typing is enough: no Save button
     justification(page, "GOV-01").fill("SK Kepala Dinas tentang layanan daring")
     expect(status(page, "GOV-01")).to_have_class(SAVED)
-    expect(status(page, "GOV-01")).to_contain_text(re.compile(r"\d\d:\d\d"))
+    expect(status(page, "GOV-01")).to_contain_text(re.compile(r"\d\d[.:]\d\d"))
     assert stored(browser_app, assessment_id, "GOV-01") == (
         None,
         "SK Kepala Dinas tentang layanan daring",
