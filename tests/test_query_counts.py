@@ -27,7 +27,7 @@ from smartcity.models import (
 from smartcity.services.instruments import instrument_of
 from smartcity.services.tokens import create_token
 
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 
 YEAR = 2030
 STATES = ("draft", "submitted", "in_review", "returned", "verified", "final")
