@@ -14,7 +14,7 @@ from smartcity.services.accounts import create_user
 from smartcity.services.assessments import AnswerInput, save_answers
 from tests.browser.axe import launch_chromium, open_page
 from tests.browser.live import served_demo
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -23,8 +23,8 @@ FAILED = re.compile(r"\bautosave-failed\b")
 
 
 @pytest.fixture(scope="module")
-def demo_server(database_url: str):
-    with served_demo(database_url) as served:
+def demo_server(databases):
+    with served_demo(databases) as served:
         yield served
 
 

@@ -34,7 +34,7 @@ from tests.browser.test_answer_journey import EVIDENCE_FROM_LEVEL, minimal_pdf, 
 
 # the agency's first answers: one level-3 answer needs (and gets) a PDF
 from tests.browser.test_review_journey import ROUND_1
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
