@@ -64,6 +64,13 @@ from .assessments import answer_text, answer_value, answers_by_code, instrument_
 from .follow_ups import follow_up_sections
 from .instruments import instrument_of
 from .letterhead import Letterhead
+from .minutes import (
+    MinutesData,
+    MinutesRefused,
+    RegionMinutesData,
+    minutes_data,
+    region_minutes_data,
+)
 from .periods import certificate_minimum
 from .review import reviews_by_code, scores, verified_value
 
@@ -951,8 +958,6 @@ def issue_region_report(period: Period, user: User | None, language: str) -> Iss
 
 def issue_minutes(assessment: Assessment, user: User, language: str) -> IssuedDocument:
     """The Berita Acara Hasil Evaluasi of a final assessment (data: services.minutes)."""
-    from .minutes import MinutesRefused, minutes_data, signers
-
     try:
         data = minutes_data(assessment, language)
     except MinutesRefused as error:
@@ -974,8 +979,6 @@ def issue_minutes(assessment: Assessment, user: User, language: str) -> IssuedDo
 
 def issue_region_minutes(period: Period, user: User, language: str) -> IssuedDocument:
     """The region recap Berita Acara of a closed period (data: services.minutes)."""
-    from .minutes import MinutesRefused, region_minutes_data, signers
-
     try:
         data = region_minutes_data(period, language)
     except MinutesRefused as error:
@@ -1038,7 +1041,7 @@ def not_issued_message(issued: Issued) -> str:
 def issue_final_documents(assessment: Assessment, user: User | None) -> list[Issued]:
     """When an assessment becomes final: its result report and, at or above the period's
     minimum, its certificate, in the official language. (The Berita Acara is issued by the
-    finalization itself, services.minutes.finalize.) Nothing here undoes the finalization."""
+    finalization itself, services.workflow.finalize.) Nothing here undoes the finalization."""
     language = official_language()
     return [
         _attempt(REPORT, lambda: issue_report(assessment, user, language)),
@@ -1416,3 +1419,12 @@ def _claimed_document(data: bytes) -> IssuedDocument | None:
         .order_by(IssuedDocument.id.desc())
         .limit(1)
     )
+
+
+def signers(data: MinutesData | RegionMinutesData) -> list:
+    """Who signs a Berita Acara, as the registry's verification page lists them."""
+    if isinstance(data, MinutesData):
+        blocks = (data.chair, data.agency_head)
+    else:
+        blocks = (data.chair, data.secretary)
+    return [Person(b.name, b.nip, b.position) for b in blocks if b is not None]

@@ -30,8 +30,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..domain.instrument import CHECKLIST, CHOICE, NUMBER, Indicator, Instrument
-from ..domain.scoring import AnswerValue, AssessmentScore, display_index
+from ..domain.instrument import CHECKLIST, CHOICE, NUMBER, AnswerValue, Indicator, Instrument
+from ..domain.scoring import AssessmentScore, display_index
 from ..domain.workflow import Status
 from ..extensions import db
 from ..formatting import standing

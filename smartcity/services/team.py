@@ -514,6 +514,28 @@ class MinutesInput:
     representatives: str
 
 
+def latest_team_year(user: User) -> int | None:
+    """The newest period whose team the user is on, else None."""
+    return db.session.scalar(
+        select(Period.year)
+        .join(TeamMember, TeamMember.period_id == Period.id)
+        .filter(TeamMember.user_id == user.id)
+        .order_by(Period.year.desc())
+        .limit(1)
+    )
+
+
+def member_candidates() -> list[User]:
+    """The active accounts that may sit on a team (evaluators, agency staff, admins)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .filter(User.active.is_(True), User.role.in_((Role.EVALUATOR, Role.AGENCY, Role.ADMIN)))
+            .order_by(User.username)
+        )
+    )
+
+
 def default_minutes(assessment: Assessment) -> MinutesInput:
     """Today at the region's seat; the finalizing chair and the members assigned to the
     agency; the head who approved the submission."""

@@ -7,11 +7,9 @@ from fractions import Fraction
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ..domain.instrument import LEVEL, Dimension, Indicator, SubElement
 from ..domain.workflow import AGENCY_MEMBERS, EDITABLE_BY_AGENCY, Actor, Status
-from ..extensions import db
 from ..forms import (
     ApprovalForm,
     ConfirmSubmitForm,
@@ -22,7 +20,7 @@ from ..forms import (
     value_field_data,
     value_field_name,
 )
-from ..models import Answer, Assessment, Period, Role
+from ..models import Answer, Assessment, Role
 from ..policy import (
     actor_for,
     can_edit_assessment,
@@ -31,9 +29,10 @@ from ..policy import (
     is_staff,
     reads_region,
 )
-from ..services import approvals, documents, follow_ups, homes, minutes, review
+from ..services import approvals, documents, follow_ups, homes, minutes, review, workflow
 from ..services import assessments as service
 from ..services import evidence as evidence_service
+from ..services.periods import all_periods
 from . import evidence as evidence_views
 from .helpers import language, text_in
 
@@ -67,7 +66,7 @@ def load_assessment(assessment_id: int) -> Assessment:
 @bp.route("/")
 @login_required
 def home():
-    periods = list(db.session.scalars(select(Period).order_by(Period.year.desc())))
+    periods = all_periods()
     if reads_region(current_user):
         queue = homes.review_queue(current_user) if is_staff(current_user) else None
         return render_template("home_staff.html", periods=periods, queue=queue)
@@ -268,7 +267,7 @@ def submit(assessment_id: int):
         return_form = ReturnToOperatorsForm()
         if return_form.validate_on_submit():
             try:
-                approvals.return_to_operators(assessment, current_user, return_form.note.data)
+                workflow.return_to_operators(assessment, current_user, return_form.note.data)
             except service.AssessmentRefused as error:
                 flash(str(error), "error")
                 return redirect(url_for(".overview", assessment_id=assessment.id), 303)
@@ -279,9 +278,9 @@ def submit(assessment_id: int):
         if form.validate_on_submit():
             try:
                 if head:
-                    approvals.approve(assessment, current_user, confirmed=True)
+                    workflow.approve(assessment, current_user, confirmed=True)
                 else:
-                    service.submit(assessment, current_user)
+                    workflow.submit(assessment, current_user)
             except service.Incomplete as error:
                 missing = error.missing
                 status = 409

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..domain.workflow import REVIEWABLE
-from ..extensions import db
-from ..models import Period, Role
+from ..models import Role
 from ..services import assessments as service
 from ..services import review
 from ..services.instruments import instrument_of
+from ..services.periods import find_period
 from .helpers import roles_required
 
 bp = Blueprint("overview", __name__)
@@ -24,7 +23,7 @@ bp = Blueprint("overview", __name__)
 @bp.route("/periods/<int:year>/assessments")
 @roles_required(Role.ADMIN, Role.EVALUATOR, Role.VIEWER)
 def period_assessments(year: int):
-    period = db.session.scalar(select(Period).filter_by(year=year))
+    period = find_period(year)
     if period is None:
         abort(404)
     rows = service.period_overview(period)
