@@ -39,6 +39,22 @@ def reads_region(user: User) -> bool:
     return user.role in (Role.ADMIN, Role.EVALUATOR, Role.VIEWER)
 
 
+def administers(user: User) -> bool:
+    """Administrators run the periods, the evaluator assignments, printing and the audit trail."""
+    return user.is_authenticated and user.role == Role.ADMIN
+
+
+def reviews_by_assignment(user: User) -> bool:
+    """An evaluator reviews the agencies assigned to them, and their period overview lists only
+    those (never their own agency); administrators and the leadership see every agency."""
+    return user.role == Role.EVALUATOR
+
+
+def works_for_agency(user: User) -> bool:
+    """Agency staff (operators and the head): the deadline notices are written for them."""
+    return user.role == Role.AGENCY
+
+
 def is_agency_head(user: User) -> bool:
     """An agency user who approves for the agency: its head or the designated official."""
     return user.role == Role.AGENCY and user.agency_role == AgencyRole.HEAD

@@ -59,6 +59,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..policy import can_issue_documents
 from . import audit, letterhead
 from .assessments import answer_text, answer_value, answers_by_code, instrument_for
 from .follow_ups import follow_up_sections
@@ -1218,6 +1219,12 @@ def latest_certificates(agency_id: int) -> list[tuple[int, DocumentRow]]:
 
 class RevokeRefused(Exception):
     """A revocation that cannot be done; the message is for the user."""
+
+
+def may_revoke(user: User, document: DocumentInfo) -> bool:
+    """Whether the page offers the user to revoke the document: an administrator, a
+    document not revoked yet."""
+    return can_issue_documents(user) and document.state != REVOKED
 
 
 def revoke(document: IssuedDocument, user: User, reason: str) -> None:

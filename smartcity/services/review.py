@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..domain.instrument import AnswerValue
 from ..domain.scoring import AssessmentScore, score_assessment
 from ..domain.workflow import (
+    REVIEWABLE,
     REVIEWERS,
     TRANSITIONS,
     WITH_THE_AGENCY,
@@ -34,18 +35,20 @@ from ..models import (
     User,
     utcnow,
 )
-from ..policy import actor_for, can_review
+from ..policy import actor_for, can_review, reviews_by_assignment
 from . import audit
 from .assessments import (
     AnswerInput,
     AnswersInvalid,
     AssessmentRefused,
+    AssessmentRow,
     answer_value,
     answer_values,
     answers_by_code,
     applicable_codes,
     dimension_codes,
     instrument_for,
+    period_overview,
     questionnaire,
     store_change,
     stored_columns,
@@ -373,6 +376,23 @@ def assignments(period: Period) -> dict[int, list[User]]:
     for row in rows:
         result.setdefault(row.agency_id, []).append(row.evaluator)
     return result
+
+
+def overview_for(user: User, period: Period, queue: bool = False) -> list[AssessmentRow]:
+    """The period's assessments on the user's overview: every agency's, or for an evaluator
+    those of the agencies assigned to them (never of their own agency); `queue` keeps those
+    waiting for review."""
+    rows = period_overview(period)
+    if reviews_by_assignment(user):
+        assigned = assigned_agency_ids(user, period)
+        rows = [
+            row
+            for row in rows
+            if row.assessment.agency_id in assigned and row.assessment.agency_id != user.agency_id
+        ]
+    if queue:
+        rows = [row for row in rows if row.assessment.status in REVIEWABLE]
+    return rows
 
 
 def assigned_agency_ids(evaluator: User, period: Period) -> set[int]:

@@ -25,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from ..models import Agency, Role, User
+from ..policy import is_agency_head, works_for_agency
 from ..services import accounts
 from ..services import agencies as service
 from ..services.store import unit_of_work
@@ -319,6 +320,8 @@ def user_edit(user_id: int):
         user=user,
         reset_form=ResetPasswordForm(formdata=None),
         role_labels=ROLE_LABELS,
+        agency_account=works_for_agency(user),
+        agency_head=is_agency_head(user),
         open_sessions=accounts.open_sessions(user),
     ), status
 
@@ -407,5 +410,7 @@ def user_reset_password(user_id: int):
         user=user,
         reset_form=reset_form,
         role_labels=ROLE_LABELS,
+        agency_account=works_for_agency(user),
+        agency_head=is_agency_head(user),
         open_sessions=accounts.open_sessions(user),
     ), 400

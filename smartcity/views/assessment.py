@@ -23,11 +23,13 @@ from ..forms import (
 from ..models import Answer, Assessment, Role
 from ..policy import (
     actor_for,
+    administers,
     can_edit_assessment,
     can_issue_documents,
     can_view_assessment,
     is_staff,
     reads_region,
+    works_for_agency,
 )
 from ..services import approvals, documents, follow_ups, homes, minutes, review, workflow
 from ..services import assessments as service
@@ -69,7 +71,9 @@ def home():
     periods = all_periods()
     if reads_region(current_user):
         queue = homes.review_queue(current_user) if is_staff(current_user) else None
-        return render_template("home_staff.html", periods=periods, queue=queue)
+        return render_template(
+            "home_staff.html", periods=periods, queue=queue, administers=administers(current_user)
+        )
     if current_user.role != Role.AGENCY or current_user.agency is None:
         abort(403)
     return render_template("home_agency.html", years=homes.agency_years(current_user, periods))
@@ -94,6 +98,7 @@ def render_overview(assessment: Assessment, status: int = 200, reopen_form=None)
     return render_template(
         "assessment/overview.html",
         assessment=assessment,
+        works_for_agency=works_for_agency(current_user),
         instrument=instrument,
         steps=steps,
         editable=can_edit_assessment(current_user, assessment),
@@ -217,6 +222,7 @@ def dimension(assessment_id: int, code: str):
     return render_template(
         "assessment/dimension.html",
         assessment=assessment,
+        works_for_agency=works_for_agency(current_user),
         instrument=instrument,
         dimension=dim,
         groups=indicator_groups(dim),

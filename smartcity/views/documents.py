@@ -135,7 +135,11 @@ def verify_code(code: str):
     result = service.verify_code(code)
     status = 404 if result.outcome == service.UNKNOWN else 200
     page = render_template(
-        "documents/verify_code.html", result=result, simulation_mark=service.SIMULATION_MARK
+        "documents/verify_code.html",
+        result=result,
+        simulation_mark=service.SIMULATION_MARK,
+        may_revoke=result.document is not None
+        and service.may_revoke(current_user, result.document),
     )
     return page, status
 

@@ -25,6 +25,7 @@ from ..policy import (
     can_follow_up,
     can_record_interview,
     reads_team,
+    reviews_by_assignment,
 )
 from ..services import approvals, store, team
 from ..services import assessments as assessment_service
@@ -256,6 +257,7 @@ def admin_member(year: int, member_id: int):
         "team/member.html",
         period=period,
         member=member,
+        member_reviews=member.user is not None and reviews_by_assignment(member.user),
         form=form,
         agencies=agencies,
         chosen=chosen,
