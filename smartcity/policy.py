@@ -194,12 +194,17 @@ def edit_window(assessment: Assessment) -> deadlines.EditWindow:
     )
 
 
+def in_agency_hands(assessment: Assessment) -> bool:
+    """A draft or a returned assessment: the agency's to change (when its dates allow)."""
+    return assessment.status in EDITABLE_BY_AGENCY
+
+
 def can_edit_assessment(user: User, assessment: Assessment) -> bool:
     """Answers and evidence change only by the agency (its operators and its head), in draft
     or after a return, in time."""
     return (
         actor_for(user, assessment) in AGENCY_MEMBERS
-        and assessment.status in EDITABLE_BY_AGENCY
+        and in_agency_hands(assessment)
         and edit_window(assessment).may_edit
     )
 

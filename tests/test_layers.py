@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -173,3 +174,21 @@ def test_a_view_module_neither_imports_db_nor_commits(path):
     assert database_uses(path) == [], (
         f"{path.relative_to(ROOT)}: queries and commits go to services"
     )
+
+
+# --- templates ask plain values, not roles and status names -------------------------------------
+
+TEMPLATE_RULES = re.compile(
+    r"current_user\.role\s*(==|!=|\bin\b)|\.role\s*==\s*['\"]|agency_role\s*==|"
+    r"assessment\.status\s*(==|!=|\bin\b|\bnot in\b)\s*['\"(\[]"
+)
+
+
+def test_templates_take_roles_and_stages_from_the_views():
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()[:80]}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if TEMPLATE_RULES.search(line)
+    ]
+    assert found == [], "rules belong in policy.py or the services:\n" + "\n".join(found)

@@ -15,10 +15,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from ..domain.workflow import EDITABLE_BY_AGENCY, Action, Status, TransitionRefused, next_status
+from ..domain.workflow import Action, Status, TransitionRefused, next_status
 from ..extensions import db
 from ..models import Assessment, Transition, User, utcnow
-from ..policy import actor_for, can_edit_assessment, is_agency_head
+from ..policy import actor_for, can_edit_assessment, in_agency_hands, is_agency_head
 from . import audit, documents, notifications
 from .approvals import record_approval, signature_problem, statement_text
 from .assessments import (
@@ -201,7 +201,7 @@ def approve(assessment: Assessment, head: User, confirmed: bool) -> bool:
         return False
     if not is_agency_head(head) or head.agency_id != assessment.agency_id:
         raise AssessmentRefused(_("Only the head of the agency approves its self-assessment."))
-    if assessment.status in EDITABLE_BY_AGENCY and not can_edit_assessment(head, assessment):
+    if in_agency_hands(assessment) and not can_edit_assessment(head, assessment):
         raise AssessmentRefused(_("This assessment can no longer be submitted."))
     problem = signature_problem(head)
     if problem:

@@ -38,10 +38,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from ..domain.deadlines import EditState
 from ..domain.instrument import Instrument
 from ..domain.loader import InstrumentError
-from ..domain.workflow import EDITABLE_BY_AGENCY
 from ..formatting import number_filter
 from ..models import Agency, Assessment, InstrumentVersion, Period, PeriodStatus, Role
-from ..policy import edit_window
+from ..policy import edit_window, in_agency_hands
 from ..services import documents, store
 from ..services import instruments as instrument_service
 from ..services import periods as service
@@ -135,7 +134,7 @@ def _form_errors(form: FlaskForm) -> None:
 @bp.app_template_global()
 def deadline_notice(assessment: Assessment) -> str | None:
     """Why an agency cannot fill in an assessment it could otherwise change (None: it can)."""
-    if assessment.status not in EDITABLE_BY_AGENCY:
+    if not in_agency_hands(assessment):
         return None
     window = edit_window(assessment)
     if window.state == EditState.DEADLINE_PASSED and window.deadline is not None:
@@ -153,7 +152,7 @@ def deadline_notice(assessment: Assessment) -> str | None:
 @bp.app_template_global()
 def deadline_reminder(assessment: Assessment) -> str | None:
     """The agency's last day while it may still fill in (None: no limit, or it cannot)."""
-    if assessment.status not in EDITABLE_BY_AGENCY:
+    if not in_agency_hands(assessment):
         return None
     window = edit_window(assessment)
     if not window.may_edit or window.deadline is None:

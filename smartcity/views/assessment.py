@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..domain.instrument import LEVEL, Dimension, Indicator, SubElement
-from ..domain.workflow import AGENCY_MEMBERS, EDITABLE_BY_AGENCY, Actor, Status
+from ..domain.workflow import AGENCY_MEMBERS, Actor, Status
 from ..forms import (
     ApprovalForm,
     ConfirmSubmitForm,
@@ -27,6 +27,7 @@ from ..policy import (
     can_edit_assessment,
     can_issue_documents,
     can_view_assessment,
+    in_agency_hands,
     is_staff,
     reads_region,
     works_for_agency,
@@ -250,7 +251,7 @@ def submit(assessment_id: int):
         abort(403)
     head = actor == Actor.HEAD
     waiting = assessment.status == Status.AWAITING_APPROVAL
-    if assessment.status not in EDITABLE_BY_AGENCY and not (head and waiting):
+    if not in_agency_hands(assessment) and not (head and waiting):
         if request.method == "POST":
             # a repeated click or a second tab: the first one already counted
             flash(_("This assessment has already been submitted."), "info")

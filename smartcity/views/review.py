@@ -32,7 +32,7 @@ from werkzeug.routing import BuildError
 from .. import formatting
 from ..domain import formats
 from ..domain.instrument import LEVEL
-from ..domain.workflow import REVIEWABLE, Action, Status, TransitionRefused
+from ..domain.workflow import REVIEWABLE, Action, Stage, Status, TransitionRefused, stage
 from ..forms import (
     ReopenForm,
     review_form,
@@ -74,6 +74,13 @@ ACTION_NAMES = {
     Action.FINALIZE: _l("Finalized"),
     Action.REOPEN: _l("Reopened"),
 }
+
+
+@bp.app_template_filter("stage")
+def stage_filter(status: str) -> Stage:
+    """Where an assessment stands (`domain.workflow.stage`): pages ask its flags, never compare
+    status names."""
+    return stage(status)
 
 
 @bp.app_template_filter("status_name")
