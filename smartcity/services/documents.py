@@ -49,6 +49,7 @@ from ..domain.signatory import Signatory
 from ..domain.workflow import Status
 from ..extensions import db
 from ..formatting import Standing, level_text, standing
+from ..formatting import language as page_language
 from ..models import (
     Assessment,
     AuditEvent,
@@ -61,6 +62,8 @@ from ..models import (
 )
 from ..policy import can_issue_documents
 from . import audit, letterhead
+from .approvals import agency_approval_date
+from .approvals import agency_signatory as approving_head
 from .assessments import answer_text, answer_value, answers_by_code, instrument_for
 from .follow_ups import follow_up_sections
 from .instruments import instrument_of
@@ -73,7 +76,9 @@ from .minutes import (
     region_minutes_data,
 )
 from .periods import certificate_minimum
+from .region import region_for
 from .review import reviews_by_code, scores, verified_value
+from .team import team_signatory as recorded
 
 log = logging.getLogger(__name__)
 
@@ -284,8 +289,6 @@ def finalized_on(assessment: Assessment) -> date | None:
 def approved_on(assessment: Assessment) -> date | None:
     """The day the agency's head approved it for the evaluators (before approvals existed: the
     day it was submitted)."""
-    from .approvals import agency_approval_date
-
     day = agency_approval_date(assessment)
     if day is None and assessment.submitted_at is not None:
         day = local_day(assessment.submitted_at)
@@ -308,16 +311,12 @@ def closed_on(period: Period) -> date | None:
 def agency_signatory(assessment: Assessment) -> Signatory | None:
     """Who signs for the agency: the head who approved the submission, as recorded at the
     approval (services.approvals); None without an approval: then no agency signature."""
-    from .approvals import agency_signatory as approving_head
-
     return approving_head(assessment)
 
 
 def team_signatory(period: Period, role: str = "chair") -> Signatory | None:
     """Who signs for the Tim Pelaksana: its chair recorded for the period (the vice-chair
     "a.n." the chair while absent; services.team); None when the period has no team yet."""
-    from .team import team_signatory as recorded
-
     return recorded(period, role)
 
 
@@ -562,8 +561,6 @@ class RegionReportData:
 
 
 def region_report_data(period: Period, language: str) -> RegionReportData:
-    from .region import region_for
-
     region_view = region_for(period)
     result = region_view.result
     instrument = region_view.instrument
@@ -1337,8 +1334,6 @@ def _standing_again(summary: dict, period_id: int | None, language: str) -> Stan
 
 
 def info(document: IssuedDocument, language: str | None = None) -> DocumentInfo:
-    from ..formatting import language as page_language
-
     language = language or page_language()
     summary = json.loads(document.summary or "{}")
     zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))

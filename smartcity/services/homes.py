@@ -15,10 +15,11 @@ from ..domain.instrument import MaturityBand
 from ..domain.workflow import REVIEWABLE, Status
 from ..extensions import db
 from ..formatting import date_filter
-from ..models import Assessment, Period, User, utcnow
+from ..models import Assessment, Period, PeriodStatus, User, utcnow
 from ..policy import can_review, edit_window, in_agency_hands
 from . import assessments as assessment_service
 from . import review
+from .documents import latest_certificates
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,6 @@ class AgencyYear:
 
 def agency_years(user: User, periods: list[Period]) -> list[AgencyYear]:
     """The user's agency in each period, newest first (an open period gets its assessment)."""
-    from ..models import PeriodStatus
-    from .documents import latest_certificates
 
     certificates = dict(latest_certificates(user.agency_id)) if user.agency_id else {}
     result = []

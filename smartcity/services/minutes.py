@@ -22,6 +22,7 @@ from .approvals import agency_approval_date, agency_signatory
 from .assessments import instrument_for
 from .follow_ups import DimensionFollowUp, follow_up_sections
 from .periods import certificate_minimum
+from .region import region_for
 from .review import scores
 from .team import (
     CHAIR,
@@ -266,8 +267,6 @@ class RegionMinutesData:
 
 
 def region_minutes_data(period: Period, language: str) -> RegionMinutesData:
-    from .region import region_for
-
     if period.is_open:
         raise MinutesRefused(_("The region's Berita Acara is made when the period is closed."))
     region_view = region_for(period)

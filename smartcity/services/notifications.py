@@ -46,6 +46,7 @@ from ..models import (
     utcnow,
 )
 from . import audit
+from .review import status_text
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,6 @@ def title(notification: Notification) -> str:
     text = TITLES.get(notification.status)
     if text is not None:
         return str(text) % {"agency": agency, "year": year}
-    from .review import status_text
 
     return _(
         "The self-assessment %(year)s of %(agency)s is now %(status)s",

@@ -55,6 +55,7 @@ from .assessments import (
     stored_value,
     value_problems,
 )
+from .instruments import instrument_of
 
 
 def status_text(status: str) -> str:
@@ -530,8 +531,6 @@ def period_scores(period: Period, assessments: list[Assessment]) -> dict[int, Sc
 
     Set-based: a fixed number of queries however many assessments there are.
     """
-    from .instruments import instrument_of
-
     full = instrument_of(period.instrument_version)
     # the evaluators receive nothing before the head's approval
     wanted = {a.id: a for a in assessments if a.status not in WITH_THE_AGENCY}
