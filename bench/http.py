@@ -106,12 +106,12 @@ def prepare(database_url: str, workdir: Path) -> Setup:
     from flask_migrate import upgrade
     from sqlalchemy import select, text
 
-    from smartcity.cli import open_period
     from smartcity.extensions import db
     from smartcity.factory import create_app
     from smartcity.models import Agency, Answer, Assessment, User
     from smartcity.seed import seed_demo_region
     from smartcity.services.instruments import register_instrument
+    from smartcity.services.periods import open_period
 
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": database_url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
@@ -407,8 +407,9 @@ def bare_autosave_requests(setup: Setup) -> MakeRequest:
 def scoring_throughput(seconds: float = 3.0) -> tuple[float, float]:
     """Assessments scored per second by the pure engine (all dimensions of the demo
     questionnaire, random answers), and a plain weighted mean of the same numbers."""
+    from smartcity.domain.instrument import AnswerValue
     from smartcity.domain.loader import load_instrument
-    from smartcity.domain.scoring import AnswerValue, score_assessment
+    from smartcity.domain.scoring import score_assessment
     from smartcity.services.instruments import DEMO_INSTRUMENT
 
     instrument = load_instrument(DEMO_INSTRUMENT.read_text(encoding="utf-8"), "demo")

@@ -53,7 +53,6 @@ def fill(
 
     Runs inside an app context; commits once at the end.
     """
-    from smartcity.cli import open_period
     from smartcity.domain.workflow import Status
     from smartcity.extensions import db
     from smartcity.models import (
@@ -67,6 +66,7 @@ def fill(
         Review,
     )
     from smartcity.services.instruments import DEMO_INSTRUMENT, instrument_of, register_instrument
+    from smartcity.services.periods import open_period
 
     started = time.perf_counter()
     rng = random.Random(seed)

@@ -13,9 +13,8 @@ from sqlalchemy import select
 
 from .domain.loader import InstrumentError
 from .extensions import db
-from .models import InstrumentVersion, Period, PeriodStatus, Role, User
-from .services import accounts
-from .services.assessments import open_assessments_for_all
+from .models import Period, PeriodStatus, Role, User
+from .services import accounts, periods
 from .services.instruments import InstrumentConflict, register_instrument
 
 user_cli = AppGroup("user", help="Manage user accounts.")
@@ -77,38 +76,6 @@ def validate(file: str) -> None:
     click.echo(f"{file}: valid")
 
 
-def open_period(
-    year: int, version: InstrumentVersion, by: User | None = None
-) -> tuple[Period, int]:
-    """Open (or reopen) period YEAR with the instrument version; returns it and new assessments.
-
-    Raises click.ClickException when the year exists with another instrument version.
-    The audit trail records the opening; `by` None is the command line ("system").
-    """
-    from .services.periods import PeriodRefused, create_period
-
-    period = db.session.scalar(select(Period).filter_by(year=year))
-    if period is None:
-        try:
-            return create_period(year, version, by=by)
-        except PeriodRefused as error:
-            raise click.ClickException(str(error)) from None
-    if period.instrument_version_id != version.id:
-        raise click.ClickException(
-            f"period {year} already exists with instrument "
-            f"{period.instrument_version.code} {period.instrument_version.version}"
-        )
-    set_period_status(period, PeriodStatus.OPEN, by)
-    return period, open_assessments_for_all(period)
-
-
-def set_period_status(period: Period, status: PeriodStatus, by: User | None = None) -> bool:
-    """Open or close an existing period (`services.periods.set_status`); False when unchanged."""
-    from .services.periods import set_status
-
-    return set_status(period, status, by)
-
-
 @period_cli.command("open")
 @click.argument("year", type=int)
 @click.option("--instrument", "instrument_file", required=True, type=click.Path(dir_okay=False))
@@ -117,13 +84,10 @@ def open_period_command(year: int, instrument_file: str) -> None:
     source = _read(instrument_file)
     try:
         version = register_instrument(source, instrument_file)
-        _, created = open_period(year, version)
-    except (InstrumentError, InstrumentConflict) as error:
+        _, created = periods.open_period(year, version)
+    except (InstrumentError, InstrumentConflict, periods.PeriodRefused) as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
-    except click.ClickException:
-        db.session.rollback()
-        raise
     db.session.commit()
     click.echo(
         f"period {year} open with {version.code} {version.version}; "
@@ -138,7 +102,7 @@ def close_period_command(year: int) -> None:
     period = db.session.scalar(select(Period).filter_by(year=year))
     if period is None:
         raise click.ClickException(f"period {year} does not exist")
-    changed = set_period_status(period, PeriodStatus.CLOSED)
+    changed = periods.set_status(period, PeriodStatus.CLOSED)
     db.session.commit()
     click.echo(f"period {year} closed" if changed else f"period {year} was already closed")
 

@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import assets, config, requestlog, security, storage, textinput
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .formatting import select_locale
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,13 +59,6 @@ class DatabaseInteger(IntegerConverter):
     def __init__(self, map, *args, **kwargs):  # noqa: A002 - Werkzeug's parameter name
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
-
-
-def select_locale() -> str:
-    language = session.get("language")
-    if language in ("id", "en"):
-        return language
-    return "id"
 
 
 def register_extensions(app: Flask) -> None:

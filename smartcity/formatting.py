@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g, has_app_context, has_request_context
+from flask import Flask, current_app, g, has_app_context, has_request_context, session
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
@@ -23,6 +23,14 @@ from .domain.instrument import Instrument
 from .domain.signatory import format_nip
 
 SEPARATOR = " · "
+
+
+def select_locale() -> str:
+    """The language a visitor chose for the pages (Indonesian unless English was chosen)."""
+    language = session.get("language")
+    if language in ("id", "en"):
+        return language
+    return "id"
 
 
 def language() -> str:

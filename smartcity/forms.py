@@ -380,7 +380,7 @@ class ReviewForm(FlaskForm):
 
     def differs(self, indicator: Indicator) -> bool:
         """Whether the typed verdict differs from the self-assessed answer."""
-        from .domain.scoring import AnswerValue
+        from .domain.instrument import AnswerValue
 
         try:
             value = self.entry(indicator).answer().value()

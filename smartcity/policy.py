@@ -39,6 +39,22 @@ def reads_region(user: User) -> bool:
     return user.role in (Role.ADMIN, Role.EVALUATOR, Role.VIEWER)
 
 
+def administers(user: User) -> bool:
+    """Administrators run the periods, the evaluator assignments, printing and the audit trail."""
+    return user.is_authenticated and user.role == Role.ADMIN
+
+
+def reviews_by_assignment(user: User) -> bool:
+    """An evaluator reviews the agencies assigned to them, and their period overview lists only
+    those (never their own agency); administrators and the leadership see every agency."""
+    return user.role == Role.EVALUATOR
+
+
+def works_for_agency(user: User) -> bool:
+    """Agency staff (operators and the head): the deadline notices are written for them."""
+    return user.role == Role.AGENCY
+
+
 def is_agency_head(user: User) -> bool:
     """An agency user who approves for the agency: its head or the designated official."""
     return user.role == Role.AGENCY and user.agency_role == AgencyRole.HEAD
@@ -178,12 +194,17 @@ def edit_window(assessment: Assessment) -> deadlines.EditWindow:
     )
 
 
+def in_agency_hands(assessment: Assessment) -> bool:
+    """A draft or a returned assessment: the agency's to change (when its dates allow)."""
+    return assessment.status in EDITABLE_BY_AGENCY
+
+
 def can_edit_assessment(user: User, assessment: Assessment) -> bool:
     """Answers and evidence change only by the agency (its operators and its head), in draft
     or after a return, in time."""
     return (
         actor_for(user, assessment) in AGENCY_MEMBERS
-        and assessment.status in EDITABLE_BY_AGENCY
+        and in_agency_hands(assessment)
         and edit_window(assessment).may_edit
     )
 

@@ -34,7 +34,7 @@ from .models import (
     utcnow,
 )
 from .policy import can_edit_assessment
-from .services import audit
+from .services import audit, periods
 from .services.accounts import create_user, find_user
 from .services.assessments import (
     AnswerInput,
@@ -42,9 +42,7 @@ from .services.assessments import (
     answers_by_code,
     dimension_codes,
     evidence_counts,
-    open_assessments_for_all,
     save_answers,
-    submit,
 )
 from .services.instruments import DEMO_INSTRUMENT, instrument_of, register_instrument
 
@@ -264,10 +262,8 @@ def seed_demo_region(password: str | None = None, history: bool = True) -> list[
     version = register_instrument(DEMO_INSTRUMENT.read_text(encoding="utf-8"), str(DEMO_INSTRUMENT))
     period = db.session.scalar(select(Period).filter_by(year=DEMO_YEAR))
     if period is None:
-        from .cli import open_period
-
-        period, _ = open_period(DEMO_YEAR, version)
-    open_assessments_for_all(period)
+        period, _ = periods.open_period(DEMO_YEAR, version)
+    periods.open_assessments_for_all(period)
 
     report.append(f"Demo region: {REGION_NAME}, period {DEMO_YEAR} ({period.status})")
     report.append("Demo logins (username, password, role):")
@@ -480,7 +476,7 @@ def _complete_2025(
     """Take one agency's 2025 assessment from wherever it is to final, through the services,
     each step on its day of `HISTORY_CALENDAR` (the agency's `turn` of `of`)."""
     from .services.periods import grant_extension
-    from .services.review import save_review, transition
+    from .services.workflow import save_review, submit, transition
 
     def on(step: str, minute: int = 0):
         return stamped_at(history_moment(step, turn, of, minute))
@@ -562,8 +558,6 @@ def seed_history(version: InstrumentVersion, agencies: Iterable[Agency]) -> str:
 
     Resumable and idempotent: a closed 2025 period is left alone.
     """
-    from .cli import set_period_status
-
     period = db.session.scalar(select(Period).filter_by(year=HISTORY_YEAR))
     if period is not None and not period.is_open:
         return f"Demo history: period {HISTORY_YEAR} ({period.status}, already exists)"
@@ -592,7 +586,7 @@ def seed_history(version: InstrumentVersion, agencies: Iterable[Agency]) -> str:
     with _many_small_commits():
         final = _complete_all(period, agencies, instrument, evaluator, admin)
     with stamped_at(history_moment("closed")):
-        set_period_status(period, PeriodStatus.CLOSED, admin)
+        periods.set_status(period, PeriodStatus.CLOSED, admin)
         _history_notifications_read(period)
         db.session.commit()
     return f"Demo history: period {HISTORY_YEAR} (closed), {final} final assessment(s)"
@@ -802,7 +796,7 @@ def _ensure_demo_team(period: Period, agencies: dict[str, Agency], admin: User |
 
 def _approve_as_head(assessment: Assessment) -> None:
     """The agency's head reads what the operators sent and approves it."""
-    from .services.approvals import approve
+    from .services.workflow import approve
 
     head = find_user(head_username(assessment.agency.code))
     if head is not None and assessment.status == Status.AWAITING_APPROVAL:
@@ -860,7 +854,7 @@ def _finalize_as_chair(assessment: Assessment) -> None:
     chair's own agency, the vice-chair) makes the result final with its Berita Acara data."""
     from .policy import acting_chair
     from .services import team
-    from .services.review import transition
+    from .services.workflow import transition
 
     chair_id, _acting = acting_chair(assessment.period_id, assessment.agency_id)
     chair = db.session.get(User, chair_id) if chair_id is not None else None

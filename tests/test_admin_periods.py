@@ -320,7 +320,7 @@ def test_the_hub_links_only_existing_pages(demo, client, auth):
 
 def test_submitting_follows_the_same_deadline_rule(demo):
     from smartcity.models import User
-    from smartcity.services import assessments, periods
+    from smartcity.services import assessments, periods, workflow
 
     own = assessment_of(demo, "DISKOMINFO").id
     _set_last_day(demo, 2026, today_local() - timedelta(days=1))
@@ -329,7 +329,7 @@ def test_submitting_follows_the_same_deadline_rule(demo):
         assessment = db.session.get(Assessment, own)
         # refused for the deadline before completeness is even looked at
         with pytest.raises(assessments.AssessmentRefused):
-            assessments.submit(assessment, user)
+            workflow.submit(assessment, user)
         db.session.rollback()
         periods.grant_extension(
             assessment.period, assessment.agency, today_local(), "listrik padam", None
@@ -337,7 +337,7 @@ def test_submitting_follows_the_same_deadline_rule(demo):
         db.session.commit()
         # with more time the deadline lets it through: now only the missing answers stop it
         with pytest.raises(assessments.Incomplete):
-            assessments.submit(db.session.get(Assessment, own), user)
+            workflow.submit(db.session.get(Assessment, own), user)
 
 
 # the certificate rule per period: (instance default, the period's choice, the assessment's

@@ -11,7 +11,7 @@ from smartcity.domain.signatory import Signatory
 from smartcity.domain.workflow import Status
 from smartcity.extensions import db
 from smartcity.models import Approval, Assessment, AuditEvent, Evidence, User
-from smartcity.services import approvals, documents
+from smartcity.services import approvals, documents, workflow
 from smartcity.services import assessments as assessment_service
 from smartcity.services.assessments import AnswerInput, AssessmentRefused
 
@@ -112,7 +112,7 @@ def test_only_the_confirmed_statement_of_responsibility_submits(demo, client, au
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
         with pytest.raises(AssessmentRefused):
-            approvals.approve(assessment, head_of(assessment), confirmed=False)
+            workflow.approve(assessment, head_of(assessment), confirmed=False)
         assert db.session.scalar(select(Approval).filter_by(assessment_id=assessment_id)) is None
     approved = client.post(
         f"/assessments/{assessment_id}/submit", data={"confirm": "y", "action": "approve"}
@@ -162,7 +162,7 @@ def test_without_an_approval_no_document_signs_for_the_agency(demo):
         # an assessment sent but never approved: no agency signature in its report
         operator = operator_of(draft)
         answer_all(draft)
-        assessment_service.submit(draft, operator)
+        workflow.submit(draft, operator)
         draft.status = Status.SUBMITTED  # as if moved on without an approval (old data)
         db.session.commit()
         unsigned = documents.report_data(draft, "id")
@@ -210,7 +210,7 @@ def test_a_head_without_a_position_cannot_sign(demo):
         head.position = ""
         db.session.commit()
         with pytest.raises(AssessmentRefused, match="jabatan"):
-            approvals.approve(assessment, head, confirmed=True)
+            workflow.approve(assessment, head, confirmed=True)
         assert assessment.status == Status.DRAFT
 
 

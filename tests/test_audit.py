@@ -139,9 +139,9 @@ def test_the_cli_records_users_periods_and_instruments(demo, runner, tmp_path):
 
 def test_answers_submission_review_and_assignment_are_recorded(demo):
     from smartcity.domain.workflow import Action
-    from smartcity.services.approvals import approve
-    from smartcity.services.assessments import AnswerInput, save_answers, submit
-    from smartcity.services.review import ReviewInput, save_review, transition, unassign
+    from smartcity.services.assessments import AnswerInput, save_answers
+    from smartcity.services.review import ReviewInput, unassign
+    from smartcity.services.workflow import approve, save_review, submit, transition
 
     own = assessment_of(demo, "DINKES")
     with demo.app_context():

@@ -26,7 +26,7 @@ from smartcity.models import (
     Transition,
     User,
 )
-from smartcity.services import documents
+from smartcity.services import documents, workflow
 
 HOSTILE = "<script>alert(1)</script> dan <b>x</b>"
 NUMBER = re.compile(r"000\.8\.3/\d{3}/BAPPERIDA/\d{4}")
@@ -431,13 +431,12 @@ def test_finalizing_issues_the_report_and_the_certificate_with_the_berita_acara(
     demo, client, auth
 ):
     from smartcity.domain.workflow import Action
-    from smartcity.services import review
 
     assessment_id = advance(demo, to="submitted", level=3)
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        review.transition(assessment, user("evaluator"), Action.START_REVIEW)
-        review.transition(assessment, user("evaluator"), Action.VERIFY)
+        workflow.transition(assessment, user("evaluator"), Action.START_REVIEW)
+        workflow.transition(assessment, user("evaluator"), Action.VERIFY)
     auth.login("kepala-bapperida")  # the team's chair
     response = client.post(
         f"/assessments/{assessment_id}/finalize",
@@ -617,7 +616,6 @@ def advance(app, code: str = "DISKOMINFO", to: str = "final", level: int = 3) ->
     """The agency's 2026 assessment answered at `level`, approved by its head and, unless `to`
     is "submitted", verified by the evaluator and made final by the team's chair."""
     from smartcity.domain.workflow import Action
-    from smartcity.services import review
 
     from .test_workflow import submitted
 
@@ -626,7 +624,7 @@ def advance(app, code: str = "DISKOMINFO", to: str = "final", level: int = 3) ->
         return assessment_id
     with app.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        review.transition(assessment, user("evaluator"), Action.START_REVIEW)
-        review.transition(assessment, user("evaluator"), Action.VERIFY)
-        review.transition(assessment, user("kepala-bapperida"), Action.FINALIZE)
+        workflow.transition(assessment, user("evaluator"), Action.START_REVIEW)
+        workflow.transition(assessment, user("evaluator"), Action.VERIFY)
+        workflow.transition(assessment, user("kepala-bapperida"), Action.FINALIZE)
     return assessment_id

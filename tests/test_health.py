@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from smartcity.extensions import db, limiter
 from smartcity.factory import create_app
-from smartcity.views.health import migration_heads
+from smartcity.services.health import migration_heads
 
 
 def get_health(app):

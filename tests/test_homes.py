@@ -94,9 +94,9 @@ def test_evaluator_home_lists_the_queue_oldest_first(demo, client, auth):
         for assessment_id in (first, second):
             assessment = db.session.get(Assessment, assessment_id)
             from smartcity.domain.workflow import Action
-            from smartcity.services import review
+            from smartcity.services import workflow
 
-            review.transition(assessment, _user("evaluator"), Action.RETURN, "Perbaiki")
+            workflow.transition(assessment, _user("evaluator"), Action.RETURN, "Perbaiki")
     auth.logout()
     auth.login("evaluator")
     queue = _section(client.get("/").get_data(as_text=True), "review-queue")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from smartcity.domain.workflow import Action
 from smartcity.extensions import db
 from smartcity.models import Answer, Assessment, IssuedDocument, Review, Transition, User
-from smartcity.services import accounts, review
+from smartcity.services import accounts, workflow
 from smartcity.services.assessments import MAX_JUSTIFICATION
 
 from .helpers import PASSWORD
@@ -178,9 +178,9 @@ def test_return_comment_reopen_reason_and_revoke_reason(demo, hostile, client, a
     with demo.test_request_context():
         assessment = db.session.get(Assessment, hostile)
         submit_and_approve(assessment)
-        review.transition(assessment, get_user("evaluator"), Action.START_REVIEW)
-        review.transition(assessment, get_user("evaluator"), Action.VERIFY)
-        review.transition(assessment, chair_for(assessment), Action.FINALIZE)
+        workflow.transition(assessment, get_user("evaluator"), Action.START_REVIEW)
+        workflow.transition(assessment, get_user("evaluator"), Action.VERIFY)
+        workflow.transition(assessment, chair_for(assessment), Action.FINALIZE)
     auth.login("admin")
     response = client.post(f"/assessments/{hostile}/report")
     assert response.status_code == 303

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from smartcity.domain.workflow import Action
 from smartcity.extensions import db
 from smartcity.models import Assessment, Notification, User
-from smartcity.services import notifications, review
+from smartcity.services import notifications, workflow
 
 from .test_journey import assessment_of
 
@@ -129,16 +129,14 @@ def submitted(app, code: str = "DISKOMINFO") -> int:
 
 def _hand_in(assessment: Assessment) -> None:
     """The agency submits again (its head approving, where the workflow asks for that)."""
-    from smartcity.services import assessments
 
-    assessments.submit(assessment, _user(assessment.agency.code.lower()))
+    workflow.submit(assessment, _user(assessment.agency.code.lower()))
     if assessment.status == "awaiting_approval":
-        from smartcity.services import approvals
 
         head = db.session.scalar(
             select(User).filter_by(agency_id=assessment.agency_id, agency_role="head")
         )
-        approvals.approve(assessment, head, True)
+        workflow.approve(assessment, head, True)
 
 
 def _finalizer(assessment: Assessment) -> User:
@@ -180,11 +178,11 @@ def test_each_step_tells_the_people_concerned_in_the_app_and_by_mail(mail_demo):
         assessment_id = submitted(app)
         with app.test_request_context():
             assessment = db.session.get(Assessment, assessment_id)
-            review.transition(assessment, _user("evaluator"), Action.RETURN, "Lengkapi SK")
+            workflow.transition(assessment, _user("evaluator"), Action.RETURN, "Lengkapi SK")
             _hand_in(assessment)
-            review.transition(assessment, _user("evaluator"), Action.START_REVIEW)
-            review.transition(assessment, _user("evaluator"), Action.VERIFY)
-            review.transition(assessment, _finalizer(assessment), Action.FINALIZE)
+            workflow.transition(assessment, _user("evaluator"), Action.START_REVIEW)
+            workflow.transition(assessment, _user("evaluator"), Action.VERIFY)
+            workflow.transition(assessment, _finalizer(assessment), Action.FINALIZE)
         notifications.wait_for_mail(30)
         with app.app_context():
             rows = list(
@@ -241,7 +239,7 @@ def test_no_mail_without_an_address_or_without_mail_server(demo, mail_demo):
         app.config["MAIL_SERVER"] = ""  # off: nothing is even queued
         with app.test_request_context():
             assessment = db.session.get(Assessment, assessment_id)
-            review.transition(assessment, _user("evaluator"), Action.RETURN, "Perbaiki")
+            workflow.transition(assessment, _user("evaluator"), Action.RETURN, "Perbaiki")
         notifications.wait_for_mail(30)
         assert inbox.mails == []
         with app.app_context():
@@ -255,7 +253,7 @@ def test_a_mail_server_that_is_down_neither_blocks_nor_fails_the_step(mail_demo,
     assessment_id = submitted(app)
     with app.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        review.transition(assessment, _user("evaluator"), Action.RETURN, "Perbaiki")
+        workflow.transition(assessment, _user("evaluator"), Action.RETURN, "Perbaiki")
         assert assessment.status == "returned"
     auth.login("diskominfo")
     page = client.get("/notifications").get_data(as_text=True)
@@ -300,7 +298,7 @@ def test_the_in_app_list_and_its_unread_count(demo, client, auth):
     assessment_id = submitted(demo)
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        review.transition(assessment, _user("evaluator"), Action.RETURN, "Lengkapi SK GOV-01")
+        workflow.transition(assessment, _user("evaluator"), Action.RETURN, "Lengkapi SK GOV-01")
     auth.login("diskominfo")
     home = client.get("/").get_data(as_text=True)
     assert 'data-testid="unread-badge">1<' in home

@@ -11,7 +11,7 @@ from smartcity.domain.workflow import Action
 from smartcity.extensions import db
 from smartcity.models import Assessment, Review, User
 from smartcity.services import assessments as assessment_service
-from smartcity.services import review
+from smartcity.services import workflow
 from smartcity.services.assessments import AnswerInput
 
 from .test_notifications import _hand_in, submitted
@@ -44,7 +44,7 @@ def returned_and_resubmitted(app, changes: dict[str, AnswerInput]) -> int:
     assessment_id = submitted(app)
     with app.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        review.transition(assessment, _user("evaluator"), Action.RETURN, "Perbaiki")
+        workflow.transition(assessment, _user("evaluator"), Action.RETURN, "Perbaiki")
         assessment_service.save_answers(assessment, _user("diskominfo"), changes)
         _hand_in(assessment)
     return assessment_id
@@ -173,8 +173,8 @@ def test_finalizing_asks_first(demo, client, auth):
     assessment_id = submitted(demo)
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        review.transition(assessment, _user("evaluator"), Action.START_REVIEW)
-        review.transition(assessment, _user("evaluator"), Action.VERIFY)
+        workflow.transition(assessment, _user("evaluator"), Action.START_REVIEW)
+        workflow.transition(assessment, _user("evaluator"), Action.VERIFY)
         finalizer = _finalizer(assessment).username
     login(client, auth, finalizer)
     overview = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)

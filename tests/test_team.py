@@ -25,7 +25,7 @@ from smartcity.models import (
     User,
 )
 from smartcity.policy import actor_for
-from smartcity.services import documents, review, team
+from smartcity.services import documents, team, workflow
 from smartcity.services.assessments import AssessmentRefused
 
 from .test_documents import pdf_text
@@ -51,8 +51,8 @@ def verified(app, code: str = "DISKOMINFO") -> int:
     assessment_id = submitted(app, code)
     with app.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        review.transition(assessment, user("evaluator"), Action.START_REVIEW)
-        review.transition(assessment, user("evaluator"), Action.VERIFY)
+        workflow.transition(assessment, user("evaluator"), Action.START_REVIEW)
+        workflow.transition(assessment, user("evaluator"), Action.VERIFY)
     return assessment_id
 
 
@@ -265,10 +265,10 @@ def test_the_chair_does_not_finalize_their_own_agency(demo):
         chair = user("kepala-bapperida")
         assert actor_for(chair, assessment) == Actor.HEAD
         with pytest.raises(AssessmentRefused):
-            review.transition(assessment, chair, Action.FINALIZE)
+            workflow.transition(assessment, chair, Action.FINALIZE)
         acting = chair_for(assessment)
         assert acting.username == "kepala-diskominfo"
-        review.transition(assessment, acting, Action.FINALIZE)
+        workflow.transition(assessment, acting, Action.FINALIZE)
         assert team.minutes_of(assessment).acting_for_chair is True
 
 
@@ -282,7 +282,7 @@ def test_without_a_recorded_chair_nobody_finalizes(demo):
         assessment = db.session.get(Assessment, assessment_id)
         for who in ("admin", "kepala-bapperida", "evaluator"):
             with pytest.raises(AssessmentRefused):
-                review.transition(assessment, user(who), Action.FINALIZE)
+                workflow.transition(assessment, user(who), Action.FINALIZE)
         assert assessment.status == Status.VERIFIED
 
 
@@ -299,7 +299,7 @@ def test_where_the_period_requires_it_the_interview_comes_before_final(demo, cli
         assessment = db.session.get(Assessment, assessment_id)
         assert team.stage_of(assessment) == team.INTERVIEW_STAGE
         with pytest.raises(AssessmentRefused, match="wawancara atau visitasi"):
-            review.transition(assessment, user("kepala-bapperida"), Action.FINALIZE)
+            workflow.transition(assessment, user("kepala-bapperida"), Action.FINALIZE)
     login(client, auth, "evaluator")
     missing = client.post(
         f"/assessments/{assessment_id}/interview",
@@ -350,7 +350,7 @@ def test_the_team_page_shows_each_agency_s_stage(demo, client, auth):
 def test_closing_the_period_issues_the_region_berita_acara(demo, client, auth):
     assessment_id = verified(demo)
     with demo.test_request_context():
-        review.transition(
+        workflow.transition(
             db.session.get(Assessment, assessment_id), user("kepala-bapperida"), Action.FINALIZE
         )
     login(client, auth, "admin")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from smartcity.domain.workflow import Action
 from smartcity.extensions import db
 from smartcity.models import Assessment, AuditEvent
-from smartcity.services import review
+from smartcity.services import review, workflow
 
 from .test_notifications import _user, submitted
 
@@ -19,12 +19,12 @@ def returned_with_a_note(app) -> int:
     assessment_id = submitted(app)
     with app.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        review.save_review(
+        workflow.save_review(
             assessment,
             _user("evaluator"),
             {"GOV-01": review.ReviewInput(1, False, "SK Tim belum dilampirkan")},
         )
-        review.transition(assessment, _user("evaluator"), Action.RETURN, "Perbaiki GOV-01")
+        workflow.transition(assessment, _user("evaluator"), Action.RETURN, "Perbaiki GOV-01")
     return assessment_id
 
 

@@ -25,8 +25,8 @@ from smartcity.models import (
     User,
     utcnow,
 )
-from smartcity.services import approvals, review
 from smartcity.services import assessments as assessment_service
+from smartcity.services import review, workflow
 from smartcity.services.assessments import AnswerInput, AnswersInvalid, AssessmentRefused
 
 from .test_journey import assessment_of
@@ -233,9 +233,9 @@ def add_evidence(assessment: Assessment, code: str, by: User, name: str = "sk.pd
 
 def submit_and_approve(assessment: Assessment) -> None:
     """The operator sends it to the head ("Kirim"); the head approves ("Setujui dan kirim")."""
-    assert assessment_service.submit(assessment, operator_of(assessment)) is True
+    assert workflow.submit(assessment, operator_of(assessment)) is True
     assert assessment.status == Status.AWAITING_APPROVAL
-    assert approvals.approve(assessment, head_of(assessment), confirmed=True) is True
+    assert workflow.approve(assessment, head_of(assessment), confirmed=True) is True
 
 
 def chair_for(assessment: Assessment) -> User:
@@ -269,11 +269,11 @@ def test_a_full_cycle_is_recorded_step_by_step(demo):
         assessment = db.session.get(Assessment, assessment_id)
         evaluator, admin, chair = user("evaluator"), user("admin"), user("kepala-bapperida")
         # the first save starts the review
-        review.save_review(
+        workflow.save_review(
             assessment, evaluator, {"GOV-01": review.ReviewInput(1, False, "Belum ada SK")}
         )
         assert status_of(assessment_id) == Status.IN_REVIEW
-        review.transition(assessment, evaluator, Action.RETURN, "Lengkapi SK GOV-01")
+        workflow.transition(assessment, evaluator, Action.RETURN, "Lengkapi SK GOV-01")
         assert (
             assessment.status == Status.RETURNED
             and assessment.review_comment == "Lengkapi SK GOV-01"
@@ -282,14 +282,14 @@ def test_a_full_cycle_is_recorded_step_by_step(demo):
         assessment_service.save_answers(
             assessment, agency_user, {"GOV-01": AnswerInput(1, False, "Diperbaiki")}
         )
-        assert assessment_service.submit(assessment, agency_user) is True
+        assert workflow.submit(assessment, agency_user) is True
         assert assessment.round == 1  # a round is one submission to the evaluators
-        assert approvals.approve(assessment, head_of(assessment), confirmed=True) is True
+        assert workflow.approve(assessment, head_of(assessment), confirmed=True) is True
         assert assessment.round == 2
-        review.transition(assessment, evaluator, Action.START_REVIEW)
-        review.transition(assessment, evaluator, Action.VERIFY)
-        review.transition(assessment, chair, Action.FINALIZE)
-        review.transition(assessment, admin, Action.REOPEN, "Salah hitung")
+        workflow.transition(assessment, evaluator, Action.START_REVIEW)
+        workflow.transition(assessment, evaluator, Action.VERIFY)
+        workflow.transition(assessment, chair, Action.FINALIZE)
+        workflow.transition(assessment, admin, Action.REOPEN, "Salah hitung")
         assert status_of(assessment_id) == Status.IN_REVIEW
 
         steps = [
@@ -355,7 +355,7 @@ def test_a_refused_transition_changes_nothing(demo, who, action, comment):
         before = db.session.scalar(select(db.func.count(Transition.id)))
         events = db.session.scalar(select(db.func.count(AuditEvent.id)))
         with pytest.raises(AssessmentRefused):
-            review.transition(assessment, user(who), action, comment)
+            workflow.transition(assessment, user(who), action, comment)
         assert status_of(assessment_id) == Status.SUBMITTED
         assert db.session.scalar(select(db.func.count(Transition.id))) == before
         assert db.session.scalar(select(db.func.count(AuditEvent.id))) == events
@@ -375,7 +375,7 @@ def test_of_two_simultaneous_clicks_one_wins(demo):
 
         set_committed_value(assessment, "status", Status.SUBMITTED)  # what this request believes
         with pytest.raises(AssessmentRefused, match="lebih dahulu"):
-            review.transition(assessment, user("evaluator"), Action.START_REVIEW)
+            workflow.transition(assessment, user("evaluator"), Action.START_REVIEW)
         recorded = select(db.func.count(Transition.id)).filter_by(assessment_id=assessment_id)
         assert db.session.scalar(recorded) == 2  # the sending and the approval only
 
@@ -385,7 +385,7 @@ def test_a_different_verified_level_needs_a_note_and_nothing_is_stored(demo):
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
         with pytest.raises(AnswersInvalid) as invalid:
-            review.save_review(
+            workflow.save_review(
                 assessment,
                 user("evaluator"),
                 {
@@ -397,7 +397,7 @@ def test_a_different_verified_level_needs_a_note_and_nothing_is_stored(demo):
         assert review.reviews_by_code(assessment) == {}
         assert status_of(assessment_id) == Status.SUBMITTED
         # the same level as self-assessed needs no note
-        review.save_review(
+        workflow.save_review(
             assessment, user("evaluator"), {"GOV-02": review.ReviewInput(2, False, "")}
         )
         assert set(review.reviews_by_code(assessment)) == {"GOV-02"}
@@ -410,10 +410,10 @@ def test_final_scores_use_verified_levels_and_untouched_ones_follow_the_agency(d
         before = review.scores(assessment)
         assert before.verified is None
         evaluator = user("evaluator")
-        review.save_review(
+        workflow.save_review(
             assessment, evaluator, {"GOV-01": review.ReviewInput(1, False, "Tanpa SK")}
         )
-        review.transition(assessment, evaluator, Action.VERIFY)
+        workflow.transition(assessment, evaluator, Action.VERIFY)
         after = review.scores(assessment)
         assert after.self_assessed.index == before.self_assessed.index
         assert after.verified.index < after.self_assessed.index
@@ -427,7 +427,7 @@ def test_review_changes_only_while_submitted_or_in_review(demo):
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
         with pytest.raises(AssessmentRefused):
-            review.save_review(
+            workflow.save_review(
                 assessment, user("evaluator"), {"GOV-01": review.ReviewInput(2, False, "")}
             )
 
@@ -456,7 +456,7 @@ def test_changes_since_the_last_return(demo):
         assessment = db.session.get(Assessment, assessment_id)
         evaluator, agency_user = user("evaluator"), user("diskominfo")
         assert review.changes_since_last_return(assessment) == {}
-        review.transition(assessment, evaluator, Action.RETURN, "Perbaiki")
+        workflow.transition(assessment, evaluator, Action.RETURN, "Perbaiki")
         assessment_service.save_answers(
             assessment, agency_user, {"GOV-03": AnswerInput(1, False, "Turun")}
         )
@@ -490,7 +490,7 @@ def test_period_scores_match_the_single_assessment_scores(demo):
     assessment_id = submitted(demo)
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        review.save_review(
+        workflow.save_review(
             assessment, user("evaluator"), {"INF-01": review.ReviewInput(1, False, "x")}
         )
         period = assessment.period

@@ -16,15 +16,15 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import PathConverter
 
-from ..extensions import csrf, db, limiter
+from ..errors import RETRY_AFTER, database_unavailable, record_database_down, rollback
+from ..extensions import csrf, limiter
 from ..models import Evidence, Period, Role, User
 from ..requestlog import request_id
 from ..services import exports, tokens
+from ..services.periods import all_periods
 from .openapi import ERROR_CODES, document
 
 log = logging.getLogger(__name__)
@@ -112,15 +112,13 @@ def http_error(error: HTTPException) -> Response:
 
 @bp.errorhandler(Exception)
 def unexpected(error: Exception) -> Response:
-    from ..views import errors
-
-    if errors.database_unavailable(error):
-        errors.database_down(error)  # logs it and rolls back
+    if database_unavailable(error):
+        record_database_down(error)
         response = error_response(503, _("The service is briefly unavailable"))
-        response.headers["Retry-After"] = str(errors.RETRY_AFTER)
+        response.headers["Retry-After"] = str(RETRY_AFTER)
         return response
     log.exception("%s unhandled API error on %s %s", request_id(), request.method, request.path)
-    db.session.rollback()
+    rollback()
     return error_response(500, default_message(500))
 
 
@@ -153,9 +151,7 @@ def openapi_document() -> Response:
 
 @bp.get("/periods")
 def periods() -> Response:
-    rows = db.session.scalars(
-        select(Period).options(joinedload(Period.instrument_version)).order_by(Period.year.desc())
-    )
+    rows = all_periods()
     return jsonify({"periods": [period_json(period) for period in rows]})
 
 

@@ -12,7 +12,7 @@ them, in questionnaire order). Every indicator has an `answer_type`:
   `thresholds` (inclusive lower edges) give its level, which is the score.
 
 Scores are exact `Fraction`s on the 0-5 scale (`SCALE`); `Indicator.score` computes one
-from a `scoring.AnswerValue`. `indicator_applies` says whether an agency answers an
+from an `AnswerValue`. `indicator_applies` says whether an agency answers an
 indicator (`applies_to` lists agency codes and tags; ``all`` means every agency).
 """
 
@@ -21,10 +21,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # scoring imports this module; the answer type is only needed for typing
-    from .scoring import AnswerValue
 
 LANGUAGES: tuple[str, ...] = ("id", "en")
 
@@ -43,6 +39,32 @@ DIRECTIONS: tuple[str, ...] = (HIGHER_IS_BETTER, LOWER_IS_BETTER)
 
 # in `applies_to`: every agency answers the indicator
 ALL_AGENCIES = "all"
+
+
+@dataclass(frozen=True)
+class AnswerValue:
+    """What an agency said for one indicator, or "not applicable".
+
+    `level` for level indicators, `choice` (an option code) for choice indicators,
+    `checked` (item codes; an empty set is an answer with nothing ticked, None is no
+    answer) for checklists, `number` for number indicators.
+    """
+
+    level: int | None = None
+    not_applicable: bool = False
+    choice: str | None = None
+    checked: frozenset[str] | None = None
+    number: Fraction | None = None
+
+    @property
+    def is_answered(self) -> bool:
+        return (
+            self.not_applicable
+            or self.level is not None
+            or self.choice is not None
+            or self.checked is not None
+            or self.number is not None
+        )
 
 
 @dataclass(frozen=True)

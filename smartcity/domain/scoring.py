@@ -24,6 +24,7 @@ from fractions import Fraction
 
 from .instrument import (
     AnswerMismatch,
+    AnswerValue,
     Dimension,
     Indicator,
     Instrument,
@@ -48,32 +49,6 @@ __all__ = [
     "score_dimension",
     "weighted_mean",
 ]
-
-
-@dataclass(frozen=True)
-class AnswerValue:
-    """What an agency said for one indicator, or "not applicable".
-
-    `level` for level indicators, `choice` (an option code) for choice indicators,
-    `checked` (item codes; an empty set is an answer with nothing ticked, None is no
-    answer) for checklists, `number` for number indicators.
-    """
-
-    level: int | None = None
-    not_applicable: bool = False
-    choice: str | None = None
-    checked: frozenset[str] | None = None
-    number: Fraction | None = None
-
-    @property
-    def is_answered(self) -> bool:
-        return (
-            self.not_applicable
-            or self.level is not None
-            or self.choice is not None
-            or self.checked is not None
-            or self.number is not None
-        )
 
 
 @dataclass(frozen=True)

@@ -164,3 +164,29 @@ def next_status(
 def available_actions(status: Status, actor: Actor) -> list[Action]:
     """Actions this actor may take now, in workflow order."""
     return [t.action for t in TRANSITIONS.values() if actor in t.actors and status in t.sources]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """Where an assessment stands, as pages ask it: one flag per question, from the sets above."""
+
+    draft: bool
+    awaiting_approval: bool
+    returned: bool
+    reviewable: bool  # submitted or in review: the evaluators' inputs may change
+    left_the_agency: bool  # the evaluators have received it (not a draft, not awaiting the head)
+    settled: bool  # verified or final: its scores are official
+    final: bool
+
+
+def stage(status: str) -> Stage:
+    """The flags of a status (an unknown status has none set but `left_the_agency`)."""
+    return Stage(
+        draft=status == Status.DRAFT,
+        awaiting_approval=status == Status.AWAITING_APPROVAL,
+        returned=status == Status.RETURNED,
+        reviewable=status in REVIEWABLE,
+        left_the_agency=status not in WITH_THE_AGENCY,
+        settled=status in SETTLED,
+        final=status == Status.FINAL,
+    )

@@ -9,8 +9,7 @@ from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app, has_request_context
-from flask_babel import gettext
+from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -18,6 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from ..models import Agency, Role, User, UserSession, utcnow
 from . import audit
+from .i18n import gettext_or_english as _
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -29,12 +29,6 @@ USER_PAGE_SIZE = 25
 # letters and digits only, without look-alikes (0/O, 1/l/I): read aloud or copied by hand
 _TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
-
-def _(msgid: str, /, **params: object) -> str:
-    """Translated in a request (the user's language); plain English on the command line."""
-    if has_request_context():
-        return gettext(msgid, **params)
-    return msgid % params if params else msgid
 
 
 class AccountError(Exception):
@@ -71,6 +65,22 @@ def temporary_password() -> str:
         candidate = "".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(14))
         if password_problem("", candidate) is None:
             return candidate
+
+
+def active_users() -> list[User]:
+    """Every active account, by role and user name."""
+    return list(
+        db.session.scalars(select(User).filter_by(active=True).order_by(User.role, User.username))
+    )
+
+
+def active_evaluators() -> list[User]:
+    """The active evaluators by user name."""
+    return list(
+        db.session.scalars(
+            select(User).filter_by(role=Role.EVALUATOR, active=True).order_by(User.username)
+        )
+    )
 
 
 def find_user(username: str) -> User | None:

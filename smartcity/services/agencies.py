@@ -9,8 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import has_request_context
-from flask_babel import gettext
 from sqlalchemy import func, or_, select
 
 from ..domain import instrument as instrument_rules
@@ -26,8 +24,9 @@ from ..models import (
     User,
 )
 from . import audit
-from .assessments import open_assessments_for_all
+from .i18n import gettext_or_english as _
 from .instruments import instrument_of
+from .periods import open_assessments_for_all
 
 AGENCY_PAGE_SIZE = 25
 
@@ -38,12 +37,6 @@ IMPORT_COLUMNS = ("code", "name", "head_name", "head_nip", "head_position", "tag
 REQUIRED_COLUMNS = ("code", "name", "head_name", "head_nip", "head_position")
 MAX_LENGTHS = {"name": 200, "head_name": 200, "head_position": 200, "tags": 1000}
 
-
-def _(msgid: str, /, **params: object) -> str:
-    """Translated in a request (the user's language); plain English on the command line."""
-    if has_request_context():
-        return gettext(msgid, **params)
-    return msgid % params if params else msgid
 
 
 class AgencyError(Exception):
@@ -314,6 +307,29 @@ def scope_of(agency: Agency, instrument: Instrument) -> list[DimensionScope]:
         )
         for dimension in instrument.dimensions
     ]
+
+
+def users_of(agency: Agency) -> list[User]:
+    """The agency's accounts by user name."""
+    return list(
+        db.session.scalars(select(User).filter_by(agency_id=agency.id).order_by(User.username))
+    )
+
+
+def find_agency(code: str) -> Agency | None:
+    """The agency with this code (as stored: upper case), or None."""
+    return db.session.scalar(select(Agency).filter_by(code=code))
+
+
+def all_agencies() -> list[Agency]:
+    """Every agency, active or not, by name."""
+    return list(db.session.scalars(select(Agency).order_by(Agency.name)))
+
+
+def agency_names() -> list[tuple[str, str, bool]]:
+    """Every agency's code, name and whether it is active, by code (for choosing one)."""
+    rows = db.session.execute(select(Agency.code, Agency.name, Agency.active).order_by(Agency.code))
+    return [(code, name, active) for code, name, active in rows]
 
 
 def applicable_indicator_codes(agency: Agency, instrument: Instrument) -> list[str]:

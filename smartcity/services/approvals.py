@@ -18,15 +18,10 @@ from sqlalchemy import select
 
 from ..domain.scoring import MissingAnswer
 from ..domain.signatory import Signatory
-from ..domain.workflow import EDITABLE_BY_AGENCY, Action, Status
 from ..extensions import db
 from ..models import AgencyRole, Approval, Assessment, Role, User
-from ..policy import can_edit_assessment, is_agency_head
 from . import audit
 from .assessments import (
-    AssessmentRefused,
-    Incomplete,
-    _lock_for_answers,
     answer_value,
     answers_by_code,
     dimension_codes,
@@ -52,48 +47,6 @@ def statement_text() -> str:
 
 
 # --- the operator sends, the head approves or returns ----------------------------------------
-
-
-def approve(assessment: Assessment, head: User, confirmed: bool) -> bool:
-    """The head approves and submits to the evaluators ("Setujui dan kirim").
-
-    From "awaiting the head's approval", or straight from a draft or a return when the head
-    answered it themself. Needs the statement of responsibility confirmed and, like the
-    operator's sending, every answer and the evidence the instrument requires. Returns False
-    when it was already submitted: a repeated click or a second tab.
-    """
-    _lock_for_answers(assessment)
-    if assessment.status == Status.SUBMITTED and head.agency_id == assessment.agency_id:
-        return False
-    if not is_agency_head(head) or head.agency_id != assessment.agency_id:
-        raise AssessmentRefused(_("Only the head of the agency approves its self-assessment."))
-    if assessment.status in EDITABLE_BY_AGENCY and not can_edit_assessment(head, assessment):
-        raise AssessmentRefused(_("This assessment can no longer be submitted."))
-    problem = signature_problem(head)
-    if problem:
-        raise AssessmentRefused(problem)
-    missing = missing_for(assessment)
-    if missing:
-        raise Incomplete(missing)
-    from .review import transition  # review builds on this module's neighbours
-
-    try:
-        transition(
-            assessment, head, Action.APPROVE, statement=statement_text() if confirmed else ""
-        )
-    except AssessmentRefused:
-        db.session.refresh(assessment)
-        if assessment.status == Status.SUBMITTED:
-            return False  # the other click won
-        raise
-    return True
-
-
-def return_to_operators(assessment: Assessment, head: User, note: str) -> None:
-    """The head sends the assessment back to the operators with a note (it is a draft again)."""
-    from .review import transition
-
-    transition(assessment, head, Action.RETURN_TO_OPERATORS, note)
 
 
 def signature_problem(head: User) -> str | None:

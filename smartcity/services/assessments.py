@@ -28,7 +28,7 @@ from ..domain.scoring import (
     missing_answers,
     score_assessment,
 )
-from ..domain.workflow import WITH_THE_AGENCY, Action, Status
+from ..domain.workflow import WITH_THE_AGENCY
 from ..extensions import db
 from ..models import (
     Agency,
@@ -41,6 +41,7 @@ from ..models import (
 )
 from ..policy import can_edit_assessment
 from . import audit
+from .agencies import applicable_indicator_codes
 from .instruments import instrument_of
 
 
@@ -186,8 +187,6 @@ def instrument_for(assessment: Assessment) -> Instrument:
 def applicable_codes(assessment: Assessment, instrument: Instrument) -> frozenset[str]:
     """The indicators the agency answers: its dimensions, the instrument's `applies_to` rules
     for its code and tags, and the administrator's overrides."""
-    from .agencies import applicable_indicator_codes  # agencies builds on this module
-
     return frozenset(applicable_indicator_codes(assessment.agency, instrument))
 
 
@@ -243,18 +242,6 @@ def ensure_assessment(agency: Agency, period: Period) -> Assessment:
         db.session.add(assessment)
         db.session.flush()
     return assessment
-
-
-def open_assessments_for_all(period: Period) -> int:
-    """Create a draft for every active agency that has none in the period."""
-    existing = set(db.session.scalars(select(Assessment.agency_id).filter_by(period_id=period.id)))
-    created = 0
-    for agency in db.session.scalars(select(Agency).filter_by(active=True)):
-        if agency.id not in existing:
-            db.session.add(Assessment(agency=agency, period=period))
-            created += 1
-    db.session.flush()
-    return created
 
 
 def answers_by_code(assessment: Assessment) -> dict[str, Answer]:
@@ -621,33 +608,6 @@ def missing_for(assessment: Assessment) -> list[MissingAnswer]:
         dimension_codes(assessment, instrument),
         evidence_counts(assessment),
     )
-
-
-def submit(assessment: Assessment, user: User) -> bool:
-    """An operator sends a complete assessment to the agency's head ("Kirim"), again after a
-    return; the head's approval (`services.approvals.approve`) submits it to the evaluators.
-
-    Returns False when it was already sent: a repeated click or a second tab.
-    """
-    # no answer changes while completeness is checked, and none slips in after the submission
-    _lock_for_answers(assessment)
-    if assessment.status == Status.AWAITING_APPROVAL and user.agency_id == assessment.agency_id:
-        return False
-    if not can_edit_assessment(user, assessment):
-        raise AssessmentRefused(_("This assessment can no longer be submitted."))
-    missing = missing_for(assessment)
-    if missing:
-        raise Incomplete(missing)
-    from .review import transition  # review builds on this module
-
-    try:
-        transition(assessment, user, Action.SUBMIT)
-    except AssessmentRefused:
-        db.session.refresh(assessment)
-        if assessment.status == Status.AWAITING_APPROVAL:
-            return False  # the other click won
-        raise
-    return True
 
 
 @dataclass(frozen=True)

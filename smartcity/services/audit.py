@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import and_, event, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -90,3 +90,29 @@ def events(criteria: AuditFilter, *, limit: int = 100, offset: int = 0) -> list[
         query = query.filter(AuditEvent.at < criteria.until)
     query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit).offset(offset)
     return list(db.session.scalars(query))
+
+
+def assessment_events(
+    assessment: Assessment, page: int, size: int
+) -> tuple[list[AuditEvent], bool]:
+    """One page of an assessment's history, newest first, and whether more follow: its own
+    events and the assignments of evaluators to it."""
+    query = (
+        select(AuditEvent)
+        .options(joinedload(AuditEvent.user), joinedload(AuditEvent.agency))
+        .filter(
+            or_(
+                AuditEvent.assessment_id == assessment.id,
+                and_(
+                    AuditEvent.subject_type == "assignment",
+                    AuditEvent.agency_id == assessment.agency_id,
+                    AuditEvent.period_id == assessment.period_id,
+                ),
+            )
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(size + 1)
+        .offset((page - 1) * size)
+    )
+    rows = list(db.session.scalars(query))
+    return rows[:size], len(rows) > size

@@ -34,6 +34,7 @@ import hashlib
 import multiprocessing
 import os
 import pickle
+import pkgutil
 import sys
 import threading
 from collections.abc import Callable
@@ -58,6 +59,8 @@ KINDS = {
     "all": (documents.REPORT, documents.CERTIFICATE, documents.MINUTES),
 }
 MANIFEST = "manifest.csv"
+# a spawned worker's initializer, named by its path: it builds an app (see smartcity.worker)
+INIT_BATCH_PROCESS = "smartcity.worker:init_batch_process"
 ISSUERS = {
     documents.REPORT: documents.issue_report,
     documents.CERTIFICATE: documents.issue_certificate,
@@ -147,7 +150,9 @@ def print_batch(
         if method == "fork":
             initializer, initargs = _init_forked_worker, (app,)
         else:
-            initializer, initargs = _init_worker, (_portable_config(app), app.instance_path)
+            # a fresh interpreter builds its app in the worker module (which imports the factory)
+            initializer = pkgutil.resolve_name(INIT_BATCH_PROCESS)
+            initargs = (_portable_config(app), app.instance_path)
         work = [(job, user.id, str(out_dir)) for job in _longest_first(jobs)]
         context = multiprocessing.get_context(method)
         with context.Pool(
@@ -340,12 +345,10 @@ def _portable_config(app: Flask) -> dict[str, Any]:
     return portable
 
 
-def _init_worker(config: dict[str, Any], instance_path: str) -> None:
+def use_worker_app(app: Flask) -> None:
+    """In a spawned child (`smartcity.worker.init_batch_process`): the app it built."""
     global _worker_app
-    os.environ["SMARTCITY_INSTANCE"] = instance_path  # the same folder: the same signing key
-    from ..factory import create_app
-
-    _worker_app = create_app(config)
+    _worker_app = app
 
 
 def _worker(args: tuple[_Job, int, str]) -> ManifestEntry | None:

@@ -39,10 +39,6 @@ from .region import (
 WEAKEST = 5  # indicators listed as the agency's weakest
 
 
-def find_agency(code: str) -> Agency | None:
-    return db.session.scalar(select(Agency).filter_by(code=code))
-
-
 def all_periods() -> list[Period]:
     """Every period, oldest first, with its instrument version (two queries)."""
     return list(

@@ -49,6 +49,7 @@ from ..domain.signatory import Signatory
 from ..domain.workflow import Status
 from ..extensions import db
 from ..formatting import Standing, level_text, standing
+from ..formatting import language as page_language
 from ..models import (
     Assessment,
     AuditEvent,
@@ -59,13 +60,25 @@ from ..models import (
     User,
     utcnow,
 )
+from ..policy import can_issue_documents
 from . import audit, letterhead
+from .approvals import agency_approval_date
+from .approvals import agency_signatory as approving_head
 from .assessments import answer_text, answer_value, answers_by_code, instrument_for
 from .follow_ups import follow_up_sections
 from .instruments import instrument_of
 from .letterhead import Letterhead
+from .minutes import (
+    MinutesData,
+    MinutesRefused,
+    RegionMinutesData,
+    minutes_data,
+    region_minutes_data,
+)
 from .periods import certificate_minimum
+from .region import region_for
 from .review import reviews_by_code, scores, verified_value
+from .team import team_signatory as recorded
 
 log = logging.getLogger(__name__)
 
@@ -276,8 +289,6 @@ def finalized_on(assessment: Assessment) -> date | None:
 def approved_on(assessment: Assessment) -> date | None:
     """The day the agency's head approved it for the evaluators (before approvals existed: the
     day it was submitted)."""
-    from .approvals import agency_approval_date
-
     day = agency_approval_date(assessment)
     if day is None and assessment.submitted_at is not None:
         day = local_day(assessment.submitted_at)
@@ -300,16 +311,12 @@ def closed_on(period: Period) -> date | None:
 def agency_signatory(assessment: Assessment) -> Signatory | None:
     """Who signs for the agency: the head who approved the submission, as recorded at the
     approval (services.approvals); None without an approval: then no agency signature."""
-    from .approvals import agency_signatory as approving_head
-
     return approving_head(assessment)
 
 
 def team_signatory(period: Period, role: str = "chair") -> Signatory | None:
     """Who signs for the Tim Pelaksana: its chair recorded for the period (the vice-chair
     "a.n." the chair while absent; services.team); None when the period has no team yet."""
-    from .team import team_signatory as recorded
-
     return recorded(period, role)
 
 
@@ -554,8 +561,6 @@ class RegionReportData:
 
 
 def region_report_data(period: Period, language: str) -> RegionReportData:
-    from .region import region_for
-
     region_view = region_for(period)
     result = region_view.result
     instrument = region_view.instrument
@@ -951,8 +956,6 @@ def issue_region_report(period: Period, user: User | None, language: str) -> Iss
 
 def issue_minutes(assessment: Assessment, user: User, language: str) -> IssuedDocument:
     """The Berita Acara Hasil Evaluasi of a final assessment (data: services.minutes)."""
-    from .minutes import MinutesRefused, minutes_data, signers
-
     try:
         data = minutes_data(assessment, language)
     except MinutesRefused as error:
@@ -974,8 +977,6 @@ def issue_minutes(assessment: Assessment, user: User, language: str) -> IssuedDo
 
 def issue_region_minutes(period: Period, user: User, language: str) -> IssuedDocument:
     """The region recap Berita Acara of a closed period (data: services.minutes)."""
-    from .minutes import MinutesRefused, region_minutes_data, signers
-
     try:
         data = region_minutes_data(period, language)
     except MinutesRefused as error:
@@ -1038,7 +1039,7 @@ def not_issued_message(issued: Issued) -> str:
 def issue_final_documents(assessment: Assessment, user: User | None) -> list[Issued]:
     """When an assessment becomes final: its result report and, at or above the period's
     minimum, its certificate, in the official language. (The Berita Acara is issued by the
-    finalization itself, services.minutes.finalize.) Nothing here undoes the finalization."""
+    finalization itself, services.workflow.finalize.) Nothing here undoes the finalization."""
     language = official_language()
     return [
         _attempt(REPORT, lambda: issue_report(assessment, user, language)),
@@ -1217,6 +1218,12 @@ class RevokeRefused(Exception):
     """A revocation that cannot be done; the message is for the user."""
 
 
+def may_revoke(user: User, document: DocumentInfo) -> bool:
+    """Whether the page offers the user to revoke the document: an administrator, a
+    document not revoked yet."""
+    return can_issue_documents(user) and document.state != REVOKED
+
+
 def revoke(document: IssuedDocument, user: User, reason: str) -> None:
     reason = reason.replace("\x00", "").strip()
     if not reason:
@@ -1327,8 +1334,6 @@ def _standing_again(summary: dict, period_id: int | None, language: str) -> Stan
 
 
 def info(document: IssuedDocument, language: str | None = None) -> DocumentInfo:
-    from ..formatting import language as page_language
-
     language = language or page_language()
     summary = json.loads(document.summary or "{}")
     zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
@@ -1416,3 +1421,12 @@ def _claimed_document(data: bytes) -> IssuedDocument | None:
         .order_by(IssuedDocument.id.desc())
         .limit(1)
     )
+
+
+def signers(data: MinutesData | RegionMinutesData) -> list:
+    """Who signs a Berita Acara, as the registry's verification page lists them."""
+    if isinstance(data, MinutesData):
+        blocks = (data.chair, data.agency_head)
+    else:
+        blocks = (data.chair, data.secretary)
+    return [Person(b.name, b.nip, b.position) for b in blocks if b is not None]

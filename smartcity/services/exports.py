@@ -30,8 +30,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..domain.instrument import CHECKLIST, CHOICE, NUMBER, Indicator, Instrument
-from ..domain.scoring import AnswerValue, AssessmentScore, display_index
+from ..domain.instrument import CHECKLIST, CHOICE, NUMBER, AnswerValue, Indicator, Instrument
+from ..domain.scoring import AssessmentScore, display_index
 from ..domain.workflow import Status
 from ..extensions import db
 from ..formatting import standing
@@ -39,7 +39,7 @@ from ..models import Agency, Answer, Assessment, Evidence, Period, Review, Role,
 from ..policy import api_readable_agencies, reviews_in_progress_readable
 from .assessments import answer_value, dimension_codes, questionnaire
 from .instruments import instrument_of
-from .review import ScorePair, period_scores, verified_value
+from .review import ScorePair, period_scores, status_text, verified_value
 
 ANSWER_COLUMNS: tuple[str, ...] = (
     "period",
@@ -605,8 +605,6 @@ def _dimension_name(instrument: Instrument, code: str, language: str) -> str:
 
 def result_sheet(data: PeriodData, language: str) -> tuple[list[str], list[list[Cell]]]:
     """The results for people: RESULT_HEADERS in `language`, one row per dimension and overall."""
-    from .review import status_text
-
     rows: list[list[Cell]] = []
     for entry in agency_scores(data):
         agency = entry.assessment.agency
@@ -639,8 +637,6 @@ def result_sheet(data: PeriodData, language: str) -> tuple[list[str], list[list[
 
 def answer_sheet(data: PeriodData, language: str) -> tuple[list[str], list[list[Cell]]]:
     """The answers for people: ANSWER_HEADERS in `language`, one row per indicator."""
-    from .review import status_text
-
     rows: list[list[Cell]] = []
     for assessment in data.assessments:
         agency = assessment.agency

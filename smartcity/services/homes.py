@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -13,10 +14,12 @@ from ..domain import deadlines
 from ..domain.instrument import MaturityBand
 from ..domain.workflow import REVIEWABLE, Status
 from ..extensions import db
-from ..models import Assessment, Period, User, utcnow
-from ..policy import can_review, edit_window
+from ..formatting import date_filter
+from ..models import Assessment, Period, PeriodStatus, User, utcnow
+from ..policy import can_review, edit_window, in_agency_hands
 from . import assessments as assessment_service
 from . import review
+from .documents import latest_certificates
 
 
 @dataclass(frozen=True)
@@ -79,12 +82,12 @@ class AgencyYear:
     days_left: int | None  # until the deadline, counting today (0: today is the last day)
     may_edit: bool
     certificate: object | None  # the year's current certificate (documents.DocumentRow)
+    in_agency_hands: bool = False  # a draft or a return: the agency's to change
+    next_step: str = ""  # where the work stands and what happens next ("": only its status)
 
 
 def agency_years(user: User, periods: list[Period]) -> list[AgencyYear]:
     """The user's agency in each period, newest first (an open period gets its assessment)."""
-    from ..models import PeriodStatus
-    from .documents import latest_certificates
 
     certificates = dict(latest_certificates(user.agency_id)) if user.agency_id else {}
     result = []
@@ -120,6 +123,40 @@ def agency_years(user: User, periods: list[Period]) -> list[AgencyYear]:
                 days_left=(deadline - today).days if deadline is not None else None,
                 may_edit=window.may_edit,
                 certificate=certificates.get(period.year) if final else None,
+                in_agency_hands=in_agency_hands(assessment),
+                next_step=next_step(assessment),
             )
         )
     return result
+
+
+def next_step(assessment: Assessment) -> str:
+    """Where the agency's work of the year stands and what happens next (its home page);
+    blank for a status that has no next step for the agency."""
+    status = assessment.status
+    if status == Status.DRAFT:
+        return _("Answer every indicator with its justification and evidence, then submit.")
+    if status == Status.AWAITING_APPROVAL:
+        return _(
+            "Sent to the head of the agency: once the head approves it, it goes to the evaluators."
+        )
+    if status == Status.SUBMITTED:
+        when = assessment.submitted_at
+        return _(
+            "Submitted%(when)s. Next, the evaluators check your answers and evidence; you will "
+            "be notified when they verify it or return it with notes.",
+            when=(" " + _("on %(date)s", date=date_filter(when, "long"))) if when else "",
+        )
+    if status == Status.IN_REVIEW:
+        return _(
+            "The evaluators are reviewing it. You will be notified when they verify it or "
+            "return it with notes."
+        )
+    if status == Status.RETURNED:
+        return _("Returned with notes: change what the evaluators ask for, then submit again.")
+    if status == Status.VERIFIED:
+        return _(
+            "Verified by the evaluators. Next, the Smart City team makes the result final; you "
+            "will be notified."
+        )
+    return ""

@@ -21,6 +21,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from ..domain import emblem as emblems
 from ..domain import numbering
@@ -72,6 +73,16 @@ class Letterhead:
 
 def _region() -> Region | None:
     return db.session.scalar(select(Region).order_by(Region.id).limit(1))
+
+
+def region_name() -> str:
+    """The region's name, or blank: the log-in page names the region, and it must still
+    open while the database is down."""
+    try:
+        return db.session.scalar(select(Region.name).order_by(Region.id).limit(1)) or ""
+    except DBAPIError:
+        db.session.rollback()
+        return ""
 
 
 def settings() -> DocumentSettings | None:

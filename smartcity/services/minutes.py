@@ -22,12 +22,12 @@ from .approvals import agency_approval_date, agency_signatory
 from .assessments import instrument_for
 from .follow_ups import DimensionFollowUp, follow_up_sections
 from .periods import certificate_minimum
+from .region import region_for
 from .review import scores
 from .team import (
     CHAIR,
     ROLE_TITLES,
     VICE_CHAIR,
-    MinutesInput,
     interviews_of,
     members_of,
     minutes_of,
@@ -267,8 +267,6 @@ class RegionMinutesData:
 
 
 def region_minutes_data(period: Period, language: str) -> RegionMinutesData:
-    from .region import region_for
-
     if period.is_open:
         raise MinutesRefused(_("The region's Berita Acara is made when the period is closed."))
     region_view = region_for(period)
@@ -320,51 +318,7 @@ def region_minutes_data(period: Period, language: str) -> RegionMinutesData:
     )
 
 
-def signers(data: MinutesData | RegionMinutesData) -> list:
-    """Who signs, as the registry's verification page lists them."""
-    from .documents import Person
-
-    if isinstance(data, MinutesData):
-        blocks = (data.chair, data.agency_head)
-    else:
-        blocks = (data.chair, data.secretary)
-    return [Person(b.name, b.nip, b.position) for b in blocks if b is not None]
-
-
 # --- finalizing ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Finalized:
-    """A finalization and its Berita Acara (None with `problem` when it could not be issued:
-    the result is final all the same; the minutes can be printed again later)."""
-
-    document: object | None
-    problem: str = ""
-
-
-def finalize(assessment: Assessment, user, values: MinutesInput | None, language: str) -> Finalized:
-    """The chair makes the verified result final, recording the meeting, and the Berita Acara
-    Hasil Evaluasi is issued (signed, registered) at once. AssessmentRefused changes nothing."""
-    from ..domain.workflow import Action
-    from . import documents
-    from .review import transition
-
-    transition(assessment, user, Action.FINALIZE, minutes=values)
-    try:
-        document = documents.issue_minutes(assessment, user, language)
-    except Exception as error:  # noqa: BLE001 - the finalization stands whatever the PDF does
-        db.session.rollback()
-        current_app.logger.exception("Berita Acara of assessment %s not issued", assessment.id)
-        return Finalized(
-            None,
-            _(
-                "The Berita Acara could not be issued now (%(error)s); print it again from "
-                "the result page.",
-                error=type(error).__name__,
-            ),
-        )
-    return Finalized(document)
 
 
 # --- certificates only where deserved -------------------------------------------------------

@@ -46,6 +46,7 @@ from ..models import (
     utcnow,
 )
 from . import audit
+from .review import status_text
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,6 @@ def title(notification: Notification) -> str:
     text = TITLES.get(notification.status)
     if text is not None:
         return str(text) % {"agency": agency, "year": year}
-    from .review import status_text
 
     return _(
         "The self-assessment %(year)s of %(agency)s is now %(status)s",
@@ -224,7 +224,7 @@ def _enqueue(app: Flask, ids: list[int]) -> None:
     queue = Queue(app.config["PRINT_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
     for notification_id in ids:
         queue.enqueue(
-            "smartcity.services.notifications.send_queued",
+            "smartcity.worker.send_notification",
             notification_id,
             retry=Retry(max=len(delays), interval=delays) if delays else None,
             result_ttl=3600,
@@ -266,18 +266,9 @@ class MailNotSent(Exception):
     """The SMTP server could not be reached or refused the mail (RQ tries again)."""
 
 
-def send_queued(notification_id: int) -> None:
-    """The RQ entry point: raises MailNotSent so that RQ tries again later."""
-    if has_app_context():
-        _send_or_raise(notification_id)
-        return
-    from ..factory import create_app
-
-    with create_app().app_context():
-        _send_or_raise(notification_id)
-
-
-def _send_or_raise(notification_id: int) -> None:
+def send_or_raise(notification_id: int) -> None:
+    """Send one queued mail (`smartcity.worker.send_notification`, run by RQ); raises
+    MailNotSent so that RQ tries again later."""
     from rq import get_current_job
 
     job = get_current_job()

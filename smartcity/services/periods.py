@@ -6,27 +6,27 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import has_request_context
-from flask_babel import gettext
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Agency, InstrumentVersion, Period, PeriodExtension, PeriodStatus, User
+from ..models import (
+    Agency,
+    Assessment,
+    InstrumentVersion,
+    Period,
+    PeriodExtension,
+    PeriodStatus,
+    User,
+)
 from . import audit
-from .assessments import open_assessments_for_all
+from .i18n import gettext_or_english as _
 from .instruments import instrument_of
 from .paging import PAGE_SIZE, Page, paginate
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
-
-def _(message: str, **params: Any) -> str:
-    """Translated in a request (the user's language); plain English on the command line."""
-    if has_request_context():
-        return gettext(message, **params)
-    return message % params if params else message
 
 
 class PeriodRefused(Exception):
@@ -140,6 +140,30 @@ def _change(
     return True
 
 
+def open_period(
+    year: int, version: InstrumentVersion, by: User | None = None
+) -> tuple[Period, int]:
+    """Open (or reopen) period YEAR with the instrument version; returns it and new assessments.
+
+    Refused when the year exists with another instrument version. The audit trail records
+    the opening; `by` None is the command line ("system"). The caller commits.
+    """
+    period = find_period(year)
+    if period is None:
+        return create_period(year, version, by=by)
+    if period.instrument_version_id != version.id:
+        raise PeriodRefused(
+            _(
+                "period %(year)s already exists with instrument %(code)s %(version)s",
+                year=year,
+                code=period.instrument_version.code,
+                version=period.instrument_version.version,
+            )
+        )
+    set_status(period, PeriodStatus.OPEN, by)
+    return period, open_assessments_for_all(period)
+
+
 def set_status(period: Period, status: PeriodStatus, by: User | None = None) -> bool:
     """Open or close a period, recorded in the audit trail; False when it already was."""
     action = "period.opened" if status == PeriodStatus.OPEN else "period.closed"
@@ -245,5 +269,28 @@ def grant_extension(
     return extension
 
 
+def all_periods() -> list[Period]:
+    """Every period, newest first, with its instrument version."""
+    return list(
+        db.session.scalars(
+            select(Period)
+            .options(joinedload(Period.instrument_version))
+            .order_by(Period.year.desc())
+        )
+    )
+
+
 def active_agencies() -> list[Agency]:
     return list(db.session.scalars(select(Agency).filter_by(active=True).order_by(Agency.name)))
+
+
+def open_assessments_for_all(period: Period) -> int:
+    """Create a draft for every active agency that has none in the period."""
+    existing = set(db.session.scalars(select(Assessment.agency_id).filter_by(period_id=period.id)))
+    created = 0
+    for agency in db.session.scalars(select(Agency).filter_by(active=True)):
+        if agency.id not in existing:
+            db.session.add(Assessment(agency=agency, period=period))
+            created += 1
+    db.session.flush()
+    return created

@@ -26,7 +26,7 @@ import zipfile
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 from sqlalchemy import or_, select, update
 
 from ..extensions import db
@@ -83,7 +83,7 @@ def start(period: Period, what: str, agency_code: str, user: User, language: str
     db.session.commit()
     if job.runner == "rq":
         _queue().enqueue(
-            "smartcity.services.print_jobs.run_queued",
+            "smartcity.worker.run_print_job",
             job.id,
             job_id=f"smartcity-print-{job.id}",
             job_timeout=current_app.config["PRINT_JOB_TIMEOUT"],
@@ -133,16 +133,6 @@ def run_worker(burst: bool = False) -> None:
 
 
 # --- running ---------------------------------------------------------------------------------
-
-
-def run_queued(job_id: int) -> str:
-    """The RQ entry point: runs the job inside the worker's app (or a new one)."""
-    if has_app_context():  # `flask print-worker`: the worker's own app
-        return run(job_id)
-    from ..factory import create_app
-
-    with create_app().app_context():
-        return run(job_id)
 
 
 def _run_in_thread(app: Flask, job_id: int) -> None:

@@ -51,6 +51,7 @@ from ..models import (
     Review,
 )
 from .instruments import instrument_of
+from .review import period_scores
 
 LOWEST = 10  # indicators listed under "where to invest"
 
@@ -238,8 +239,6 @@ def _needs_engine(period_id: int, instrument: Instrument) -> bool:
 
 def _engine_sums(period_id: int, agency_id: Agencies) -> PeriodSums:
     """The same sums from the scoring engine: verified scores of the final assessments."""
-    from .review import period_scores
-
     period = db.session.get(Period, period_id)
     query = select(Assessment).where(
         Assessment.period_id == period_id, Assessment.status == Status.FINAL

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..domain.scoring import AnswerValue, AssessmentScore, score_assessment
+from ..domain.instrument import AnswerValue
+from ..domain.scoring import AssessmentScore, score_assessment
 from ..domain.workflow import (
+    REVIEWABLE,
     REVIEWERS,
     TRANSITIONS,
     WITH_THE_AGENCY,
     Action,
     Status,
-    TransitionRefused,
     available_actions,
-    next_status,
 )
 from ..extensions import db
 from ..models import (
@@ -36,55 +35,27 @@ from ..models import (
     User,
     utcnow,
 )
-from ..policy import actor_for, can_review
-from . import audit, notifications
+from ..policy import actor_for, can_review, reviews_by_assignment
+from . import audit
 from .assessments import (
     AnswerInput,
     AnswersInvalid,
     AssessmentRefused,
+    AssessmentRow,
     answer_value,
     answer_values,
     answers_by_code,
     applicable_codes,
     dimension_codes,
     instrument_for,
+    period_overview,
     questionnaire,
     store_change,
     stored_columns,
     stored_value,
     value_problems,
 )
-
-if TYPE_CHECKING:
-    from .team import MinutesInput
-
-ACTION_DONE = {
-    Action.SUBMIT: "assessment.submitted",  # by an operator, to the agency's head
-    Action.APPROVE: "assessment.approved",  # by the head, to the evaluators
-    Action.RETURN_TO_OPERATORS: "assessment.returned_to_operators",
-    Action.START_REVIEW: "assessment.review_started",
-    Action.RETURN: "assessment.returned",
-    Action.VERIFY: "assessment.verified",
-    Action.FINALIZE: "assessment.finalized",
-    Action.REOPEN: "assessment.reopened",
-}
-
-
-def refusal_message(error: TransitionRefused) -> str:
-    if error.reason == "actor":
-        return _("You are not allowed to do this for this assessment.")
-    if error.reason == "comment":
-        if error.action == Action.REOPEN:
-            return _("Reopening needs a reason.")
-        if error.action == Action.RETURN_TO_OPERATORS:
-            return _("Returning the assessment to the operators needs a note for them.")
-        return _("Returning an assessment needs a comment for the agency.")
-    if error.reason == "statement":
-        return _("Confirm the statement of responsibility to approve and submit.")
-    return _(
-        "This cannot be done while the assessment is %(status)s.",
-        status=status_text(error.status),
-    )
+from .instruments import instrument_of
 
 
 def status_text(status: str) -> str:
@@ -102,108 +73,6 @@ def status_text(status: str) -> str:
 
 def actions_for(user: User, assessment: Assessment) -> list[Action]:
     return available_actions(Status(assessment.status), actor_for(user, assessment))
-
-
-def transition(
-    assessment: Assessment,
-    user: User,
-    action: Action,
-    comment: str = "",
-    *,
-    statement: str = "",
-    minutes: MinutesInput | None = None,
-) -> Status:
-    """Move the assessment on, recording who and when; AssessmentRefused changes nothing.
-
-    The status is changed with a conditional UPDATE, so of two simultaneous clicks one wins
-    and the other is refused as out of order. The head's approval (`statement`: the statement
-    of responsibility as confirmed) is recorded with who the head was at that moment; the
-    finalization with the data of its Berita Acara (`minutes`, or what the team records).
-    """
-    source = Status(assessment.status)
-    actor = actor_for(user, assessment)
-    comment = comment.replace("\x00", "").strip()
-    statement = statement.replace("\x00", "").strip()
-    try:
-        target = next_status(source, action, actor, comment, statement_confirmed=bool(statement))
-    except TransitionRefused as error:
-        raise AssessmentRefused(refusal_message(error)) from error
-    if action in (Action.SUBMIT, Action.APPROVE) and not assessment.period.is_open:
-        raise AssessmentRefused(
-            _("This period is closed; the assessment can no longer be submitted.")
-        )
-    if action == Action.VERIFY:
-        problems = review_problems(assessment)
-        if problems:
-            raise AnswersInvalid(problems)
-        _fill_default_reviews(assessment, user)
-    if action == Action.FINALIZE:
-        from .team import stage_problem
-
-        problem = stage_problem(assessment)
-        if problem:
-            raise AssessmentRefused(problem)
-    now = utcnow()
-    values: dict[str, object] = {"status": target}
-    round_number = assessment.round
-    if action in (Action.SUBMIT, Action.APPROVE):
-        values.update(submitted_by_id=user.id, submitted_at=now)
-    if action == Action.APPROVE:
-        # a round is one submission to the evaluators: the first, and one after each return
-        returns = db.session.scalar(
-            select(func.count(Transition.id)).filter_by(
-                assessment_id=assessment.id, action=Action.RETURN
-            )
-        )
-        round_number = 1 + (returns or 0)
-        values["round"] = round_number
-    if action == Action.RETURN:
-        values["review_comment"] = comment
-    result = db.session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id, Assessment.status == source)
-        .values(**values)
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise AssessmentRefused(_("Someone else changed this assessment first; nothing was done."))
-    db.session.add(
-        Transition(
-            assessment_id=assessment.id,
-            action=action,
-            from_status=source,
-            to_status=target,
-            round=round_number,
-            comment=comment,
-            user_id=user.id,
-            at=now,
-        )
-    )
-    if action == Action.APPROVE:
-        from .approvals import record_approval
-
-        record_approval(assessment, user, round_number, statement, now)
-    if action == Action.FINALIZE:
-        from .team import record_minutes
-
-        record_minutes(assessment, user, minutes, now)
-    event = audit.record(
-        ACTION_DONE[action],
-        "assessment",
-        assessment.id,
-        user=user,
-        assessment=assessment,
-        old={"status": str(source)},
-        new={
-            "status": str(target),
-            "round": round_number,
-            **({"comment": comment} if comment else {}),
-        },
-    )
-    notifications.notify(event)  # in-app now, e-mails once committed
-    db.session.commit()
-    db.session.refresh(assessment)
-    return target
 
 
 def needs_comment(action: Action) -> bool:
@@ -316,11 +185,8 @@ def differs(answer: Answer | None, verdict: AnswerValue) -> bool:
     )
 
 
-def save_review(assessment: Assessment, user: User, entries: Mapping[str, ReviewInput]) -> int:
-    """Store verified levels and notes; returns how many changed. All or nothing.
-
-    The first save of a submitted assessment starts its review.
-    """
+def check_review(assessment: Assessment, user: User, entries: Mapping[str, ReviewInput]) -> None:
+    """Refuse verified levels and notes that cannot be stored (`workflow.save_review`)."""
     if not can_review(user, assessment):
         raise AssessmentRefused(_("The review of this assessment cannot be changed now."))
     instrument = instrument_for(assessment)
@@ -339,8 +205,10 @@ def save_review(assessment: Assessment, user: User, entries: Mapping[str, Review
     if problems:
         raise AnswersInvalid(problems)
 
-    if assessment.status == Status.SUBMITTED:
-        transition(assessment, user, Action.START_REVIEW)
+
+def store_review(assessment: Assessment, user: User, entries: Mapping[str, ReviewInput]) -> int:
+    """Store checked verified levels and notes; returns how many changed. All or nothing."""
+    instrument = instrument_for(assessment)
     existing = reviews_by_code(assessment)
     now = utcnow()
     changed = 0
@@ -378,7 +246,7 @@ def review_problems(assessment: Assessment) -> list[str]:
     return problems
 
 
-def _fill_default_reviews(assessment: Assessment, user: User) -> None:
+def fill_default_reviews(assessment: Assessment, user: User) -> None:
     """On verification, indicators the evaluator left untouched take the self-assessed level."""
     existing = reviews_by_code(assessment)
     now = utcnow()
@@ -509,6 +377,23 @@ def assignments(period: Period) -> dict[int, list[User]]:
     for row in rows:
         result.setdefault(row.agency_id, []).append(row.evaluator)
     return result
+
+
+def overview_for(user: User, period: Period, queue: bool = False) -> list[AssessmentRow]:
+    """The period's assessments on the user's overview: every agency's, or for an evaluator
+    those of the agencies assigned to them (never of their own agency); `queue` keeps those
+    waiting for review."""
+    rows = period_overview(period)
+    if reviews_by_assignment(user):
+        assigned = assigned_agency_ids(user, period)
+        rows = [
+            row
+            for row in rows
+            if row.assessment.agency_id in assigned and row.assessment.agency_id != user.agency_id
+        ]
+    if queue:
+        rows = [row for row in rows if row.assessment.status in REVIEWABLE]
+    return rows
 
 
 def assigned_agency_ids(evaluator: User, period: Period) -> set[int]:
@@ -646,8 +531,6 @@ def period_scores(period: Period, assessments: list[Assessment]) -> dict[int, Sc
 
     Set-based: a fixed number of queries however many assessments there are.
     """
-    from .instruments import instrument_of
-
     full = instrument_of(period.instrument_version)
     # the evaluators receive nothing before the head's approval
     wanted = {a.id: a for a in assessments if a.status not in WITH_THE_AGENCY}

@@ -23,6 +23,7 @@ from ..models import (
     Agency,
     Assessment,
     EvaluationMinutes,
+    EvaluatorAssignment,
     Interview,
     InterviewNote,
     Period,
@@ -33,8 +34,10 @@ from ..models import (
     User,
     utcnow,
 )
-from ..policy import TEAM_ROLES, acting_chair
+from ..policy import TEAM_ROLES, acting_chair, can_record_interview
 from . import audit
+from .approvals import latest_approval
+from .assessments import applicable_codes, instrument_for
 
 CHAIR, VICE_CHAIR, SECRETARY, MEMBER = "chair", "vice_chair", "secretary", "member"
 ROLES = (CHAIR, VICE_CHAIR, SECRETARY, MEMBER)
@@ -174,8 +177,6 @@ def members_of(period: Period) -> list[TeamMember]:
 def reviewed_agencies(period: Period, members: list[TeamMember]) -> dict[int, list[Agency]]:
     """Member id -> the agencies the member reviews: assigned on the team's page, and for an
     evaluator account also on the evaluator assignments page (both count)."""
-    from ..models import EvaluatorAssignment
-
     result = {m.id: [a.agency for a in m.assignments] for m in members}
     evaluators = {
         m.user_id: m.id for m in members if m.user is not None and m.user.role == Role.EVALUATOR
@@ -411,8 +412,6 @@ class InterviewInput:
 def record_interview(assessment: Assessment, user: User, values: InterviewInput) -> Interview:
     """Record the interview or site visit after the desk review (while in review or
     verified). Audited; the caller commits."""
-    from ..policy import can_record_interview
-    from .assessments import applicable_codes, instrument_for
 
     if not can_record_interview(user, assessment):
         raise TeamRefused(_("The interview cannot be recorded for this assessment now."))
@@ -514,11 +513,31 @@ class MinutesInput:
     representatives: str
 
 
+def latest_team_year(user: User) -> int | None:
+    """The newest period whose team the user is on, else None."""
+    return db.session.scalar(
+        select(Period.year)
+        .join(TeamMember, TeamMember.period_id == Period.id)
+        .filter(TeamMember.user_id == user.id)
+        .order_by(Period.year.desc())
+        .limit(1)
+    )
+
+
+def member_candidates() -> list[User]:
+    """The active accounts that may sit on a team (evaluators, agency staff, admins)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .filter(User.active.is_(True), User.role.in_((Role.EVALUATOR, Role.AGENCY, Role.ADMIN)))
+            .order_by(User.username)
+        )
+    )
+
+
 def default_minutes(assessment: Assessment) -> MinutesInput:
     """Today at the region's seat; the finalizing chair and the members assigned to the
     agency; the head who approved the submission."""
-    from .approvals import latest_approval
-
     members = members_of(assessment.period)
     chair_id, acting = acting_chair(assessment.period_id, assessment.agency_id)
     present = tuple(

@@ -15,9 +15,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..extensions import db
 from ..security import log_in
 from ..services import accounts
+from ..services.store import unit_of_work
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -81,12 +81,11 @@ def password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            accounts.change_own_password(user, form.current.data or "", form.new.data or "")
+            with unit_of_work():
+                accounts.change_own_password(user, form.current.data or "", form.new.data or "")
         except accounts.AccountError as error:
-            db.session.rollback()
             form.new.errors = [*form.new.errors, str(error)]
         else:
-            db.session.commit()
             # every session of the user ended with the change; this browser gets a new one
             log_in(user)
             flash(_("Your password has been changed."), "success")

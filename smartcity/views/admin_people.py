@@ -20,16 +20,16 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from ..extensions import db
 from ..models import Agency, Role, User
+from ..policy import is_agency_head, works_for_agency
 from ..services import accounts
 from ..services import agencies as service
-from .helpers import page_number, roles_required
+from ..services.store import unit_of_work
+from .helpers import load_or_404, page_number, roles_required
 
 bp = Blueprint("admin_people", __name__, url_prefix="/admin")
 
@@ -101,12 +101,11 @@ def agency_new():
         problems = service.field_problems(values)
         if not problems:
             try:
-                agency = service.create_agency(values, by=current_user)
+                with unit_of_work():
+                    agency = service.create_agency(values, by=current_user)
             except service.AgencyError as error:
-                db.session.rollback()
                 problems = {"code": str(error)}
             else:
-                db.session.commit()
                 flash(_("Agency %(code)s created.", code=agency.code), "success")
                 return redirect(url_for("admin_people.agency_edit", agency_id=agency.id), 303)
         form.show_problems(problems)
@@ -137,7 +136,7 @@ def _scope_choices(scope: list[service.DimensionScope]) -> tuple[list[str], dict
 @bp.route("/agencies/<int:agency_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def agency_edit(agency_id: int):
-    agency = db.get_or_404(Agency, agency_id)
+    agency = load_or_404(Agency, agency_id)
     instrument = service.current_instrument()
     # a POST is read from the request only: a missing field is missing, not the stored value
     form = AgencyForm() if request.method == "POST" else AgencyForm(obj=agency)
@@ -152,10 +151,10 @@ def agency_edit(agency_id: int):
                 service.scope_of(agency, instrument)
             )
         if not problems and not scope_problem:
-            changed = service.update_agency(
-                agency, values, by=current_user, dimensions=dimensions, overrides=overrides
-            )
-            db.session.commit()
+            with unit_of_work():
+                changed = service.update_agency(
+                    agency, values, by=current_user, dimensions=dimensions, overrides=overrides
+                )
             if changed:
                 flash(_("Agency %(code)s saved.", code=agency.code), "success")
             else:
@@ -172,16 +171,15 @@ def agency_edit(agency_id: int):
         scope_problem=scope_problem,
         # after a refused save, the ticks and choices as sent, not as stored
         submitted=request.form if request.method == "POST" else None,
-        users=list(
-            db.session.scalars(select(User).filter_by(agency_id=agency.id).order_by(User.username))
-        ),
+        users=service.users_of(agency),
     ), status
 
 
 def _set_agency_active(agency_id: int, active: bool):
-    agency = db.get_or_404(Agency, agency_id)
-    if service.set_agency_active(agency, active, by=current_user):
-        db.session.commit()
+    agency = load_or_404(Agency, agency_id)
+    with unit_of_work():
+        changed = service.set_agency_active(agency, active, by=current_user)
+    if changed:
         message = (
             _("Agency %(code)s reactivated.", code=agency.code)
             if active
@@ -210,7 +208,7 @@ def agency_reactivate(agency_id: int):
 
 
 def _agency_choices() -> list[SelectChoice]:
-    rows = db.session.execute(select(Agency.code, Agency.name, Agency.active).order_by(Agency.code))
+    rows = service.agency_names()
     choices = [SelectChoice("", _("No agency"))]
     for code, name, active in rows:
         label = f"{code} · {name}" + ("" if active else f" ({_('inactive')})")
@@ -259,20 +257,19 @@ def user_new():
     form.agency.choices = _agency_choices()
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(
-                form.username.data or "",
-                form.role.data or "",
-                form.password.data or "",
-                agency_code=form.agency.data or None,
-                full_name=form.full_name.data or "",
-                by=current_user,
-                must_change_password=True,
-            )
+            with unit_of_work():
+                user = accounts.create_user(
+                    form.username.data or "",
+                    form.role.data or "",
+                    form.password.data or "",
+                    agency_code=form.agency.data or None,
+                    full_name=form.full_name.data or "",
+                    by=current_user,
+                    must_change_password=True,
+                )
         except accounts.AccountError as error:
-            db.session.rollback()
             form.username.errors = [*form.username.errors, str(error)]
         else:
-            db.session.commit()
             flash(
                 _(
                     "User %(username)s created: they must change the password at first log-in.",
@@ -291,25 +288,24 @@ def user_new():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def user_edit(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = load_or_404(User, user_id)
     form = UserForm() if request.method == "POST" else UserForm(obj=user)
     if request.method == "GET":
         form.agency.data = user.agency.code if user.agency is not None else ""
     form.agency.choices = _agency_choices()
     if form.validate_on_submit():
         try:
-            changed = accounts.update_user(
-                user,
-                full_name=form.full_name.data or "",
-                role=form.role.data or "",
-                agency_code=form.agency.data or None,
-                by=current_user,
-            )
+            with unit_of_work():
+                changed = accounts.update_user(
+                    user,
+                    full_name=form.full_name.data or "",
+                    role=form.role.data or "",
+                    agency_code=form.agency.data or None,
+                    by=current_user,
+                )
         except accounts.AccountError as error:
-            db.session.rollback()
             form.role.errors = [*form.role.errors, str(error)]
         else:
-            db.session.commit()
             flash(
                 _("User %(username)s saved.", username=user.username)
                 if changed
@@ -324,20 +320,21 @@ def user_edit(user_id: int):
         user=user,
         reset_form=ResetPasswordForm(formdata=None),
         role_labels=ROLE_LABELS,
+        agency_account=works_for_agency(user),
+        agency_head=is_agency_head(user),
         open_sessions=accounts.open_sessions(user),
     ), status
 
 
 def _set_user_active(user_id: int, active: bool):
-    user = db.get_or_404(User, user_id)
+    user = load_or_404(User, user_id)
     try:
-        changed = accounts.set_user_active(user, active, by=current_user)
+        with unit_of_work():
+            changed = accounts.set_user_active(user, active, by=current_user)
     except accounts.AccountError as error:
-        db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("admin_people.user_edit", user_id=user.id), 303)
     if changed:
-        db.session.commit()
         flash(
             _("User %(username)s reactivated.", username=user.username)
             if active
@@ -366,9 +363,9 @@ def user_reactivate(user_id: int):
 @roles_required(Role.ADMIN)
 def user_end_sessions(user_id: int):
     """Log the user out of every browser for good (e.g. a lost phone, a shared computer)."""
-    user = db.get_or_404(User, user_id)
-    ended = accounts.end_all_sessions(user, by=current_user)
-    db.session.commit()
+    user = load_or_404(User, user_id)
+    with unit_of_work():
+        ended = accounts.end_all_sessions(user, by=current_user)
     flash(
         ngettext(
             "%(num)d session of %(username)s ended: they must log in again.",
@@ -384,18 +381,17 @@ def user_end_sessions(user_id: int):
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 @roles_required(Role.ADMIN)
 def user_reset_password(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = load_or_404(User, user_id)
     reset_form = ResetPasswordForm()
     if reset_form.validate_on_submit():
         try:
-            temporary = accounts.reset_password(
-                user, reset_form.password.data or None, by=current_user
-            )
+            with unit_of_work():
+                temporary = accounts.reset_password(
+                    user, reset_form.password.data or None, by=current_user
+                )
         except accounts.AccountError as error:
-            db.session.rollback()
             reset_form.password.errors = [*reset_form.password.errors, str(error)]
         else:
-            db.session.commit()
             generated = not reset_form.password.data
             # shown once, never stored as text: the page must not be cached either
             return _no_store(
@@ -414,5 +410,7 @@ def user_reset_password(user_id: int):
         user=user,
         reset_form=reset_form,
         role_labels=ROLE_LABELS,
+        agency_account=works_for_agency(user),
+        agency_head=is_agency_head(user),
         open_sessions=accounts.open_sessions(user),
     ), 400

@@ -38,15 +38,14 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from ..domain.deadlines import EditState
 from ..domain.instrument import Instrument
 from ..domain.loader import InstrumentError
-from ..domain.workflow import EDITABLE_BY_AGENCY
-from ..extensions import db
 from ..formatting import number_filter
 from ..models import Agency, Assessment, InstrumentVersion, Period, PeriodStatus, Role
-from ..policy import edit_window
-from ..services import documents
+from ..policy import edit_window, in_agency_hands
+from ..services import documents, store
 from ..services import instruments as instrument_service
 from ..services import periods as service
-from .helpers import page_number, roles_required, text_in
+from ..services.store import unit_of_work
+from .helpers import load_or_404, page_number, roles_required, text_in
 
 bp = Blueprint("admin_periods", __name__, url_prefix="/admin")
 
@@ -135,7 +134,7 @@ def _form_errors(form: FlaskForm) -> None:
 @bp.app_template_global()
 def deadline_notice(assessment: Assessment) -> str | None:
     """Why an agency cannot fill in an assessment it could otherwise change (None: it can)."""
-    if assessment.status not in EDITABLE_BY_AGENCY:
+    if not in_agency_hands(assessment):
         return None
     window = edit_window(assessment)
     if window.state == EditState.DEADLINE_PASSED and window.deadline is not None:
@@ -153,7 +152,7 @@ def deadline_notice(assessment: Assessment) -> str | None:
 @bp.app_template_global()
 def deadline_reminder(assessment: Assessment) -> str | None:
     """The agency's last day while it may still fill in (None: no limit, or it cannot)."""
-    if assessment.status not in EDITABLE_BY_AGENCY:
+    if not in_agency_hands(assessment):
         return None
     window = edit_window(assessment)
     if not window.may_edit or window.deadline is None:
@@ -197,19 +196,18 @@ def new_period():
     if request.method == "GET" and form.year.data is None:
         form.year.data = date.today().year + 1
     if form.validate_on_submit():
-        version = db.session.get(InstrumentVersion, form.instrument.data)
+        version = store.get(InstrumentVersion, form.instrument.data)
         if version is None:
             abort(400)
         try:
-            period, created = service.create_period(
-                form.year.data, version, form.opens_on.data, form.closes_on.data, current_user
-            )
+            with unit_of_work():
+                period, created = service.create_period(
+                    form.year.data, version, form.opens_on.data, form.closes_on.data, current_user
+                )
         except service.PeriodRefused as error:
-            db.session.rollback()
             flash(str(error), "error")
             status = 409
         else:
-            db.session.commit()
             flash(
                 _(
                     "Period %(year)s is open with %(code)s %(version)s; %(n)d agency "
@@ -263,8 +261,9 @@ def period_status(year: int):
     if not form.validate_on_submit() or action not in ("open", "close"):
         abort(400)
     target = PeriodStatus.OPEN if action == "open" else PeriodStatus.CLOSED
-    if service.set_status(period, target, current_user):
-        db.session.commit()
+    with unit_of_work():
+        changed = service.set_status(period, target, current_user)
+    if changed:
         if target == PeriodStatus.OPEN:
             flash(_("Period %(year)s is open.", year=year), "success")
         else:
@@ -301,12 +300,11 @@ def _save_setting(
         _form_errors(form)
         return _render_period(period, 400, **{name: form})
     try:
-        changed = change()
+        with unit_of_work():
+            changed = change()
     except service.PeriodRefused as error:
-        db.session.rollback()
         flash(str(error), "error")
         return _render_period(period, 400, **{name: form})
-    db.session.commit()
     flash(saved if changed else _("Nothing changed."), "success")
     return redirect(url_for(".period", year=period.year), 303)
 
@@ -352,16 +350,15 @@ def period_extension(year: int):
     if not form.validate_on_submit():
         _form_errors(form)
         return _render_period(period, 400, extension=form)
-    agency = db.session.get(Agency, form.agency.data)
+    agency = store.get(Agency, form.agency.data)
     if agency is None:
         abort(400)
     try:
-        service.grant_extension(period, agency, form.until.data, form.reason.data, current_user)
+        with unit_of_work():
+            service.grant_extension(period, agency, form.until.data, form.reason.data, current_user)
     except service.PeriodRefused as error:
-        db.session.rollback()
         flash(str(error), "error")
         return _render_period(period, 409, extension=form)
-    db.session.commit()
     flash(
         _(
             "%(agency)s may fill in until %(date)s.",
@@ -533,13 +530,12 @@ def publish():
         abort(400)
     token = form.token.data
     try:
-        version, created = instrument_service.publish(token, current_user)
+        with unit_of_work():
+            version, created = instrument_service.publish(token, current_user)
     except instrument_service.UploadNotFound:
-        db.session.rollback()
         flash(_("That upload is no longer here: upload the file again."), "error")
         return redirect(url_for(".upload"), 303)
     except instrument_service.InstrumentConflict as error:
-        db.session.rollback()
         flash(
             _(
                 "Version %(version)s of %(code)s already exists with other content: "
@@ -550,7 +546,6 @@ def publish():
             "error",
         )
         return _render_upload(UploadForm(formdata=None), 409)
-    db.session.commit()
     instrument_service.discard_upload(token)
     if created:
         flash(
@@ -572,7 +567,7 @@ def publish():
 @bp.route("/instruments/<int:version_id>")
 @roles_required(Role.ADMIN)
 def instrument(version_id: int):
-    version = db.get_or_404(InstrumentVersion, version_id)
+    version = load_or_404(InstrumentVersion, version_id)
     parsed = instrument_service.instrument_of(version)
     return render_template(
         "admin/instruments_detail.html",
@@ -587,7 +582,7 @@ def instrument(version_id: int):
 @bp.route("/instruments/<int:version_id>/download")
 @roles_required(Role.ADMIN)
 def download(version_id: int):
-    version = db.get_or_404(InstrumentVersion, version_id)
+    version = load_or_404(InstrumentVersion, version_id)
     file_format = request.args.get("format", "yaml")
     if file_format not in instrument_service.FORMATS:
         abort(400, _("Choose the format yaml or xlsx."))

@@ -7,11 +7,9 @@ from fractions import Fraction
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ..domain.instrument import LEVEL, Dimension, Indicator, SubElement
-from ..domain.workflow import AGENCY_MEMBERS, EDITABLE_BY_AGENCY, Actor, Status
-from ..extensions import db
+from ..domain.workflow import AGENCY_MEMBERS, Actor, Status
 from ..forms import (
     ApprovalForm,
     ConfirmSubmitForm,
@@ -22,18 +20,22 @@ from ..forms import (
     value_field_data,
     value_field_name,
 )
-from ..models import Answer, Assessment, Period, Role
+from ..models import Answer, Assessment, Role
 from ..policy import (
     actor_for,
+    administers,
     can_edit_assessment,
     can_issue_documents,
     can_view_assessment,
+    in_agency_hands,
     is_staff,
     reads_region,
+    works_for_agency,
 )
-from ..services import approvals, documents, follow_ups, homes, minutes, review
+from ..services import approvals, documents, follow_ups, homes, minutes, review, workflow
 from ..services import assessments as service
 from ..services import evidence as evidence_service
+from ..services.periods import all_periods
 from . import evidence as evidence_views
 from .helpers import language, text_in
 
@@ -67,10 +69,12 @@ def load_assessment(assessment_id: int) -> Assessment:
 @bp.route("/")
 @login_required
 def home():
-    periods = list(db.session.scalars(select(Period).order_by(Period.year.desc())))
+    periods = all_periods()
     if reads_region(current_user):
         queue = homes.review_queue(current_user) if is_staff(current_user) else None
-        return render_template("home_staff.html", periods=periods, queue=queue)
+        return render_template(
+            "home_staff.html", periods=periods, queue=queue, administers=administers(current_user)
+        )
     if current_user.role != Role.AGENCY or current_user.agency is None:
         abort(403)
     return render_template("home_agency.html", years=homes.agency_years(current_user, periods))
@@ -95,6 +99,7 @@ def render_overview(assessment: Assessment, status: int = 200, reopen_form=None)
     return render_template(
         "assessment/overview.html",
         assessment=assessment,
+        works_for_agency=works_for_agency(current_user),
         instrument=instrument,
         steps=steps,
         editable=can_edit_assessment(current_user, assessment),
@@ -218,6 +223,7 @@ def dimension(assessment_id: int, code: str):
     return render_template(
         "assessment/dimension.html",
         assessment=assessment,
+        works_for_agency=works_for_agency(current_user),
         instrument=instrument,
         dimension=dim,
         groups=indicator_groups(dim),
@@ -245,7 +251,7 @@ def submit(assessment_id: int):
         abort(403)
     head = actor == Actor.HEAD
     waiting = assessment.status == Status.AWAITING_APPROVAL
-    if assessment.status not in EDITABLE_BY_AGENCY and not (head and waiting):
+    if not in_agency_hands(assessment) and not (head and waiting):
         if request.method == "POST":
             # a repeated click or a second tab: the first one already counted
             flash(_("This assessment has already been submitted."), "info")
@@ -268,7 +274,7 @@ def submit(assessment_id: int):
         return_form = ReturnToOperatorsForm()
         if return_form.validate_on_submit():
             try:
-                approvals.return_to_operators(assessment, current_user, return_form.note.data)
+                workflow.return_to_operators(assessment, current_user, return_form.note.data)
             except service.AssessmentRefused as error:
                 flash(str(error), "error")
                 return redirect(url_for(".overview", assessment_id=assessment.id), 303)
@@ -279,9 +285,9 @@ def submit(assessment_id: int):
         if form.validate_on_submit():
             try:
                 if head:
-                    approvals.approve(assessment, current_user, confirmed=True)
+                    workflow.approve(assessment, current_user, confirmed=True)
                 else:
-                    service.submit(assessment, current_user)
+                    workflow.submit(assessment, current_user)
             except service.Incomplete as error:
                 missing = error.missing
                 status = 409

@@ -17,15 +17,13 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import joinedload
 
 from ..domain.instrument import Instrument
-from ..extensions import db
-from ..models import Agency, Assessment, AuditEvent, Period, Role
+from ..models import Assessment, AuditEvent, Period, Role
 from ..policy import can_read_trail
-from ..services import audit
+from ..services import audit, store
 from ..services.accounts import find_user
+from ..services.agencies import find_agency
 from ..services.instruments import instrument_of
 from .helpers import BadArgument, date_argument, number_argument, roles_required, text_in
 
@@ -240,7 +238,7 @@ class _Instruments:
         if period_id is None:
             return None
         if period_id not in self._by_period:
-            period = db.session.get(Period, period_id)
+            period = store.get(Period, period_id)
             self._by_period[period_id] = (
                 instrument_of(period.instrument_version) if period is not None else None
             )
@@ -440,42 +438,16 @@ def _page_links(page: int, more: bool, **args: Any) -> dict[str, str | None]:
     }
 
 
-def _paged(query, page: int) -> tuple[list[AuditEvent], bool]:
-    rows = list(
-        db.session.scalars(
-            query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-            .limit(PAGE_SIZE + 1)
-            .offset((page - 1) * PAGE_SIZE)
-        )
-    )
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-
-
 @bp.route("/assessments/<int:assessment_id>/history")
 @login_required
 def assessment_history(assessment_id: int):
-    assessment = db.session.get(Assessment, assessment_id)
+    assessment = store.get(Assessment, assessment_id)
     if assessment is None or not can_read_trail(current_user, assessment):
         abort(404)
     page, problem = _page()
     if problem:
         abort(400, problem)
-    # the assessment's own events, and the assignments of evaluators to it
-    query = (
-        select(AuditEvent)
-        .options(joinedload(AuditEvent.user), joinedload(AuditEvent.agency))
-        .filter(
-            or_(
-                AuditEvent.assessment_id == assessment.id,
-                and_(
-                    AuditEvent.subject_type == "assignment",
-                    AuditEvent.agency_id == assessment.agency_id,
-                    AuditEvent.period_id == assessment.period_id,
-                ),
-            )
-        )
-    )
-    events, more = _paged(query, page)
+    events, more = audit.assessment_events(assessment, page, PAGE_SIZE)
     return render_template(
         "audit/history.html",
         assessment=assessment,
@@ -505,7 +477,7 @@ def _parse_filters() -> tuple[audit.AuditFilter, list[str]]:
             user_id = user.id
     code = args.get("agency", "").strip()
     if code:
-        agency = db.session.scalar(select(Agency).filter_by(code=code.upper()))
+        agency = find_agency(code.upper())
         if agency is None:
             problems.append(_("There is no agency with the code %(code)s.", code=code))
         else:

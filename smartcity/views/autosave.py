@@ -16,12 +16,14 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from ..domain.workflow import AGENCY_MEMBERS
-from ..extensions import csrf, db
+from ..errors import RETRY_AFTER, database_unavailable, record_database_down
+from ..extensions import csrf
 from ..formatting import datetime_filter
 from ..models import Answer, Assessment
 from ..policy import actor_for, can_view_assessment
 from ..requestlog import request_id
 from ..services import assessments as service
+from ..services import store
 
 bp = Blueprint("autosave", __name__)
 log = logging.getLogger(__name__)
@@ -171,7 +173,7 @@ def parse_body(body: Any) -> tuple[str, service.AnswerInput, int] | str:
 
 def page_of(assessment_id: int, body: Any) -> str:
     """Where to come back after logging in again: the dimension page of the indicator."""
-    assessment = db.session.get(Assessment, assessment_id)
+    assessment = store.get(Assessment, assessment_id)
     code = body.get("indicator") if isinstance(body, dict) else None
     if assessment is not None and isinstance(code, str):
         dimension = service.instrument_for(assessment).dimension_of(code)
@@ -233,21 +235,19 @@ def http_error(error: HTTPException) -> Reply:
 
 @bp.errorhandler(Exception)
 def unexpected(error: Exception):
-    from . import errors
-
-    if errors.database_unavailable(error):
-        errors.database_down(error)  # logs it, rolls back; the reply keeps this endpoint's shape
+    if database_unavailable(error):
+        record_database_down(error)  # the reply keeps this endpoint's shape
         body, status = problem(
             503,
             "database_unavailable",
             _("Something went wrong on our side; your change is kept and will be sent again."),
             request_id=request_id(),
         )
-        return body, status, {"Retry-After": str(errors.RETRY_AFTER)}
+        return body, status, {"Retry-After": str(RETRY_AFTER)}
     if isinstance(error, DataError):
         # a value the database cannot hold: sending it again would fail again, so it is no 5xx
         log.warning("%s autosave not storable: %s", request_id(), error.orig or error)
-        db.session.rollback()
+        store.discard()
         return problem(
             422,
             "not_storable",
@@ -258,7 +258,7 @@ def unexpected(error: Exception):
             request_id=request_id(),
         )
     log.exception("%s unhandled error on %s %s", request_id(), request.method, request.path)
-    db.session.rollback()
+    store.discard()
     return problem(
         500,
         "server_error",

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from ..domain.workflow import Action
 from ..services import assessments as assessment_service
 from ..services import confirmations as service
-from ..services import review
+from ..services import review, workflow
 from .assessment import load_assessment
 
 bp = Blueprint("confirm", __name__)
@@ -80,7 +80,7 @@ def confirm_step(assessment_id: int, action_name: str):
     if request.method == "GET" or request.form.get("confirmed") != "yes":
         return render_confirmation(assessment, action, comment)
     try:
-        review.transition(assessment, current_user, action, comment)
+        workflow.transition(assessment, current_user, action, comment)
     except assessment_service.AnswersInvalid as error:
         for problem in error.problems:
             flash(problem, "error")

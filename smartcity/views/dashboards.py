@@ -13,6 +13,7 @@ from ..domain.charts import trend_chart, trend_legend
 from ..models import Role
 from ..policy import can_view_agency, reads_region
 from ..services import dashboards as service
+from ..services.agencies import find_agency
 from .helpers import BadArgument, number_argument, text_in
 
 bp = Blueprint("dashboards", __name__)
@@ -25,7 +26,7 @@ def delta_filter(delta) -> str:
 
 
 def _agency_or_404(code: str):
-    agency = service.find_agency(code)
+    agency = find_agency(code)
     if agency is None or not can_view_agency(current_user, agency.id):
         abort(404)
     return agency

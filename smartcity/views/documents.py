@@ -30,10 +30,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..models import IssuedDocument
 from ..policy import can_download_document, can_issue_documents
 from ..services import documents as service
+from ..services import store
 from ..services.region import find_period
 from .assessment import load_assessment
 from .helpers import language
@@ -93,7 +94,7 @@ def _may_see(document: IssuedDocument) -> bool:
 
 
 def _load_document(document_id: int) -> IssuedDocument:
-    document = db.session.get(IssuedDocument, document_id)
+    document = store.get(IssuedDocument, document_id)
     if document is None or not _may_see(document):
         abort(404)
     return document
@@ -134,7 +135,11 @@ def verify_code(code: str):
     result = service.verify_code(code)
     status = 404 if result.outcome == service.UNKNOWN else 200
     page = render_template(
-        "documents/verify_code.html", result=result, simulation_mark=service.SIMULATION_MARK
+        "documents/verify_code.html",
+        result=result,
+        simulation_mark=service.SIMULATION_MARK,
+        may_revoke=result.document is not None
+        and service.may_revoke(current_user, result.document),
     )
     return page, status
 

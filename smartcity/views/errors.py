@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template, request
+from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..extensions import db, login_manager
+from ..api.views import default_message, error_response
+from ..errors import RETRY_AFTER, database_unavailable, record_database_down, rollback
 from ..requestlog import request_id
 
 log = logging.getLogger(__name__)
@@ -28,9 +28,6 @@ TITLES = {
     503: _l("The service is briefly unavailable"),
 }
 
-# seconds a client should wait before trying again after a 503
-RETRY_AFTER = 60
-
 
 def wants_json() -> bool:
     """JSON for API paths, JSON request bodies and clients that prefer JSON over HTML."""
@@ -45,20 +42,11 @@ def _render(status: int, detail: str | None):
     title = TITLES.get(status, TITLES[500])
     if request.path.startswith("/api/v1/"):
         # a URL no API route matched (e.g. a number too large): still the API's error format
-        from ..api.views import default_message, error_response
-
         return error_response(status, default_message(status)), status
     if wants_json():
         body = {"code": status, "message": str(title), "detail": detail, "request_id": request_id()}
         return {"error": body}, status
     return render_template("error.html", status=status, title=title, detail=detail), status
-
-
-def database_unavailable(error: Exception) -> bool:
-    """Whether an error means the database cannot be reached (rather than a bug in a query)."""
-    if isinstance(error, OperationalError | InterfaceError):
-        return True
-    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def register(app: Flask) -> None:
@@ -87,22 +75,13 @@ def register(app: Flask) -> None:
         if database_unavailable(error):
             return database_down(error)
         log.exception("%s unhandled error on %s %s", request_id(), request.method, request.path)
-        _rollback()  # the page itself reads the user: the session must be usable again
+        rollback()  # the page itself reads the user: the session must be usable again
         return _render(InternalServerError.code, None)
 
 
 def database_down(error: Exception):
     """503: nothing was saved (the transaction is rolled back); the browser keeps the edit."""
-    log.error(
-        "%s database unavailable on %s %s: %s",
-        request_id(),
-        request.method,
-        request.path,
-        type(getattr(error, "orig", None) or error).__name__,
-    )
-    _rollback()
-    # the page must not touch the database again: its header shows no account
-    g._login_user = login_manager.anonymous_user()
+    record_database_down(error)
     detail = str(
         _l(
             "Nothing was saved. What you typed is kept in this browser: "
@@ -111,10 +90,3 @@ def database_down(error: Exception):
     )
     response, status = _render(503, detail)
     return response, status, {"Retry-After": str(RETRY_AFTER)}
-
-
-def _rollback() -> None:
-    try:
-        db.session.rollback()
-    except Exception:  # noqa: BLE001  the connection is gone; the pool replaces it later
-        log.debug("rollback failed after a lost database connection", exc_info=True)

@@ -24,8 +24,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..domain.filetypes import PREVIEWABLE
-from ..domain.instrument import CHECKLIST, CHOICE, LEVEL, SCALE, Dimension, Indicator
-from ..domain.scoring import AnswerValue
+from ..domain.instrument import CHECKLIST, CHOICE, LEVEL, SCALE, AnswerValue, Dimension, Indicator
 from ..extensions import csrf
 from ..forms import evidence_field_name
 from ..models import Answer, Assessment, Evidence, Role, User

@@ -15,6 +15,8 @@ from markupsafe import Markup
 
 from ..domain.instrument import Text
 from ..parsing import iso_date, whole_number
+from ..services import store
+from ..services.store import Row
 
 
 def language() -> str:
@@ -108,3 +110,11 @@ def roles_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+def load_or_404(model: type[Row], ident: int) -> Row:
+    """The row with this id, or 404 Not Found."""
+    row = store.get(model, ident)
+    if row is None:
+        abort(404)
+    return row

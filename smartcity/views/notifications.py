@@ -5,12 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
 
-from ..extensions import db
-from ..models import Notification, Region
+from ..models import Notification
 from ..policy import can_view_assessment
+from ..services import letterhead, store
 from ..services import notifications as service
 
 bp = Blueprint("notifications", __name__)
@@ -25,15 +23,7 @@ def header_helpers() -> dict:
             return 0
         return service.unread_count(current_user)
 
-    def region_name() -> str:
-        # the log-in page names the region, and it must still open while the database is down
-        try:
-            return db.session.scalar(select(Region.name).order_by(Region.id).limit(1)) or ""
-        except DBAPIError:
-            db.session.rollback()
-            return ""
-
-    return {"unread_notifications": unread_notifications, "region_name": region_name}
+    return {"unread_notifications": unread_notifications, "region_name": letterhead.region_name}
 
 
 @bp.route("/notifications")
@@ -51,7 +41,7 @@ def index():
 @login_required
 def open_notification(notification_id: int):
     """Marks it read and opens what it is about."""
-    row = db.session.get(Notification, notification_id)
+    row = store.get(Notification, notification_id)
     if row is None or row.user_id != current_user.id:
         abort(404)
     service.mark_read(current_user, row.id)

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..domain.workflow import REVIEWABLE
-from ..extensions import db
-from ..models import Period, Role
-from ..services import assessments as service
+from ..models import Role
+from ..policy import administers, reviews_by_assignment
 from ..services import review
 from ..services.instruments import instrument_of
+from ..services.periods import find_period
 from .helpers import roles_required
 
 bp = Blueprint("overview", __name__)
@@ -24,21 +22,11 @@ bp = Blueprint("overview", __name__)
 @bp.route("/periods/<int:year>/assessments")
 @roles_required(Role.ADMIN, Role.EVALUATOR, Role.VIEWER)
 def period_assessments(year: int):
-    period = db.session.scalar(select(Period).filter_by(year=year))
+    period = find_period(year)
     if period is None:
         abort(404)
-    rows = service.period_overview(period)
-    if current_user.role == Role.EVALUATOR:
-        assigned = review.assigned_agency_ids(current_user, period)
-        rows = [
-            row
-            for row in rows
-            if row.assessment.agency_id in assigned
-            and row.assessment.agency_id != current_user.agency_id
-        ]
     queue = request.args.get("queue") == "1"
-    if queue:
-        rows = [row for row in rows if row.assessment.status in REVIEWABLE]
+    rows = review.overview_for(current_user, period, queue=queue)
     return render_template(
         "overview/period.html",
         period=period,
@@ -46,4 +34,6 @@ def period_assessments(year: int):
         rows=rows,
         scores=review.period_scores(period, [row.assessment for row in rows]),
         queue=queue,
+        administers=administers(current_user),
+        assigned_only=reviews_by_assignment(current_user),
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Agency, PrintJob, Role
+from ..formatting import select_locale
+from ..models import PrintJob, Role
 from ..services import print_jobs as service
+from ..services import store
+from ..services.agencies import all_agencies
 from ..services.region import find_period
 from .helpers import roles_required
 
@@ -33,7 +34,7 @@ def period_print(year: int):
     period = find_period(year)
     if period is None:
         abort(404)
-    agencies = list(db.session.scalars(select(Agency).order_by(Agency.name)))
+    agencies = all_agencies()
     status = 200
     chosen = {"what": "all", "agency": ""}
     if request.method == "POST":
@@ -95,13 +96,11 @@ def download(job_id: int):
 
 
 def _load(job_id: int) -> PrintJob:
-    found = db.session.get(PrintJob, job_id)
+    found = store.get(PrintJob, job_id)
     if found is None:
         abort(404)
     return found
 
 
 def _language() -> str:
-    from ..factory import select_locale
-
     return select_locale()

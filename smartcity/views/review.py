@@ -27,14 +27,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from .. import formatting
 from ..domain import formats
 from ..domain.instrument import LEVEL
-from ..domain.workflow import REVIEWABLE, Action, Status, TransitionRefused
-from ..extensions import db
+from ..domain.workflow import REVIEWABLE, Action, Stage, Status, TransitionRefused, stage
 from ..forms import (
     ReopenForm,
     review_form,
@@ -42,11 +40,14 @@ from ..forms import (
     verified_na_field_name,
     verified_value_field_name,
 )
-from ..models import Agency, Evidence, Period, Role, User
+from ..models import Evidence, Period, Role
 from ..parsing import whole_number
 from ..policy import can_review
 from ..services import assessments as service
-from ..services import documents, review
+from ..services import documents, review, store, workflow
+from ..services.accounts import active_evaluators
+from ..services.periods import active_agencies, find_period
+from ..services.store import unit_of_work
 from .assessment import indicator_groups, load_assessment, render_overview
 from .confirm import render_confirmation
 from .helpers import roles_required
@@ -73,6 +74,13 @@ ACTION_NAMES = {
     Action.FINALIZE: _l("Finalized"),
     Action.REOPEN: _l("Reopened"),
 }
+
+
+@bp.app_template_filter("stage")
+def stage_filter(status: str) -> Stage:
+    """Where an assessment stands (`domain.workflow.stage`): pages ask its flags, never compare
+    status names."""
+    return stage(status)
 
 
 @bp.app_template_filter("status_name")
@@ -135,7 +143,7 @@ def review_notes_for(assessment) -> dict[str, str]:
 
 
 def _period(year: int) -> Period:
-    period = db.session.scalar(select(Period).filter_by(year=year))
+    period = find_period(year)
     if period is None:
         abort(404)
     return period
@@ -145,12 +153,8 @@ def _period(year: int) -> Period:
 @roles_required(Role.ADMIN)
 def assignments(year: int):
     period = _period(year)
-    agencies = list(db.session.scalars(select(Agency).filter_by(active=True).order_by(Agency.name)))
-    evaluators = list(
-        db.session.scalars(
-            select(User).filter_by(role=Role.EVALUATOR, active=True).order_by(User.username)
-        )
-    )
+    agencies = active_agencies()
+    evaluators = active_evaluators()
     current = {
         agency_id: {user.id for user in users}
         for agency_id, users in review.assignments(period).items()
@@ -173,18 +177,18 @@ def assignments(year: int):
         changed = 0
         if not problems:
             try:
-                for agency in agencies:
-                    before = current.get(agency.id, set())
-                    after = chosen[agency.id]
-                    for user_id in sorted(after - before):
-                        review.assign(period, agency, by_id[user_id], current_user)
-                        changed += 1
-                    for user_id in sorted(before - after):
-                        if user_id in by_id:
-                            review.unassign(period, agency, by_id[user_id], current_user)
+                with unit_of_work():
+                    for agency in agencies:
+                        before = current.get(agency.id, set())
+                        after = chosen[agency.id]
+                        for user_id in sorted(after - before):
+                            review.assign(period, agency, by_id[user_id], current_user)
                             changed += 1
+                        for user_id in sorted(before - after):
+                            if user_id in by_id:
+                                review.unassign(period, agency, by_id[user_id], current_user)
+                                changed += 1
             except review.AssignmentRefused as error:
-                db.session.rollback()
                 problems.append(str(error))
         if problems:
             for problem in problems:
@@ -192,7 +196,6 @@ def assignments(year: int):
             flash(_("Nothing was saved."), "error")
             status = 400
         else:
-            db.session.commit()
             flash(_("Assignments saved (%(n)d changed).", n=changed), "success")
             return redirect(url_for(".assignments", year=year), 303)
     return render_template(
@@ -268,7 +271,7 @@ def review_page(assessment_id: int):
                     return redirect(_after(assessment, action), 303)
                 if status is None:
                     # returning and verifying ask first, with what changes (saved meanwhile)
-                    db.session.refresh(assessment)
+                    store.refresh(assessment)
                     verify_problems = []
                     if action == "verify":
                         verify_problems = review.review_problems(assessment)
@@ -298,7 +301,7 @@ def review_page(assessment_id: int):
         if assessment.status == Status.RETURNED or assessment.review_comment:
             data["comment"] = assessment.review_comment
         form = review_form(instrument, indicators, self_assessed, data=data)
-    db.session.refresh(assessment)
+    store.refresh(assessment)
     return render_template(
         "review/review.html",
         assessment=assessment,
@@ -363,7 +366,7 @@ def _save(assessment, form, stored, problems: list) -> int | None:
             continue
         entries[code] = entry
     try:
-        review.save_review(assessment, current_user, entries)
+        workflow.save_review(assessment, current_user, entries)
     except service.AnswersInvalid as error:
         problems[:0] = _anchored(form, error.problems)
         flash(_("Nothing was saved: please check the marked indicators."), "error")
@@ -387,13 +390,12 @@ def _after(assessment, action: str) -> str:
 @login_required
 def finalize(assessment_id: int):
     """The chair (or the acting vice-chair) finalizes, recording the Berita Acara's meeting;
-    its signed PDF is issued at once (services.minutes.finalize)."""
-    from ..services import minutes
+    its signed PDF is issued at once (services.workflow.finalize)."""
     from .team import minutes_from_form
 
     assessment = load_assessment(assessment_id)
     try:
-        outcome = minutes.finalize(
+        outcome = workflow.finalize(
             assessment, current_user, minutes_from_form(assessment), documents.official_language()
         )
     except service.AssessmentRefused as error:
@@ -416,7 +418,7 @@ def reopen(assessment_id: int):
     form = ReopenForm()
     form.validate()
     try:
-        review.transition(assessment, current_user, Action.REOPEN, form.reason.data or "")
+        workflow.transition(assessment, current_user, Action.REOPEN, form.reason.data or "")
     except service.AssessmentRefused as error:
         status = _refusal_status(error)
         if status == 400:

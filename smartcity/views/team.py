@@ -14,27 +14,27 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from ..domain.workflow import Status
-from ..extensions import db
-from ..models import Agency, FollowUp, Role, TeamMember, User
+from ..models import FollowUp, Role, TeamMember, User
 from ..policy import (
     acting_chair,
     can_edit_assessment,
     can_follow_up,
     can_record_interview,
     reads_team,
+    reviews_by_assignment,
 )
-from ..services import approvals, team
+from ..services import approvals, store, team
 from ..services import assessments as assessment_service
 from ..services import documents as document_service
 from ..services import follow_ups as follow_up_service
-from ..services.periods import find_period
+from ..services.periods import active_agencies, find_period
+from ..services.store import unit_of_work
 from .assessment import load_assessment
-from .helpers import language, roles_required
+from .helpers import language, load_or_404, roles_required
 
 bp = Blueprint("team", __name__)
 
@@ -83,15 +83,7 @@ def team_link_year() -> int | None:
     """The newest period whose team the current user is on (for the header link), else None."""
     if not current_user.is_authenticated:
         return None
-    from ..models import Period
-
-    return db.session.scalar(
-        select(Period.year)
-        .join(TeamMember, TeamMember.period_id == Period.id)
-        .filter(TeamMember.user_id == current_user.id)
-        .order_by(Period.year.desc())
-        .limit(1)
-    )
+    return team.latest_team_year(current_user)
 
 
 def _period_or_404(year: int):
@@ -125,11 +117,7 @@ class MemberForm(FlaskForm):
 
     def fill_choices(self) -> None:
         self.role.choices = [(role, str(label)) for role, label in ROLE_LABELS.items()]
-        users = db.session.scalars(
-            select(User)
-            .filter(User.active.is_(True), User.role.in_((Role.EVALUATOR, Role.AGENCY, Role.ADMIN)))
-            .order_by(User.username)
-        )
+        users = team.member_candidates()
         self.user_id.choices = [("", _("none (external member)"))] + [
             (str(u.id), f"{u.full_name or u.username} ({u.username})") for u in users
         ]
@@ -167,9 +155,7 @@ def _render_team(period, status: int = 200, settings_form=None, member_form=None
         member_form=member_form,
         members=members,
         member_agencies=team.reviewed_agencies(period, members),
-        agencies=list(
-            db.session.scalars(select(Agency).filter_by(active=True).order_by(Agency.name))
-        ),
+        agencies=active_agencies(),
     ), status
 
 
@@ -183,22 +169,21 @@ def admin_team(year: int):
     if not form.validate_on_submit():
         return _render_team(period, 400, settings_form=form)
     try:
-        changed = team.save_settings(
-            period,
-            team.TeamSettings(
-                form.decree_number.data or "",
-                form.decree_date.data,
-                bool(form.interview_required.data),
-                bool(form.chair_absent.data),
-                form.chair_absent_note.data or "",
-            ),
-            current_user,
-        )
+        with unit_of_work():
+            changed = team.save_settings(
+                period,
+                team.TeamSettings(
+                    form.decree_number.data or "",
+                    form.decree_date.data,
+                    bool(form.interview_required.data),
+                    bool(form.chair_absent.data),
+                    form.chair_absent_note.data or "",
+                ),
+                current_user,
+            )
     except team.TeamRefused as error:
-        db.session.rollback()
         flash(str(error), "error")
         return _render_team(period, 400, settings_form=form)
-    db.session.commit()
     flash(_("The team's settings were saved.") if changed else _("Nothing changed."), "success")
     return redirect(url_for(".admin_team", year=year), 303)
 
@@ -212,18 +197,17 @@ def admin_add_member(year: int):
     if not form.validate_on_submit():
         return _render_team(period, 400, member_form=form)
     try:
-        member = team.add_member(period, form.values(), current_user)
+        with unit_of_work():
+            member = team.add_member(period, form.values(), current_user)
     except team.TeamRefused as error:
-        db.session.rollback()
         flash(str(error), "error")
         return _render_team(period, 400, member_form=form)
-    db.session.commit()
     flash(_("%(name)s was added to the team.", name=member.name), "success")
     return redirect(url_for(".admin_member", year=year, member_id=member.id), 303)
 
 
 def _member_or_404(period, member_id: int) -> TeamMember:
-    member = db.session.get(TeamMember, member_id)
+    member = store.get(TeamMember, member_id)
     if member is None or member.period_id != period.id:
         abort(404)
     return member
@@ -234,7 +218,7 @@ def _member_or_404(period, member_id: int) -> TeamMember:
 def admin_member(year: int, member_id: int):
     period = _period_or_404(year)
     member = _member_or_404(period, member_id)
-    agencies = list(db.session.scalars(select(Agency).filter_by(active=True).order_by(Agency.name)))
+    agencies = active_agencies()
     status = 200
     if request.method == "POST":
         form = MemberForm()
@@ -243,14 +227,13 @@ def admin_member(year: int, member_id: int):
         chosen = {int(value) for value in raw if value.isdigit()}
         if form.validate_on_submit() and len(chosen) == len(raw):
             try:
-                changed = team.update_member(member, form.values(), current_user)
-                changed = team.set_member_agencies(member, chosen, current_user) or changed
+                with unit_of_work():
+                    changed = team.update_member(member, form.values(), current_user)
+                    changed = team.set_member_agencies(member, chosen, current_user) or changed
             except team.TeamRefused as error:
-                db.session.rollback()
                 flash(str(error), "error")
                 status = 400
             else:
-                db.session.commit()
                 flash(_("Saved.") if changed else _("Nothing changed."), "success")
                 return redirect(url_for(".admin_member", year=year, member_id=member.id), 303)
         else:
@@ -274,6 +257,7 @@ def admin_member(year: int, member_id: int):
         "team/member.html",
         period=period,
         member=member,
+        member_reviews=member.user is not None and reviews_by_assignment(member.user),
         form=form,
         agencies=agencies,
         chosen=chosen,
@@ -286,8 +270,8 @@ def admin_remove_member(year: int, member_id: int):
     period = _period_or_404(year)
     member = _member_or_404(period, member_id)
     name = member.name
-    team.remove_member(member, current_user)
-    db.session.commit()
+    with unit_of_work():
+        team.remove_member(member, current_user)
     flash(_("%(name)s was removed from the team.", name=name), "success")
     return redirect(url_for(".admin_team", year=year), 303)
 
@@ -336,23 +320,22 @@ def interview(assessment_id: int):
         elif form.validate_on_submit() and form.held_on.data is not None:
             notes = {i.code: request.form.get(f"note-{i.code}", "")[:20_000] for i in indicators}
             try:
-                team.record_interview(
-                    assessment,
-                    current_user,
-                    team.InterviewInput(
-                        form.kind.data,
-                        form.held_on.data,
-                        form.place.data or "",
-                        form.attendees.data or "",
-                        notes,
-                    ),
-                )
+                with unit_of_work():
+                    team.record_interview(
+                        assessment,
+                        current_user,
+                        team.InterviewInput(
+                            form.kind.data,
+                            form.held_on.data,
+                            form.place.data or "",
+                            form.attendees.data or "",
+                            notes,
+                        ),
+                    )
             except team.TeamRefused as error:
-                db.session.rollback()
                 flash(str(error), "error")
                 status = 400
             else:
-                db.session.commit()
                 flash(_("The interview was recorded."), "success")
                 return redirect(url_for(".interview", assessment_id=assessment.id), 303)
         else:
@@ -397,44 +380,45 @@ def follow_up(assessment_id: int):
             abort(403)
         what = request.form.get("what", "")
         try:
-            if what == "obstacles":
-                if not agency_edits:
-                    abort(403)
-                entries = {
-                    code: follow_up_service.ObstacleInput(
-                        request.form.get(f"achievements-{code}", ""),
-                        request.form.get(f"obstacles-{code}", ""),
+            with unit_of_work():
+                if what == "obstacles":
+                    if not agency_edits:
+                        abort(403)
+                    entries = {
+                        code: follow_up_service.ObstacleInput(
+                            request.form.get(f"achievements-{code}", ""),
+                            request.form.get(f"obstacles-{code}", ""),
+                        )
+                        for code in codes
+                        if f"obstacles-{code}" in request.form
+                        or f"achievements-{code}" in request.form
+                    }
+                    follow_up_service.save_obstacles(assessment, current_user, entries)
+                    follow_up_service.answer_follow_ups(
+                        assessment, current_user, _outcomes_from_form()
                     )
-                    for code in codes
-                    if f"obstacles-{code}" in request.form or f"achievements-{code}" in request.form
-                }
-                follow_up_service.save_obstacles(assessment, current_user, entries)
-                follow_up_service.answer_follow_ups(assessment, current_user, _outcomes_from_form())
-            elif what == "action":
-                if not team_edits:
-                    abort(403)
-                follow_up_service.add_follow_up(
-                    assessment,
-                    current_user,
-                    follow_up_service.FollowUpInput(
-                        request.form.get("dimension", ""),
-                        request.form.get("action", ""),
-                        request.form.get("owner", ""),
-                        _date(request.form.get("target_date", "")),
-                    ),
-                )
-            else:
-                abort(400)
+                elif what == "action":
+                    if not team_edits:
+                        abort(403)
+                    follow_up_service.add_follow_up(
+                        assessment,
+                        current_user,
+                        follow_up_service.FollowUpInput(
+                            request.form.get("dimension", ""),
+                            request.form.get("action", ""),
+                            request.form.get("owner", ""),
+                            _date(request.form.get("target_date", "")),
+                        ),
+                    )
+                else:
+                    abort(400)
         except follow_up_service.FollowUpRefused as error:
-            db.session.rollback()
             flash(str(error), "error")
             status = 400
         except ValueError:
-            db.session.rollback()
             flash(_("Enter the target date as a date."), "error")
             status = 400
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for(".follow_up", assessment_id=assessment.id), 303)
     return render_template(
@@ -472,15 +456,15 @@ def _date(raw: str) -> date | None:
 @login_required
 def remove_follow_up(assessment_id: int, follow_up_id: int):
     assessment = load_assessment(assessment_id)
-    row = db.session.get(FollowUp, follow_up_id)
+    row = store.get(FollowUp, follow_up_id)
     if row is None or row.assessment_id != assessment.id:
         abort(404)
     try:
-        follow_up_service.remove_follow_up(row, current_user)
+        with unit_of_work():
+            follow_up_service.remove_follow_up(row, current_user)
     except follow_up_service.FollowUpRefused as error:
         flash(str(error), "error")
         return redirect(url_for(".follow_up", assessment_id=assessment.id), 303)
-    db.session.commit()
     flash(_("The follow-up action was removed."), "success")
     return redirect(url_for(".follow_up", assessment_id=assessment.id), 303)
 
@@ -562,7 +546,7 @@ class OfficialForm(FlaskForm):
 @bp.route("/admin/users/<int:user_id>/official", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def official(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = load_or_404(User, user_id)
     if user.role != Role.AGENCY:
         abort(404)
     status = 200
@@ -581,8 +565,8 @@ def official(user_id: int):
                 form[name].errors = [*form[name].errors, message]
             status = 400
         else:
-            changed = approvals.designate(user, values, by=current_user)
-            db.session.commit()
+            with unit_of_work():
+                changed = approvals.designate(user, values, by=current_user)
             flash(_("Saved.") if changed else _("Nothing changed."), "success")
             return redirect(url_for(".official", user_id=user.id), 303)
     else:

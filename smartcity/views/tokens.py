@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..extensions import db
 from ..models import ApiToken, Role, User
+from ..services import accounts, store
 from ..services import tokens as service
+from ..services.store import unit_of_work
 from .admin_people import role_name
 from .helpers import roles_required
 
@@ -29,9 +29,7 @@ class TokenForm(FlaskForm):
 
 def token_form() -> TokenForm:
     form = TokenForm()
-    users = db.session.scalars(
-        select(User).filter_by(active=True).order_by(User.role, User.username)
-    )
+    users = accounts.active_users()
     form.user_id.choices = [
         (
             user.id,
@@ -51,15 +49,14 @@ def token_list():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            user = db.session.get(User, form.user_id.data)
+            user = store.get(User, form.user_id.data)
             try:
-                created = service.create_token(user, form.name.data or "", by=current_user)
+                with unit_of_work():
+                    created = service.create_token(user, form.name.data or "", by=current_user)
             except service.TokenError as error:
-                db.session.rollback()
                 form.name.errors.append(str(error))
                 status = 400
             else:
-                db.session.commit()
                 form = token_form()
                 form.name.data = ""
         else:
@@ -74,11 +71,12 @@ def token_list():
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 @roles_required(Role.ADMIN)
 def revoke(token_id: int):
-    token = db.session.get(ApiToken, token_id)
+    token = store.get(ApiToken, token_id)
     if token is None:
         abort(404)
-    if service.revoke_token(token, by=current_user):
-        db.session.commit()
+    with unit_of_work():
+        revoked = service.revoke_token(token, by=current_user)
+    if revoked:
         flash(_("Token %(prefix)s revoked: it no longer works.", prefix=token.prefix), "success")
     else:
         flash(_("Token %(prefix)s was already revoked.", prefix=token.prefix), "info")
