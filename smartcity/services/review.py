@@ -46,13 +46,12 @@ from .assessments import (
     answer_values,
     answers_by_code,
     applicable_codes,
+    checked_value,
     dimension_codes,
     instrument_for,
     questionnaire,
     store_change,
     stored_columns,
-    stored_value,
-    value_problems,
 )
 
 if TYPE_CHECKING:
@@ -285,13 +284,7 @@ class ReviewInput:
 
 def verified_value(row: Review) -> AnswerValue:
     """The verified answer of a review row as the scoring engine takes it."""
-    return stored_value(
-        row.verified_level,
-        row.verified_not_applicable,
-        row.verified_choice,
-        row.verified_checked,
-        row.verified_number,
-    )
+    return row.verified.answer()
 
 
 def reviews_by_code(assessment: Assessment) -> dict[str, Review]:
@@ -308,12 +301,7 @@ def differs(answer: Answer | None, verdict: AnswerValue) -> bool:
     own = answer_value(answer)
     if verdict.not_applicable or own.not_applicable:
         return verdict.not_applicable != own.not_applicable
-    return (verdict.level, verdict.choice, verdict.checked, verdict.number) != (
-        own.level,
-        own.choice,
-        own.checked,
-        own.number,
-    )
+    return verdict != own
 
 
 def save_review(assessment: Assessment, user: User, entries: Mapping[str, ReviewInput]) -> int:
@@ -327,12 +315,14 @@ def save_review(assessment: Assessment, user: User, entries: Mapping[str, Review
     allowed = applicable_codes(assessment, instrument)
     answers = answers_by_code(assessment)
     problems: list[str] = []
+    values: dict[str, AnswerValue] = {}
     for code, entry in entries.items():
-        own_problems = value_problems(instrument, allowed, code, entry.answer())
+        value, own_problems = checked_value(instrument, allowed, code, entry.answer())
         problems += own_problems
-        if own_problems:
+        if value is None:
             continue
-        if differs(answers.get(code), entry.answer().value()) and not entry.note.strip():
+        values[code] = value
+        if differs(answers.get(code), value) and not entry.note.strip():
             problems.append(
                 _("%(code)s: a note is required when the verified level differs.", code=code)
             )
@@ -347,15 +337,15 @@ def save_review(assessment: Assessment, user: User, entries: Mapping[str, Review
     for code, entry in entries.items():
         indicator = instrument.indicator(code)
         assert indicator is not None  # checked above
-        columns = stored_columns(indicator, entry.answer())
-        columns.pop("justification")
-        values = {("verified_" + name): value for name, value in columns.items()} | {
-            "note": entry.note.replace("\x00", "")
+        columns = {
+            ("verified_" + name): stored
+            for name, stored in stored_columns(indicator, values[code]).items()
         }
+        columns["note"] = entry.note.replace("\x00", "")
         changed += store_change(
             existing.get(code),
             lambda code=code: Review(assessment_id=assessment.id, indicator_code=code, version=0),
-            values,
+            columns,
             event="review.changed",
             code=code,
             user=user,
@@ -389,11 +379,7 @@ def _fill_default_reviews(assessment: Assessment, user: User) -> None:
             Review(
                 assessment_id=assessment.id,
                 indicator_code=code,
-                verified_level=answer.level,
-                verified_not_applicable=answer.not_applicable,
-                verified_choice=answer.choice,
-                verified_checked=answer.checked,
-                verified_number=answer.number,
+                verified=answer.value,
                 note="",
                 version=1,
                 updated_by_id=user.id,
