@@ -35,9 +35,6 @@ SCALE = 5
 # the default answer type (an indicator without `answer_type`); the others are in
 # `domain/answer_types` (`REGISTRY`), and `ANSWER_TYPES` lists their names
 LEVEL = "level"
-CHOICE = "choice"  # TEMP
-CHECKLIST = "checklist"  # TEMP
-NUMBER = "number"  # TEMP
 
 HIGHER_IS_BETTER = "higher_is_better"
 LOWER_IS_BETTER = "lower_is_better"

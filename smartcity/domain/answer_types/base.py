@@ -97,6 +97,11 @@ class AnswerType:
     # the questionnaire keys of this type (YAML and workbook) and the ones it requires
     keys: ClassVar[tuple[str, ...]] = ()
     required: ClassVar[tuple[str, ...]] = ()
+    # the key of its options (choice "options", checklist "items"), if it has any
+    options_key: ClassVar[str | None] = None
+    # True when the indicator's own `levels` are the levels an answer can reach (the level
+    # type); the others reach the questionnaire's levels
+    own_levels: ClassVar[bool] = False
 
     # -- answers --------------------------------------------------------------------------
 
@@ -177,3 +182,18 @@ class AnswerType:
 
     def to_json(self, stored: StoredValue) -> Any:
         return getattr(stored, self.field)
+
+    # -- the questionnaire ----------------------------------------------------------------
+
+    def read_yaml(
+        self, reader: Any, entries: dict[str, Any], path: str, expected_levels: Any
+    ) -> Any:
+        """The type's part of an indicator (`loader.TypeParts`), read with the YAML `reader`
+        (which reports each problem with its file, line and field)."""
+        from .. import loader  # the loader builds on the answer types
+
+        return loader.TypeParts()
+
+    def dump_yaml(self, indicator: Indicator) -> dict[str, object]:
+        """The type's keys of an indicator in the YAML file (`loader.dump_instrument`)."""
+        return {}

@@ -20,6 +20,7 @@ NOTHING_TICKED = ""
 class ChecklistAnswer(AnswerType):
     name = "checklist"
     field = "checked"
+    options_key = "items"
     widget = "checkboxes"
     keys = ("items", "max_points")
     required = ("items",)
@@ -95,6 +96,49 @@ class ChecklistAnswer(AnswerType):
     def to_json(self, stored: StoredValue) -> Any:
         items = self.from_column(stored.checked)
         return None if items is None else sorted(items)
+
+    def read_yaml(
+        self, reader: Any, entries: dict[str, Any], path: str, expected_levels: Any
+    ) -> Any:
+        """The items of a checklist and the points of a full score."""
+        from .. import loader  # the loader builds on the answer types
+
+        items = None
+        if "items" in entries:
+            items = reader._options(entries["items"], loader._join(path, "items"), "item", True)
+        total = sum((item.points for item, _ in items or ()), Fraction(0))
+        max_points: Fraction | None = total if items else None
+        sound = items is not None
+        if "max_points" in entries:
+            max_node = entries["max_points"]
+            max_points = reader._max_points(max_node, loader._join(path, "max_points"))
+            if max_points is None:
+                sound = False
+            elif items is not None and max_points > total:
+                reader.report(
+                    max_node,
+                    loader._join(path, "max_points"),
+                    f"max_points {loader._show_number(max_points)} is more than all items together "
+                    f"({loader._show_number(total)}): a full score would be impossible",
+                )
+                sound = False
+        return loader.TypeParts(
+            sound=sound,
+            options=tuple(item for item, _ in items or ()),
+            max_points=max_points,
+        )
+
+    def dump_yaml(self, indicator: Indicator) -> dict[str, object]:
+        from .. import loader
+
+        data: dict[str, object] = {}
+        if indicator.max_points is not None:
+            data["max_points"] = loader._num(indicator.max_points)
+        data[self.options_key] = [
+            {"code": o.code, "label": loader._text_data(o.label), "points": loader._num(o.points)}
+            for o in indicator.options
+        ]
+        return data
 
 
 TYPE = ChecklistAnswer()

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 class ChoiceAnswer(AnswerType):
     name = "choice"
     field = "choice"
+    options_key = "options"
     widget = "radios"
     keys = ("options", "max_points")
     required = ("max_points", "options")
@@ -56,6 +57,49 @@ class ChoiceAnswer(AnswerType):
                 if indicator.needs_evidence(self.score(indicator, AnswerValue(choice=option.code)))
             ],
         }
+
+    def read_yaml(
+        self, reader: Any, entries: dict[str, Any], path: str, expected_levels: Any
+    ) -> Any:
+        """The options of a choice indicator and their max_points."""
+        from .. import loader  # the loader builds on the answer types
+
+        max_points = None
+        if "max_points" in entries:
+            max_points = reader._max_points(entries["max_points"], loader._join(path, "max_points"))
+        options = None
+        if "options" in entries:
+            options = reader._options(
+                entries["options"], loader._join(path, "options"), "option", False
+            )
+        sound = max_points is not None and options is not None
+        if options is not None and max_points is not None:
+            for index, (option, points_node) in enumerate(options):
+                if option.points > max_points:
+                    reader.report(
+                        points_node,
+                        f"{path}.options[{index}].points",
+                        f"points {loader._show_number(option.points)} are above max_points "
+                        f"{loader._show_number(max_points)}",
+                    )
+                    sound = False
+        return loader.TypeParts(
+            sound=sound,
+            options=tuple(option for option, _ in options or ()),
+            max_points=max_points,
+        )
+
+    def dump_yaml(self, indicator: Indicator) -> dict[str, object]:
+        from .. import loader
+
+        data: dict[str, object] = {}
+        if indicator.max_points is not None:
+            data["max_points"] = loader._num(indicator.max_points)
+        data[self.options_key] = [
+            {"code": o.code, "label": loader._text_data(o.label), "points": loader._num(o.points)}
+            for o in indicator.options
+        ]
+        return data
 
 
 TYPE = ChoiceAnswer()

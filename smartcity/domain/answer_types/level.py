@@ -20,6 +20,7 @@ class LevelAnswer(AnswerType):
     field = "level"
     widget = "levels"
     na_in_field = True
+    own_levels = True
     summed_by_database = True
     keys = ("levels",)
     required = ("levels",)

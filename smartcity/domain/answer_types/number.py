@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from ..instrument import AnswerMismatch
+from ..instrument import DIRECTIONS, AnswerMismatch
 from ..scoring import AnswerValue
 from .base import AnswerType, Translate, decimal_text, number_display
 
@@ -129,6 +129,85 @@ class NumberAnswer(AnswerType):
 
     def from_json(self, raw: Any) -> Any:
         return (raw or "").strip() or None
+
+    def read_yaml(
+        self, reader: Any, entries: dict[str, Any], path: str, expected_levels: Any
+    ) -> Any:
+        """A number indicator's unit, range, direction and thresholds."""
+        from .. import loader  # the loader builds on the answer types
+
+        unit = (
+            reader._text(entries["unit"], loader._join(path, "unit")) if "unit" in entries else None
+        )
+        bounds: dict[str, Fraction | None] = {}
+        for key in ("minimum", "maximum"):
+            bounds[key] = None
+            if key in entries:
+                value = loader._exact_number(entries[key])
+                if value is None:
+                    reader.report(
+                        entries[key],
+                        loader._join(path, key),
+                        f"{key} must be a number, got {loader._describe(entries[key])}",
+                    )
+                bounds[key] = value
+        minimum, maximum = bounds["minimum"], bounds["maximum"]
+        range_sound = minimum is not None and maximum is not None
+        if minimum is not None and maximum is not None and minimum >= maximum:
+            reader.report(
+                entries["maximum"],
+                loader._join(path, "maximum"),
+                f"the number range is empty: maximum {loader._show_number(maximum)} is not above "
+                f"minimum {loader._show_number(minimum)}",
+            )
+            range_sound = False
+        direction = None
+        if "direction" in entries:
+            node = entries["direction"]
+            if isinstance(node, loader.ScalarNode) and node.value in DIRECTIONS:
+                direction = node.value
+            else:
+                reader.report(
+                    node,
+                    loader._join(path, "direction"),
+                    f"direction must be {' or '.join(DIRECTIONS)}, got {loader._describe(node)}",
+                )
+        thresholds = None
+        if "thresholds" in entries:
+            thresholds = reader._thresholds(
+                entries["thresholds"],
+                loader._join(path, "thresholds"),
+                expected_levels,
+                (minimum, maximum) if range_sound else None,
+                direction,
+            )
+        return loader.TypeParts(
+            sound=unit is not None
+            and range_sound
+            and direction is not None
+            and thresholds is not None,
+            unit=unit,
+            minimum=minimum,
+            maximum=maximum,
+            thresholds=thresholds or (),
+            direction=direction,
+        )
+
+    def dump_yaml(self, indicator: Indicator) -> dict[str, object]:
+        from .. import loader
+
+        data: dict[str, object] = {}
+        if indicator.unit is not None:
+            data["unit"] = loader._text_data(indicator.unit)
+        if indicator.minimum is not None:
+            data["minimum"] = loader._num(indicator.minimum)
+        if indicator.maximum is not None:
+            data["maximum"] = loader._num(indicator.maximum)
+        data["direction"] = indicator.direction
+        data["thresholds"] = [
+            {"from": loader._num(t.minimum), "level": t.level} for t in indicator.thresholds
+        ]
+        return data
 
 
 TYPE = NumberAnswer()
