@@ -975,14 +975,18 @@ class _Reader:
             applies_to = self._applies_to(entries["applies_to"], _join(path, "applies_to"))
 
         levels: tuple[tuple[int, Text], ...] | None = ()
-        if "levels" in entries and answer_type in type_keys()["levels"]:
+        if (
+            "levels" in entries
+            and answer_type is not None
+            and "levels" in REGISTRY[answer_type].keys
+        ):
             levels = self._levels(entries["levels"], _join(path, "levels"), expected_levels)
         parts = TypeParts()
         if answer_type is not None:
             parts = REGISTRY[answer_type].read_yaml(self, entries, path, expected_levels)
 
         own_levels = frozenset(number for number, _ in levels) if levels else None
-        if answer_type is not None and REGISTRY[answer_type].own_levels and own_levels:
+        if answer_type is not None and REGISTRY[answer_type].answers_a_level and own_levels:
             usable_levels = own_levels
         else:
             usable_levels = expected_levels

@@ -224,7 +224,7 @@ def _needs_engine(period_id: int, instrument: Instrument) -> bool:
     if any(d.sub_elements for d in instrument.dimensions):
         return True
     if any(
-        not i.answer_kind.summed_by_database or tuple(i.applies_to) != ("all",)
+        not i.answer_kind.answers_a_level or tuple(i.applies_to) != ("all",)
         for i in instrument.indicators
     ):
         return True

@@ -91,17 +91,17 @@ class AnswerType:
     widget: ClassVar[str]
     # True when the value's own field offers "not applicable" (the level radios), else a box
     na_in_field: ClassVar[bool] = False
-    # True when the score is the stored level column itself: the region's sums can be made
-    # by the database (services.region) instead of the scoring engine
-    summed_by_database: ClassVar[bool] = False
+    # True when the answer is a level itself (the level type): pages show it as "Level n ·
+    # name", the indicator's own `levels` are what it can reach, and the region's sums can be
+    # made by the database from the stored level (services.region)
+    answers_a_level: ClassVar[bool] = False
+    # True when an answer reaches a level (level, number): evidence is asked "from level n"
+    reaches_levels: ClassVar[bool] = False
     # the questionnaire keys of this type (YAML and workbook) and the ones it requires
     keys: ClassVar[tuple[str, ...]] = ()
     required: ClassVar[tuple[str, ...]] = ()
     # the key of its options (choice "options", checklist "items"), if it has any
     options_key: ClassVar[str | None] = None
-    # True when the indicator's own `levels` are the levels an answer can reach (the level
-    # type); the others reach the questionnaire's levels
-    own_levels: ClassVar[bool] = False
 
     # -- answers --------------------------------------------------------------------------
 

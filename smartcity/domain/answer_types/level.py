@@ -20,8 +20,8 @@ class LevelAnswer(AnswerType):
     field = "level"
     widget = "levels"
     na_in_field = True
-    own_levels = True
-    summed_by_database = True
+    answers_a_level = True
+    reaches_levels = True
     keys = ("levels",)
     required = ("levels",)
 

@@ -41,6 +41,7 @@ class NumberAnswer(AnswerType):
     name = "number"
     field = "number"
     widget = "text"
+    reaches_levels = True
     keys = ("levels", "unit", "minimum", "maximum", "direction", "thresholds")
     required = ("unit", "minimum", "maximum", "direction", "thresholds")
 
