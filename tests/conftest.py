@@ -2,99 +2,115 @@
 
 from __future__ import annotations
 
+import copy
 import os
-import re
 import tempfile
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import text
+from flask import Flask
 
 from smartcity.extensions import db, limiter
 from smartcity.factory import create_app
 
-PASSWORD = "demo-password-2026"
-
 # Tests never write into the developer's instance folder.
 os.environ["SMARTCITY_INSTANCE"] = tempfile.mkdtemp(prefix="smartcity-test-")
 
+from tests.databases import TEST_CONFIG, Databases, rolled_back  # noqa: E402
+from tests.helpers import Auth  # noqa: E402
 
-def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+
+def _base_url() -> str | None:
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://") :]
-        worker = os.environ.get("PYTEST_XDIST_WORKER")
-        if worker and url.startswith("postgresql"):
-            url = _worker_database(url, worker)
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-
-
-def _worker_database(url: str, worker: str) -> str:
-    """With `pytest -n N` each worker process gets its own PostgreSQL database (`test_gw0`,
-    ...), created on the same server when missing, so workers never empty each other's."""
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    name, _, query = name.partition("?")
-    own = f"{name}_{worker}"
-    server = base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-    with psycopg.connect(server, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (own,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{own}"')
-    return f"{base}/{own}" + (f"?{query}" if query else "")
+    if url and url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url or None
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Migrate the test database once with the real migrations; tests then empty it."""
-    url = _database_url(tmp_path_factory)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
-    with app.app_context():
-        if url.startswith("postgresql"):
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        from flask_migrate import upgrade
-
-        upgrade()
-        db.engine.dispose()
-    return url
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    """This worker's state databases (SQLite, or PostgreSQL via TEST_DATABASE_URL): with
+    `pytest -n N` each worker process has its own (`test_gw0`, `test_gw0_demo`, ...)."""
+    found = Databases(
+        _base_url(), tmp_path_factory.mktemp("db"), os.environ.get("PYTEST_XDIST_WORKER")
+    )
+    yield found
+    found.close()
 
 
-def _empty_all_tables() -> None:
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+def _state(request: pytest.FixtureRequest) -> str:
+    """The database state a test starts from, by the fixtures it asks for."""
+    names = request.fixturenames
+    if "demo_history" in names:
+        return "demo_history"
+    if "demo" in names or "browser_app" in names:
+        return "demo"
+    return "blank"
+
+
+def _own_database(request: pytest.FixtureRequest, databases: Databases) -> str:
+    """The test's own copy of its state's database, made once per test."""
+    if not hasattr(request.node, "own_database"):
+        url = databases.fresh(_state(request))
+        request.node.own_database = url
+        request.addfinalizer(lambda: databases.drop(url))
+    return request.node.own_database
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-            "SERVER_NAME": "localhost",
-            # scrypt costs ~0.1 s a user; the demo seeds fourteen per test
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        }
-    )
-    with app.app_context():
-        _empty_all_tables()
-        # the limiter's in-memory counts live as long as the process: each test starts afresh
-        limiter.reset()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def database_url(request: pytest.FixtureRequest, databases: Databases) -> str:
+    """A database of the test's own for other connections (subprocesses, servers): the same
+    one the test's `app` uses when the test is marked `commits`."""
+    return _own_database(request, databases)
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, databases: Databases) -> Iterator[Flask]:
+    """The app on the test's state. Rolled back after the test; a test marked `commits` gets
+    an app of its own on a copy of the state's database instead (docs/TESTING.md)."""
+    if request.node.get_closest_marker("commits"):
+        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": _own_database(request, databases)})
+        with app.app_context():
+            # the limiter's in-memory counts live as long as the process: each test starts afresh
+            limiter.reset()
+        yield app
+        _wait_for_print_jobs()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        return
+    app = databases.app(_state(request))
+    config = _copied(app.config)
+    # what tests change on the app besides its config
+    wsgi_app, static_folder = app.wsgi_app, app.static_folder
+    try:
+        with rolled_back(app):
+            with app.app_context():
+                limiter.reset()
+            yield app
+    finally:
+        app.wsgi_app, app.static_folder = wsgi_app, static_folder  # type: ignore[method-assign]
+        app.config.clear()
+        app.config.update(config)
+
+
+def _wait_for_print_jobs() -> None:
+    """Print jobs a test started in a background thread end before their database is dropped."""
+    from smartcity.services import print_jobs
+
+    for job_id in list(print_jobs._threads):
+        print_jobs.wait_for_thread(job_id, timeout=120)
+    print_jobs._threads.clear()
+
+
+def _copied(config: dict) -> dict:
+    copied = {}
+    for key, value in config.items():
+        try:
+            copied[key] = copy.deepcopy(value)
+        except Exception:  # noqa: BLE001 - an object that cannot be copied is kept as it is
+            copied[key] = value
+    return copied
 
 
 @pytest.fixture
@@ -117,45 +133,18 @@ def runner(app):
 @pytest.fixture
 def demo(app):
     """The demo region (open 2026 period) with every demo user's password set to PASSWORD."""
-    from smartcity.seed import seed_demo_region
-
-    with app.app_context():
-        seed_demo_region(PASSWORD, history=False)
     return app
 
 
 @pytest.fixture
 def demo_history(app):
     """The demo region as `flask seed-demo` makes it: with the completed 2025 period."""
-    from smartcity.seed import seed_demo_region
-
-    with app.app_context():
-        seed_demo_region(PASSWORD, history=True)
     return app
-
-
-class Auth:
-    def __init__(self, client):
-        self.client = client
-
-    def login(self, username: str, password: str = PASSWORD):
-        return self.client.post("/login", data={"username": username, "password": password})
-
-    def logout(self):
-        return self.client.post("/logout")
 
 
 @pytest.fixture
 def auth(client) -> Auth:
     return Auth(client)
-
-
-def csrf_token_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    assert match, "no CSRF token in the page"
-    return match.group(1)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from smartcity.extensions import db
 from smartcity.models import Agency, Answer, Assessment
 
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 from .test_evidence import attach_sample
 from .test_journey import assessment_of, stored_answers
 
@@ -497,6 +497,7 @@ def test_security_headers_on_every_response(client, url):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+@pytest.mark.commits
 def test_error_pages_show_the_request_id_and_no_trace(app, client, auth):
     @app.route("/_boom")
     def boom():
@@ -521,6 +522,7 @@ def test_a_hostile_request_id_is_replaced(client):
     assert response.headers["X-Request-ID"].isalnum()
 
 
+@pytest.mark.commits
 def test_failed_logins_are_limited_per_account_without_revealing_it(demo, client):
     for _ in range(5):
         assert (
@@ -553,6 +555,7 @@ def test_failed_logins_are_limited_per_account_without_revealing_it(demo, client
     )
 
 
+@pytest.mark.commits
 def test_failed_logins_are_limited_per_address(demo, client):
     demo.config["LOGIN_LIMIT_PER_ADDRESS"] = "3 per 5 minutes"
     for name in ("a1", "a2", "a3"):

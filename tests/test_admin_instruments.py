@@ -84,7 +84,7 @@ def lone_admin(app, client, auth):
     """An administrator on an otherwise empty database (faster than the demo region)."""
     from smartcity.services.accounts import create_user
 
-    from .conftest import PASSWORD
+    from .helpers import PASSWORD
 
     with app.app_context():
         create_user("admin", "admin", PASSWORD)

@@ -11,7 +11,7 @@ from sqlalchemy import event, func, select
 from smartcity.extensions import db
 from smartcity.models import Agency, AuditEvent, User
 
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 
 NEW_PASSWORD = "Sungai Mentaya 2026"
 
@@ -316,7 +316,7 @@ def test_unknown_users_and_agencies_are_404(demo, client, auth):
 
 
 def test_every_form_carries_its_csrf_token(demo, csrf_app, client, auth):
-    from .conftest import csrf_token_from
+    from .helpers import csrf_token_from
 
     login_page = client.get("/login").get_data(as_text=True)
     client.post(

@@ -14,7 +14,7 @@ from smartcity.models import Agency, ApiToken, Assessment, AuditEvent, Period, R
 from smartcity.services import tokens
 from smartcity.services.accounts import create_user
 
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 
 # --- helpers ---------------------------------------------------------------------------------
 

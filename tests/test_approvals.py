@@ -15,7 +15,7 @@ from smartcity.services import approvals, documents
 from smartcity.services import assessments as assessment_service
 from smartcity.services.assessments import AnswerInput, AssessmentRefused
 
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 from .test_journey import assessment_of
 from .test_workflow import answer_all, head_of, operator_of, submitted
 

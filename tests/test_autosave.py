@@ -15,7 +15,7 @@ from smartcity.models import Answer, AuditEvent
 from smartcity.security import LAST_ACTIVE
 from smartcity.services import audit
 
-from .conftest import PASSWORD, csrf_token_from
+from .helpers import PASSWORD, csrf_token_from
 from .test_conflicts import colleague
 from .test_journey import assessment_of, stored_answers
 from .test_workflow import submitted

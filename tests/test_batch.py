@@ -47,6 +47,7 @@ def test_print_command_writes_files_that_match_manifest_and_registry(
 
 # fork: the default from a single-threaded process on Linux (children of a warmed-up parent);
 # spawn: what a web process printing in a background thread uses
+@pytest.mark.commits
 @pytest.mark.parametrize("start_method", ["fork", "spawn"])
 def test_two_worker_processes_issue_the_same_set_as_one(demo_history, tmp_path, start_method):
     with demo_history.app_context():
@@ -82,6 +83,7 @@ def test_two_worker_processes_issue_the_same_set_as_one(demo_history, tmp_path, 
         ]
 
 
+@pytest.mark.commits
 def test_workers_are_forked_only_from_a_single_threaded_process(demo_history, tmp_path):
     # a fresh interpreter has one thread: fork (on Linux, where the tests run)
     alone = subprocess.run(

@@ -20,7 +20,7 @@ from smartcity.models import Answer, AuditEvent
 from smartcity.services import audit
 from smartcity.services.accounts import create_user
 
-from .conftest import PASSWORD, Auth
+from .helpers import PASSWORD, Auth
 from .test_journey import assessment_of
 
 pytestmark = pytest.mark.skipif(

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from smartcity.extensions import db
 from smartcity.services.accounts import create_user
 
-from .conftest import PASSWORD, Auth
+from .helpers import PASSWORD, Auth
 from .test_journey import assessment_of, stored_answers
 
 

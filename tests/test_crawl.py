@@ -14,8 +14,8 @@ from sqlalchemy import String, Text, select
 from smartcity.extensions import db
 from smartcity.models import Agency, Assessment, Period, User
 
-from .conftest import PASSWORD
 from .crawl import Crawler, log_in, words
+from .helpers import PASSWORD
 
 # the demo's roles: the leadership, an agency's operator and head, the team's chair (the head
 # of Bapperida), the evaluator and the administrator (last: its buttons change the most)
@@ -124,6 +124,7 @@ def crawl_as(app, username: str, **options) -> Crawler:
     return crawler
 
 
+@pytest.mark.commits
 def test_no_role_is_shown_a_link_or_a_button_it_may_not_use(demo_history):
     issue_demo_documents(demo_history)
     forbidden = []

@@ -17,7 +17,7 @@ from smartcity.extensions import db
 from smartcity.models import Agency, Assessment, Period
 from smartcity.services.accounts import create_user
 
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 
 
 def _slow_results(app, year: int) -> dict[str, AgencyResult]:

@@ -11,6 +11,7 @@ import json
 import threading
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from smartcity.extensions import db
@@ -93,6 +94,7 @@ def _concurrently(count: int, work) -> list:
     return results
 
 
+@pytest.mark.commits
 def test_numbers_taken_at_the_same_moment_are_all_different(app):
     with app.app_context():
         set_numbering({"report": {"pattern": PATTERN, "classification": "000.8.3"}})
@@ -107,6 +109,7 @@ def test_numbers_taken_at_the_same_moment_are_all_different(app):
     assert sorted(taken) == [f"000.8.3/{n:03d}/BAPPERIDA/2026" for n in range(1, 7)]
 
 
+@pytest.mark.commits
 def test_documents_issued_at_the_same_moment_never_share_a_number(demo):
     """Four region recaps (four periods) signed and registered at once on four connections."""
     with demo.app_context():

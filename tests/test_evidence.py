@@ -20,7 +20,7 @@ from smartcity.services.accounts import create_user
 from smartcity.services.assessments import AssessmentRefused
 from smartcity.storage import LocalDirectoryStorage
 
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 from .test_filetypes import EXE, HTML, docx_bytes, jpeg_bytes, pdf_bytes, png_bytes, xlsx_bytes
 from .test_journey import assessment_of, checked_level, dimension_form, stored_answers
 

@@ -20,7 +20,7 @@ from smartcity.extensions import db
 from smartcity.models import Evidence
 from smartcity.security import LAST_ACTIVE
 
-from .conftest import csrf_token_from
+from .helpers import csrf_token_from
 from .test_evidence import attach_sample, audit_events, evidence_rows, fetch, set_status
 from .test_filetypes import HTML, pdf_bytes, png_bytes
 from .test_journey import assessment_of

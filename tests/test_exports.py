@@ -19,7 +19,7 @@ from smartcity.models import Agency, Answer, Assessment, Evidence, Period
 from smartcity.services import exports
 from smartcity.services.accounts import create_user
 
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "EXPORTS.md"
 

@@ -14,10 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from smartcity.extensions import db
-from smartcity.factory import create_app
 from tests.browser.test_answer_journey import minimal_pdf
-from tests.conftest import PASSWORD, _empty_all_tables
+from tests.helpers import PASSWORD
 
 requests = pytest.importorskip("requests")
 
@@ -69,20 +67,10 @@ def worker_pids(master: int) -> list[int]:
 
 
 @pytest.fixture
-def gunicorn(database_url: str, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """gunicorn with the repository's gunicorn.conf.py on a seeded database; yields (URL, process)."""
-    from smartcity.seed import seed_demo_region
-
-    seeder = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        }
-    )
-    with seeder.app_context():
-        _empty_all_tables()
-        seed_demo_region(PASSWORD, history=False)
-        db.engine.dispose()
+def gunicorn(databases, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """gunicorn with the repository's gunicorn.conf.py on a copy of the demo database; yields
+    (URL, process)."""
+    database_url = databases.fresh("demo")
     port = free_port()
     env = {
         **os.environ,
@@ -127,6 +115,7 @@ def gunicorn(database_url: str, tmp_path: Path) -> Iterator[tuple[str, subproces
                 process.kill()
                 process.wait()
         log.close()
+        databases.drop(database_url)
 
 
 def csrf(html: str) -> str:

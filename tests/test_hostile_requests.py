@@ -17,7 +17,7 @@ from smartcity.parsing import iso_date, whole_number
 from smartcity.services import accounts
 from smartcity.views.helpers import safe_next
 
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 from .test_journey import assessment_of
 
 # -- redirect targets --------------------------------------------------------------------------

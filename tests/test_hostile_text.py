@@ -21,7 +21,7 @@ from smartcity.models import Answer, Assessment, IssuedDocument, Review, Transit
 from smartcity.services import accounts, review
 from smartcity.services.assessments import MAX_JUSTIFICATION
 
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 from .test_journey import assessment_of
 from .test_workflow import chair_for, submit_and_approve
 

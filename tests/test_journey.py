@@ -11,7 +11,7 @@ from smartcity.extensions import db
 from smartcity.models import Agency, Answer, Assessment, Period
 from smartcity.services.assessments import instrument_for
 
-from .conftest import csrf_token_from
+from .helpers import csrf_token_from
 
 
 def assessment_of(app, code: str, year: int = 2026) -> Assessment:

@@ -173,6 +173,7 @@ def _people(app, who: str) -> set[str]:
         return set(db.session.scalars(select(User.username).filter_by(agency_id=agency_id)))
 
 
+@pytest.mark.commits
 def test_each_step_tells_the_people_concerned_in_the_app_and_by_mail(mail_demo):
     app, port = mail_demo
     with smtp_server(port) as inbox:
@@ -226,6 +227,7 @@ def test_each_step_tells_the_people_concerned_in_the_app_and_by_mail(mail_demo):
         assert not inbox.to(ADDRESSES["dinkes"])
 
 
+@pytest.mark.commits
 def test_no_mail_without_an_address_or_without_mail_server(demo, mail_demo):
     app, port = mail_demo
     with app.app_context():
@@ -247,6 +249,7 @@ def test_no_mail_without_an_address_or_without_mail_server(demo, mail_demo):
             assert row.user.username == "diskominfo" and row.mail_status == ""
 
 
+@pytest.mark.commits
 def test_a_mail_server_that_is_down_neither_blocks_nor_fails_the_step(mail_demo, client, auth):
     app, port = mail_demo  # nothing listens on the port
     assessment_id = submitted(app)
@@ -265,6 +268,7 @@ def test_a_mail_server_that_is_down_neither_blocks_nor_fails_the_step(mail_demo,
         assert "Connection refused" in row.mail_error or "Errno" in row.mail_error
 
 
+@pytest.mark.commits
 def test_a_mail_that_could_not_be_sent_is_tried_again(mail_demo):
     app, port = mail_demo
     app.config["MAIL_RETRY_DELAYS"] = (1.0, 2.0, 4.0)
@@ -327,6 +331,7 @@ def test_users_set_their_own_address(demo, client, auth):
         assert _user("dinkes").email == "dinkes@kotimkab.go.id"
 
 
+@pytest.mark.commits
 def test_with_redis_the_mails_wait_on_the_queue_for_the_worker(mail_demo):
     """REDIS_URL set: the step only queues the mail; `flask print-worker` sends it."""
     import uuid

@@ -9,7 +9,7 @@ from smartcity.extensions import db
 from smartcity.models import AuditEvent, User
 from smartcity.services import accounts
 
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 
 TOO_SHORT = "The password must be at least 10 characters."
 IS_USERNAME = "The password must not be the username."

@@ -20,6 +20,9 @@ from smartcity.extensions import db
 from smartcity.models import IssuedDocument, PrintJob, utcnow
 from smartcity.services import print_jobs
 
+# jobs run in a background thread, an RQ worker or worker processes
+pytestmark = pytest.mark.commits
+
 
 @pytest.fixture
 def printing(demo_history, tmp_path):

@@ -27,7 +27,7 @@ from smartcity.models import (
 from smartcity.services.instruments import instrument_of
 from smartcity.services.tokens import create_token
 
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 
 YEAR = 2030
 # "final" first: the 5-agency region has a final result too, whatever the demo's agency count

@@ -10,7 +10,7 @@ from smartcity.models import IssuedDocument
 from smartcity.services import documents
 from smartcity.services.region import find_period, region_for
 
-from .conftest import csrf_token_from
+from .helpers import csrf_token_from
 from .test_documents import check, pdf_text
 
 
@@ -63,7 +63,7 @@ def test_region_report_of_an_open_period_is_a_draft(demo, client, auth):
 def test_region_page_links_to_the_report_with_a_csrf_field(csrf_app, english, auth):
     from smartcity.seed import seed_demo_region
 
-    from .conftest import PASSWORD
+    from .helpers import PASSWORD
 
     with csrf_app.app_context():
         seed_demo_region(PASSWORD, history=False)

@@ -13,7 +13,7 @@ from smartcity.extensions import db
 from smartcity.models import Agency, Assessment, EvaluatorAssignment, Period, Review, User
 from smartcity.services.accounts import create_user
 
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 from .test_journey import assessment_of, dimension_form
 from .test_workflow import add_evidence, submitted
 

@@ -11,7 +11,7 @@ import pytest
 from smartcity import config
 from smartcity.security import LAST_ACTIVE
 
-from .conftest import PASSWORD, csrf_token_from
+from .helpers import PASSWORD, csrf_token_from
 from .test_journey import assessment_of, stored_answers
 
 

@@ -132,7 +132,7 @@ FIELD_LABELS = {
     # documents (issue 17): what was issued, for which agency and year, and what it replaced
     "kind": _l("Document"),
     "language": _l("Language"),
-    "number": _l("Number"),
+    "number": _l("Document number"),
     "superseded": _l("Replaces number"),
     "government": _l("Government"),
     "unit": _l("Issuing unit"),

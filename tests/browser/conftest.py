@@ -11,7 +11,6 @@ from werkzeug.serving import make_server
 
 from smartcity.extensions import db
 from smartcity.factory import create_app
-from tests.conftest import PASSWORD, _empty_all_tables
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -26,9 +25,7 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def browser_app(database_url: str):
-    """The app as in production (CSRF on, no SERVER_NAME) on an emptied, demo-seeded database."""
-    from smartcity.seed import seed_demo_region
-
+    """The app as in production (CSRF on, no SERVER_NAME) on a copy of the demo database."""
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
@@ -37,9 +34,6 @@ def browser_app(database_url: str):
             "WTF_CSRF_ENABLED": True,
         }
     )
-    with app.app_context():
-        _empty_all_tables()
-        seed_demo_region(PASSWORD)
     yield app
     with app.app_context():
         db.session.remove()

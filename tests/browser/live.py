@@ -1,4 +1,4 @@
-"""A demo app served once per test module (seeding takes seconds), for read-mostly browser tests."""
+"""A demo app served once per test module, for read-mostly browser tests."""
 
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ from werkzeug.serving import make_server
 
 from smartcity.extensions import db
 from smartcity.factory import create_app
-from tests.conftest import PASSWORD, _empty_all_tables
+from tests.databases import Databases
 
 
 @contextmanager
-def served_demo(database_url: str) -> Iterator[tuple[Flask, str]]:
-    """The production-like app (CSRF on) on a freshly seeded demo region; yields (app, base URL)."""
-    from smartcity.seed import seed_demo_region
-
+def served_demo(databases: Databases) -> Iterator[tuple[Flask, str]]:
+    """The production-like app (CSRF on) on a fresh copy of the demo region; yields (app, base URL)."""
+    database_url = databases.fresh("demo")
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
@@ -29,9 +28,6 @@ def served_demo(database_url: str) -> Iterator[tuple[Flask, str]]:
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )
-    with app.app_context():
-        _empty_all_tables()
-        seed_demo_region(PASSWORD)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-demo", daemon=True)
     thread.start()
@@ -44,3 +40,4 @@ def served_demo(database_url: str) -> Iterator[tuple[Flask, str]]:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+        databases.drop(database_url)

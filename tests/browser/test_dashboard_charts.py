@@ -35,8 +35,8 @@ LEGEND = """(figure) => {
 
 
 @pytest.fixture(scope="module")
-def demo_server(database_url: str):
-    with served_demo(database_url) as served:
+def demo_server(databases):
+    with served_demo(databases) as served:
         yield served
 
 

@@ -29,8 +29,8 @@ CODE = "GOV-01"  # levels 3 and above need a file in the demo questionnaire
 
 
 @pytest.fixture(scope="module")
-def demo_server(database_url: str):
-    with served_demo(database_url) as served:
+def demo_server(databases):
+    with served_demo(databases) as served:
         yield served
 
 

@@ -19,8 +19,8 @@ MAX_TABS = 40
 
 
 @pytest.fixture(scope="module")
-def demo_server(database_url: str):
-    with served_demo(database_url) as served:
+def demo_server(databases):
+    with served_demo(databases) as served:
         yield served
 
 

@@ -123,8 +123,8 @@ def culprits(page: Page, width: int) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo_server(database_url: str):
-    with served_demo(database_url) as served:
+def demo_server(databases):
+    with served_demo(databases) as served:
         yield served
 
 

@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_answer_journey import EVIDENCE_FROM_LEVEL, pdf_payload
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +44,7 @@ LOWERED = "GOV-03"  # the evaluator verifies it at level 2, not 3
 CHANGED = "INF-02"  # the agency raises it from 1 to 2 after the return
 NOTE = "SK Bupati pada data dukung belum ditandatangani; tingkat 3 belum terbukti."
 COMMENT = "Mohon periksa kembali INF-02: laporan tahunan menunjukkan tingkat 2."
-INDEX = re.compile(r"^\d\.\d\d$")
+INDEX = re.compile(r"^\d,\d\d$")  # Indonesian: a decimal comma
 
 
 def status_badge(page: Page):
@@ -147,7 +147,7 @@ def approve_as_head(page: Page, assessment_id: int) -> None:
 def index_of(page: Page, testid: str) -> Decimal:
     cell = page.locator(f"[data-testid={testid}]")
     expect(cell).to_have_text(INDEX)
-    return Decimal(cell.inner_text())
+    return Decimal(cell.inner_text().replace(",", "."))
 
 
 def test_return_fix_resubmit_verify_finalize(chromium_page: Page):
@@ -290,25 +290,28 @@ def test_return_fix_resubmit_verify_finalize(chromium_page: Page):
     verified_index = index_of(page, "verified-index")
     assert verified_index < self_index, (verified_index, self_index)
     expect(page.locator("[data-testid=index-diff]")).to_have_text(
-        f"\u2212{self_index - verified_index:.2f}"
+        f"\u2212{self_index - verified_index:.2f}".replace(".", ",")
     )
 
     # --- the result page: the verified index counts, the self-assessed one is beside it -------
     page.locator(f'.actions a[href="{overview}/result"]').click()
     expect(page).to_have_url(f"{overview}/result")
     expect_status(page, "final")
-    expect(page.locator("[data-testid=overall-index]")).to_have_text(str(verified_index))
+    expect(page.locator("[data-testid=overall-index]")).to_have_text(
+        str(verified_index).replace(".", ",")
+    )
     summary = page.locator("[data-testid=self-vs-verified]")
-    expect(summary).to_contain_text(str(self_index))
-    expect(summary).to_contain_text(str(verified_index))
-    expect(summary).to_contain_text(f"\u2212{self_index - verified_index:.2f}")
+    expect(summary).to_contain_text(str(self_index).replace(".", ","))
+    expect(summary).to_contain_text(str(verified_index).replace(".", ","))
+    expect(summary).to_contain_text(f"\u2212{self_index - verified_index:.2f}".replace(".", ","))
     # per dimension: GOV verified below self-assessed (the lowered level), INF the same
     rows = page.locator("table.results tbody tr")
     expect(rows).to_have_count(2)
     for row, lower in zip(rows.all(), (True, False), strict=True):
         own, checked, diff = (row.locator("td").nth(i).inner_text() for i in range(3))
         assert INDEX.match(own) and INDEX.match(checked), (own, checked)
-        assert (Decimal(checked) < Decimal(own)) is lower, (own, checked, diff)
-        assert (Decimal(checked) == Decimal(own)) is not lower, (own, checked, diff)
+        own_value, checked_value = (Decimal(x.replace(",", ".")) for x in (own, checked))
+        assert (checked_value < own_value) is lower, (own, checked, diff)
+        assert (checked_value == own_value) is not lower, (own, checked, diff)
         assert diff.startswith("\u2212") is lower, diff
     expect(page.locator("ul.review-notes li")).to_contain_text(f"{LOWERED}: {NOTE}")

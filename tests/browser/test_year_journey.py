@@ -34,7 +34,7 @@ from tests.browser.test_answer_journey import EVIDENCE_FROM_LEVEL, minimal_pdf, 
 
 # the agency's first answers: one level-3 answer needs (and gets) a PDF
 from tests.browser.test_review_journey import ROUND_1
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -443,7 +443,7 @@ def admin_downloads_the_certificate(page: Page, app, assessment_id: int, tmp_pat
     with page.expect_download() as download_info:
         page.locator(f'form[action="{overview}/certificate"] button[type=submit]').click()
     download = download_info.value
-    assert re.fullmatch(r"certificate-[\w-]+\.pdf", download.suggested_filename)
+    assert re.fullmatch(r"(Piagam|Certificate)-[A-Z]+-\d{4}\.pdf", download.suggested_filename)
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     content = path.read_bytes()
@@ -460,7 +460,10 @@ def visitor_verifies(page: Page, certificate: Path, viewport: Viewport) -> None:
     expect(page.locator("[data-testid=verdict]")).to_have_attribute("data-outcome", "valid")
     info = page.locator("[data-testid=document-info]")
     expect(info).to_contain_text(str(YEAR))
-    expect(info).to_contain_text(certificate.stem.removeprefix("certificate-"))
+    # the file is named after what it is: Piagam-<agency>-<year>.pdf
+    kind, _agency, year = certificate.stem.split("-")
+    expect(info).to_contain_text("Piagam penghargaan" if kind == "Piagam" else "Certificate")
+    expect(info).to_contain_text(year)
 
 
 def whole_year(browser: Browser, base_url: str, app, viewport: Viewport, tmp_path: Path) -> None:
