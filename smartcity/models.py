@@ -11,10 +11,11 @@ from datetime import UTC, date, datetime
 from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, composite, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .domain import limits
+from .domain.answer_types import StoredValue
 from .domain.workflow import Status
 from .extensions import db
 
@@ -272,6 +273,10 @@ class Answer(db.Model):
     choice: Mapped[str | None] = mapped_column(String(limits.OPTION_CODE))
     checked: Mapped[str | None] = mapped_column(Text)
     number: Mapped[str | None] = mapped_column(String(40))
+    # the columns above as one value, the same as a review's verdict (`Review.verified`)
+    value: Mapped[StoredValue] = composite(
+        StoredValue, "level", "not_applicable", "choice", "checked", "number"
+    )
     # bumped on every change; lets a later save detect that someone else changed it first
     version: Mapped[int] = mapped_column(default=1)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -296,6 +301,15 @@ class Review(db.Model):
     verified_choice: Mapped[str | None] = mapped_column(String(limits.OPTION_CODE))
     verified_checked: Mapped[str | None] = mapped_column(Text)
     verified_number: Mapped[str | None] = mapped_column(String(40))
+    # the verdict as one value, the same as an answer's (`Answer.value`)
+    verified: Mapped[StoredValue] = composite(
+        StoredValue,
+        "verified_level",
+        "verified_not_applicable",
+        "verified_choice",
+        "verified_checked",
+        "verified_number",
+    )
     note: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..domain.instrument import ANSWER_TYPES
+from ..domain.answer_types import REGISTRY
 from ..domain.workflow import Status
 from ..models import PeriodStatus
 
@@ -134,7 +134,7 @@ SCHEMAS: dict[str, Any] = {
             "verified_level": _nullable({"type": "integer"}),
             "verified_not_applicable": {"type": "boolean"},
             "evaluator_note": TEXT,
-            "answer_type": {"type": "string", "enum": list(ANSWER_TYPES)},
+            "answer_type": {"type": "string", "enum": list(REGISTRY)},
             "self_value": TEXT,
             "verified_value": TEXT,
             "evidence": {"type": "array", "items": _ref("EvidenceFile")},

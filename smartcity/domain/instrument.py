@@ -21,17 +21,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the answer types import this module
+    from .answer_types import AnswerType
 
 LANGUAGES: tuple[str, ...] = ("id", "en")
 
 # the top of the score scale every answer type maps onto (0 to SCALE)
 SCALE = 5
 
+# the default answer type (an indicator without `answer_type`); the others are in
+# `domain/answer_types` (`REGISTRY`), and `ANSWER_TYPES` lists their names
 LEVEL = "level"
-CHOICE = "choice"
-CHECKLIST = "checklist"
-NUMBER = "number"
-ANSWER_TYPES: tuple[str, ...] = (LEVEL, CHOICE, CHECKLIST, NUMBER)
 
 HIGHER_IS_BETTER = "higher_is_better"
 LOWER_IS_BETTER = "lower_is_better"
@@ -187,43 +189,28 @@ class Indicator:
                 return option
         return None
 
+    @property
+    def answer_kind(self) -> AnswerType:
+        """The indicator's answer type (`domain/answer_types`): its rules, texts and columns."""
+        from .answer_types import REGISTRY  # the answer types build on this module
+
+        return REGISTRY[self.answer_type]
+
     def level_of_number(self, value: Fraction) -> int:
         """The level of a measured value: the last threshold whose minimum it reaches."""
-        if self.minimum is None or self.maximum is None or not self.thresholds:
-            raise AnswerMismatch(f"{self.code} is not a number indicator")
-        if not self.minimum <= value <= self.maximum:
-            raise AnswerMismatch(
-                f"{value} is outside the range of {self.code} "
-                f"({_plain(self.minimum)} to {_plain(self.maximum)})"
-            )
-        chosen = self.thresholds[0]
-        for threshold in self.thresholds:
-            if value >= threshold.minimum:
-                chosen = threshold
-        return chosen.level
+        from .answer_types import number
+
+        return number.TYPE.level_of(self, value)
 
     def is_answered(self, answer: AnswerValue) -> bool:
         """Whether the answer gives this indicator's kind of value (or N/A)."""
-        if answer.not_applicable:
-            return True
-        if self.answer_type == CHOICE:
-            return answer.choice is not None
-        if self.answer_type == CHECKLIST:
-            return answer.checked is not None
-        if self.answer_type == NUMBER:
-            return answer.number is not None
-        return answer.level is not None
+        return self.answer_kind.is_answered(self, answer)
 
     def answer_level(self, answer: AnswerValue) -> int | None:
         """The level an answer stands for: the level itself, or a number's threshold level."""
         if answer.not_applicable and self.allow_not_applicable:
             return None
-        if self.answer_type == LEVEL and answer.level is not None:
-            self.score(answer)  # refuses a level the indicator does not have
-            return answer.level
-        if self.answer_type == NUMBER and answer.number is not None:
-            return self.level_of_number(Fraction(answer.number))
-        return None
+        return self.answer_kind.level(self, answer)
 
     def score(self, answer: AnswerValue) -> Fraction | None:
         """The exact 0-5 score of an answer; None when unanswered or N/A.
@@ -233,48 +220,18 @@ class Indicator:
         """
         if answer.not_applicable and self.allow_not_applicable:
             return None
-        self._refuse_other_kinds(answer)
-        if self.answer_type == LEVEL:
-            if answer.level is None:
-                return None
-            if answer.level not in self.level_numbers:
-                raise AnswerMismatch(
-                    f"level {answer.level} is not a level of indicator {self.code}"
-                )
-            return Fraction(answer.level)
-        if self.answer_type == CHOICE:
-            if answer.choice is None:
-                return None
-            option = self.option(answer.choice)
-            if option is None or self.max_points is None:
-                raise AnswerMismatch(f"'{answer.choice}' is not an option of {self.code}")
-            return option.points / self.max_points * SCALE
-        if self.answer_type == CHECKLIST:
-            if answer.checked is None:
-                return None
-            unknown = sorted(set(answer.checked) - {item.code for item in self.options})
-            if unknown or self.max_points is None:
-                raise AnswerMismatch(f"{', '.join(unknown)} not an item of {self.code}")
-            ticked = sum(
-                (item.points for item in self.options if item.code in answer.checked), Fraction(0)
-            )
-            return min(ticked, self.max_points) / self.max_points * SCALE
-        if answer.number is None:
-            return None
-        return Fraction(self.level_of_number(Fraction(answer.number)))
+        kind = self.answer_kind
+        self._refuse_other_kinds(kind, answer)
+        return kind.score(self, answer)
 
-    def _refuse_other_kinds(self, answer: AnswerValue) -> None:
-        given = {
-            LEVEL: answer.level is not None,
-            CHOICE: answer.choice is not None,
-            CHECKLIST: answer.checked is not None,
-            NUMBER: answer.number is not None,
-        }
-        wrong = [kind for kind, present in given.items() if present and kind != self.answer_type]
-        if wrong:
-            raise AnswerMismatch(
-                f"{self.code} is a {self.answer_type} indicator, not a {wrong[0]} indicator"
-            )
+    def _refuse_other_kinds(self, kind: AnswerType, answer: AnswerValue) -> None:
+        from .answer_types import REGISTRY
+
+        for other in REGISTRY.values():
+            if other is not kind and other.given(answer):
+                raise AnswerMismatch(
+                    f"{self.code} is a {self.answer_type} indicator, not a {other.name} indicator"
+                )
 
 
 def indicator_applies(
@@ -396,8 +353,12 @@ class Instrument:
         return chosen
 
 
-def _plain(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else str(float(value))
+def __getattr__(name: str) -> object:
+    if name == "ANSWER_TYPES":  # the registry builds on this module: read it when asked
+        from .answer_types import REGISTRY
+
+        return tuple(REGISTRY)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 DEFAULT_LEVEL_NAMES: tuple[LevelName, ...] = (

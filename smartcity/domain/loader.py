@@ -26,17 +26,13 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import limits
+from .answer_types import REGISTRY
 from .instrument import (
     ALL_AGENCIES,
-    ANSWER_TYPES,
-    CHECKLIST,
-    CHOICE,
     DEFAULT_LEVEL_NAMES,
     DEFAULT_MATURITY_BANDS,
-    DIRECTIONS,
     HIGHER_IS_BETTER,
     LEVEL,
-    NUMBER,
     Dimension,
     Indicator,
     Instrument,
@@ -61,6 +57,9 @@ __all__ = [
     "validate_instrument",
 ]
 
+# an indicator without `answer_type`
+DEFAULT_TYPE = LEVEL
+
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 LEVEL_RANGE = range(1, 6)
 
@@ -72,24 +71,18 @@ DIMENSION_KEYS = (*DIMENSION_REQUIRED, "indicators", "sub_elements", "descriptio
 SUB_ELEMENT_REQUIRED = ("code", "name", "weight", "indicators")
 SUB_ELEMENT_KEYS = (*SUB_ELEMENT_REQUIRED, "description")
 INDICATOR_REQUIRED = ("code", "question", "explanation", "weight")
-# keys that belong to some answer types only, and the types that require them
-TYPE_KEYS: dict[str, tuple[str, ...]] = {
-    "levels": (LEVEL, NUMBER),
-    "options": (CHOICE,),
-    "items": (CHECKLIST,),
-    "max_points": (CHOICE, CHECKLIST),
-    "unit": (NUMBER,),
-    "minimum": (NUMBER,),
-    "maximum": (NUMBER,),
-    "direction": (NUMBER,),
-    "thresholds": (NUMBER,),
-}
-TYPE_REQUIRED: dict[str, tuple[str, ...]] = {
-    LEVEL: ("levels",),
-    CHOICE: ("max_points", "options"),
-    CHECKLIST: ("items",),
-    NUMBER: ("unit", "minimum", "maximum", "direction", "thresholds"),
-}
+
+
+def type_keys() -> dict[str, tuple[str, ...]]:
+    """Keys that belong to some answer types only -> the types that use them (each type
+    lists its own: `AnswerType.keys`)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for kind in REGISTRY.values():
+        for key in kind.keys:
+            found[key] = (*found.get(key, ()), kind.name)
+    return found
+
+
 INDICATOR_KEYS = (
     *INDICATOR_REQUIRED,
     "answer_type",
@@ -98,7 +91,7 @@ INDICATOR_KEYS = (
     "evidence_hint",
     "evidence_from_level",
     "evidence_by_level",
-    *TYPE_KEYS,
+    *type_keys(),
 )
 OPTION_KEYS = ("code", "label", "points")
 THRESHOLD_KEYS = ("from", "level")
@@ -916,10 +909,11 @@ class _Reader:
         return tuple(items)
 
     def _answer_type(self, node: Node, path: str) -> str | None:
-        if isinstance(node, ScalarNode) and node.value in ANSWER_TYPES:
+        names = tuple(REGISTRY)
+        if isinstance(node, ScalarNode) and node.value in names:
             return node.value
         close = (
-            difflib.get_close_matches(node.value, ANSWER_TYPES, n=1)
+            difflib.get_close_matches(node.value, names, n=1)
             if isinstance(node, ScalarNode)
             else []
         )
@@ -927,7 +921,7 @@ class _Reader:
         self.report(
             node,
             path,
-            f"unknown answer type {_describe(node)}{hint}: use {', '.join(ANSWER_TYPES)}",
+            f"unknown answer type {_describe(node)}{hint}: use {', '.join(names)}",
         )
         return None
 
@@ -943,11 +937,11 @@ class _Reader:
             code_path = _join(path, "code")
             code = self._code(entries["code"], code_path, "indicator")
             self._unique(self.indicator_codes, code, entries["code"], code_path, "indicator")
-        answer_type: str | None = LEVEL
+        answer_type: str | None = DEFAULT_TYPE
         if "answer_type" in entries:
             answer_type = self._answer_type(entries["answer_type"], _join(path, "answer_type"))
         if answer_type is not None:
-            for key, types in TYPE_KEYS.items():
+            for key, types in type_keys().items():
                 if key in entries and answer_type not in types:
                     self.report(
                         entries[key],
@@ -955,13 +949,13 @@ class _Reader:
                         f"'{key}' is not used by {answer_type} indicators "
                         f"(only by {' and '.join(types)} indicators)",
                     )
-            for key in TYPE_REQUIRED[answer_type]:
+            for key in REGISTRY[answer_type].required:
                 if key not in entries:
                     self.report(
                         node,
                         _join(path, key),
                         f"required key '{key}' is missing"
-                        + ("" if answer_type == LEVEL else f" (a {answer_type} indicator)"),
+                        + ("" if answer_type == DEFAULT_TYPE else f" (a {answer_type} indicator)"),
                     )
         question = explanation = evidence_hint = None
         if "question" in entries:
@@ -981,18 +975,18 @@ class _Reader:
             applies_to = self._applies_to(entries["applies_to"], _join(path, "applies_to"))
 
         levels: tuple[tuple[int, Text], ...] | None = ()
-        if "levels" in entries and answer_type in TYPE_KEYS["levels"]:
+        if (
+            "levels" in entries
+            and answer_type is not None
+            and "levels" in REGISTRY[answer_type].keys
+        ):
             levels = self._levels(entries["levels"], _join(path, "levels"), expected_levels)
-        parts = _TypeParts()
-        if answer_type == CHOICE:
-            parts = self._choice(entries, path)
-        elif answer_type == CHECKLIST:
-            parts = self._checklist(entries, path)
-        elif answer_type == NUMBER:
-            parts = self._number(entries, path, expected_levels)
+        parts = TypeParts()
+        if answer_type is not None:
+            parts = REGISTRY[answer_type].read_yaml(self, entries, path, expected_levels)
 
         own_levels = frozenset(number for number, _ in levels) if levels else None
-        if answer_type == LEVEL and own_levels:
+        if answer_type is not None and REGISTRY[answer_type].answers_a_level and own_levels:
             usable_levels = own_levels
         else:
             usable_levels = expected_levels
@@ -1017,7 +1011,7 @@ class _Reader:
             or levels is None
             or evidence_hints is None
             or not parts.sound
-            or any(key not in entries for key in TYPE_REQUIRED[answer_type])
+            or any(key not in entries for key in REGISTRY[answer_type].required)
         ):
             return None
         return Indicator(
@@ -1090,114 +1084,6 @@ class _Reader:
             self.report(node, path, f"max_points must be a positive number, got {_describe(node)}")
             return None
         return value
-
-    def _choice(self, entries: dict[str, Node], path: str) -> _TypeParts:
-        max_points = None
-        if "max_points" in entries:
-            max_points = self._max_points(entries["max_points"], _join(path, "max_points"))
-        options = None
-        if "options" in entries:
-            options = self._options(entries["options"], _join(path, "options"), "option", False)
-        sound = max_points is not None and options is not None
-        if options is not None and max_points is not None:
-            for index, (option, points_node) in enumerate(options):
-                if option.points > max_points:
-                    self.report(
-                        points_node,
-                        f"{path}.options[{index}].points",
-                        f"points {_show_number(option.points)} are above max_points "
-                        f"{_show_number(max_points)}",
-                    )
-                    sound = False
-        return _TypeParts(
-            sound=sound,
-            options=tuple(option for option, _ in options or ()),
-            max_points=max_points,
-        )
-
-    def _checklist(self, entries: dict[str, Node], path: str) -> _TypeParts:
-        items = None
-        if "items" in entries:
-            items = self._options(entries["items"], _join(path, "items"), "item", True)
-        total = sum((item.points for item, _ in items or ()), Fraction(0))
-        max_points: Fraction | None = total if items else None
-        sound = items is not None
-        if "max_points" in entries:
-            max_node = entries["max_points"]
-            max_points = self._max_points(max_node, _join(path, "max_points"))
-            if max_points is None:
-                sound = False
-            elif items is not None and max_points > total:
-                self.report(
-                    max_node,
-                    _join(path, "max_points"),
-                    f"max_points {_show_number(max_points)} is more than all items together "
-                    f"({_show_number(total)}): a full score would be impossible",
-                )
-                sound = False
-        return _TypeParts(
-            sound=sound,
-            options=tuple(item for item, _ in items or ()),
-            max_points=max_points,
-        )
-
-    def _number(
-        self, entries: dict[str, Node], path: str, expected_levels: frozenset[int] | None
-    ) -> _TypeParts:
-        unit = self._text(entries["unit"], _join(path, "unit")) if "unit" in entries else None
-        bounds: dict[str, Fraction | None] = {}
-        for key in ("minimum", "maximum"):
-            bounds[key] = None
-            if key in entries:
-                value = _exact_number(entries[key])
-                if value is None:
-                    self.report(
-                        entries[key],
-                        _join(path, key),
-                        f"{key} must be a number, got {_describe(entries[key])}",
-                    )
-                bounds[key] = value
-        minimum, maximum = bounds["minimum"], bounds["maximum"]
-        range_sound = minimum is not None and maximum is not None
-        if minimum is not None and maximum is not None and minimum >= maximum:
-            self.report(
-                entries["maximum"],
-                _join(path, "maximum"),
-                f"the number range is empty: maximum {_show_number(maximum)} is not above "
-                f"minimum {_show_number(minimum)}",
-            )
-            range_sound = False
-        direction = None
-        if "direction" in entries:
-            node = entries["direction"]
-            if isinstance(node, ScalarNode) and node.value in DIRECTIONS:
-                direction = node.value
-            else:
-                self.report(
-                    node,
-                    _join(path, "direction"),
-                    f"direction must be {' or '.join(DIRECTIONS)}, got {_describe(node)}",
-                )
-        thresholds = None
-        if "thresholds" in entries:
-            thresholds = self._thresholds(
-                entries["thresholds"],
-                _join(path, "thresholds"),
-                expected_levels,
-                (minimum, maximum) if range_sound else None,
-                direction,
-            )
-        return _TypeParts(
-            sound=unit is not None
-            and range_sound
-            and direction is not None
-            and thresholds is not None,
-            unit=unit,
-            minimum=minimum,
-            maximum=maximum,
-            thresholds=thresholds or (),
-            direction=direction,
-        )
 
     def _thresholds(
         self,
@@ -1397,7 +1283,7 @@ def _text_data(text: Text) -> dict[str, str]:
 
 def _indicator_data(indicator: Indicator) -> dict[str, object]:
     data: dict[str, object] = {"code": indicator.code}
-    if indicator.answer_type != LEVEL:
+    if indicator.answer_type != DEFAULT_TYPE:
         data["answer_type"] = indicator.answer_type
     data["question"] = _text_data(indicator.question)
     data["explanation"] = _text_data(indicator.explanation)
@@ -1412,24 +1298,7 @@ def _indicator_data(indicator: Indicator) -> dict[str, object]:
         data["evidence_from_level"] = indicator.evidence_from_level
     if indicator.evidence_hints:
         data["evidence_by_level"] = {n: _text_data(text) for n, text in indicator.evidence_hints}
-    if indicator.max_points is not None:
-        data["max_points"] = _num(indicator.max_points)
-    if indicator.answer_type in (CHOICE, CHECKLIST):
-        data["options" if indicator.answer_type == CHOICE else "items"] = [
-            {"code": o.code, "label": _text_data(o.label), "points": _num(o.points)}
-            for o in indicator.options
-        ]
-    if indicator.answer_type == NUMBER:
-        if indicator.unit is not None:
-            data["unit"] = _text_data(indicator.unit)
-        if indicator.minimum is not None:
-            data["minimum"] = _num(indicator.minimum)
-        if indicator.maximum is not None:
-            data["maximum"] = _num(indicator.maximum)
-        data["direction"] = indicator.direction
-        data["thresholds"] = [
-            {"from": _num(t.minimum), "level": t.level} for t in indicator.thresholds
-        ]
+    data |= indicator.answer_kind.dump_yaml(indicator)
     if indicator.levels:
         data["levels"] = {n: _text_data(text) for n, text in indicator.levels}
     return data
@@ -1481,7 +1350,7 @@ def dump_instrument(instrument: Instrument) -> str:
 
 
 @dataclass(frozen=True)
-class _TypeParts:
+class TypeParts:
     """What an indicator's answer type adds, and whether it was read without problems."""
 
     sound: bool = True

@@ -41,7 +41,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .instrument import ANSWER_TYPES, CHOICE, DIRECTIONS, Indicator, Instrument, Text
+from .answer_types import REGISTRY
+from .instrument import DIRECTIONS, Indicator, Instrument, Text
 from .loader import InstrumentError, Problem, _show_number, load_instrument_tree
 
 __all__ = [
@@ -186,10 +187,12 @@ OPTION_KIND = "option"  # a choice option: code, points, text (label)
 ITEM_KIND = "item"  # a checklist item: code, points, text (label)
 THRESHOLD_KIND = "threshold"  # a number threshold: from, level
 KINDS = (LEVEL_KIND, EVIDENCE_KIND, OPTION_KIND, ITEM_KIND, THRESHOLD_KIND)
+# an answer type's options key (`AnswerType.options_key`) -> the kind of their rows
+OPTION_ROW_KINDS = {"options": OPTION_KIND, "items": ITEM_KIND}
 
 # drop-down lists offered to staff in the written workbook
 _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("Indicators", "answer_type"): ANSWER_TYPES,
+    ("Indicators", "answer_type"): tuple(REGISTRY),
     ("Indicators", "direction"): DIRECTIONS,
     ("Levels", "kind"): KINDS,
 }
@@ -287,7 +290,8 @@ def _level_rows(indicator: Indicator) -> Iterator[tuple[object, ...]]:
     code = indicator.code
     for number, text in indicator.levels:
         yield (code, LEVEL_KIND, number, None, None, None, *_text_cells(text))
-    kind = OPTION_KIND if indicator.answer_type == CHOICE else ITEM_KIND
+    options_key = indicator.answer_kind.options_key
+    kind = OPTION_ROW_KINDS[options_key] if options_key else None
     for option in indicator.options:
         yield (
             code,
@@ -714,7 +718,7 @@ class _WorkbookReader:
                     for r in groups[kind]
                 ]
                 entries.append((key, MappingNode("tag:yaml.org,2002:map", pairs, mark, mark)))
-        for kind, key in ((OPTION_KIND, "options"), (ITEM_KIND, "items")):
+        for key, kind in OPTION_ROW_KINDS.items():
             if kind in groups:
                 options = [
                     self.mapping_at(

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
@@ -18,8 +16,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..domain import limits
-from ..domain.instrument import CHECKLIST, CHOICE, LEVEL, NUMBER, Indicator, Instrument
+from ..domain import answer_types, limits
+from ..domain.answer_types import REGISTRY, StoredValue
+from ..domain.answer_types import number as number_type
+from ..domain.instrument import Indicator, Instrument
 from ..domain.scoring import (
     AnswerValue,
     AssessmentScore,
@@ -86,72 +86,28 @@ class AnswerInput:
     number: str | None = None
 
     def value(self) -> AnswerValue:
-        """The answer for the scoring engine (ValueError for a number that is not one)."""
+        """The answer for the scoring engine (ValueError for a value that is not one, such as
+        a number that is no number)."""
         if self.not_applicable:
             return AnswerValue(not_applicable=True)
         return AnswerValue(
-            level=self.level,
-            choice=self.choice or None,
-            checked=self.checked,
-            number=None if self.number is None else Fraction(decimal_text(self.number)),
+            **{kind.field: kind.from_typed(getattr(self, kind.field)) for kind in REGISTRY.values()}
         )
-
-
-# a plain decimal: digits with an optional fraction after "." or "," (no exponent, no grouping)
-_DECIMAL = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
-MAX_NUMBER_DIGITS = 30
 
 
 def decimal_text(typed: str) -> str:
     """The exact decimal text of a typed number ("12,50" -> "12.5"); ValueError if it is none."""
-    text = typed.strip()
-    if not _DECIMAL.fullmatch(text) or len(text) > MAX_NUMBER_DIGITS:
-        raise ValueError(typed)
-    try:
-        value = Decimal(text.replace(",", "."))
-    except InvalidOperation as error:  # pragma: no cover - the pattern admits only decimals
-        raise ValueError(typed) from error
-    plain = format(value.normalize(), "f")
-    return "0" if plain in ("-0", "+0") else plain
-
-
-def checked_text(items: frozenset[str] | None) -> str | None:
-    """How ticked checklist items are stored: codes joined by "," ("" = none, None = no answer)."""
-    return None if items is None else ",".join(sorted(items))
-
-
-def checked_items(stored: str | None) -> frozenset[str] | None:
-    if stored is None:
-        return None
-    return frozenset(code for code in stored.split(",") if code)
-
-
-def stored_value(
-    level: int | None,
-    not_applicable: bool,
-    choice: str | None,
-    checked: str | None,
-    number: str | None,
-) -> AnswerValue:
-    """Stored answer columns (an answer's or a review's verdict) as the scoring engine takes
-    them: the one place rows become values."""
-    return AnswerValue(
-        level=level,
-        not_applicable=not_applicable,
-        choice=choice,
-        checked=checked_items(checked),
-        number=None if number is None else Fraction(number),
-    )
+    return number_type.typed_decimal(typed)
 
 
 def answer_value(row: Answer) -> AnswerValue:
     """The agency's stored answer as the scoring engine takes it."""
-    return stored_value(row.level, row.not_applicable, row.choice, row.checked, row.number)
+    return row.value.answer()
 
 
 def answer_text(indicator: Indicator, value: AnswerValue, language: str) -> str:
-    """An answer for people, by type: "3", "N/A", "-" (none), "Diterapkan sebagian (2/3)",
-    "Sensor kualitas air, Dasbor publik (3/4)", "85 persen → level 4"."""
+    """An answer for people, as its type describes it: "3", "N/A", "-" (none), "Diterapkan
+    sebagian (2/3)", "Sensor kualitas air, Dasbor publik (3/4)", "85 persen → level 4"."""
     if value.not_applicable:
         return "N/A"
     try:
@@ -159,25 +115,7 @@ def answer_text(indicator: Indicator, value: AnswerValue, language: str) -> str:
             return "-"
     except ValueError:
         return "?"
-    if indicator.answer_type == CHOICE:
-        option = indicator.option(value.choice or "")
-        assert option is not None  # scored above
-        share = f"{_points(option.points)}/{_points(indicator.max_points)}"
-        return f"{option.label.get(language)} ({share})"
-    if indicator.answer_type == CHECKLIST:
-        ticked = [item for item in indicator.options if item.code in (value.checked or ())]
-        names = ", ".join(item.label.get(language) for item in ticked) or _("none of these")
-        points = sum((item.points for item in ticked), Fraction(0))
-        return f"{names} ({_points(points)}/{_points(indicator.max_points)})"
-    if indicator.answer_type == NUMBER:
-        unit = f" {indicator.unit.get(language)}" if indicator.unit else ""
-        level = indicator.answer_level(value)
-        return f"{number_display(value.number)}{unit} → " + _("level %(level)s", level=level)
-    return str(value.level)
-
-
-def _points(value: Fraction | None) -> str:
-    return number_display(value) if value is not None else "-"
+    return indicator.answer_kind.describe(indicator, value, language, _)
 
 
 def instrument_for(assessment: Assessment) -> Instrument:
@@ -268,73 +206,60 @@ def score(assessment: Assessment) -> AssessmentScore:
     return score_assessment(instrument, values, dimension_codes(assessment, instrument))
 
 
+def checked_value(
+    instrument: Instrument,
+    allowed: Iterable[str],
+    code: str,
+    entry: AnswerInput,
+) -> tuple[AnswerValue | None, list[str]]:
+    """The value an entry stands for, read once, and why it cannot be stored for an indicator
+    the agency answers (`allowed` holds their codes), in the user's language; the domain
+    decides what fits."""
+    indicator = instrument.indicator(code)
+    if indicator is None or code not in allowed:
+        return None, [_("Unknown indicator %(code)s.", code=code)]
+    if entry.not_applicable:
+        if not indicator.allow_not_applicable:
+            return None, [_("%(code)s cannot be answered N/A.", code=code)]
+        return AnswerValue(not_applicable=True), []
+    parts = {}
+    for kind in REGISTRY.values():
+        typed = getattr(entry, kind.field)
+        try:
+            parts[kind.field] = kind.from_typed(typed)
+        except ValueError:
+            return None, [kind.unreadable(indicator, typed, _)]
+    value = AnswerValue(**parts)
+    if answer_problem(indicator, value) is None:
+        return value, []
+    return None, [_mismatch_text(indicator, value)]
+
+
 def value_problems(
     instrument: Instrument,
     allowed: Iterable[str],
     code: str,
     entry: AnswerInput,
 ) -> list[str]:
-    """Why a value (or N/A) cannot be stored for an indicator the agency answers (`allowed`
-    holds their codes), in the user's language; the domain decides what fits."""
-    indicator = instrument.indicator(code)
-    if indicator is None or code not in allowed:
-        return [_("Unknown indicator %(code)s.", code=code)]
-    if entry.not_applicable:
-        if not indicator.allow_not_applicable:
-            return [_("%(code)s cannot be answered N/A.", code=code)]
-        return []
-    if entry.number is not None:
-        try:
-            decimal_text(entry.number)
-        except ValueError:
-            return [
-                _(
-                    "%(code)s: “%(text)s” is not a number (write e.g. 12,5).",
-                    code=code,
-                    text=entry.number[:40],
-                )
-            ]
-    value = entry.value()
-    if answer_problem(indicator, value) is None:
-        return []
-    return [_mismatch_text(indicator, value)]
+    """Why a value (or N/A) cannot be stored (see `checked_value`)."""
+    return checked_value(instrument, allowed, code, entry)[1]
 
 
 def _mismatch_text(indicator: Indicator, value: AnswerValue) -> str:
-    code = indicator.code
-    kind = indicator.answer_type
-    given = {
-        LEVEL: value.level is not None,
-        CHOICE: value.choice is not None,
-        CHECKLIST: value.checked is not None,
-        NUMBER: value.number is not None,
-    }
-    if any(present for other, present in given.items() if other != kind):
-        return _("%(code)s does not take this kind of answer.", code=code)
-    if kind == CHOICE:
-        return _("“%(value)s” is not an option of %(code)s.", value=value.choice, code=code)
-    if kind == CHECKLIST:
-        known = {item.code for item in indicator.options}
-        unknown = ", ".join(sorted((value.checked or frozenset()) - known))
-        return _("%(items)s: not an item of %(code)s.", items=unknown, code=code)
-    if kind == NUMBER:
-        return _(
-            "%(value)s is outside the range of %(code)s (%(min)s to %(max)s).",
-            value=number_display(value.number),
-            code=code,
-            min=number_display(indicator.minimum),
-            max=number_display(indicator.maximum),
-        )
-    return _("%(level)s is not a level of %(code)s.", level=value.level, code=code)
+    kind = indicator.answer_kind
+    if any(other.given(value) for other in REGISTRY.values() if other is not kind):
+        return _("%(code)s does not take this kind of answer.", code=indicator.code)
+    return kind.mismatch(indicator, value, _language(), _)
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "id"
 
 
 def number_display(value: Fraction | None) -> str:
     """A number for people ("12,5" in Indonesian, "12.5" in English); "" when absent."""
-    if value is None:
-        return ""
-    text = format((Decimal(value.numerator) / Decimal(value.denominator)).normalize(), "f")
-    locale = get_locale()
-    return text if locale is not None and locale.language == "en" else text.replace(".", ",")
+    return answer_types.number_display(value, _language())
 
 
 MAX_JUSTIFICATION = 20_000
@@ -390,10 +315,16 @@ def save_answer(
 
 
 def answer_problems(
-    instrument: Instrument, allowed: set[str], code: str, entry: AnswerInput
+    instrument: Instrument, allowed: Iterable[str], code: str, entry: AnswerInput
 ) -> list[str]:
     """Why an answer cannot be stored: its value (or N/A) and the justification's length."""
-    problems = value_problems(instrument, allowed, code, entry)
+    return _checked_answer(instrument, allowed, code, entry)[1]
+
+
+def _checked_answer(
+    instrument: Instrument, allowed: Iterable[str], code: str, entry: AnswerInput
+) -> tuple[AnswerValue | None, list[str]]:
+    value, problems = checked_value(instrument, allowed, code, entry)
     if len(code) > limits.INDICATOR_CODE:
         # published before codes were held to their column: the database cannot store it
         problems.append(
@@ -412,7 +343,7 @@ def answer_problems(
                 max=MAX_JUSTIFICATION,
             )
         )
-    return problems
+    return value, problems
 
 
 def _lock_for_answers(assessment: Assessment) -> None:
@@ -443,8 +374,12 @@ def _store_answers(
     instrument = instrument_for(assessment)
     allowed = applicable_codes(assessment, instrument)
     problems: list[str] = []
+    values: dict[str, AnswerValue] = {}
     for code, entry in entries.items():
-        problems += answer_problems(instrument, allowed, code, entry)
+        value, own_problems = _checked_answer(instrument, allowed, code, entry)
+        problems += own_problems
+        if value is not None:
+            values[code] = value
     if problems:
         raise AnswersInvalid(problems)
     existing = _current_answers(assessment, list(entries))
@@ -455,7 +390,8 @@ def _store_answers(
             if (row := existing.get(code)) is not None
             and code in expected_versions
             and (row.version or 0) != expected_versions[code]
-            and _stored_values(row) != _input_values(entry)
+            and (answer_value(row), row.justification)
+            != (values[code], _clean(entry.justification))
         ]
         if conflicts:
             db.session.rollback()
@@ -471,11 +407,12 @@ def _store_answers(
     for code, entry in entries.items():
         indicator = instrument.indicator(code)
         assert indicator is not None  # checked above
-        values = stored_columns(indicator, entry)
+        columns = stored_columns(indicator, values[code])
+        columns["justification"] = _clean(entry.justification)
         changed += store_change(
             existing.get(code),
             lambda code=code: create(code),
-            values,
+            columns,
             event="answer.changed",
             code=code,
             user=user,
@@ -498,48 +435,21 @@ def _current_answers(assessment: Assessment, codes: list[str]) -> dict[str, Answ
     return {row.indicator_code: row for row in rows}
 
 
-def stored_columns(indicator: Indicator, entry: AnswerInput) -> dict[str, Any]:
-    """The Answer columns for a (valid) entry. A level indicator keeps exactly its columns of
-    old (and its audit entries their shape); other types add the column of their value."""
-    value = entry.value()
-    values: dict[str, Any] = {
-        "level": value.level,
-        "not_applicable": entry.not_applicable,
-        "justification": entry.justification.replace("\x00", ""),
+def stored_columns(indicator: Indicator, value: AnswerValue) -> dict[str, Any]:
+    """The value columns of an Answer for a (valid) value (a review's with "verified_"). A
+    level indicator keeps exactly its columns of old (and its audit entries their shape);
+    other types add the column of their value."""
+    stored = StoredValue.of(value)
+    field = indicator.answer_kind.field
+    return {
+        "level": stored.level,
+        "not_applicable": stored.not_applicable,
+        field: getattr(stored, field),
     }
-    if indicator.answer_type == CHOICE:
-        values["choice"] = value.choice
-    elif indicator.answer_type == CHECKLIST:
-        values["checked"] = checked_text(value.checked)
-    elif indicator.answer_type == NUMBER:
-        values["number"] = (
-            None if entry.not_applicable or entry.number is None else (decimal_text(entry.number))
-        )
-    return values
 
 
-def _input_values(entry: AnswerInput) -> tuple[Any, ...]:
-    value = entry.value()
-    return (
-        value.level,
-        entry.not_applicable,
-        entry.justification.replace("\x00", ""),
-        value.choice,
-        value.checked,
-        value.number,
-    )
-
-
-def _stored_values(row: Answer) -> tuple[Any, ...]:
-    value = answer_value(row)
-    return (
-        value.level,
-        row.not_applicable,
-        row.justification,
-        value.choice,
-        value.checked,
-        value.number,
-    )
+def _clean(text: str) -> str:
+    return text.replace("\x00", "")
 
 
 def store_change(

@@ -43,8 +43,8 @@ from sqlalchemy.exc import IntegrityError
 from .. import pdf, signing
 from ..domain import formats
 from ..domain.charts import dimension_chart
-from ..domain.instrument import Instrument, Text
-from ..domain.scoring import AssessmentScore, display_index
+from ..domain.instrument import Indicator, Instrument, Text
+from ..domain.scoring import AnswerValue, AssessmentScore, display_index
 from ..domain.signatory import Signatory
 from ..domain.workflow import Status
 from ..extensions import db
@@ -243,19 +243,11 @@ def fingerprint(data: object) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _level_text(level: int | None, not_applicable: bool, language: str) -> str:
-    if not_applicable:
-        with force_locale(language):
-            return _("not applicable")
-    return str(level) if level is not None else "-"
-
-
-def _answer_line(indicator, row, language: str, *, verified: bool = False) -> str:
-    """A choice, checklist or number answer as text ("Diterapkan sebagian (2/3)")."""
-    if row is None:
-        return "-"
-    value = verified_value(row) if verified else answer_value(row)
+def _answer_line(indicator: Indicator, value: AnswerValue, language: str) -> str:
+    """An answer as its type describes it ("3", "Diterapkan sebagian (2/3)"); N/A in words."""
     with force_locale(language):
+        if value.not_applicable:
+            return _("not applicable")
         return answer_text(indicator, value, language)
 
 
@@ -368,16 +360,12 @@ def report_data(assessment: Assessment, language: str) -> ReportData:
                 IndicatorLine(
                     code=code,
                     question=own.indicator.question.get(language),
-                    self_level=(
-                        _level_text(own.level, own.not_applicable, language)
-                        if own.indicator.answer_type == "level"
-                        else _answer_line(own.indicator, answer, language)
-                    ),
-                    verified_level=(
-                        _level_text(review.verified_level, review.verified_not_applicable, language)
-                        if review is not None and own.indicator.answer_type == "level"
-                        else _answer_line(own.indicator, review, language, verified=True)
-                    ),
+                    self_level=_answer_line(own.indicator, answer_value(answer), language)
+                    if answer is not None
+                    else "-",
+                    verified_level=_answer_line(own.indicator, verified_value(review), language)
+                    if review is not None
+                    else "-",
                     justification=answer.justification if answer is not None else "",
                     note=review.note if review is not None else "",
                 )

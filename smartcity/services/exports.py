@@ -30,7 +30,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..domain.instrument import CHECKLIST, CHOICE, NUMBER, AnswerValue, Indicator, Instrument
+from ..domain import answer_types
+from ..domain.instrument import AnswerValue, Indicator, Instrument
 from ..domain.scoring import AssessmentScore, display_index
 from ..domain.workflow import Status
 from ..extensions import db
@@ -359,17 +360,7 @@ def value_text(indicator: Indicator, value: AnswerValue) -> str:
     """An answer value as plain data for exports and the API ("" when none or N/A)."""
     if value.not_applicable:
         return ""
-    if indicator.answer_type == CHOICE:
-        return value.choice or ""
-    if indicator.answer_type == CHECKLIST:
-        return ",".join(sorted(value.checked)) if value.checked is not None else ""
-    if indicator.answer_type == NUMBER:
-        return _decimal(value.number) if value.number is not None else ""
-    return str(value.level) if value.level is not None else ""
-
-
-def _decimal(number: Fraction) -> str:
-    return format((Decimal(number.numerator) / Decimal(number.denominator)).normalize(), "f")
+    return indicator.answer_kind.data(value)
 
 
 def _level_of(indicator: Indicator, value: AnswerValue) -> int | None:
@@ -455,7 +446,7 @@ def answer_rows(data: PeriodData) -> list[list[Cell]]:
 
 def _value_cell(answer_type: str, value: str) -> Cell:
     """A number answer is a number (the same text in the CSV contract); others stay text."""
-    return Decimal(value) if answer_type == NUMBER and value else value
+    return answer_types.answer_type(answer_type).data_cell(value)
 
 
 # --- files -----------------------------------------------------------------------------------

@@ -225,7 +225,8 @@ def _needs_engine(period_id: int, instrument: Instrument) -> bool:
     if any(d.sub_elements for d in instrument.dimensions):
         return True
     if any(
-        i.answer_type != "level" or tuple(i.applies_to) != ("all",) for i in instrument.indicators
+        not i.answer_kind.answers_a_level or tuple(i.applies_to) != ("all",)
+        for i in instrument.indicators
     ):
         return True
     overridden = db.session.scalar(

@@ -46,14 +46,13 @@ from .assessments import (
     answer_values,
     answers_by_code,
     applicable_codes,
+    checked_value,
     dimension_codes,
     instrument_for,
     period_overview,
     questionnaire,
     store_change,
     stored_columns,
-    stored_value,
-    value_problems,
 )
 from .instruments import instrument_of
 
@@ -154,13 +153,7 @@ class ReviewInput:
 
 def verified_value(row: Review) -> AnswerValue:
     """The verified answer of a review row as the scoring engine takes it."""
-    return stored_value(
-        row.verified_level,
-        row.verified_not_applicable,
-        row.verified_choice,
-        row.verified_checked,
-        row.verified_number,
-    )
+    return row.verified.answer()
 
 
 def reviews_by_code(assessment: Assessment) -> dict[str, Review]:
@@ -177,37 +170,43 @@ def differs(answer: Answer | None, verdict: AnswerValue) -> bool:
     own = answer_value(answer)
     if verdict.not_applicable or own.not_applicable:
         return verdict.not_applicable != own.not_applicable
-    return (verdict.level, verdict.choice, verdict.checked, verdict.number) != (
-        own.level,
-        own.choice,
-        own.checked,
-        own.number,
-    )
+    return verdict != own
 
 
-def check_review(assessment: Assessment, user: User, entries: Mapping[str, ReviewInput]) -> None:
-    """Refuse verified levels and notes that cannot be stored (`workflow.save_review`)."""
+def check_review(
+    assessment: Assessment, user: User, entries: Mapping[str, ReviewInput]
+) -> dict[str, AnswerValue]:
+    """The verdicts, each read once, or AnswersInvalid with every verified level and note that
+    cannot be stored (`workflow.save_review`)."""
     if not can_review(user, assessment):
         raise AssessmentRefused(_("The review of this assessment cannot be changed now."))
     instrument = instrument_for(assessment)
     allowed = applicable_codes(assessment, instrument)
     answers = answers_by_code(assessment)
     problems: list[str] = []
+    values: dict[str, AnswerValue] = {}
     for code, entry in entries.items():
-        own_problems = value_problems(instrument, allowed, code, entry.answer())
+        value, own_problems = checked_value(instrument, allowed, code, entry.answer())
         problems += own_problems
-        if own_problems:
+        if value is None:
             continue
-        if differs(answers.get(code), entry.answer().value()) and not entry.note.strip():
+        values[code] = value
+        if differs(answers.get(code), value) and not entry.note.strip():
             problems.append(
                 _("%(code)s: a note is required when the verified level differs.", code=code)
             )
     if problems:
         raise AnswersInvalid(problems)
+    return values
 
 
-def store_review(assessment: Assessment, user: User, entries: Mapping[str, ReviewInput]) -> int:
-    """Store checked verified levels and notes; returns how many changed. All or nothing."""
+def store_review(
+    assessment: Assessment,
+    user: User,
+    entries: Mapping[str, ReviewInput],
+    values: Mapping[str, AnswerValue],
+) -> int:
+    """Store the verdicts `check_review` read, with their notes; returns how many changed."""
     instrument = instrument_for(assessment)
     existing = reviews_by_code(assessment)
     now = utcnow()
@@ -215,15 +214,15 @@ def store_review(assessment: Assessment, user: User, entries: Mapping[str, Revie
     for code, entry in entries.items():
         indicator = instrument.indicator(code)
         assert indicator is not None  # checked above
-        columns = stored_columns(indicator, entry.answer())
-        columns.pop("justification")
-        values = {("verified_" + name): value for name, value in columns.items()} | {
-            "note": entry.note.replace("\x00", "")
+        columns = {
+            ("verified_" + name): stored
+            for name, stored in stored_columns(indicator, values[code]).items()
         }
+        columns["note"] = entry.note.replace("\x00", "")
         changed += store_change(
             existing.get(code),
             lambda code=code: Review(assessment_id=assessment.id, indicator_code=code, version=0),
-            values,
+            columns,
             event="review.changed",
             code=code,
             user=user,
@@ -257,11 +256,7 @@ def fill_default_reviews(assessment: Assessment, user: User) -> None:
             Review(
                 assessment_id=assessment.id,
                 indicator_code=code,
-                verified_level=answer.level,
-                verified_not_applicable=answer.not_applicable,
-                verified_choice=answer.choice,
-                verified_checked=answer.checked,
-                verified_number=answer.number,
+                verified=answer.value,
                 note="",
                 version=1,
                 updated_by_id=user.id,

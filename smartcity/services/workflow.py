@@ -260,7 +260,7 @@ def save_review(assessment: Assessment, user: User, entries: Mapping[str, Review
 
     The first save of a submitted assessment starts its review.
     """
-    check_review(assessment, user, entries)
+    values = check_review(assessment, user, entries)
     if assessment.status == Status.SUBMITTED:
         transition(assessment, user, Action.START_REVIEW)
-    return store_review(assessment, user, entries)
+    return store_review(assessment, user, entries, values)

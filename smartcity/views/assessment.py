@@ -8,17 +8,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..domain.instrument import LEVEL, Dimension, Indicator, SubElement
+from ..domain.instrument import Dimension, Indicator, SubElement
 from ..domain.workflow import AGENCY_MEMBERS, Actor, Status
 from ..forms import (
     ApprovalForm,
     ConfirmSubmitForm,
     ReopenForm,
     ReturnToOperatorsForm,
+    answer_field_data,
     dimension_form,
-    na_field_name,
-    value_field_data,
-    value_field_name,
 )
 from ..models import Answer, Assessment, Role
 from ..policy import (
@@ -128,19 +126,16 @@ def indicator_groups(
 
 def conflict_message(row: Answer) -> str:
     who = row.updated_by.full_name or row.updated_by.username if row.updated_by else "?"
-    if row.not_applicable:
+    value = service.answer_value(row)
+    indicator = service.instrument_for(row.assessment).indicator(row.indicator_code)
+    if value.not_applicable:
         theirs = _("not applicable")
-    elif row.level is not None:
-        theirs = _("level %(level)s", level=row.level)
-    elif row.choice is not None or row.checked is not None or row.number is not None:
-        indicator = service.instrument_for(row.assessment).indicator(row.indicator_code)
-        theirs = (
-            service.answer_text(indicator, service.answer_value(row), language())
-            if indicator is not None
-            else "?"
-        )
-    else:
+    elif not value.is_answered:
         theirs = _("no level")
+    elif value.level is not None:
+        theirs = _("level %(level)s", level=value.level)
+    else:
+        theirs = service.answer_text(indicator, value, language()) if indicator else "?"
     return _(
         "%(code)s was changed by %(who)s while you were editing (now: %(theirs)s). Nothing was "
         "saved; your text is still in the form. Compare, then save again to keep yours.",
@@ -212,10 +207,7 @@ def dimension(assessment_id: int, code: str):
             data[f"version-{indicator.code}"] = str(row.version) if row else "0"
             if row is None:
                 continue
-            shown = value_field_data(indicator, row)
-            data[value_field_name(indicator)] = shown["value"]
-            if indicator.answer_type != LEVEL:
-                data[na_field_name(indicator)] = shown["na"]
+            data |= answer_field_data(indicator, service.answer_value(row), language())
             data[f"justification-{indicator.code}"] = row.justification
         form = dimension_form(dim, data=data)
     if status in (400, 409) and evidence_views.chosen_files(dim):

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
+from ..domain.answer_types import REGISTRY
 from ..domain.workflow import AGENCY_MEMBERS
 from ..errors import RETRY_AFTER, database_unavailable, record_database_down
 from ..extensions import csrf
@@ -132,28 +133,20 @@ def parse_body(body: Any) -> tuple[str, service.AnswerInput, int] | str:
     if not isinstance(body, dict):
         return _("The request is not a JSON object.")
     code = body.get("indicator")
-    level = body.get("level")
     not_applicable = body.get("not_applicable", False)
     justification = body.get("justification", "")
     version = body.get("version") or 0
-    choice = body.get("choice")
-    checked = body.get("checked")
-    number = body.get("number")
+    # each answer type's value under its own key, in its own shape (domain/answer_types)
+    raw_values = {kind.field: body.get(kind.field) for kind in REGISTRY.values()}
     if (
         not isinstance(code, str)
         or not code
-        or not (level is None or (isinstance(level, int) and not isinstance(level, bool)))
+        or not all(kind.json_ok(raw_values[kind.field]) for kind in REGISTRY.values())
         or not isinstance(not_applicable, bool)
         or not isinstance(justification, str)
         or not isinstance(version, int)
         or isinstance(version, bool)
         or version < 0
-        or not (choice is None or isinstance(choice, str))
-        or not (
-            checked is None
-            or (isinstance(checked, list) and all(isinstance(item, str) for item in checked))
-        )
-        or not (number is None or isinstance(number, str))
     ):
         return _(
             "The request needs indicator (text), level (number or null), not_applicable (true "
@@ -161,12 +154,9 @@ def parse_body(body: Any) -> tuple[str, service.AnswerInput, int] | str:
             "(a list of texts) and number (text) are optional."
         )
     entry = service.AnswerInput(
-        level,
-        not_applicable,
-        justification,
-        choice=choice or None,
-        checked=None if checked is None else frozenset(item for item in checked if item),
-        number=(number or "").strip() or None,
+        not_applicable=not_applicable,
+        justification=justification,
+        **{kind.field: kind.from_json(raw_values[kind.field]) for kind in REGISTRY.values()},
     )
     return code, entry, version
 
@@ -189,12 +179,8 @@ def iso(moment: datetime | None) -> str | None:
 
 def answer_json(row: Answer) -> dict[str, Any]:
     who = row.updated_by
-    value = service.answer_value(row)
     return {
-        "level": row.level,
-        "choice": row.choice,
-        "checked": None if value.checked is None else sorted(value.checked),
-        "number": row.number,
+        **{kind.field: kind.to_json(row.value) for kind in REGISTRY.values()},
         "not_applicable": row.not_applicable,
         "justification": row.justification,
         "version": row.version or 0,

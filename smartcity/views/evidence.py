@@ -24,7 +24,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..domain.filetypes import PREVIEWABLE
-from ..domain.instrument import CHECKLIST, CHOICE, LEVEL, SCALE, AnswerValue, Dimension, Indicator
+from ..domain.instrument import Dimension, Indicator
 from ..extensions import csrf
 from ..forms import evidence_field_name
 from ..models import Answer, Assessment, Evidence, Role, User
@@ -282,35 +282,7 @@ def evidence_rule(indicator: Indicator) -> dict[str, Any] | None:
     soon as such an answer is chosen (the same rule as `Indicator.needs_evidence` at submit)."""
     if indicator.evidence_from_level is None:
         return None
-    if indicator.answer_type == LEVEL:
-        return {
-            "type": LEVEL,
-            "values": [str(n) for n in indicator.level_numbers if indicator.needs_evidence(n)],
-        }
-    if indicator.answer_type == CHOICE:
-        return {
-            "type": CHOICE,
-            "values": [
-                option.code
-                for option in indicator.options
-                if indicator.needs_evidence(indicator.score(AnswerValue(choice=option.code)))
-            ],
-        }
-    if indicator.answer_type == CHECKLIST:
-        assert indicator.max_points is not None
-        return {
-            "type": CHECKLIST,
-            "points": {item.code: float(item.points) for item in indicator.options},
-            # the ticked points that reach the level: score = points / max x 5
-            "needed": float(indicator.max_points * indicator.evidence_from_level / SCALE),
-        }
-    return {
-        "type": indicator.answer_type,
-        "minimum": float(indicator.minimum) if indicator.minimum is not None else None,
-        "maximum": float(indicator.maximum) if indicator.maximum is not None else None,
-        "thresholds": [[float(t.minimum), t.level] for t in indicator.thresholds],
-        "from": indicator.evidence_from_level,
-    }
+    return indicator.answer_kind.evidence_rule(indicator)
 
 
 @bp.app_template_global()

@@ -31,14 +31,11 @@ from werkzeug.routing import BuildError
 
 from .. import formatting
 from ..domain import formats
-from ..domain.instrument import LEVEL
 from ..domain.workflow import REVIEWABLE, Action, Stage, Status, TransitionRefused, stage
 from ..forms import (
     ReopenForm,
+    answer_field_data,
     review_form,
-    value_field_data,
-    verified_na_field_name,
-    verified_value_field_name,
 )
 from ..models import Evidence, Period, Role
 from ..parsing import whole_number
@@ -50,7 +47,7 @@ from ..services.periods import active_agencies, find_period
 from ..services.store import unit_of_work
 from .assessment import indicator_groups, load_assessment, render_overview
 from .confirm import render_confirmation
-from .helpers import roles_required
+from .helpers import language, roles_required
 
 bp = Blueprint("review", __name__)
 
@@ -287,15 +284,11 @@ def review_page(assessment_id: int):
         for indicator in indicators:
             row = stored.get(indicator.code)
             verdict = review.verified_value(row) if row is not None else None
-            if verdict is not None and verdict.is_answered:
-                shown, prefix = row, "verified_"
-            else:  # untouched: starts at the self-assessed value
-                shown, prefix = answers.get(indicator.code), ""
-            if shown is not None:
-                values = value_field_data(indicator, shown, prefix)
-                data[verified_value_field_name(indicator)] = values["value"]
-                if indicator.answer_type != LEVEL:
-                    data[verified_na_field_name(indicator)] = values["na"]
+            own = answers.get(indicator.code)
+            if verdict is None or not verdict.is_answered:  # untouched: the self-assessed one
+                verdict = service.answer_value(own) if own is not None else None
+            if verdict is not None:
+                data |= answer_field_data(indicator, verdict, language(), verified=True)
             if row is not None:
                 data[f"note-{indicator.code}"] = row.note
         if assessment.status == Status.RETURNED or assessment.review_comment:

@@ -34,26 +34,26 @@
 
   // --- the fields of one indicator ----------------------------------------------------------
 
-  function levelInputs(code) {
-    return form.querySelectorAll('input[type="radio"][name="level-' + code + '"]');
+  // each indicator's fieldset says what its answer type needs (templates/assessment/
+  // answer_types, domain/answer_types): data-answer-field names its inputs ("<field>-<CODE>")
+  // and its key in the JSON; data-answer-widget says how the value is read: "levels" (radios,
+  // "na" among them), "radios", "checkboxes" ("" is "none of these") or "text"
+  function fieldsetOf(code) {
+    return form.querySelector('fieldset[data-indicator="' + code + '"]');
   }
 
-  // choice, checklist and number indicators (data-answer-type on the fieldset)
-  function answerType(code) {
-    var fieldset = form.querySelector('fieldset[data-indicator="' + code + '"]');
-    return (fieldset && fieldset.getAttribute("data-answer-type")) || "level";
+  function answerField(code) {
+    var fieldset = fieldsetOf(code);
+    return (fieldset && fieldset.getAttribute("data-answer-field")) || "level";
   }
 
-  function choiceInputs(code) {
-    return form.querySelectorAll('input[type="radio"][name="choice-' + code + '"]');
+  function answerWidget(code) {
+    var fieldset = fieldsetOf(code);
+    return (fieldset && fieldset.getAttribute("data-answer-widget")) || "levels";
   }
 
-  function checkedInputs(code) {
-    return form.querySelectorAll('input[type="checkbox"][name="checked-' + code + '"]');
-  }
-
-  function numberInput(code) {
-    return form.elements["number-" + code];
+  function answerInputs(code) {
+    return form.querySelectorAll('input[name="' + answerField(code) + "-" + code + '"]');
   }
 
   function naInput(code) {
@@ -62,16 +62,13 @@
 
   function valueInputs(code) {
     var inputs = [];
-    [levelInputs(code), choiceInputs(code), checkedInputs(code)].forEach(function (list) {
-      list.forEach(function (input) {
-        inputs.push(input);
-      });
+    answerInputs(code).forEach(function (input) {
+      inputs.push(input);
     });
-    [numberInput(code), naInput(code)].forEach(function (input) {
-      if (input) {
-        inputs.push(input);
-      }
-    });
+    var na = naInput(code);
+    if (na) {
+      inputs.push(na);
+    }
     return inputs;
   }
 
@@ -89,39 +86,27 @@
 
   function current(code) {
     var justification = justificationInput(code);
-    var type = answerType(code);
-    if (type === "level") {
-      var raw = "";
-      levelInputs(code).forEach(function (input) {
-        if (input.checked) {
-          raw = input.value;
-        }
-      });
-      return {
-        level: raw === "" || raw === "na" ? null : parseInt(raw, 10),
-        not_applicable: raw === "na",
-        justification: justification ? justification.value : ""
-      };
-    }
+    var widget = answerWidget(code);
     var na = naInput(code);
     var answer = {
-      level: null,
       not_applicable: Boolean(na && na.checked),
-      justification: justification ? justification.value : "",
-      choice: null,
-      checked: null,
-      number: null
+      justification: justification ? justification.value : ""
     };
-    if (type === "choice") {
-      choiceInputs(code).forEach(function (input) {
+    var value = null;
+    if (widget === "levels" || widget === "radios") {
+      answerInputs(code).forEach(function (input) {
         if (input.checked && input.value !== "") {
-          answer.choice = input.value;
+          value = input.value;
         }
       });
-    } else if (type === "checklist") {
+      if (widget === "levels") {
+        answer.not_applicable = value === "na";
+        value = value === null || value === "na" ? null : parseInt(value, 10);
+      }
+    } else if (widget === "checkboxes") {
       var any = false;
       var ticked = [];
-      checkedInputs(code).forEach(function (input) {
+      answerInputs(code).forEach(function (input) {
         if (input.checked) {
           any = true; // the "none of these" box (value "") is an answer with nothing ticked
           if (input.value !== "") {
@@ -129,41 +114,40 @@
           }
         }
       });
-      answer.checked = any ? ticked.sort() : null;
+      value = any ? ticked.sort() : null;
     } else {
-      var number = numberInput(code);
-      var typed = number ? number.value.trim() : "";
-      answer.number = typed === "" ? null : typed;
+      var typed = answerInputs(code).length ? answerInputs(code)[0].value.trim() : "";
+      value = typed === "" ? null : typed;
     }
+    answer[answerField(code)] = value;
     return answer;
   }
 
+  function valueOf(code, answer) {
+    var value = answer[answerField(code)];
+    return value === undefined ? null : value;
+  }
+
   function fill(code, answer) {
-    var type = answerType(code);
-    if (type === "level") {
-      var raw = answer.not_applicable ? "na" : answer.level === null ? "" : String(answer.level);
-      levelInputs(code).forEach(function (input) {
-        input.checked = input.value === raw;
-      });
-    } else {
-      var na = naInput(code);
-      if (na) {
-        na.checked = Boolean(answer.not_applicable);
-      }
-      choiceInputs(code).forEach(function (input) {
-        input.checked = input.value === (answer.choice || "");
-      });
-      var ticked = answer.checked;
-      checkedInputs(code).forEach(function (input) {
-        input.checked =
-          ticked !== null && ticked !== undefined &&
-          (input.value === "" ? ticked.length === 0 : ticked.indexOf(input.value) !== -1);
-      });
-      var number = numberInput(code);
-      if (number) {
-        number.value = answer.number === null || answer.number === undefined ? "" : answer.number;
-      }
+    var widget = answerWidget(code);
+    var value = valueOf(code, answer);
+    var na = naInput(code);
+    if (na) {
+      na.checked = Boolean(answer.not_applicable);
     }
+    answerInputs(code).forEach(function (input) {
+      if (widget === "levels") {
+        input.checked = input.value === (answer.not_applicable ? "na" : value === null ? "" : String(value));
+      } else if (widget === "radios") {
+        input.checked = input.value === (value || "");
+      } else if (widget === "checkboxes") {
+        input.checked =
+          value !== null &&
+          (input.value === "" ? value.length === 0 : value.indexOf(input.value) !== -1);
+      } else {
+        input.value = value === null ? "" : value;
+      }
+    });
     var justification = justificationInput(code);
     if (justification) {
       justification.value = answer.justification || "";
@@ -198,14 +182,24 @@
     return isNaN(value) ? String(text) : String(value);
   }
 
-  function same(a, b) {
+  // the value as the server compares it: "12,5", "12.50" and "12.5" are one number
+  function valueKey(code, answer) {
+    var value = valueOf(code, answer);
+    var widget = answerWidget(code);
+    if (widget === "checkboxes") {
+      return JSON.stringify(sortedList(value));
+    }
+    if (widget === "text") {
+      return numberKey(value);
+    }
+    return value === null ? null : String(value);
+  }
+
+  function same(a, b, code) {
     return (
-      a.level === b.level &&
-      a.not_applicable === b.not_applicable &&
+      Boolean(a.not_applicable) === Boolean(b.not_applicable) &&
       (a.justification || "") === (b.justification || "") &&
-      (a.choice || null) === (b.choice || null) &&
-      JSON.stringify(sortedList(a.checked)) === JSON.stringify(sortedList(b.checked)) &&
-      numberKey(a.number) === numberKey(b.number)
+      valueKey(code, a) === valueKey(code, b)
     );
   }
 
@@ -347,16 +341,11 @@
     var answer = current(code);
     var body = {
       indicator: code,
-      level: answer.level,
       not_applicable: answer.not_applicable,
       justification: answer.justification,
       version: baseVersion(code)
     };
-    if (answerType(code) !== "level") {
-      body.choice = answer.choice;
-      body.checked = answer.checked;
-      body.number = answer.number;
-    }
+    body[answerField(code)] = valueOf(code, answer);
     var headers = { "Content-Type": "application/json", Accept: "application/json" };
     var token = form.elements.csrf_token;
     if (token) {
@@ -400,7 +389,7 @@
       pageMessage = "";
       setBaseVersion(code, data.version);
       lastSavedAt = data.saved_at_display || lastSavedAt;
-      if (same(current(code), sent)) {
+      if (same(current(code), sent, code)) {
         forget(code);
         setStatus(code, text("saved", { time: data.saved_at_display || "" }).trim(), "saved");
       } else {
@@ -436,29 +425,25 @@
     if (answer.not_applicable) {
       return text("not-applicable");
     }
+    var value = valueOf(code, answer);
+    var widget = answerWidget(code);
+    if (value === null) {
+      return text("unanswered");
+    }
+    if (widget === "levels") {
+      return text("level", { level: value });
+    }
+    if (widget === "text") {
+      return String(value);
+    }
+    var chosen = widget === "radios" ? [value] : value;
     var names = [];
-    if (answer.choice) {
-      choiceInputs(code).forEach(function (input) {
-        if (input.value === answer.choice) {
-          names.push(labelOf(input));
-        }
-      });
-      return names.join("") || answer.choice;
-    }
-    if (answer.checked !== null && answer.checked !== undefined) {
-      checkedInputs(code).forEach(function (input) {
-        if (input.value !== "" && answer.checked.indexOf(input.value) !== -1) {
-          names.push(labelOf(input));
-        }
-      });
-      return names.length ? names.join(", ") : "–";
-    }
-    if (answer.number !== null && answer.number !== undefined) {
-      return String(answer.number);
-    }
-    return answer.level === null || answer.level === undefined
-      ? text("unanswered")
-      : text("level", { level: answer.level });
+    answerInputs(code).forEach(function (input) {
+      if (input.value !== "" && chosen.indexOf(input.value) !== -1) {
+        names.push(labelOf(input));
+      }
+    });
+    return names.length ? names.join(", ") : widget === "radios" ? value : "–";
   }
 
   function versionBlock(title, answer, code) {
@@ -544,9 +529,9 @@
         if (input.name === "na-" + code) {
           showApplicability(code);
         }
-        if (input.name === "checked-" + code && input.checked) {
+        if (answerWidget(code) === "checkboxes" && input.name !== "na-" + code && input.checked) {
           // "none of these" and a ticked item exclude each other
-          checkedInputs(code).forEach(function (other) {
+          answerInputs(code).forEach(function (other) {
             if (other !== input && (other.value === "" || input.value === "")) {
               other.checked = false;
             }
@@ -569,7 +554,7 @@
     if (!edit) {
       return;
     }
-    if (same(edit, current(code))) {
+    if (same(edit, current(code), code)) {
       forget(code);
       return;
     }

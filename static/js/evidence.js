@@ -93,14 +93,18 @@
   }
 
   function needsEvidence(code, rule) {
-    var values = chosenAnswer(code, rule.type === "level" ? "level" : rule.type === "choice" ? "choice" : rule.type === "checklist" ? "checked" : "number");
+    // the answer's inputs are named after its type's field (data-answer-field on its fieldset)
+    var fieldset = document.querySelector('fieldset[data-indicator="' + code + '"]');
+    var values = chosenAnswer(code, (fieldset && fieldset.getAttribute("data-answer-field")) || "level");
     if (values === null) {
       return false;
     }
-    if (rule.type === "level" || rule.type === "choice") {
+    // the rule's shape says how it is checked (domain/answer_types, `evidence_rule`): the
+    // values that need a file, points to reach, or thresholds of a number
+    if (rule.values) {
       return values.length === 1 && rule.values.indexOf(values[0]) !== -1;
     }
-    if (rule.type === "checklist") {
+    if (rule.points) {
       var points = 0;
       values.forEach(function (value) {
         points += rule.points[value] || 0;

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -12,23 +11,47 @@ from wtforms import (
     HiddenField,
     PasswordField,
     RadioField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from .domain.instrument import CHECKLIST, CHOICE, LEVEL, NUMBER, Dimension, Indicator
-from .models import User
-from .parsing import whole_number
-from .services.accounts import authenticate
-from .services.assessments import MAX_JUSTIFICATION, AnswerInput
+from ..domain.instrument import Dimension, Indicator
+from ..models import User
+from ..parsing import whole_number
+from ..services.accounts import authenticate
+from ..services.assessments import MAX_JUSTIFICATION, AnswerInput
+from .answer_fields import (
+    ANSWER_FIELD_PREFIXES,
+    NOT_APPLICABLE,
+    NOTHING_TICKED,
+    UNANSWERED,
+    answer_field_data,
+    entry_from_fields,
+    level_value,
+    na_field_name,
+    review_value_fields,
+    value_field_name,
+    value_fields,
+    verified_na_field_name,
+    verified_value_field_name,
+)
 
-NOT_APPLICABLE = "na"
-UNANSWERED = ""
-# the checklist box "none of these is in place": an answer with nothing ticked
-NOTHING_TICKED = ""
+__all__ = [  # the answer fields, imported from here as before the package
+    "ANSWER_FIELD_PREFIXES",
+    "NOT_APPLICABLE",
+    "NOTHING_TICKED",
+    "UNANSWERED",
+    "answer_field_data",
+    "entry_from_fields",
+    "level_value",
+    "na_field_name",
+    "value_field_name",
+    "value_fields",
+    "verified_na_field_name",
+    "verified_value_field_name",
+]
+
 
 
 class LoginForm(FlaskForm):
@@ -54,74 +77,6 @@ def level_field_name(indicator: Indicator) -> str:
 
 def justification_field_name(indicator: Indicator) -> str:
     return f"justification-{indicator.code}"
-
-
-def choice_field_name(indicator: Indicator) -> str:
-    return f"choice-{indicator.code}"
-
-
-def checked_field_name(indicator: Indicator) -> str:
-    """Checkboxes (several values): the ticked item codes; "" for "none of these"."""
-    return f"checked-{indicator.code}"
-
-
-def number_field_name(indicator: Indicator) -> str:
-    return f"number-{indicator.code}"
-
-
-def na_field_name(indicator: Indicator) -> str:
-    """The N/A checkbox of a choice, checklist or number indicator (levels have a radio)."""
-    return f"na-{indicator.code}"
-
-
-def value_field_name(indicator: Indicator) -> str:
-    """The field holding the indicator's value, by answer type."""
-    return {
-        LEVEL: level_field_name,
-        CHOICE: choice_field_name,
-        CHECKLIST: checked_field_name,
-        NUMBER: number_field_name,
-    }[indicator.answer_type](indicator)
-
-
-def entry_from_fields(
-    indicator: Indicator, raw_value: Any, not_applicable: bool, text: str
-) -> AnswerInput:
-    """An answer from the raw field data of the indicator's type (no checks: the service
-    checks values through the domain and says what is wrong)."""
-    if indicator.answer_type == LEVEL:
-        raw = raw_value or UNANSWERED
-        return AnswerInput(
-            level=int(raw) if raw not in (UNANSWERED, NOT_APPLICABLE) else None,
-            not_applicable=raw == NOT_APPLICABLE,
-            justification=text,
-        )
-    if indicator.answer_type == CHOICE:
-        return AnswerInput(None, not_applicable, text, choice=(raw_value or None))
-    if indicator.answer_type == CHECKLIST:
-        ticked = list(raw_value or [])
-        checked = frozenset(code for code in ticked if code != NOTHING_TICKED) if ticked else None
-        return AnswerInput(None, not_applicable, text, checked=checked)
-    number = (raw_value or "").strip()
-    return AnswerInput(None, not_applicable, text, number=number or None)
-
-
-def value_field_data(indicator: Indicator, row: Any, prefix: str = "") -> dict[str, Any]:
-    """Form data showing a stored answer (or review, with `prefix` "verified_")."""
-    from .services.assessments import checked_items, number_display
-
-    na = bool(getattr(row, f"{prefix}not_applicable"))
-    if indicator.answer_type == LEVEL:
-        return {"value": level_value(getattr(row, f"{prefix}level"), na), "na": na}
-    if indicator.answer_type == CHOICE:
-        return {"value": getattr(row, f"{prefix}choice") or "", "na": na}
-    if indicator.answer_type == CHECKLIST:
-        items = checked_items(getattr(row, f"{prefix}checked"))
-        if items is None:
-            return {"value": [], "na": na}
-        return {"value": sorted(items) or [NOTHING_TICKED], "na": na}
-    stored = getattr(row, f"{prefix}number")
-    return {"value": number_display(Fraction(stored)) if stored else "", "na": na}
 
 
 def version_field_name(indicator: Indicator) -> str:
@@ -193,49 +148,6 @@ class DimensionForm(FlaskForm):
         return sorted(
             key for key in submitted if key.startswith(ANSWER_FIELD_PREFIXES) and key not in known
         )
-
-
-ANSWER_FIELD_PREFIXES = (
-    "level-",
-    "choice-",
-    "checked-",
-    "number-",
-    "na-",
-    "justification-",
-    "evidence-",
-    "version-",
-)
-
-
-def value_fields(indicator: Indicator, name: str, na_name: str) -> dict[str, Any]:
-    """The value field (and, for the other types, the N/A box) of one indicator.
-
-    Choice options and checklist items are checked by the domain (`answer_problem`), so a
-    wrong one gets the same clear message from the form, autosave and the review.
-    """
-    fields: dict[str, Any] = {}
-    if indicator.answer_type == LEVEL:
-        choices = [SelectChoice(UNANSWERED, _l("Not answered yet"))]
-        choices += [SelectChoice(str(n), str(n)) for n in indicator.level_numbers]
-        if indicator.allow_not_applicable:
-            choices.append(SelectChoice(NOT_APPLICABLE, _l("Not applicable")))
-        fields[name] = RadioField(indicator.code, choices=choices, default=UNANSWERED)
-        return fields
-    if indicator.answer_type == CHOICE:
-        choices = [SelectChoice(UNANSWERED, _l("Not answered yet"))]
-        choices += [SelectChoice(option.code, option.code) for option in indicator.options]
-        fields[name] = RadioField(
-            indicator.code, choices=choices, default=UNANSWERED, validate_choice=False
-        )
-    elif indicator.answer_type == CHECKLIST:
-        choices = [SelectChoice(item.code, item.code) for item in indicator.options]
-        choices.append(SelectChoice(NOTHING_TICKED, _l("None of these")))
-        fields[name] = SelectMultipleField(indicator.code, choices=choices, validate_choice=False)
-    else:
-        fields[name] = StringField(indicator.code, validators=[Length(max=40)])
-    if indicator.allow_not_applicable:
-        fields[na_name] = BooleanField(_l("Not applicable"))
-    return fields
 
 
 def dimension_form(dimension: Dimension, **kwargs: Any) -> DimensionForm:
@@ -314,29 +226,11 @@ def note_field_name(indicator: Indicator) -> str:
     return f"note-{indicator.code}"
 
 
-def level_value(level: int | None, not_applicable: bool) -> str:
-    """The form value of a level: "1".."5", "na", or "" when there is none."""
-    if not_applicable:
-        return NOT_APPLICABLE
-    return str(level) if level is not None else UNANSWERED
-
-
-def verified_value_field_name(indicator: Indicator) -> str:
-    """`verified-<CODE>` for levels (as always), `verified-choice-<CODE>`, ... for the others."""
-    if indicator.answer_type == LEVEL:
-        return verified_field_name(indicator)
-    return f"verified-{value_field_name(indicator)}"
-
-
-def verified_na_field_name(indicator: Indicator) -> str:
-    return f"verified-{na_field_name(indicator)}"
-
-
 def same_value(a: Any, b: Any) -> bool:
     """Whether two `AnswerValue`s say the same (N/A equals N/A whatever else they hold)."""
     if a.not_applicable or b.not_applicable:
         return bool(a.not_applicable) == bool(b.not_applicable)
-    return (a.level, a.choice, a.checked, a.number) == (b.level, b.choice, b.checked, b.number)
+    return bool(a == b)
 
 
 class ReviewForm(FlaskForm):
@@ -360,7 +254,7 @@ class ReviewForm(FlaskForm):
 
     def entry(self, indicator: Indicator) -> Any:
         """The verdict as typed (a `services.review.ReviewInput`)."""
-        from .services.review import ReviewInput
+        from ..services.review import ReviewInput
 
         na = self.verified_na_field(indicator)
         typed = entry_from_fields(
@@ -380,7 +274,7 @@ class ReviewForm(FlaskForm):
 
     def differs(self, indicator: Indicator) -> bool:
         """Whether the typed verdict differs from the self-assessed answer."""
-        from .domain.instrument import AnswerValue
+        from ..domain.instrument import AnswerValue
 
         try:
             value = self.entry(indicator).answer().value()
@@ -416,32 +310,10 @@ def review_form(
 ) -> ReviewForm:
     """A form class with one verified value (select, radios, boxes or number) and one note
     per indicator; `self_assessed` maps codes to the agency's AnswerValues."""
-    from wtforms import SelectField
-
     fields: dict[str, Any] = {"indicators": tuple(indicators), "self_assessed": dict(self_assessed)}
     for indicator in indicators:
         own = self_assessed.get(indicator.code)
-        if indicator.answer_type == LEVEL:
-            answered = own is not None and (own.level is not None or own.not_applicable)
-            default = level_value(own.level, own.not_applicable) if own is not None else UNANSWERED
-            choices = []
-            if not answered:
-                choices.append(SelectChoice(UNANSWERED, _l("Not answered")))
-            for number in indicator.level_numbers:
-                name = instrument.level_name(number)
-                label = f"{number} · {name.get(language_code())}" if name else str(number)
-                choices.append(SelectChoice(str(number), label))
-            if indicator.allow_not_applicable:
-                choices.append(SelectChoice(NOT_APPLICABLE, _l("Not applicable")))
-            fields[verified_field_name(indicator)] = SelectField(
-                _l("Verified level"), choices=choices, default=default
-            )
-        else:
-            fields |= value_fields(
-                indicator,
-                verified_value_field_name(indicator),
-                verified_na_field_name(indicator),
-            )
+        fields |= review_value_fields(instrument, indicator, own, language_code())
         fields[note_field_name(indicator)] = TextAreaField(
             _l("Note for the agency"), validators=[Length(max=MAX_NOTE)]
         )
@@ -450,7 +322,7 @@ def review_form(
 
 
 def language_code() -> str:
-    from .views.helpers import language
+    from ..views.helpers import language
 
     return language()
 
