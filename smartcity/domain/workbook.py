@@ -43,7 +43,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .answer_types import REGISTRY
 from .instrument import DIRECTIONS, Indicator, Instrument, Text
-from .loader import InstrumentError, Problem, _show_number, load_instrument_tree
+from .loader import load_instrument_tree
+from .problems import InstrumentError, Problem, show_number
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -212,7 +213,7 @@ def _cell_number(value: Fraction | int | None) -> object:
     as_float = float(value)
     if Fraction(Decimal(repr(as_float))) == value:
         return as_float
-    return _show_number(value)
+    return show_number(value)
 
 
 def _text_cells(text: Text | None) -> tuple[str | None, str | None]:

@@ -117,8 +117,8 @@ class ChecklistAnswer(AnswerType):
                 reader.report(
                     max_node,
                     loader._join(path, "max_points"),
-                    f"max_points {loader._show_number(max_points)} is more than all items together "
-                    f"({loader._show_number(total)}): a full score would be impossible",
+                    f"max_points {loader.show_number(max_points)} is more than all items together "
+                    f"({loader.show_number(total)}): a full score would be impossible",
                 )
                 sound = False
         return loader.TypeParts(
@@ -128,13 +128,17 @@ class ChecklistAnswer(AnswerType):
         )
 
     def dump_yaml(self, indicator: Indicator) -> dict[str, object]:
-        from .. import loader
+        from .. import yaml_writer  # writes with the answer types
 
         data: dict[str, object] = {}
         if indicator.max_points is not None:
-            data["max_points"] = loader._num(indicator.max_points)
+            data["max_points"] = yaml_writer.number_node(indicator.max_points)
         data[self.options_key] = [
-            {"code": o.code, "label": loader._text_data(o.label), "points": loader._num(o.points)}
+            {
+                "code": o.code,
+                "label": yaml_writer.text_data(o.label),
+                "points": yaml_writer.number_node(o.points),
+            }
             for o in indicator.options
         ]
         return data

@@ -78,8 +78,8 @@ class ChoiceAnswer(AnswerType):
                     reader.report(
                         points_node,
                         f"{path}.options[{index}].points",
-                        f"points {loader._show_number(option.points)} are above max_points "
-                        f"{loader._show_number(max_points)}",
+                        f"points {loader.show_number(option.points)} are above max_points "
+                        f"{loader.show_number(max_points)}",
                     )
                     sound = False
         return loader.TypeParts(
@@ -89,13 +89,17 @@ class ChoiceAnswer(AnswerType):
         )
 
     def dump_yaml(self, indicator: Indicator) -> dict[str, object]:
-        from .. import loader
+        from .. import yaml_writer  # writes with the answer types
 
         data: dict[str, object] = {}
         if indicator.max_points is not None:
-            data["max_points"] = loader._num(indicator.max_points)
+            data["max_points"] = yaml_writer.number_node(indicator.max_points)
         data[self.options_key] = [
-            {"code": o.code, "label": loader._text_data(o.label), "points": loader._num(o.points)}
+            {
+                "code": o.code,
+                "label": yaml_writer.text_data(o.label),
+                "points": yaml_writer.number_node(o.points),
+            }
             for o in indicator.options
         ]
         return data

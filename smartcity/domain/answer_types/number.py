@@ -157,8 +157,8 @@ class NumberAnswer(AnswerType):
             reader.report(
                 entries["maximum"],
                 loader._join(path, "maximum"),
-                f"the number range is empty: maximum {loader._show_number(maximum)} is not above "
-                f"minimum {loader._show_number(minimum)}",
+                f"the number range is empty: maximum {loader.show_number(maximum)} is not above "
+                f"minimum {loader.show_number(minimum)}",
             )
             range_sound = False
         direction = None
@@ -194,18 +194,19 @@ class NumberAnswer(AnswerType):
         )
 
     def dump_yaml(self, indicator: Indicator) -> dict[str, object]:
-        from .. import loader
+        from .. import yaml_writer  # writes with the answer types
 
         data: dict[str, object] = {}
         if indicator.unit is not None:
-            data["unit"] = loader._text_data(indicator.unit)
+            data["unit"] = yaml_writer.text_data(indicator.unit)
         if indicator.minimum is not None:
-            data["minimum"] = loader._num(indicator.minimum)
+            data["minimum"] = yaml_writer.number_node(indicator.minimum)
         if indicator.maximum is not None:
-            data["maximum"] = loader._num(indicator.maximum)
+            data["maximum"] = yaml_writer.number_node(indicator.maximum)
         data["direction"] = indicator.direction
         data["thresholds"] = [
-            {"from": loader._num(t.minimum), "level": t.level} for t in indicator.thresholds
+            {"from": yaml_writer.number_node(t.minimum), "level": t.level}
+            for t in indicator.thresholds
         ]
         return data
 
