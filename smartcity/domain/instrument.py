@@ -21,12 +21,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # the answer types import this module
-    from .answer_types import AnswerType
+from typing import Any
 
 LANGUAGES: tuple[str, ...] = ("id", "en")
+
+# The answer types by name (`answer_types.REGISTRY`). They build on this module, so they
+# register themselves here when `smartcity.domain` is imported, instead of this module
+# importing them (which would be an import loop).
+ANSWER_KINDS: dict[str, Any] = {}
 
 # the top of the score scale every answer type maps onto (0 to SCALE)
 SCALE = 5
@@ -190,17 +192,14 @@ class Indicator:
         return None
 
     @property
-    def answer_kind(self) -> AnswerType:
-        """The indicator's answer type (`domain/answer_types`): its rules, texts and columns."""
-        from .answer_types import REGISTRY  # the answer types build on this module
-
-        return REGISTRY[self.answer_type]
+    def answer_kind(self) -> Any:
+        """The indicator's answer type (an `answer_types.AnswerType`): its rules, texts and
+        columns."""
+        return ANSWER_KINDS[self.answer_type]
 
     def level_of_number(self, value: Fraction) -> int:
         """The level of a measured value: the last threshold whose minimum it reaches."""
-        from .answer_types import number
-
-        return number.TYPE.level_of(self, value)
+        return ANSWER_KINDS["number"].level_of(self, value)
 
     def is_answered(self, answer: AnswerValue) -> bool:
         """Whether the answer gives this indicator's kind of value (or N/A)."""
@@ -224,10 +223,8 @@ class Indicator:
         self._refuse_other_kinds(kind, answer)
         return kind.score(self, answer)
 
-    def _refuse_other_kinds(self, kind: AnswerType, answer: AnswerValue) -> None:
-        from .answer_types import REGISTRY
-
-        for other in REGISTRY.values():
+    def _refuse_other_kinds(self, kind: Any, answer: AnswerValue) -> None:
+        for other in ANSWER_KINDS.values():
             if other is not kind and other.given(answer):
                 raise AnswerMismatch(
                     f"{self.code} is a {self.answer_type} indicator, not a {other.name} indicator"
@@ -354,10 +351,8 @@ class Instrument:
 
 
 def __getattr__(name: str) -> object:
-    if name == "ANSWER_TYPES":  # the registry builds on this module: read it when asked
-        from .answer_types import REGISTRY
-
-        return tuple(REGISTRY)
+    if name == "ANSWER_TYPES":  # the names, once the answer types have registered
+        return tuple(ANSWER_KINDS)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -324,6 +325,33 @@ class _Reader:
     def sorted_problems(self) -> list[Problem]:
         # stable: problems on the same line keep the order in which they were found
         return sorted(self.problems, key=lambda problem: problem.line or 0)
+
+    # -- the tools an answer type reads its part with (`AnswerType.read_yaml`): handed over
+    # with the reader, so that the answer types need not import this module, which uses them
+
+    @staticmethod
+    def join(path: str, key: str) -> str:
+        return _join(path, key)
+
+    @staticmethod
+    def show_number(value: Fraction) -> str:
+        return show_number(value)
+
+    @staticmethod
+    def exact_number(node: Node) -> Fraction | None:
+        return _exact_number(node)
+
+    @staticmethod
+    def describe(node: Node) -> str:
+        return _describe(node)
+
+    @staticmethod
+    def is_scalar(node: Node) -> bool:
+        return isinstance(node, ScalarNode)
+
+    @staticmethod
+    def parts(**parts: Any) -> TypeParts:
+        return TypeParts(**parts)
 
     # -- document ---------------------------------------------------------------------------
 

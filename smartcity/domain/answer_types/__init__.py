@@ -7,6 +7,7 @@ template `templates/assessment/answer_types/<name>.html` and its tests.
 
 from __future__ import annotations
 
+from ..instrument import ANSWER_KINDS
 from . import checklist, choice, level, number
 from .base import (
     AnswerType,
@@ -20,6 +21,8 @@ from .base import (
 REGISTRY: dict[str, AnswerType] = {
     kind.name: kind for kind in (level.TYPE, choice.TYPE, checklist.TYPE, number.TYPE)
 }
+# the questionnaire's indicators find their type here (instrument.ANSWER_KINDS)
+ANSWER_KINDS.update(REGISTRY)
 
 __all__ = [
     "REGISTRY",

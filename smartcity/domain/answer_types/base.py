@@ -9,7 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..instrument import AnswerValue
+from ..instrument import ANSWER_KINDS, AnswerValue
 
 if TYPE_CHECKING:
     from ..instrument import Indicator
@@ -54,22 +54,22 @@ class StoredValue:
 
     def answer(self) -> AnswerValue:
         """The value for the scoring engine: the one place stored columns become values."""
-        from . import REGISTRY
-
         parts = {
-            kind.field: kind.from_column(getattr(self, kind.field)) for kind in REGISTRY.values()
+            kind.field: kind.from_column(getattr(self, kind.field))
+            for kind in ANSWER_KINDS.values()
         }
         return AnswerValue(not_applicable=bool(self.not_applicable), **parts)
 
     @classmethod
     def of(cls, value: AnswerValue) -> StoredValue:
         """The columns of a (valid) value; N/A keeps no value."""
-        from . import REGISTRY
-
         if value.not_applicable:
             return cls(not_applicable=True)
         return cls(
-            **{kind.field: kind.to_column(getattr(value, kind.field)) for kind in REGISTRY.values()}
+            **{
+                kind.field: kind.to_column(getattr(value, kind.field))
+                for kind in ANSWER_KINDS.values()
+            }
         )
 
     def columns(self, prefix: str = "") -> dict[str, Any]:
@@ -188,11 +188,10 @@ class AnswerType:
     def read_yaml(
         self, reader: Any, entries: dict[str, Any], path: str, expected_levels: Any
     ) -> Any:
-        """The type's part of an indicator (`loader.TypeParts`), read with the YAML `reader`
-        (which reports each problem with its file, line and field)."""
-        from .. import loader  # the loader builds on the answer types
-
-        return loader.TypeParts()
+        """The type's part of an indicator (`loader.TypeParts`, made by `reader.parts`), read
+        with the YAML `reader`, which reports each problem with its file, line and field and
+        hands over the loader's tools (`join`, `show_number`, `exact_number`, ...)."""
+        return reader.parts()
 
     def dump_yaml(self, indicator: Indicator) -> dict[str, object]:
         """The type's keys of an indicator in the YAML file (`loader.dump_instrument`)."""

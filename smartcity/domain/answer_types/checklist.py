@@ -100,28 +100,26 @@ class ChecklistAnswer(AnswerType):
         self, reader: Any, entries: dict[str, Any], path: str, expected_levels: Any
     ) -> Any:
         """The items of a checklist and the points of a full score."""
-        from .. import loader  # the loader builds on the answer types
-
         items = None
         if "items" in entries:
-            items = reader._options(entries["items"], loader._join(path, "items"), "item", True)
+            items = reader._options(entries["items"], reader.join(path, "items"), "item", True)
         total = sum((item.points for item, _ in items or ()), Fraction(0))
         max_points: Fraction | None = total if items else None
         sound = items is not None
         if "max_points" in entries:
             max_node = entries["max_points"]
-            max_points = reader._max_points(max_node, loader._join(path, "max_points"))
+            max_points = reader._max_points(max_node, reader.join(path, "max_points"))
             if max_points is None:
                 sound = False
             elif items is not None and max_points > total:
                 reader.report(
                     max_node,
-                    loader._join(path, "max_points"),
-                    f"max_points {loader.show_number(max_points)} is more than all items together "
-                    f"({loader.show_number(total)}): a full score would be impossible",
+                    reader.join(path, "max_points"),
+                    f"max_points {reader.show_number(max_points)} is more than all items together "
+                    f"({reader.show_number(total)}): a full score would be impossible",
                 )
                 sound = False
-        return loader.TypeParts(
+        return reader.parts(
             sound=sound,
             options=tuple(item for item, _ in items or ()),
             max_points=max_points,

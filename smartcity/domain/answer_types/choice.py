@@ -61,15 +61,13 @@ class ChoiceAnswer(AnswerType):
         self, reader: Any, entries: dict[str, Any], path: str, expected_levels: Any
     ) -> Any:
         """The options of a choice indicator and their max_points."""
-        from .. import loader  # the loader builds on the answer types
-
         max_points = None
         if "max_points" in entries:
-            max_points = reader._max_points(entries["max_points"], loader._join(path, "max_points"))
+            max_points = reader._max_points(entries["max_points"], reader.join(path, "max_points"))
         options = None
         if "options" in entries:
             options = reader._options(
-                entries["options"], loader._join(path, "options"), "option", False
+                entries["options"], reader.join(path, "options"), "option", False
             )
         sound = max_points is not None and options is not None
         if options is not None and max_points is not None:
@@ -78,11 +76,11 @@ class ChoiceAnswer(AnswerType):
                     reader.report(
                         points_node,
                         f"{path}.options[{index}].points",
-                        f"points {loader.show_number(option.points)} are above max_points "
-                        f"{loader.show_number(max_points)}",
+                        f"points {reader.show_number(option.points)} are above max_points "
+                        f"{reader.show_number(max_points)}",
                     )
                     sound = False
-        return loader.TypeParts(
+        return reader.parts(
             sound=sound,
             options=tuple(option for option, _ in options or ()),
             max_points=max_points,

@@ -134,21 +134,19 @@ class NumberAnswer(AnswerType):
         self, reader: Any, entries: dict[str, Any], path: str, expected_levels: Any
     ) -> Any:
         """A number indicator's unit, range, direction and thresholds."""
-        from .. import loader  # the loader builds on the answer types
-
         unit = (
-            reader._text(entries["unit"], loader._join(path, "unit")) if "unit" in entries else None
+            reader._text(entries["unit"], reader.join(path, "unit")) if "unit" in entries else None
         )
         bounds: dict[str, Fraction | None] = {}
         for key in ("minimum", "maximum"):
             bounds[key] = None
             if key in entries:
-                value = loader._exact_number(entries[key])
+                value = reader.exact_number(entries[key])
                 if value is None:
                     reader.report(
                         entries[key],
-                        loader._join(path, key),
-                        f"{key} must be a number, got {loader._describe(entries[key])}",
+                        reader.join(path, key),
+                        f"{key} must be a number, got {reader.describe(entries[key])}",
                     )
                 bounds[key] = value
         minimum, maximum = bounds["minimum"], bounds["maximum"]
@@ -156,32 +154,32 @@ class NumberAnswer(AnswerType):
         if minimum is not None and maximum is not None and minimum >= maximum:
             reader.report(
                 entries["maximum"],
-                loader._join(path, "maximum"),
-                f"the number range is empty: maximum {loader.show_number(maximum)} is not above "
-                f"minimum {loader.show_number(minimum)}",
+                reader.join(path, "maximum"),
+                f"the number range is empty: maximum {reader.show_number(maximum)} is not above "
+                f"minimum {reader.show_number(minimum)}",
             )
             range_sound = False
         direction = None
         if "direction" in entries:
             node = entries["direction"]
-            if isinstance(node, loader.ScalarNode) and node.value in DIRECTIONS:
+            if reader.is_scalar(node) and node.value in DIRECTIONS:
                 direction = node.value
             else:
                 reader.report(
                     node,
-                    loader._join(path, "direction"),
-                    f"direction must be {' or '.join(DIRECTIONS)}, got {loader._describe(node)}",
+                    reader.join(path, "direction"),
+                    f"direction must be {' or '.join(DIRECTIONS)}, got {reader.describe(node)}",
                 )
         thresholds = None
         if "thresholds" in entries:
             thresholds = reader._thresholds(
                 entries["thresholds"],
-                loader._join(path, "thresholds"),
+                reader.join(path, "thresholds"),
                 expected_levels,
                 (minimum, maximum) if range_sound else None,
                 direction,
             )
-        return loader.TypeParts(
+        return reader.parts(
             sound=unit is not None
             and range_sound
             and direction is not None
