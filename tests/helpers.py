@@ -368,7 +368,7 @@ def handed_to_evaluators(app, code: str = "DISKOMINFO") -> int:
         }
         assessments.save_answers(assessment, user_named(code.lower()), entries)
         hand_in(assessment)
-        assert assessment.status == "handed_to_evaluators"
+        assert assessment.status == "submitted"
     return assessment_id
 
 

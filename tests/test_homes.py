@@ -71,7 +71,7 @@ def test_agency_home_says_what_happens_after_submitting(demo, client, auth):
 
 
 def test_evaluator_home_lists_the_queue_oldest_first(demo, client, auth):
-    # DINKES handed in a week before DISKOMINFO (handed_to_evaluators later in this test)
+    # DINKES handed in a week before DISKOMINFO (submitted later in this test)
     with stamped_at(utcnow() - timedelta(days=2)):
         first = handed_to_evaluators(demo, "DISKOMINFO")
     with stamped_at(utcnow() - timedelta(days=9)):

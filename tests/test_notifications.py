@@ -112,12 +112,12 @@ def _told(app, assessment_id: int, status: str) -> set[str]:
 
 
 # the steps of one year and who is told (in the app; by mail if they have an address): the
-# evaluators when it is handed_to_evaluators, the agency's users when it comes back or is settled
+# evaluators when it is submitted, the agency's users when it comes back or is settled
 EVALUATORS, AGENCY = "the assigned evaluators", "the agency's users"
 STEPS = [
-    ("handed_to_evaluators", EVALUATORS),
+    ("submitted", EVALUATORS),
     ("returned", AGENCY),
-    ("handed_to_evaluators", EVALUATORS),  # resubmitted after the return
+    ("submitted", EVALUATORS),  # resubmitted after the return
     ("verified", AGENCY),
     ("final", AGENCY),
 ]
@@ -194,7 +194,7 @@ def test_no_mail_without_an_address_or_without_mail_server(demo, mail_demo):
     with smtp_server(port) as inbox:
         assessment_id = handed_to_evaluators(app)
         notifications.wait_for_mail(30)
-        assert _told(app, assessment_id, "handed_to_evaluators") == {"evaluator"}  # in the app still
+        assert _told(app, assessment_id, "submitted") == {"evaluator"}  # in the app still
         assert inbox.mails == []
         app.config["MAIL_SERVER"] = ""  # off: nothing is even queued
         with app.test_request_context():
@@ -232,7 +232,7 @@ def test_a_mail_that_could_not_be_sent_is_tried_again(mail_demo):
     app.config["MAIL_RETRY_DELAYS"] = (1.0, 2.0, 4.0)
     assessment_id = handed_to_evaluators(app)  # the evaluator's mail: the server is not there yet
     with app.app_context():
-        row_id = db.session.scalar(_notification_of("evaluator", "handed_to_evaluators", Notification.id))
+        row_id = db.session.scalar(_notification_of("evaluator", "submitted", Notification.id))
 
     def attempts() -> int:
         with app.app_context():
@@ -307,7 +307,7 @@ def test_with_redis_the_mails_wait_on_the_queue_for_the_worker(mail_demo):
             notifications.wait_for_mail(30)  # no thread was started: nothing to wait for
             assert inbox.mails == []
             with app.app_context():
-                row = db.session.scalar(_notification_of("evaluator", "handed_to_evaluators"))
+                row = db.session.scalar(_notification_of("evaluator", "submitted"))
                 assert row.mail_status == "pending"
                 from smartcity.services import print_jobs
 
@@ -315,7 +315,7 @@ def test_with_redis_the_mails_wait_on_the_queue_for_the_worker(mail_demo):
                 db.session.remove()
             assert len(inbox.to(ADDRESSES["evaluator"])) == 1
         with app.app_context():
-            row = db.session.scalar(_notification_of("evaluator", "handed_to_evaluators"))
+            row = db.session.scalar(_notification_of("evaluator", "submitted"))
             assert row.mail_status == "sent"
     finally:
         for key in connection.scan_iter(f"rq:*{queue_name}*"):

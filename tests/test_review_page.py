@@ -102,7 +102,7 @@ def test_review_problems_are_reported_all_at_once_with_links(demo, client, auth)
     for code in ("GOV-01", "GOV-02", "INF-01"):
         fieldset = page.split(f'id="review-{code}"')[1].split("</fieldset>")[0]
         assert 'class="field-error"' in fieldset, code
-    assert get_status(demo, assessment_id)[0] == "handed_to_evaluators"  # nothing moved, nothing saved
+    assert get_status(demo, assessment_id)[0] == "submitted"  # nothing moved, nothing saved
     assert reviews(demo, assessment_id) == {}
 
 
