@@ -8,9 +8,7 @@ from sqlalchemy import select
 from smartcity.extensions import db
 from smartcity.models import Agency, Answer, Assessment
 
-from .helpers import PASSWORD
-from .test_evidence import attach_sample
-from .test_journey import assessment_of, stored_answers
+from .helpers import PASSWORD, assessment_of, attach_sample, stored_answers
 
 OWN = "OWN"  # the Diskominfo assessment
 OTHER = "OTHER"  # the Dinkes assessment

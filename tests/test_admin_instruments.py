@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import textwrap
 from fractions import Fraction
 
 import pytest
@@ -17,32 +16,8 @@ from smartcity.models import Answer, AuditEvent, InstrumentVersion, Period
 from smartcity.services import assessments, instruments, periods
 from smartcity.services.instruments import DEMO_INSTRUMENT
 
-from .test_journey import assessment_of
+from .helpers import BROKEN, SMALL, assessment_of
 
-SMALL = textwrap.dedent(
-    """\
-    code: uji-admin
-    version: "2027.1"
-    title: {id: Instrumen Uji, en: Test Instrument}
-    dimensions:
-      - code: GOV
-        name: {id: Tata Kelola, en: Governance}
-        weight: 1
-        indicators:
-          - code: GOV-01
-            question: {id: "Ada kebijakan?", en: "Is there a policy?"}
-            explanation: {id: Penjelasan, en: Explanation}
-            weight: 2
-            levels:
-              1: {id: Satu, en: One}
-              2: {id: Dua, en: Two}
-              3: {id: Tiga, en: Three}
-              4: {id: Empat, en: Four}
-              5: {id: Lima, en: Five}
-    """
-)
-# line 9 holds GOV-01's code, line 12 its weight (the report must name them)
-BROKEN = SMALL.replace("- code: GOV-01", "- code: 'GOV 01'").replace("weight: 2", "weight: dua")
 MALFORMED = "code: uji-admin\nversion: [2027.1\ntitle: x\n"
 
 

@@ -20,7 +20,7 @@ from smartcity.models import (
     PeriodExtension,
 )
 
-from .test_journey import assessment_of
+from .helpers import assessment_of
 
 D = date(2026, 6, 7)
 BEFORE, AFTER = D - timedelta(days=1), D + timedelta(days=1)
@@ -355,7 +355,7 @@ CERTIFICATE_RULES = [
 def test_the_period_decides_which_final_assessments_earn_a_certificate(
     demo, client, auth, default, chosen, printed
 ):
-    from .test_documents import advance
+    from .helpers import advance
 
     demo.config["CERTIFICATE_MIN_LEVEL"] = default
     assessment_id = advance(demo, level=3)

@@ -273,6 +273,7 @@ def counted_queries(app):
 LISTS = ["/admin/users", "/admin/users?q=operator&role=agency", "/admin/agencies"]
 
 
+@pytest.mark.commits
 def test_lists_take_the_same_number_of_queries_for_10_and_200_users(demo, client, auth):
     auth.login("admin")
     counts: dict[str, list[int]] = {url: [] for url in LISTS}

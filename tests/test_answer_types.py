@@ -22,7 +22,7 @@ from smartcity.services import team, workflow
 from smartcity.services.instruments import register_instrument
 from smartcity.services.periods import create_period
 
-from .test_workflow import chair_for, submit_and_approve
+from .helpers import chair_for, submit_and_approve
 
 YEAR = 2027
 SOURCE = Path(__file__).parent.parent / "smartcity" / "instruments" / "test-all-features.yaml"

@@ -15,9 +15,7 @@ from smartcity.services import approvals, documents, workflow
 from smartcity.services import assessments as assessment_service
 from smartcity.services.assessments import AnswerInput, AssessmentRefused
 
-from .helpers import PASSWORD
-from .test_journey import assessment_of
-from .test_workflow import answer_all, head_of, operator_of, submitted
+from .helpers import PASSWORD, answer_all, assessment_of, head_of, operator_of, submitted
 
 
 def login(client, auth, username: str) -> None:

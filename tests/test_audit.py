@@ -14,8 +14,7 @@ from smartcity.models import Agency, Assessment, AuditEvent, Period, User
 from smartcity.services import audit
 from smartcity.services.instruments import DEMO_INSTRUMENT
 
-from .helpers import PASSWORD
-from .test_journey import assessment_of
+from .helpers import PASSWORD, assessment_of
 
 
 @pytest.fixture

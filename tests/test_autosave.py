@@ -15,10 +15,7 @@ from smartcity.models import Answer, AuditEvent
 from smartcity.security import LAST_ACTIVE
 from smartcity.services import audit
 
-from .helpers import PASSWORD, csrf_token_from
-from .test_conflicts import colleague
-from .test_journey import assessment_of, stored_answers
-from .test_workflow import submitted
+from .helpers import PASSWORD, assessment_of, colleague, csrf_token_from, stored_answers, submitted
 
 
 def autosave(client, assessment_id: int, headers: dict[str, str] | None = None, **answer):

@@ -27,8 +27,7 @@ from smartcity.factory import create_app
 from smartcity.models import Assessment, AuditEvent, Evidence, IssuedDocument, Period, User
 from smartcity.services import backup, documents
 
-from .helpers import PASSWORD
-from .test_filetypes import pdf_bytes
+from .helpers import PASSWORD, pdf_bytes
 
 # archives are read and written on connections of their own, restores replace whole tables
 pytestmark = pytest.mark.commits

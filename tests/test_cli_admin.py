@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from smartcity.extensions import db
 from smartcity.models import Agency, Assessment, InstrumentVersion, Period
 
-from .test_admin_instruments import BROKEN, SMALL
+from .helpers import BROKEN, SMALL
 
 
 def versions(app) -> int:

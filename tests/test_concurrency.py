@@ -20,13 +20,16 @@ from smartcity.models import Answer, AuditEvent
 from smartcity.services import audit
 from smartcity.services.accounts import create_user
 
-from .helpers import PASSWORD, Auth
-from .test_journey import assessment_of
+from .helpers import PASSWORD, Auth, assessment_of
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-    reason="needs PostgreSQL (TEST_DATABASE_URL)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+        reason="needs PostgreSQL (TEST_DATABASE_URL)",
+    ),
+    # requests in threads at once, each on a connection of its own
+    pytest.mark.commits,
+]
 
 THREADS = 16
 SAVES_PER_THREAD = 12

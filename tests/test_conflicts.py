@@ -4,24 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask.testing import FlaskClient
-
-from smartcity.extensions import db
-from smartcity.services.accounts import create_user
-
-from .helpers import PASSWORD, Auth
-from .test_journey import assessment_of, stored_answers
-
-
-def colleague(app) -> tuple[FlaskClient, Auth]:
-    """A second Diskominfo user, logged in in their own browser."""
-    with app.app_context():
-        create_user("kominfo-staf", "agency", PASSWORD, agency_code="DISKOMINFO", full_name="Rina")
-        db.session.commit()
-    other = app.test_client()
-    session = Auth(other)
-    assert session.login("kominfo-staf").status_code == 302
-    return other, session
+from .helpers import assessment_of, colleague, stored_answers
 
 
 def form_as_loaded(client, assessment_id: int) -> dict[str, str]:

@@ -14,7 +14,10 @@ from sqlalchemy.exc import OperationalError
 from smartcity.extensions import db
 from smartcity.models import AuditEvent
 
-from .test_journey import assessment_of, stored_answers
+from .helpers import assessment_of, stored_answers
+
+# the engine itself is taken away, disposed and its PostgreSQL backends killed
+pytestmark = pytest.mark.commits
 
 
 def audit_count(app) -> int:

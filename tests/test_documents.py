@@ -24,19 +24,16 @@ from smartcity.models import (
     IssuedDocument,
     Period,
     Transition,
-    User,
 )
-from smartcity.services import documents, workflow
+from smartcity.services import documents
+
+from .helpers import advance, pdf_text, user_named, verify_page
 
 HOSTILE = "<script>alert(1)</script> dan <b>x</b>"
 NUMBER = re.compile(r"000\.8\.3/\d{3}/BAPPERIDA/\d{4}")
 GROUPED_NIP = re.compile(r"NIP \d{8} \d{6} \d \d{3}")
 
 
-def pdf_text(data: bytes) -> str:
-    """The document's text with runs of white space as one space (lines wrap anywhere)."""
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
 def page_texts(data: bytes) -> list[str]:
@@ -48,8 +45,6 @@ def squashed(text: str) -> str:
     return "".join(text.split())
 
 
-def user(name: str) -> User:
-    return db.session.scalar(select(User).filter_by(username=name))
 
 
 def assessment_id_of(app, code: str = "DISKOMINFO", year: int = 2025) -> int:
@@ -70,15 +65,6 @@ def issue(client, assessment_id: int, kind: str = "report"):
     return response.headers["Location"], download
 
 
-def check(client, data: bytes, name: str = "laporan.pdf") -> str:
-    response = client.post(
-        "/verify",
-        data={"document": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    return page.split('data-outcome="', 1)[1].split('"', 1)[0]
 
 
 def tampered(data: bytes) -> bytes:
@@ -172,10 +158,10 @@ def test_a_final_report_is_a_numbered_letter_of_the_region_that_verifies(
         )
 
     auth.logout()  # verification needs no log-in
-    assert check(client, data) == "valid"
-    assert check(client, tampered(data)) == "modified"
-    assert check(client, data + b"\n% appended\n") == "modified"
-    assert check(client, b"%PDF-1.7 not really") == "unknown"
+    assert verify_page(client, data) == "valid"
+    assert verify_page(client, tampered(data)) == "modified"
+    assert verify_page(client, data + b"\n% appended\n") == "modified"
+    assert verify_page(client, b"%PDF-1.7 not really") == "unknown"
 
 
 def test_the_layout_keeps_rows_whole_and_signatures_with_their_closing_sentence(
@@ -220,15 +206,15 @@ def test_a_changed_result_is_reissued_with_a_new_number_that_names_the_old_one(
         assert old.number != new.number and new.replaces_number == old.number
         old_code, new_code, old_number = old.code, new.code, old.number
     assert f"Dokumen ini menggantikan nomor {old_number}." in pdf_text(second.data)
-    assert check(client, first.data) == "superseded"
-    assert check(client, second.data) == "valid"
+    assert verify_page(client, first.data) == "superseded"
+    assert verify_page(client, second.data) == "valid"
     page = client.get(f"/verify/{old_code}").get_data(as_text=True)
     # a superseded document links to the one that replaced it
     assert f'href="/verify/{new_code}"' in page and 'data-outcome="superseded"' in page
 
 
 def test_a_draft_report_is_marked_and_dated_by_its_approval(demo, client, auth):
-    from .test_workflow import submitted
+    from .helpers import submitted
 
     assessment_id = submitted(demo)
     auth.login("admin")
@@ -282,7 +268,7 @@ def test_a_30_indicator_report_gives_the_justification_room_and_few_pages(demo, 
         )
         save_answers(
             assessment,
-            user("diskominfo"),
+            user_named("diskominfo"),
             {i.code: AnswerInput(2, False, text) for i in instrument.indicators},
         )
         assessment.status = "final"
@@ -336,7 +322,7 @@ def test_a_certificate_shows_the_coat_of_arms_and_signs_as_configured(demo_histo
         assert squashed(info.standing) in squashed(text)
         assert info.agency in text and "2025" in text
         assert documents.verify_url(document.code) in text
-    assert check(client, certificate.data) == "valid"
+    assert verify_page(client, certificate.data) == "valid"
     # with a NIP, it is grouped
     demo_history.config["CERTIFICATE_SIGNER_NIP"] = "196801011990031001"
     _, again = issue(client, assessment_id, "certificate")
@@ -391,7 +377,7 @@ def test_everyone_who_sees_the_data_downloads_what_was_issued(
 ):
     assessment_id = assessment_id_of(demo_history)
     with demo_history.test_request_context():
-        admin = user("admin")
+        admin = user_named("admin")
         assessment = db.session.get(Assessment, assessment_id)
         period = db.session.scalar(select(Period).filter_by(year=2025))
         ids = {
@@ -431,12 +417,13 @@ def test_finalizing_issues_the_report_and_the_certificate_with_the_berita_acara(
     demo, client, auth
 ):
     from smartcity.domain.workflow import Action
+    from smartcity.services import workflow
 
     assessment_id = advance(demo, to="submitted", level=3)
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        workflow.transition(assessment, user("evaluator"), Action.START_REVIEW)
-        workflow.transition(assessment, user("evaluator"), Action.VERIFY)
+        workflow.transition(assessment, user_named("evaluator"), Action.START_REVIEW)
+        workflow.transition(assessment, user_named("evaluator"), Action.VERIFY)
     auth.login("kepala-bapperida")  # the team's chair
     response = client.post(
         f"/assessments/{assessment_id}/finalize",
@@ -468,12 +455,12 @@ def test_an_assessment_that_becomes_final_gets_its_report_and_certificate(demo_h
         period = db.session.scalar(select(Period).filter_by(year=2025))
         period.certificate_min_level = 0
         assessment = db.session.get(Assessment, assessment_id_of(demo_history))
-        issued = documents.issue_final_documents(assessment, user("admin"))
+        issued = documents.issue_final_documents(assessment, user_named("admin"))
         assert [(i.kind, i.problem) for i in issued] == [("report", ""), ("certificate", "")]
         period.certificate_min_level = 5
         db.session.commit()
         other = db.session.get(Assessment, assessment_id_of(demo_history, "DINKES"))
-        below = documents.issue_final_documents(other, user("admin"))
+        below = documents.issue_final_documents(other, user_named("admin"))
         # below the minimum: the report, and no certificate (a refusal, not a failure)
         assert below[0].document is not None
         assert below[1].document is None and below[1].problem and not below[1].failed
@@ -486,7 +473,7 @@ def test_verify_names_the_document_and_leaves_out_what_it_does_not_know(
     demo_history, client, auth
 ):
     with demo_history.test_request_context():
-        admin = user("admin")
+        admin = user_named("admin")
         period = db.session.scalar(select(Period).filter_by(year=2025))
         report = documents.issue_report(
             db.session.get(Assessment, assessment_id_of(demo_history)), admin, "id"
@@ -510,7 +497,7 @@ def test_verify_names_the_document_and_leaves_out_what_it_does_not_know(
 def test_the_verdict_is_explained_in_the_language_of_the_page(demo_history, client, auth):
     with demo_history.test_request_context():
         document = documents.issue_report(
-            db.session.get(Assessment, assessment_id_of(demo_history)), user("admin"), "id"
+            db.session.get(Assessment, assessment_id_of(demo_history)), user_named("admin"), "id"
         )
         data = document.content
     page = client.post(
@@ -562,7 +549,7 @@ def test_verification_uploads_are_size_and_rate_limited(app, client):
         content_type="multipart/form-data",
     )
     assert big.status_code == 413
-    assert check(client, b"%PDF-1.7 kecil") == "unknown"
+    assert verify_page(client, b"%PDF-1.7 kecil") == "unknown"
     assert client.post("/verify", data={}).status_code == 400
     limited = client.post(
         "/verify",
@@ -612,19 +599,3 @@ def test_the_qr_code_encodes_the_verification_address(demo_history, client, auth
     assert [x.get("/Interpolate") for x in qr] == [False]
 
 
-def advance(app, code: str = "DISKOMINFO", to: str = "final", level: int = 3) -> int:
-    """The agency's 2026 assessment answered at `level`, approved by its head and, unless `to`
-    is "submitted", verified by the evaluator and made final by the team's chair."""
-    from smartcity.domain.workflow import Action
-
-    from .test_workflow import submitted
-
-    assessment_id = submitted(app, code, level_for=lambda indicator: level)
-    if to == "submitted":
-        return assessment_id
-    with app.test_request_context():
-        assessment = db.session.get(Assessment, assessment_id)
-        workflow.transition(assessment, user("evaluator"), Action.START_REVIEW)
-        workflow.transition(assessment, user("evaluator"), Action.VERIFY)
-        workflow.transition(assessment, user("kepala-bapperida"), Action.FINALIZE)
-    return assessment_id

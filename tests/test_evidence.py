@@ -14,15 +14,33 @@ import pytest
 from sqlalchemy import select
 
 from smartcity.extensions import db
-from smartcity.models import Assessment, AuditEvent, Evidence, User
+from smartcity.models import Assessment, Evidence, User
 from smartcity.services import evidence as evidence_service
 from smartcity.services.accounts import create_user
 from smartcity.services.assessments import AssessmentRefused
 from smartcity.storage import LocalDirectoryStorage
 
-from .helpers import PASSWORD
-from .test_filetypes import EXE, HTML, docx_bytes, jpeg_bytes, pdf_bytes, png_bytes, xlsx_bytes
-from .test_journey import assessment_of, checked_level, dimension_form, stored_answers
+from .helpers import (
+    EXE,
+    HTML,
+    PASSWORD,
+    assessment_of,
+    attach_sample,
+    audit_events,
+    checked_level,
+    dimension_form,
+    docx_bytes,
+    evidence_rows,
+    fetch,
+    files_on_disk,
+    jpeg_bytes,
+    pdf_bytes,
+    png_bytes,
+    post_dimension,
+    set_status,
+    stored_answers,
+    xlsx_bytes,
+)
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -39,73 +57,18 @@ def evidence_dir(app, tmp_path: Path) -> Path:
 # -- helpers --------------------------------------------------------------------------------
 
 
-def post_dimension(client, assessment_id: int, code: str = "GOV", data=None, files=None):
-    """POST the dimension form with typed answers and {indicator code: [(bytes, name), ...]}."""
-    body: dict[str, object] = dict(data or {})
-    for indicator, chosen in (files or {}).items():
-        body[f"evidence-{indicator}"] = [(io.BytesIO(content), name) for content, name in chosen]
-    return client.post(
-        f"/assessments/{assessment_id}/dimensions/{code}",
-        data=body,
-        content_type="multipart/form-data",
-    )
 
 
-def attach_sample(
-    app,
-    assessment_id: int,
-    indicator: str = "GOV-01",
-    name: str = "sk-tim.pdf",
-    data: bytes | None = None,
-    username: str = "diskominfo",
-) -> int:
-    """Attach a file through the service (as the agency's user); returns the evidence id."""
-    with app.app_context():
-        user = db.session.scalar(select(User).filter_by(username=username))
-        assessment = db.session.get(Assessment, assessment_id)
-        row = evidence_service.attach(
-            assessment, user, indicator, name, io.BytesIO(data or pdf_bytes())
-        )
-        return row.id
 
 
-def evidence_rows(app, assessment_id: int, *, include_removed: bool = False) -> list[Evidence]:
-    with app.app_context():
-        query = select(Evidence).filter_by(assessment_id=assessment_id).order_by(Evidence.id)
-        if not include_removed:
-            query = query.filter(Evidence.deleted_at.is_(None))
-        rows = list(db.session.scalars(query))
-        db.session.expunge_all()
-        return rows
 
 
-def files_on_disk(root: Path) -> set[Path]:
-    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
 
 
-def fetch(client, url: str):
-    """GET a file and close the response (its data read first)."""
-    response = client.get(url)
-    response.get_data()
-    response.close()
-    return response
 
 
-def audit_events(app, action: str, assessment_id: int) -> list[AuditEvent]:
-    with app.app_context():
-        rows = list(
-            db.session.scalars(
-                select(AuditEvent).filter_by(action=action, assessment_id=assessment_id)
-            )
-        )
-        db.session.expunge_all()
-        return rows
 
 
-def set_status(app, assessment_id: int, status: str) -> None:
-    with app.app_context():
-        db.session.get(Assessment, assessment_id).status = status
-        db.session.commit()
 
 
 # -- the form -------------------------------------------------------------------------------

@@ -23,9 +23,16 @@ import pytest
 
 from smartcity import storage as storage_module
 
-from .test_evidence import attach_sample, evidence_rows, files_on_disk, post_dimension
-from .test_filetypes import pdf_bytes
-from .test_journey import assessment_of, dimension_form, stored_answers
+from .helpers import (
+    assessment_of,
+    attach_sample,
+    dimension_form,
+    evidence_rows,
+    files_on_disk,
+    pdf_bytes,
+    post_dimension,
+    stored_answers,
+)
 
 
 @pytest.fixture(autouse=True)

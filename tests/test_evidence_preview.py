@@ -7,9 +7,7 @@ import re
 
 import pytest
 
-from .test_evidence import attach_sample, fetch
-from .test_filetypes import docx_bytes, jpeg_bytes, pdf_bytes
-from .test_journey import assessment_of
+from .helpers import assessment_of, attach_sample, docx_bytes, fetch, jpeg_bytes, pdf_bytes
 
 
 @pytest.fixture(autouse=True)

@@ -20,10 +20,18 @@ from smartcity.extensions import db
 from smartcity.models import Evidence
 from smartcity.security import LAST_ACTIVE
 
-from .helpers import csrf_token_from
-from .test_evidence import attach_sample, audit_events, evidence_rows, fetch, set_status
-from .test_filetypes import HTML, pdf_bytes, png_bytes
-from .test_journey import assessment_of
+from .helpers import (
+    HTML,
+    assessment_of,
+    attach_sample,
+    audit_events,
+    csrf_token_from,
+    evidence_rows,
+    fetch,
+    pdf_bytes,
+    png_bytes,
+    set_status,
+)
 
 KEY = "k" * 32
 ALL_FEATURES = Path(__file__).parents[1] / "smartcity" / "instruments" / "test-all-features.yaml"

@@ -7,18 +7,26 @@ struct, a JPEG, an XLSX from openpyxl and a DOCX as a minimal Office package.
 from __future__ import annotations
 
 import io
-import struct
 import subprocess
 import sys
-import zipfile
-import zlib
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from smartcity.domain import filetypes
 from smartcity.domain.filetypes import DOCX, JPEG, PDF, PNG, XLSX, check, detect_bytes
+
+from .helpers import (
+    CONTENT_TYPES,
+    EXE,
+    HTML,
+    docx_bytes,
+    jpeg_bytes,
+    pdf_bytes,
+    png_bytes,
+    xlsx_bytes,
+    zip_bytes,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,95 +34,20 @@ ROOT = Path(__file__).resolve().parent.parent
 # -- real samples ---------------------------------------------------------------------------
 
 
-def pdf_bytes(text: str = "Data dukung") -> bytes:
-    """A one-page PDF with a correct cross-reference table."""
-    stream = f"BT /F1 12 Tf 20 50 Td ({text}) Tj ET".encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
-def png_bytes(width: int = 2, height: int = 2) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
-def jpeg_bytes() -> bytes:
-    """A JPEG's start: SOI and a JFIF APP0 segment, then the end marker."""
-    app0 = b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    return b"\xff\xd8" + b"\xff\xe0" + struct.pack(">H", len(app0) + 2) + app0 + b"\xff\xd9"
 
 
-def xlsx_bytes() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["Indikator", "Capaian"])
-    sheet.append(["GOV-01", 3])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
-CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/word/document.xml" ContentType="application/'
-    'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
-)
 
 
-def zip_bytes(parts: dict[str, str]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in parts.items():
-            archive.writestr(name, text)
-    return out.getvalue()
 
 
-def docx_bytes() -> bytes:
-    return zip_bytes(
-        {
-            "[Content_Types].xml": CONTENT_TYPES,
-            "word/document.xml": (
-                '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                "<w:body><w:p><w:r><w:t>SK Tim Smart City</w:t></w:r></w:p></w:body></w:document>"
-            ),
-        }
-    )
 
 
-HTML = b"<!doctype html><html><script>alert(document.cookie)</script></html>"
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 48 + b"This program"
 
 
 # -- recognising content --------------------------------------------------------------------

@@ -11,9 +11,7 @@ from smartcity.models import Assessment, AuditEvent, DimensionObstacle, FollowUp
 from smartcity.services import documents
 from smartcity.services import follow_ups as service
 
-from .test_documents import pdf_text
-from .test_journey import assessment_of
-from .test_workflow import submitted
+from .helpers import assessment_of, pdf_text, submitted
 
 
 def login(client, auth, username: str) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import struct
-import zlib
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -13,6 +11,8 @@ import pytest
 
 from smartcity.domain import emblem, formats, numbering
 from smartcity.domain.numbering import NumberFormat
+
+from .helpers import HOSTILE_SVG, png
 
 MINUS = "\u2212"
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -130,21 +130,6 @@ def test_a_pattern_that_could_repeat_a_number_is_refused(pattern, problems):
 # --- the coat of arms ------------------------------------------------------------------------
 
 
-def png(width: int = 4, height: int = 4, tail: bytes = b"") -> bytes:
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height)))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", pixels)
-        + chunk(b"IEND", b"")
-        + tail
-    )
 
 
 def test_a_png_is_kept_exactly_and_checked_by_content():
@@ -176,21 +161,6 @@ def test_anything_else_is_refused(data, reason):
     assert refused.value.reason == reason
 
 
-HOSTILE_SVG = b"""<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
-  viewBox="0 0 10 10" onload="alert(1)">
-  <script>alert(2)</script>
-  <style>@import url(http://evil/x.css);</style>
-  <foreignObject><div xmlns="http://www.w3.org/1999/xhtml"><script>alert(3)</script></div></foreignObject>
-  <a xlink:href="javascript:alert(4)"><circle r="4"/></a>
-  <image href="http://evil/x.png" width="10" height="10"/>
-  <use xlink:href="http://evil/sprite.svg#x"/>
-  <use xlink:href="#shape"/>
-  <path id="shape" d="M0 0 L10 10" fill="url(#grad)" stroke="url(http://evil/#x)"
-        style="fill:red;background:url(javascript:alert(5))" onclick="alert(6)"/>
-  <animate attributeName="href" to="javascript:alert(7)"/>
-  <set attributeName="onload" to="alert(8)"/>
-  <text x="1" y="5">Lambang</text>
-</svg>"""
 
 
 def test_an_svg_is_rebuilt_without_anything_that_can_run_or_fetch():

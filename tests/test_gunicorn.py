@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_answer_journey import minimal_pdf
+from tests.browser.helpers import minimal_pdf
 from tests.helpers import PASSWORD
+
+from .helpers import free_port
 
 requests = pytest.importorskip("requests")
 
@@ -55,10 +56,6 @@ def test_gunicorn_settings(monkeypatch, env: dict[str, str], expected: dict):
     assert settings["worker_class"] == "sync" and settings["workers"] >= 2
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def worker_pids(master: int) -> list[int]:

@@ -13,8 +13,7 @@ from smartcity.domain import deadlines, formats
 from smartcity.extensions import db
 from smartcity.models import Assessment, Period, stamped_at, utcnow
 
-from .test_journey import assessment_of
-from .test_notifications import _user, submitted
+from .helpers import assessment_of, handed_to_evaluators, user_named
 
 
 def _section(page: str, testid: str) -> str:
@@ -63,7 +62,7 @@ def test_agency_home_shows_the_open_year_s_deadline_days_left_and_progress(demo,
 
 
 def test_agency_home_says_what_happens_after_submitting(demo, client, auth):
-    submitted(demo, "DINKES")
+    handed_to_evaluators(demo, "DINKES")
     auth.login("dinkes")
     year = _section(client.get("/").get_data(as_text=True), "home-year-2026")
     after = re.search(r'data-testid="home-next-2026">(.*?)</p>', year, re.S).group(1)
@@ -74,9 +73,9 @@ def test_agency_home_says_what_happens_after_submitting(demo, client, auth):
 def test_evaluator_home_lists_the_queue_oldest_first(demo, client, auth):
     # DINKES handed in a week before DISKOMINFO (submitted later in this test)
     with stamped_at(utcnow() - timedelta(days=2)):
-        first = submitted(demo, "DISKOMINFO")
+        first = handed_to_evaluators(demo, "DISKOMINFO")
     with stamped_at(utcnow() - timedelta(days=9)):
-        second = submitted(demo, "DINKES")
+        second = handed_to_evaluators(demo, "DINKES")
     auth.login("evaluator")
     page = client.get("/").get_data(as_text=True)
     queue = _section(page, "review-queue")
@@ -96,7 +95,7 @@ def test_evaluator_home_lists_the_queue_oldest_first(demo, client, auth):
             from smartcity.domain.workflow import Action
             from smartcity.services import workflow
 
-            workflow.transition(assessment, _user("evaluator"), Action.RETURN, "Perbaiki")
+            workflow.transition(assessment, user_named("evaluator"), Action.RETURN, "Perbaiki")
     auth.logout()
     auth.login("evaluator")
     queue = _section(client.get("/").get_data(as_text=True), "review-queue")

@@ -17,8 +17,7 @@ from smartcity.parsing import iso_date, whole_number
 from smartcity.services import accounts
 from smartcity.views.helpers import safe_next
 
-from .helpers import PASSWORD
-from .test_journey import assessment_of
+from .helpers import PASSWORD, assessment_of
 
 # -- redirect targets --------------------------------------------------------------------------
 

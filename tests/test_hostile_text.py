@@ -21,9 +21,7 @@ from smartcity.models import Answer, Assessment, IssuedDocument, Review, Transit
 from smartcity.services import accounts, workflow
 from smartcity.services.assessments import MAX_JUSTIFICATION
 
-from .helpers import PASSWORD
-from .test_journey import assessment_of
-from .test_workflow import chair_for, submit_and_approve
+from .helpers import PASSWORD, assessment_of, chair_for, submit_and_approve
 
 # name -> what is typed
 HOSTILE = {

@@ -3,37 +3,12 @@
 from __future__ import annotations
 
 import io
-import re
-
-from sqlalchemy import select
 
 from smartcity.extensions import db
-from smartcity.models import Agency, Answer, Assessment, Period
+from smartcity.models import Assessment
 from smartcity.services.assessments import instrument_for
 
-from .helpers import csrf_token_from
-
-
-def assessment_of(app, code: str, year: int = 2026) -> Assessment:
-    with app.app_context():
-        return db.session.scalar(
-            select(Assessment)
-            .join(Agency)
-            .join(Period)
-            .filter(Agency.code == code, Period.year == year)
-        )
-
-
-def dimension_form(app, assessment_id: int, code: str, level_for=lambda i, n: 3, text="Ada SK"):
-    """Form data answering every indicator of a dimension."""
-    with app.app_context():
-        instrument = instrument_for(db.session.get(Assessment, assessment_id))
-        data = {}
-        for n, indicator in enumerate(instrument.dimension(code).indicators):
-            data[f"level-{indicator.code}"] = str(level_for(indicator, n))
-            data[f"justification-{indicator.code}"] = f"{text} {indicator.code}"
-        return data
-
+from .helpers import assessment_of, checked_level, csrf_token_from, dimension_form, stored_answers
 
 # a small real PDF: the demo instrument needs evidence (data dukung) from level 3
 EVIDENCE_PDF = (
@@ -57,18 +32,8 @@ def with_evidence(app, assessment_id: int, data: dict[str, str]) -> dict[str, ob
     return result
 
 
-def checked_level(page: str, code: str) -> str | None:
-    """The value of the checked level radio of an indicator on a rendered page."""
-    for tag in re.findall(rf'<input[^>]*name="level-{code}"[^>]*>', page):
-        if re.search(r"\schecked[\s>]", tag):
-            return re.search(r'value="([^"]*)"', tag).group(1)
-    return None
 
 
-def stored_answers(app, assessment_id: int) -> dict[str, tuple]:
-    with app.app_context():
-        rows = db.session.scalars(select(Answer).filter_by(assessment_id=assessment_id))
-        return {r.indicator_code: (r.level, r.not_applicable, r.justification) for r in rows}
 
 
 def test_home_shows_the_open_period_and_progress(demo, client, auth):

@@ -19,7 +19,7 @@ from smartcity.extensions import db
 from smartcity.models import Assessment, Notification, User
 from smartcity.services import notifications, workflow
 
-from .test_journey import assessment_of
+from .helpers import finalizer_of, hand_in, handed_to_evaluators, user_named
 
 
 class Inbox:
@@ -86,8 +86,6 @@ def mail_demo(demo):
     notifications.wait_for_mail(30)
 
 
-def _user(username: str) -> User:
-    return db.session.scalar(select(User).filter_by(username=username))
 
 
 def _notification_of(username: str, status: str, column=Notification):
@@ -107,48 +105,10 @@ def _told(app, assessment_id: int, status: str) -> set[str]:
         return {row.user.username for row in rows}
 
 
-def submitted(app, code: str = "DISKOMINFO") -> int:
-    """The agency's 2026 assessment answered (every level 2) and handed to its evaluators."""
-    from smartcity.services import assessments
-    from smartcity.services.assessments import AnswerInput
-
-    assessment_id = assessment_of(app, code).id
-    with app.test_request_context():
-        assessment = db.session.get(Assessment, assessment_id)
-        instrument = assessments.questionnaire(assessment)  # what this agency answers
-        entries = {
-            indicator.code: AnswerInput(2, False, f"Bukti {indicator.code}")
-            for dimension in assessments.dimension_codes(assessment, instrument)
-            for indicator in instrument.dimension(dimension).indicators
-        }
-        assessments.save_answers(assessment, _user(code.lower()), entries)
-        _hand_in(assessment)
-        assert assessment.status == "submitted"
-    return assessment_id
 
 
-def _hand_in(assessment: Assessment) -> None:
-    """The agency submits again (its head approving, where the workflow asks for that)."""
-
-    workflow.submit(assessment, _user(assessment.agency.code.lower()))
-    if assessment.status == "awaiting_approval":
-
-        head = db.session.scalar(
-            select(User).filter_by(agency_id=assessment.agency_id, agency_role="head")
-        )
-        workflow.approve(assessment, head, True)
 
 
-def _finalizer(assessment: Assessment) -> User:
-    """Whoever finalizes here: the team's acting chair where the workflow has one, else admin."""
-    from smartcity import policy
-
-    acting_chair = getattr(policy, "acting_chair", None)
-    if acting_chair is not None:
-        chair_id, _acting = acting_chair(assessment.period_id, assessment.agency_id)
-        if chair_id is not None:
-            return db.session.get(User, chair_id)
-    return _user("admin")
 
 
 # the steps of one year and who is told (in the app; by mail if they have an address): the
@@ -167,7 +127,7 @@ def _people(app, who: str) -> set[str]:
     with app.app_context():
         if who == EVALUATORS:
             return {"evaluator"}
-        agency_id = _user("diskominfo").agency_id
+        agency_id = user_named("diskominfo").agency_id
         return set(db.session.scalars(select(User.username).filter_by(agency_id=agency_id)))
 
 
@@ -175,14 +135,14 @@ def _people(app, who: str) -> set[str]:
 def test_each_step_tells_the_people_concerned_in_the_app_and_by_mail(mail_demo):
     app, port = mail_demo
     with smtp_server(port) as inbox:
-        assessment_id = submitted(app)
+        assessment_id = handed_to_evaluators(app)
         with app.test_request_context():
             assessment = db.session.get(Assessment, assessment_id)
-            workflow.transition(assessment, _user("evaluator"), Action.RETURN, "Lengkapi SK")
-            _hand_in(assessment)
-            workflow.transition(assessment, _user("evaluator"), Action.START_REVIEW)
-            workflow.transition(assessment, _user("evaluator"), Action.VERIFY)
-            workflow.transition(assessment, _finalizer(assessment), Action.FINALIZE)
+            workflow.transition(assessment, user_named("evaluator"), Action.RETURN, "Lengkapi SK")
+            hand_in(assessment)
+            workflow.transition(assessment, user_named("evaluator"), Action.START_REVIEW)
+            workflow.transition(assessment, user_named("evaluator"), Action.VERIFY)
+            workflow.transition(assessment, finalizer_of(assessment), Action.FINALIZE)
         notifications.wait_for_mail(30)
         with app.app_context():
             rows = list(
@@ -229,17 +189,17 @@ def test_each_step_tells_the_people_concerned_in_the_app_and_by_mail(mail_demo):
 def test_no_mail_without_an_address_or_without_mail_server(demo, mail_demo):
     app, port = mail_demo
     with app.app_context():
-        _user("evaluator").email = ""
+        user_named("evaluator").email = ""
         db.session.commit()
     with smtp_server(port) as inbox:
-        assessment_id = submitted(app)
+        assessment_id = handed_to_evaluators(app)
         notifications.wait_for_mail(30)
         assert _told(app, assessment_id, "submitted") == {"evaluator"}  # in the app still
         assert inbox.mails == []
         app.config["MAIL_SERVER"] = ""  # off: nothing is even queued
         with app.test_request_context():
             assessment = db.session.get(Assessment, assessment_id)
-            workflow.transition(assessment, _user("evaluator"), Action.RETURN, "Perbaiki")
+            workflow.transition(assessment, user_named("evaluator"), Action.RETURN, "Perbaiki")
         notifications.wait_for_mail(30)
         assert inbox.mails == []
         with app.app_context():
@@ -250,10 +210,10 @@ def test_no_mail_without_an_address_or_without_mail_server(demo, mail_demo):
 @pytest.mark.commits
 def test_a_mail_server_that_is_down_neither_blocks_nor_fails_the_step(mail_demo, client, auth):
     app, port = mail_demo  # nothing listens on the port
-    assessment_id = submitted(app)
+    assessment_id = handed_to_evaluators(app)
     with app.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        workflow.transition(assessment, _user("evaluator"), Action.RETURN, "Perbaiki")
+        workflow.transition(assessment, user_named("evaluator"), Action.RETURN, "Perbaiki")
         assert assessment.status == "returned"
     auth.login("diskominfo")
     page = client.get("/notifications").get_data(as_text=True)
@@ -270,7 +230,7 @@ def test_a_mail_server_that_is_down_neither_blocks_nor_fails_the_step(mail_demo,
 def test_a_mail_that_could_not_be_sent_is_tried_again(mail_demo):
     app, port = mail_demo
     app.config["MAIL_RETRY_DELAYS"] = (1.0, 2.0, 4.0)
-    assessment_id = submitted(app)  # the evaluator's mail: the server is not there yet
+    assessment_id = handed_to_evaluators(app)  # the evaluator's mail: the server is not there yet
     with app.app_context():
         row_id = db.session.scalar(_notification_of("evaluator", "submitted", Notification.id))
 
@@ -295,10 +255,10 @@ def test_a_mail_that_could_not_be_sent_is_tried_again(mail_demo):
 
 
 def test_the_in_app_list_and_its_unread_count(demo, client, auth):
-    assessment_id = submitted(demo)
+    assessment_id = handed_to_evaluators(demo)
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        workflow.transition(assessment, _user("evaluator"), Action.RETURN, "Lengkapi SK GOV-01")
+        workflow.transition(assessment, user_named("evaluator"), Action.RETURN, "Lengkapi SK GOV-01")
     auth.login("diskominfo")
     home = client.get("/").get_data(as_text=True)
     assert 'data-testid="unread-badge">1<' in home
@@ -326,7 +286,7 @@ def test_users_set_their_own_address(demo, client, auth):
     response = client.post("/notifications/email", data={"email": "dinkes@kotimkab.go.id"})
     assert response.status_code == 303
     with demo.app_context():
-        assert _user("dinkes").email == "dinkes@kotimkab.go.id"
+        assert user_named("dinkes").email == "dinkes@kotimkab.go.id"
 
 
 @pytest.mark.commits
@@ -334,16 +294,16 @@ def test_with_redis_the_mails_wait_on_the_queue_for_the_worker(mail_demo):
     """REDIS_URL set: the step only queues the mail; `flask print-worker` sends it."""
     import uuid
 
-    from .test_print_jobs import _redis_or_skip
+    from .helpers import redis_or_skip
 
     app, port = mail_demo
     url = "redis://127.0.0.1:6379/15"
-    connection = _redis_or_skip(url)
+    connection = redis_or_skip(url)
     queue_name = f"smartcity-mail-test-{uuid.uuid4().hex[:8]}"
     app.config.update(REDIS_URL=url, PRINT_QUEUE=queue_name)
     try:
         with smtp_server(port) as inbox:
-            submitted(app)
+            handed_to_evaluators(app)
             notifications.wait_for_mail(30)  # no thread was started: nothing to wait for
             assert inbox.mails == []
             with app.app_context():

@@ -20,6 +20,8 @@ from smartcity.extensions import db
 from smartcity.models import IssuedDocument, PrintJob, utcnow
 from smartcity.services import print_jobs
 
+from .helpers import redis_or_skip
+
 # jobs run in a background thread, an RQ worker or worker processes
 pytestmark = pytest.mark.commits
 
@@ -201,19 +203,11 @@ def test_a_failing_batch_records_why(printing, client, auth, monkeypatch):
     assert download(client, job_id).status_code == 404
 
 
-def _redis_or_skip(url: str):
-    redis = pytest.importorskip("redis")
-    connection = redis.Redis.from_url(url)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis server at " + url)
-    return connection
 
 
 def test_with_redis_the_job_waits_on_the_queue_and_outlives_the_web_app(printing, client, auth):
     url = "redis://127.0.0.1:6379/15"
-    connection = _redis_or_skip(url)
+    connection = redis_or_skip(url)
     queue_name = f"smartcity-print-test-{uuid.uuid4().hex[:8]}"
     printing.config.update(REDIS_URL=url, PRINT_QUEUE=queue_name)
     try:

@@ -19,7 +19,7 @@ import pytest
 
 from smartcity import config
 
-from .test_gunicorn import free_port
+from .helpers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,6 +63,7 @@ def failed_log_ins(database_url: str, count: int, env: dict[str, str]) -> list[i
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.commits
 def test_two_workers_share_one_count_of_failed_log_ins(app, database_url, tmp_path):
     env = worker_env(tmp_path)
     assert failed_log_ins(database_url, 3, env) == [401, 401, 401]

@@ -10,8 +10,7 @@ from smartcity.models import IssuedDocument
 from smartcity.services import documents
 from smartcity.services.region import find_period, region_for
 
-from .helpers import csrf_token_from
-from .test_documents import check, pdf_text
+from .helpers import csrf_token_from, pdf_text, verify_page
 
 
 def test_region_report_of_a_closed_period_shows_the_results_and_verifies(
@@ -39,7 +38,7 @@ def test_region_report_of_a_closed_period_shows_the_results_and_verifies(
     for _rank, name, agency_index in ranking:
         # Indonesian numbers: a decimal comma
         assert "".join(name.split()) in squashed and agency_index.replace(".", ",") in text
-    assert check(client, data) == "valid"
+    assert verify_page(client, data) == "valid"
     # unchanged data: printing again gives the same registered document
     again = client.post("/periods/2025/report")
     assert again.headers["Location"] == response.headers["Location"]

@@ -11,7 +11,7 @@ from smartcity.extensions import db
 from smartcity.models import AuditEvent, DocumentSettings
 from smartcity.services import letterhead
 
-from .test_formats import HOSTILE_SVG, png
+from .helpers import HOSTILE_SVG, png
 
 KINDS = ("report", "certificate", "region_report", "minutes", "region_minutes")
 

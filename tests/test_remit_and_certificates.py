@@ -18,7 +18,7 @@ from smartcity.seed import DEMO_TAGS
 from smartcity.services import review
 from smartcity.services.assessments import questionnaire
 
-from .test_journey import assessment_of
+from .helpers import assessment_of
 
 INSTRUMENTS = Path(__file__).resolve().parent.parent / "smartcity" / "instruments"
 KOTIM = sorted(INSTRUMENTS.glob("kotim-*.yaml"))

@@ -13,9 +13,7 @@ from smartcity.extensions import db
 from smartcity.models import Agency, Assessment, EvaluatorAssignment, Period, Review, User
 from smartcity.services.accounts import create_user
 
-from .helpers import PASSWORD
-from .test_journey import assessment_of, dimension_form
-from .test_workflow import add_evidence, submitted
+from .helpers import PASSWORD, add_evidence, assessment_of, dimension_form, submitted
 
 
 def login(client, auth, username: str) -> None:

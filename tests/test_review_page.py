@@ -14,7 +14,7 @@ from smartcity.services import assessments as assessment_service
 from smartcity.services import workflow
 from smartcity.services.assessments import AnswerInput
 
-from .test_notifications import _hand_in, submitted
+from .helpers import hand_in, handed_to_evaluators
 
 
 def login(client, auth, username: str) -> None:
@@ -41,12 +41,12 @@ def _user(username: str) -> User:
 
 def returned_and_resubmitted(app, changes: dict[str, AnswerInput]) -> int:
     """DISKOMINFO's 2026 assessment (every level 2) returned once, changed as given, resubmitted."""
-    assessment_id = submitted(app)
+    assessment_id = handed_to_evaluators(app)
     with app.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
         workflow.transition(assessment, _user("evaluator"), Action.RETURN, "Perbaiki")
         assessment_service.save_answers(assessment, _user("diskominfo"), changes)
-        _hand_in(assessment)
+        hand_in(assessment)
     return assessment_id
 
 
@@ -81,7 +81,7 @@ def test_round_two_lists_level_changes_apart_from_justification_only_changes(dem
 
 
 def test_review_problems_are_reported_all_at_once_with_links(demo, client, auth):
-    assessment_id = submitted(demo)  # every level 2
+    assessment_id = handed_to_evaluators(demo)  # every level 2
     login(client, auth, "evaluator")
     response = client.post(
         f"/assessments/{assessment_id}/review",
@@ -110,7 +110,7 @@ def test_review_problems_are_reported_all_at_once_with_links(demo, client, auth)
 
 
 def test_verifying_asks_first_with_what_changes(demo, client, auth):
-    assessment_id = submitted(demo)
+    assessment_id = handed_to_evaluators(demo)
     login(client, auth, "evaluator")
     response = client.post(
         f"/assessments/{assessment_id}/review",
@@ -137,7 +137,7 @@ def test_verifying_asks_first_with_what_changes(demo, client, auth):
 
 
 def test_returning_asks_first_and_keeps_the_comment(demo, client, auth):
-    assessment_id = submitted(demo)
+    assessment_id = handed_to_evaluators(demo)
     login(client, auth, "evaluator")
     response = client.post(
         f"/assessments/{assessment_id}/review",
@@ -168,14 +168,14 @@ def test_returning_asks_first_and_keeps_the_comment(demo, client, auth):
 
 
 def test_finalizing_asks_first(demo, client, auth):
-    from .test_notifications import _finalizer
+    from .helpers import finalizer_of
 
-    assessment_id = submitted(demo)
+    assessment_id = handed_to_evaluators(demo)
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
         workflow.transition(assessment, _user("evaluator"), Action.START_REVIEW)
         workflow.transition(assessment, _user("evaluator"), Action.VERIFY)
-        finalizer = _finalizer(assessment).username
+        finalizer = finalizer_of(assessment).username
     login(client, auth, finalizer)
     overview = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
     assert f'href="/assessments/{assessment_id}/confirm/finalize"' in overview

@@ -11,8 +11,7 @@ import pytest
 from smartcity import config
 from smartcity.security import LAST_ACTIVE
 
-from .helpers import PASSWORD, csrf_token_from
-from .test_journey import assessment_of, stored_answers
+from .helpers import PASSWORD, assessment_of, csrf_token_from, stored_answers
 
 
 def idle_for(client, seconds: int) -> None:

@@ -15,8 +15,7 @@ from smartcity.extensions import db
 from smartcity.models import AuditEvent, User, UserSession
 from smartcity.security import SESSION_TOKEN
 
-from .helpers import PASSWORD
-from .test_journey import assessment_of
+from .helpers import PASSWORD, assessment_of
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Chromium/131"
 VICTIM = "203.0.113.7"

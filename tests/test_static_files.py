@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_journey import assessment_of
+from .helpers import assessment_of
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 YEAR = "public, max-age=31536000, immutable"

@@ -17,9 +17,7 @@ import pytest
 
 from smartcity.factory import create_app
 
-from .test_evidence import attach_sample
-from .test_filetypes import pdf_bytes
-from .test_journey import assessment_of
+from .helpers import assessment_of, attach_sample, pdf_bytes
 
 HOURS = 3600
 

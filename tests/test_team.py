@@ -28,9 +28,7 @@ from smartcity.policy import actor_for
 from smartcity.services import documents, team, workflow
 from smartcity.services.assessments import AssessmentRefused
 
-from .test_documents import pdf_text
-from .test_journey import assessment_of
-from .test_workflow import chair_for, submitted
+from .helpers import assessment_of, chair_for, pdf_text, submitted
 
 
 def login(client, auth, username: str) -> None:

@@ -12,19 +12,19 @@ from smartcity.extensions import db
 from smartcity.models import Assessment, AuditEvent
 from smartcity.services import review, workflow
 
-from .test_notifications import _user, submitted
+from .helpers import handed_to_evaluators, user_named
 
 
 def returned_with_a_note(app) -> int:
-    assessment_id = submitted(app)
+    assessment_id = handed_to_evaluators(app)
     with app.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
         workflow.save_review(
             assessment,
-            _user("evaluator"),
+            user_named("evaluator"),
             {"GOV-01": review.ReviewInput(1, False, "SK Tim belum dilampirkan")},
         )
-        workflow.transition(assessment, _user("evaluator"), Action.RETURN, "Perbaiki GOV-01")
+        workflow.transition(assessment, user_named("evaluator"), Action.RETURN, "Perbaiki GOV-01")
     return assessment_id
 
 

@@ -20,19 +20,21 @@ from werkzeug.test import EnvironBuilder
 from smartcity.domain import filetypes
 from smartcity.services import evidence as evidence_service
 
-from .test_evidence import evidence_rows, files_on_disk, post_dimension
-from .test_filetypes import (
+from .helpers import (
     CONTENT_TYPES,
     EXE,
     HTML,
+    assessment_of,
     docx_bytes,
+    evidence_rows,
+    files_on_disk,
     jpeg_bytes,
     pdf_bytes,
     png_bytes,
+    post_dimension,
     xlsx_bytes,
     zip_bytes,
 )
-from .test_journey import assessment_of
 
 LIMIT = 1024 * 1024  # EVIDENCE_MAX_BYTES in these tests
 

@@ -18,18 +18,16 @@ from smartcity.models import (
     Agency,
     Assessment,
     AuditEvent,
-    Evidence,
     Period,
     Review,
     Transition,
-    User,
     utcnow,
 )
 from smartcity.services import assessments as assessment_service
 from smartcity.services import review, workflow
 from smartcity.services.assessments import AnswerInput, AnswersInvalid, AssessmentRefused
 
-from .test_journey import assessment_of
+from .helpers import add_evidence, assessment_of, head_of, submit_and_approve, submitted, user_named
 
 # Every status x every action x every actor: the status after the action, or why it is refused.
 # Written out from the issues (16: operator -> head -> evaluators, finalizing is the chair's),
@@ -187,75 +185,20 @@ def test_the_actor_is_checked_before_the_state_and_the_comment():
 # --- services ---------------------------------------------------------------------------------
 
 
-def user(username: str) -> User:
-    return db.session.scalar(select(User).filter_by(username=username))
 
 
-def operator_of(assessment: Assessment) -> User:
-    """The agency's demo operator (`diskominfo`)."""
-    return user(assessment.agency.code.lower())
 
 
-def head_of(assessment: Assessment) -> User:
-    """The agency's demo head (`kepala-diskominfo`), its approver."""
-    return user(f"kepala-{assessment.agency.code.lower()}")
 
 
-def answer_all(assessment: Assessment, level_for=lambda indicator: 2) -> None:
-    """Answer every indicator of the agency's remit (with an evidence row where the level
-    needs one), as its operator."""
-    instrument = assessment_service.questionnaire(assessment)
-    agency_user = operator_of(assessment)
-    entries = {}
-    for code in assessment_service.dimension_codes(assessment, instrument):
-        for indicator in instrument.dimension(code).indicators:
-            level = level_for(indicator)
-            entries[indicator.code] = AnswerInput(level, False, f"Bukti {indicator.code}")
-            if indicator.needs_evidence(level):
-                add_evidence(assessment, indicator.code, agency_user)
-    assessment_service.save_answers(assessment, agency_user, entries)
 
 
-def add_evidence(assessment: Assessment, code: str, by: User, name: str = "sk.pdf") -> Evidence:
-    row = Evidence(
-        assessment_id=assessment.id,
-        indicator_code=code,
-        sha256="0" * 64,
-        original_name=name,
-        media_type="application/pdf",
-        size=1234,
-        uploaded_by_id=by.id,
-    )
-    db.session.add(row)
-    db.session.commit()
-    return row
 
 
-def submit_and_approve(assessment: Assessment) -> None:
-    """The operator sends it to the head ("Kirim"); the head approves ("Setujui dan kirim")."""
-    assert workflow.submit(assessment, operator_of(assessment)) is True
-    assert assessment.status == Status.AWAITING_APPROVAL
-    assert workflow.approve(assessment, head_of(assessment), confirmed=True) is True
 
 
-def chair_for(assessment: Assessment) -> User:
-    """Who finalizes it: the team's chair (the head of Bapperida in the demo), or the
-    vice-chair acting for the chair."""
-    from smartcity.policy import acting_chair
-
-    chair_id, _acting = acting_chair(assessment.period_id, assessment.agency_id)
-    return db.session.get(User, chair_id)
 
 
-def submitted(app, code: str = "DISKOMINFO", level_for=lambda indicator: 2) -> int:
-    """The id of the agency's 2026 assessment, answered, sent by its operator and approved
-    (so submitted to the evaluators) by its head."""
-    assessment_id = assessment_of(app, code).id
-    with app.test_request_context():
-        assessment = db.session.get(Assessment, assessment_id)
-        answer_all(assessment, level_for)
-        submit_and_approve(assessment)
-    return assessment_id
 
 
 def status_of(assessment_id: int) -> str:
@@ -267,7 +210,7 @@ def test_a_full_cycle_is_recorded_step_by_step(demo):
     assessment_id = submitted(demo)
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        evaluator, admin, chair = user("evaluator"), user("admin"), user("kepala-bapperida")
+        evaluator, admin, chair = user_named("evaluator"), user_named("admin"), user_named("kepala-bapperida")
         # the first save starts the review
         workflow.save_review(
             assessment, evaluator, {"GOV-01": review.ReviewInput(1, False, "Belum ada SK")}
@@ -278,11 +221,11 @@ def test_a_full_cycle_is_recorded_step_by_step(demo):
             assessment.status == Status.RETURNED
             and assessment.review_comment == "Lengkapi SK GOV-01"
         )
-        agency_user = user("diskominfo")
+        agency_user = user_named("diskominfo")
         assessment_service.save_answers(
             assessment, agency_user, {"GOV-01": AnswerInput(1, False, "Diperbaiki")}
         )
-        assert workflow.submit(assessment, agency_user) is True
+        assert assessment_service.submit(assessment, agency_user) is True
         assert assessment.round == 1  # a round is one submission to the evaluators
         assert workflow.approve(assessment, head_of(assessment), confirmed=True) is True
         assert assessment.round == 2
@@ -355,7 +298,7 @@ def test_a_refused_transition_changes_nothing(demo, who, action, comment):
         before = db.session.scalar(select(db.func.count(Transition.id)))
         events = db.session.scalar(select(db.func.count(AuditEvent.id)))
         with pytest.raises(AssessmentRefused):
-            workflow.transition(assessment, user(who), action, comment)
+            workflow.transition(assessment, user_named(who), action, comment)
         assert status_of(assessment_id) == Status.SUBMITTED
         assert db.session.scalar(select(db.func.count(Transition.id))) == before
         assert db.session.scalar(select(db.func.count(AuditEvent.id))) == events
@@ -375,7 +318,7 @@ def test_of_two_simultaneous_clicks_one_wins(demo):
 
         set_committed_value(assessment, "status", Status.SUBMITTED)  # what this request believes
         with pytest.raises(AssessmentRefused, match="lebih dahulu"):
-            workflow.transition(assessment, user("evaluator"), Action.START_REVIEW)
+            workflow.transition(assessment, user_named("evaluator"), Action.START_REVIEW)
         recorded = select(db.func.count(Transition.id)).filter_by(assessment_id=assessment_id)
         assert db.session.scalar(recorded) == 2  # the sending and the approval only
 
@@ -387,7 +330,7 @@ def test_a_different_verified_level_needs_a_note_and_nothing_is_stored(demo):
         with pytest.raises(AnswersInvalid) as invalid:
             workflow.save_review(
                 assessment,
-                user("evaluator"),
+                user_named("evaluator"),
                 {
                     "GOV-01": review.ReviewInput(1, False, "cukup"),
                     "GOV-02": review.ReviewInput(3, False, "  "),
@@ -398,7 +341,7 @@ def test_a_different_verified_level_needs_a_note_and_nothing_is_stored(demo):
         assert status_of(assessment_id) == Status.SUBMITTED
         # the same level as self-assessed needs no note
         workflow.save_review(
-            assessment, user("evaluator"), {"GOV-02": review.ReviewInput(2, False, "")}
+            assessment, user_named("evaluator"), {"GOV-02": review.ReviewInput(2, False, "")}
         )
         assert set(review.reviews_by_code(assessment)) == {"GOV-02"}
 
@@ -409,7 +352,7 @@ def test_final_scores_use_verified_levels_and_untouched_ones_follow_the_agency(d
         assessment = db.session.get(Assessment, assessment_id)
         before = review.scores(assessment)
         assert before.verified is None
-        evaluator = user("evaluator")
+        evaluator = user_named("evaluator")
         workflow.save_review(
             assessment, evaluator, {"GOV-01": review.ReviewInput(1, False, "Tanpa SK")}
         )
@@ -428,7 +371,7 @@ def test_review_changes_only_while_submitted_or_in_review(demo):
         assessment = db.session.get(Assessment, assessment_id)
         with pytest.raises(AssessmentRefused):
             workflow.save_review(
-                assessment, user("evaluator"), {"GOV-01": review.ReviewInput(2, False, "")}
+                assessment, user_named("evaluator"), {"GOV-01": review.ReviewInput(2, False, "")}
             )
 
 
@@ -442,19 +385,19 @@ def test_an_evaluator_cannot_be_assigned_to_their_own_agency(demo):
         period = db.session.scalar(select(Period).filter_by(year=2026))
         agencies = {a.code: a for a in db.session.scalars(select(Agency))}
         with pytest.raises(review.AssignmentRefused, match="DISKOMINFO|Komunikasi"):
-            review.assign(period, agencies["DISKOMINFO"], member, user("admin"))
-        review.assign(period, agencies["DINKES"], member, user("admin"))
+            review.assign(period, agencies["DISKOMINFO"], member, user_named("admin"))
+        review.assign(period, agencies["DINKES"], member, user_named("admin"))
         db.session.commit()
         assert review.assigned_agency_ids(member, period) == {agencies["DINKES"].id}
-        assert review.unassign(period, agencies["DINKES"], member, user("admin")) is True
-        assert review.unassign(period, agencies["DINKES"], member, user("admin")) is False
+        assert review.unassign(period, agencies["DINKES"], member, user_named("admin")) is True
+        assert review.unassign(period, agencies["DINKES"], member, user_named("admin")) is False
 
 
 def test_changes_since_the_last_return(demo):
     assessment_id = submitted(demo)
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        evaluator, agency_user = user("evaluator"), user("diskominfo")
+        evaluator, agency_user = user_named("evaluator"), user_named("diskominfo")
         assert review.changes_since_last_return(assessment) == {}
         workflow.transition(assessment, evaluator, Action.RETURN, "Perbaiki")
         assessment_service.save_answers(
@@ -491,7 +434,7 @@ def test_period_scores_match_the_single_assessment_scores(demo):
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
         workflow.save_review(
-            assessment, user("evaluator"), {"INF-01": review.ReviewInput(1, False, "x")}
+            assessment, user_named("evaluator"), {"INF-01": review.ReviewInput(1, False, "x")}
         )
         period = assessment.period
         pairs = review.period_scores(

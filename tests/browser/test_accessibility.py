@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import select
 
-from smartcity.extensions import db
-from smartcity.models import Agency, Assessment, Period
 from tests.browser.axe import axe_violations, describe, launch_chromium, open_page, require_axe
+from tests.browser.helpers import assessment_ids, issued_certificate, log_in
 from tests.browser.live import served_demo
-from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -77,41 +73,8 @@ ERROR_PAGES = {"/verify/AAAA-BBBB-CCCC-DDDD-EEEE", "/assessments/999999"}
 DISCOVERED_PREFIXES = ("/admin", "/dashboards")
 
 
-def assessment_ids(app) -> dict[str, int]:
-    """Ids in the page paths: Diskominfo's assessments, its agency, user and instrument."""
-    from smartcity.models import User
-
-    with app.app_context():
-
-        def of(year: int) -> int:
-            return db.session.scalar(
-                select(Assessment.id)
-                .join(Agency, Assessment.agency_id == Agency.id)
-                .join(Period, Assessment.period_id == Period.id)
-                .where(Agency.code == "DISKOMINFO", Period.year == year)
-            )
-
-        period = db.session.scalar(select(Period).filter_by(year=2026))
-        return {
-            "OWN_2025": of(2025),
-            "OWN": of(2026),
-            "AGENCY": db.session.scalar(select(Agency.id).filter_by(code="DISKOMINFO")),
-            "USER": db.session.scalar(select(User.id).filter_by(username="diskominfo")),
-            "INSTRUMENT": period.instrument_version_id,
-        }
 
 
-def issued_certificate(app) -> str:
-    """The code of a signed certificate of Diskominfo's final 2025 assessment, issued by admin."""
-    from smartcity.models import User
-    from smartcity.services.documents import issue_certificate
-
-    with app.test_request_context():
-        own = db.session.get(Assessment, assessment_ids(app)["OWN_2025"])
-        admin = db.session.scalar(select(User).filter_by(username="admin"))
-        code = issue_certificate(own, admin, "id").code
-        db.session.commit()
-        return code
 
 
 def discovered_pages(app) -> list[str]:
@@ -124,12 +87,6 @@ def discovered_pages(app) -> list[str]:
     )
 
 
-def log_in(page, username: str) -> None:
-    page.goto("/login")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r"^(?!.*/login)"))
 
 
 @pytest.fixture(scope="module")

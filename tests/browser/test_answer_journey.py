@@ -7,48 +7,15 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.helpers import PASSWORD
+from tests.browser.helpers import EVIDENCE_FROM_LEVEL, pdf_payload
+from tests.helpers import PASSWORD, minimal_pdf
 
 pytestmark = pytest.mark.browser
 
-# The demo instrument's `evidence_from_level`: answers at this level or above need a file.
-EVIDENCE_FROM_LEVEL = 3
 
 
-def minimal_pdf(title: str = "Data dukung") -> bytes:
-    """A small but valid one-page PDF (correct xref offsets), built here: no fixture files."""
-    text = title.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-        b"/Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
-def pdf_payload(code: str) -> dict:
-    """A file for `set_input_files`: a real PDF named after the indicator."""
-    return {
-        "name": f"data-dukung-{code}.pdf",
-        "mimeType": "application/pdf",
-        "buffer": minimal_pdf(f"Data dukung {code}"),
-    }
 
 
 def open_current_assessment(page: Page, year: int = 2026) -> None:

@@ -9,10 +9,11 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from smartcity.extensions import db
-from smartcity.models import Agency, Answer, Assessment, Period, User
+from smartcity.models import Answer, Assessment, User
 from smartcity.services.accounts import create_user
 from smartcity.services.assessments import AnswerInput, save_answers
 from tests.browser.axe import launch_chromium, open_page
+from tests.browser.helpers import diskominfo_assessment_id, fill_in_login
 from tests.browser.live import served_demo
 from tests.helpers import PASSWORD
 
@@ -44,14 +45,6 @@ def chromium_page(browser, demo_server):
     yield from open_page(browser, demo_server[1])
 
 
-def diskominfo_assessment_id(app) -> int:
-    with app.app_context():
-        return db.session.scalar(
-            select(Assessment.id)
-            .join(Agency)
-            .join(Period)
-            .filter(Agency.code == "DISKOMINFO", Period.year == 2026)
-        )
 
 
 def stored(app, assessment_id: int, code: str) -> tuple | None:
@@ -72,10 +65,6 @@ def stored_when(page: Page, app, assessment_id: int, code: str, ready) -> tuple 
     return answer
 
 
-def log_in(page: Page, username: str = "diskominfo") -> None:
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
 
 
 def justification(page: Page, code: str):
@@ -94,7 +83,7 @@ def test_answers_save_themselves_offline_and_after_the_session_ended(
     url = f"/assessments/{assessment_id}/dimensions/GOV"
     # the assessment exists once the agency has opened its home page
     page.goto("/login")
-    log_in(page)
+    fill_in_login(page)
     page.goto(url)
 
     # typing is enough: no Save button
@@ -131,7 +120,7 @@ def test_answers_save_themselves_offline_and_after_the_session_ended(
     expect(login_link).to_have_attribute("href", f"/login?next={url}")
     assert stored(browser_app, assessment_id, "GOV-03") is None
     login_link.click()
-    log_in(page)
+    fill_in_login(page)
     expect(page).to_have_url(re.compile(re.escape(url) + "$"))
     expect(justification(page, "GOV-03")).to_have_value("Diketik setelah sesi berakhir")
     expect(status(page, "GOV-03")).to_have_class(SAVED)
@@ -155,7 +144,7 @@ def test_a_colleagues_save_shows_both_versions_and_the_user_chooses(
     assessment_id = diskominfo_assessment_id(browser_app)
     url = f"/assessments/{assessment_id}/dimensions/GOV"
     page.goto("/login")
-    log_in(page)
+    fill_in_login(page)
     page.goto(url)  # the page now holds version 0 of every answer
 
     with browser_app.app_context():

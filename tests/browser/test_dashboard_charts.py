@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.axe import launch_chromium, open_page
+from tests.browser.helpers import log_in
 from tests.browser.live import served_demo
-from tests.browser.test_accessibility import log_in
 
 pytestmark = pytest.mark.browser
 

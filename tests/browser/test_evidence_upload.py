@@ -18,10 +18,9 @@ from sqlalchemy import select
 from smartcity.extensions import db
 from smartcity.models import Evidence
 from tests.browser.axe import launch_chromium, open_page
+from tests.browser.helpers import diskominfo_assessment_id, fill_in_login, pdf_payload
 from tests.browser.live import served_demo
-from tests.browser.test_answer_journey import pdf_payload
-from tests.browser.test_autosave import diskominfo_assessment_id, log_in
-from tests.test_filetypes import HTML
+from tests.helpers import HTML
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +74,7 @@ def answer_page(context, app) -> tuple[Page, str]:
     page = context.new_page()
     assessment_id = diskominfo_assessment_id(app)
     page.goto("/login")
-    log_in(page)
+    fill_in_login(page)
     page.wait_for_url(re.compile(r"^(?!.*/login)"))
     url = f"/assessments/{assessment_id}/dimensions/GOV"
     page.goto(url)
@@ -248,7 +247,7 @@ def test_the_evidence_warning_follows_the_chosen_level(context, app):
 def test_without_javascript_the_save_button_attaches_the_chosen_file(browser, demo_server, app):
     for page in open_page(browser, demo_server[1], java_script_enabled=False):
         page.goto("/login")
-        log_in(page)
+        fill_in_login(page)
         page.goto(f"/assessments/{diskominfo_assessment_id(app)}/dimensions/GOV")
         choose(page)
         page.locator(".sticky-actions button.primary").click()

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.helpers import PASSWORD
-from tests.test_admin_instruments import BROKEN, SMALL
+from tests.helpers import BROKEN, PASSWORD, SMALL
 
 pytestmark = pytest.mark.browser
 

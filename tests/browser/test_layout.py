@@ -17,8 +17,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.axe import launch_chromium, open_page
+from tests.browser.helpers import assessment_ids, issued_certificate, log_in
 from tests.browser.live import served_demo
-from tests.browser.test_accessibility import assessment_ids, issued_certificate, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from smartcity.extensions import db
 from smartcity.models import Agency, Answer, Assessment, Period
 from smartcity.services.instruments import register_instrument
 from smartcity.services.periods import create_period
-from tests.browser.test_autosave import log_in
+from tests.browser.helpers import fill_in_login
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,7 @@ def test_not_applicable_disables_the_options_and_keeps_the_choice(chromium_page:
     page = chromium_page
     assessment_id = open_2027(browser_app)
     page.goto("/login")
-    log_in(page)
+    fill_in_login(page)
     page.goto(f"/assessments/{assessment_id}/dimensions/GOV")
     options = page.locator(f'input[name="choice-{CODE}"]')
     partly = page.locator(f'input[name="choice-{CODE}"][value="2"]')

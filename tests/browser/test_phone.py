@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import launch_chromium, open_page
+from tests.browser.helpers import assessment_ids, log_in
 from tests.browser.live import served_demo
-from tests.browser.test_accessibility import assessment_ids, log_in
-from tests.test_journey import stored_answers
+from tests.helpers import stored_answers
 
 pytestmark = pytest.mark.browser
 

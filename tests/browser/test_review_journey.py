@@ -21,25 +21,12 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_answer_journey import EVIDENCE_FROM_LEVEL, pdf_payload
+from tests.browser.helpers import EVIDENCE_FROM_LEVEL, ROUND_1, pdf_payload
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 YEAR = 2026
-# diskominfo's self-assessment, round 1: mostly levels 1-2, one level 3 backed by a PDF
-ROUND_1 = {
-    "GOV-01": 2,
-    "GOV-02": 1,
-    "GOV-03": 3,
-    "GOV-04": 2,
-    "GOV-05": 1,
-    "INF-01": 2,
-    "INF-02": 1,
-    "INF-03": 2,
-    "INF-04": 1,
-    "INF-05": 2,
-}
 LOWERED = "GOV-03"  # the evaluator verifies it at level 2, not 3
 CHANGED = "INF-02"  # the agency raises it from 1 to 2 after the return
 NOTE = "SK Bupati pada data dukung belum ditandatangani; tingkat 3 belum terbukti."

@@ -30,10 +30,9 @@ from sqlalchemy import select
 from smartcity.extensions import db
 from smartcity.models import Agency, Answer, Assessment, IssuedDocument, Period, User
 from tests.browser.axe import launch_chromium
-from tests.browser.test_answer_journey import EVIDENCE_FROM_LEVEL, minimal_pdf, pdf_payload
 
 # the agency's first answers: one level-3 answer needs (and gets) a PDF
-from tests.browser.test_review_journey import ROUND_1
+from tests.browser.helpers import EVIDENCE_FROM_LEVEL, ROUND_1, minimal_pdf, pdf_payload
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
