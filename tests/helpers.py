@@ -287,7 +287,7 @@ def add_evidence(assessment: Assessment, code: str, by: User, name: str = "sk.pd
 
 def submit_and_approve(assessment: Assessment) -> None:
     """The operator sends it to the head ("Kirim"); the head approves ("Setujui dan kirim")."""
-    assert assessment_service.submit(assessment, operator_of(assessment)) is True
+    assert workflow.submit(assessment, operator_of(assessment)) is True
     assert assessment.status == Status.AWAITING_APPROVAL
     assert workflow.approve(assessment, head_of(assessment), confirmed=True) is True
 
