@@ -41,9 +41,9 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
 def _state(request: pytest.FixtureRequest) -> str:
     """The database state a test starts from, by the fixtures it asks for."""
     names = request.fixturenames
-    if "demo_history" in names:
+    if "demo_history" in names or "browser_app" in names:
         return "demo_history"
-    if "demo" in names or "browser_app" in names:
+    if "demo" in names:
         return "demo"
     return "blank"
 

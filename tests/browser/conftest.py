@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def browser_app(database_url: str):
-    """The app as in production (CSRF on, no SERVER_NAME) on a copy of the demo database."""
+    """The app as in production (CSRF on, no SERVER_NAME) on a copy of the demo database (with 2025)."""
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,

@@ -16,8 +16,8 @@ from tests.databases import Databases
 
 @contextmanager
 def served_demo(databases: Databases) -> Iterator[tuple[Flask, str]]:
-    """The production-like app (CSRF on) on a fresh copy of the demo region; yields (app, base URL)."""
-    database_url = databases.fresh("demo")
+    """The production-like app (CSRF on) on a fresh copy of the demo region (with 2025); yields (app, base URL)."""
+    database_url = databases.fresh("demo_history")
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
