@@ -109,21 +109,16 @@ def list_datetime(moment: datetime | None, language: str, zone: tzinfo | None = 
 
     A naive `moment` is UTC (as stored); it is shown in `zone` (the region's time zone).
     """
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    if zone is not None:
-        moment = moment.astimezone(zone)
-    locale = _locale(language)
-    pattern = get_datetime_format("medium", locale=locale)
-    return pattern.replace("{1}", format_date(moment, "medium", locale=locale)).replace(
-        "{0}", format_time(moment, "short", locale=locale)
-    )
+    return _moment(moment, "medium", language, zone)
 
 
 def document_datetime(moment: datetime | None, language: str, zone: tzinfo | None = None) -> str:
     """A moment as documents and /verify print it: "6 Desember 2026 10.13"."""
+    return _moment(moment, "long", language, zone)
+
+
+def _moment(moment: datetime | None, width: str, language: str, zone: tzinfo | None) -> str:
+    """The locale's date of this `width` and its short time, joined by its own pattern."""
     if moment is None:
         return ""
     if moment.tzinfo is None:
@@ -131,7 +126,7 @@ def document_datetime(moment: datetime | None, language: str, zone: tzinfo | Non
     if zone is not None:
         moment = moment.astimezone(zone)
     locale = _locale(language)
-    pattern = get_datetime_format("long", locale=locale)
-    return pattern.replace("{1}", format_date(moment, "long", locale=locale)).replace(
+    pattern = get_datetime_format(width, locale=locale)
+    return pattern.replace("{1}", format_date(moment, width, locale=locale)).replace(
         "{0}", format_time(moment, "short", locale=locale)
     )
