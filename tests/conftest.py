@@ -43,6 +43,8 @@ def _state(request: pytest.FixtureRequest) -> str:
     names = request.fixturenames
     if "demo_history" in names or "browser_app" in names:
         return "demo_history"
+    if "demo_more_evaluators" in names:
+        return "demo_more_evaluators"
     if "demo" in names:
         return "demo"
     return "blank"
@@ -69,7 +71,9 @@ def app(request: pytest.FixtureRequest, databases: Databases) -> Iterator[Flask]
     """The app on the test's state. Rolled back after the test; a test marked `commits` gets
     an app of its own on a copy of the state's database instead (docs/TESTING.md)."""
     if request.node.get_closest_marker("commits"):
-        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": _own_database(request, databases)})
+        app = create_app(
+            {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": _own_database(request, databases)}
+        )
         with app.app_context():
             # the limiter's in-memory counts live as long as the process: each test starts afresh
             limiter.reset()
@@ -139,6 +143,13 @@ def demo(app):
 @pytest.fixture
 def demo_history(app):
     """The demo region as `flask seed-demo` makes it: with the completed 2025 period."""
+    return app
+
+
+@pytest.fixture
+def demo_more_evaluators(app):
+    """The demo region with evaluator2 (assigned nowhere) and kominfo-eval (a Diskominfo member
+    assigned to Dinkes): tests/helpers.py `add_extra_evaluators`."""
     return app
 
 

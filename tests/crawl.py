@@ -154,11 +154,10 @@ def parse(html: str) -> _Parser:
 class Crawler:
     """Crawls the app as one logged-in user (a Flask test client)."""
 
-    def __init__(self, app, client, per_endpoint: int = 3, submit_forms: bool = True) -> None:
+    def __init__(self, app, client, per_endpoint: int = 3) -> None:
         self.app = app
         self.client = client
         self.per_endpoint = per_endpoint
-        self.submit_forms = submit_forms
         self.pages: list[Page] = []
         self.forms: list[Form] = []
         self._adapter = app.url_map.bind("localhost")
@@ -223,9 +222,8 @@ class Crawler:
                 elif (form.action, form.method) not in submitted:
                     submitted.add((form.action, form.method))
                     self.forms.append(form)
-        if self.submit_forms:
-            for form in self.forms:
-                self._post(form)
+        for form in self.forms:
+            self._post(form)
         return self.pages
 
     def _get(self, url: str, found_on: str):

@@ -36,7 +36,14 @@ def _get_bind_honouring_a_connection(self, mapper=None, clause=None, bind=None, 
 
 FlaskSession.get_bind = _get_bind_honouring_a_connection  # type: ignore[method-assign]
 
-STATES = ("blank", "demo", "demo_history")
+# each state but `blank`: the state it starts from and what is done to it (tests/helpers.py)
+STATES = {
+    "blank": None,
+    "demo": ("blank", "seed_demo"),
+    "demo_history": ("blank", "seed_demo_history"),
+    # the demo with two more evaluators, for the access matrix (tests/test_access.py)
+    "demo_more_evaluators": ("demo", "add_extra_evaluators"),
+}
 # the app as the tests know it: scrypt costs ~0.1 s a user, the demo seeds fourteen
 TEST_CONFIG: dict[str, Any] = {
     "TESTING": True,
@@ -65,11 +72,12 @@ class Databases:
     def url(self, state: str) -> str:
         """The state's own database, migrated (and seeded) on first use."""
         if state not in self._urls:
-            if state == "blank":
+            if STATES[state] is None:
                 self._urls[state] = self._migrated()
             else:
-                url = self._copy(self.url("blank"), self._name(state))
-                _seed(url, history=state == "demo_history")
+                base, build = STATES[state]
+                url = self._copy(self.url(base), self._name(state))
+                _build(url, build)
                 self._urls[state] = url
         return self._urls[state]
 
@@ -162,14 +170,15 @@ class Databases:
             conn.execute(statement)  # type: ignore[arg-type]
 
 
-def _seed(url: str, history: bool) -> None:
+def _build(url: str, build: str) -> None:
+    """Make a state's database from its copy of the base state: `build` names a function of
+    tests/helpers.py that takes the app (within its context) and commits."""
     from smartcity.factory import create_app
-    from smartcity.seed import seed_demo_region
-    from tests.helpers import PASSWORD
+    from tests import helpers
 
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        seed_demo_region(PASSWORD, history=history)
+        getattr(helpers, build)(app)
         db.session.remove()
         db.engine.dispose()
 
@@ -233,7 +242,7 @@ def _sequences_reset(app: Flask, connection: Connection) -> str:
             text("SELECT schemaname, sequencename, last_value FROM pg_sequences")
         ).all()
         calls = [
-            f"setval('\"{schema}\".\"{name}\"', {last or 1}, {'true' if last else 'false'})"
+            f'setval(\'"{schema}"."{name}"\', {last or 1}, {"true" if last else "false"})'
             for schema, name, last in rows
         ]
         _SEQUENCES[app] = "SELECT " + (", ".join(calls) or "1")

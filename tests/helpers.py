@@ -40,6 +40,44 @@ class Auth:
         return self.client.post("/logout")
 
 
+# --- the states test databases start from (tests/databases.py) ------------------------------
+
+
+def seed_demo(app) -> None:
+    """The demo region's open 2026 period, every demo user's password PASSWORD."""
+    from smartcity.seed import seed_demo_region
+
+    seed_demo_region(PASSWORD, history=False)
+
+
+def seed_demo_history(app) -> None:
+    """The demo as `flask seed-demo` makes it, with the completed 2025 period."""
+    from smartcity.seed import seed_demo_region
+
+    seed_demo_region(PASSWORD, history=True)
+
+
+def add_extra_evaluators(app) -> None:
+    """evaluator2 (assigned nowhere) and kominfo-eval (a Diskominfo member assigned to Dinkes)."""
+    from smartcity.models import EvaluatorAssignment
+    from smartcity.services.review import assign
+
+    with app.app_context():
+        create_user("evaluator2", "evaluator", PASSWORD, full_name="Evaluator Dua")
+        member = create_user("kominfo-eval", "evaluator", PASSWORD, agency_code="DISKOMINFO")
+        period = db.session.scalar(select(Period).filter_by(year=2026))
+        admin = db.session.scalar(select(User).filter_by(username="admin"))
+        agencies = {a.code: a for a in db.session.scalars(select(Agency))}
+        assign(period, agencies["DINKES"], member, admin)
+        # even a stray assignment row does not let a member review their own agency
+        db.session.add(
+            EvaluatorAssignment(
+                period_id=period.id, agency_id=agencies["DISKOMINFO"].id, evaluator_id=member.id
+            )
+        )
+        db.session.commit()
+
+
 def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'name="csrf_token" value="([^"]+)"', html

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from smartcity.extensions import db
 from smartcity.models import Agency, Answer, Assessment
 
-from .helpers import PASSWORD, assessment_of, attach_sample, stored_answers
+from .helpers import assessment_of, attach_sample, stored_answers
 
 OWN = "OWN"  # the Diskominfo assessment
 OTHER = "OTHER"  # the Dinkes assessment
@@ -284,28 +284,6 @@ MATRIX = [
 ]
 
 
-def add_extra_evaluators(app) -> None:
-    """evaluator2 (assigned nowhere) and kominfo-eval (a Diskominfo member assigned to Dinkes)."""
-    from smartcity.models import EvaluatorAssignment, Period, User
-    from smartcity.services.accounts import create_user
-    from smartcity.services.review import assign
-
-    with app.app_context():
-        create_user("evaluator2", "evaluator", PASSWORD, full_name="Evaluator Dua")
-        member = create_user("kominfo-eval", "evaluator", PASSWORD, agency_code="DISKOMINFO")
-        period = db.session.scalar(select(Period).filter_by(year=2026))
-        admin = db.session.scalar(select(User).filter_by(username="admin"))
-        agencies = {a.code: a for a in db.session.scalars(select(Agency))}
-        assign(period, agencies["DINKES"], member, admin)
-        # even a stray assignment row does not let a member review their own agency
-        db.session.add(
-            EvaluatorAssignment(
-                period_id=period.id, agency_id=agencies["DISKOMINFO"].id, evaluator_id=member.id
-            )
-        )
-        db.session.commit()
-
-
 CASES = [
     pytest.param(method, url, role, expected[role], id=f"{role}-{method}-{url}")
     for method, url, expected in MATRIX
@@ -314,8 +292,8 @@ CASES = [
 
 
 @pytest.mark.parametrize(("method", "url", "role", "expected"), CASES)
-def test_role_gets_status(demo, client, auth, method, url, role, expected):
-    add_extra_evaluators(demo)
+def test_role_gets_status(demo_more_evaluators, client, auth, method, url, role, expected):
+    demo = demo_more_evaluators
     own = assessment_of(demo, "DISKOMINFO").id
     other = assessment_of(demo, "DINKES").id
     if role != "anonymous":

@@ -8,13 +8,18 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy import String, Text, select
 
 from smartcity.extensions import db
+from smartcity.factory import create_app
 from smartcity.models import Agency, Assessment, Period, User
 
 from .crawl import Crawler, log_in, words
+from .databases import TEST_CONFIG
 from .helpers import PASSWORD
 
 # the demo's roles: the leadership, an agency's operator and head, the team's chair (the head
@@ -108,28 +113,75 @@ def issue_demo_documents(app) -> None:
         period.certificate_min_level = 0
         db.session.commit()
         assessment = db.session.scalar(
-            select(Assessment).join(Agency).filter(
-                Agency.code == "DISKOMINFO", Assessment.period_id == period.id
-            )
+            select(Assessment)
+            .join(Agency)
+            .filter(Agency.code == "DISKOMINFO", Assessment.period_id == period.id)
         )
         documents.issue_final_documents(assessment, admin)
         documents.issue_period_documents(period, admin)
 
 
-def crawl_as(app, username: str, **options) -> Crawler:
+def crawl_as(app, username: str) -> Crawler:
     client = app.test_client()
     log_in(client, username, PASSWORD)
-    crawler = Crawler(app, client, **options)
+    crawler = Crawler(app, client)
     crawler.crawl("/")
     return crawler
 
 
-@pytest.mark.commits
-def test_no_role_is_shown_a_link_or_a_button_it_may_not_use(demo_history):
-    issue_demo_documents(demo_history)
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis(url: str):
+    try:
+        import redis
+    except ImportError:
+        return None
+    connection = redis.Redis.from_url(url)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        return None
+    return connection
+
+
+@pytest.fixture(scope="module")
+def crawled(databases) -> Iterator[tuple[dict[str, Crawler], list[str]]]:
+    """Every role crawled once, in ROLES order, on a copy of the demo with 2025 (each role's
+    buttons pressed after its pages were read): ({username: crawler}, what people typed).
+
+    Print jobs the admin's buttons start wait on a Redis queue of their own that no worker
+    reads (printing is tests/test_print_jobs.py's); without Redis they run in a thread."""
+    url = databases.fresh("demo_history")
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    queue = f"smartcity-crawl-{uuid.uuid4().hex[:8]}"
+    redis = _redis(REDIS_URL)
+    if redis is not None:
+        app.config.update(REDIS_URL=REDIS_URL, PRINT_QUEUE=queue)
+    try:
+        issue_demo_documents(app)
+        crawlers = {username: crawl_as(app, username) for username in ROLES}
+        with app.app_context():
+            known = user_data()
+        yield crawlers, known
+    finally:
+        from smartcity.services import print_jobs
+
+        for job_id in list(print_jobs._threads):
+            print_jobs.wait_for_thread(job_id, timeout=120)
+        if redis is not None:
+            for key in redis.scan_iter(f"rq:*{queue}*"):
+                redis.delete(key)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        databases.drop(url)
+
+
+def test_no_role_is_shown_a_link_or_a_button_it_may_not_use(crawled):
+    crawlers, _known = crawled
     forbidden = []
-    for username in ROLES:
-        crawler = crawl_as(demo_history, username)
+    for username, crawler in crawlers.items():
         assert len(crawler.pages) > 5, username
         forbidden += [
             f"{username}: {page.method} {page.url} (shown on {page.found_on})"
@@ -146,13 +198,10 @@ def english_words_in(text: str, known: list[str]) -> list[str]:
     return sorted({word for word in words(text) if word in ENGLISH})
 
 
-def test_the_indonesian_interface_has_no_english_words(demo_history):
-    issue_demo_documents(demo_history)
-    with demo_history.app_context():
-        known = user_data()
+def test_the_indonesian_interface_has_no_english_words(crawled):
+    crawlers, known = crawled
     found: dict[str, list[str]] = {}
-    for username in ROLES:
-        crawler = crawl_as(demo_history, username, submit_forms=False)
+    for username, crawler in crawlers.items():
         for page in crawler.pages:
             if page.status != 200 or not page.content_type.startswith("text/html"):
                 continue

@@ -192,3 +192,28 @@ def test_templates_take_roles_and_stages_from_the_views():
         if TEMPLATE_RULES.search(line)
     ]
     assert found == [], "rules belong in policy.py or the services:\n" + "\n".join(found)
+
+
+def _imports_of(path: Path) -> list[tuple[str, int]]:
+    """The modules a file imports, relative ones resolved from the `tests` package."""
+    found = []
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            name = ".".join(part for part in (base, node.module or "") if part)
+            found.append((name, node.lineno))
+        elif isinstance(node, ast.Import):
+            found += [(alias.name, node.lineno) for alias in node.names]
+    return found
+
+
+def test_tests_share_helpers_not_test_modules_or_conftests():
+    """docs/TESTING.md: helpers live in tests/helpers.py (tests/browser/helpers.py)."""
+    wrong = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for name, line in _imports_of(path)
+        if re.search(r"(^|\.)(conftest|test_\w+)$", name)
+    ]
+    assert wrong == []

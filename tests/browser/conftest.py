@@ -11,16 +11,7 @@ from werkzeug.serving import make_server
 
 from smartcity.extensions import db
 from smartcity.factory import create_app
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture

@@ -11,6 +11,17 @@ from smartcity.extensions import db
 from smartcity.models import Agency, Assessment, Period
 from tests.helpers import PASSWORD, minimal_pdf
 
+# Debian's Chromium, never a browser downloaded by Playwright
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 # The demo instrument's `evidence_from_level`: answers at this level or above need a file.
 EVIDENCE_FROM_LEVEL = 3
 
