@@ -39,9 +39,10 @@ from .instrument import (
     Text,
     indicator_applies,
 )
+from .level_reader import LevelReader
 from .messages import N_, Message, joined, message
 from .problems import InstrumentError, Problem
-from .reader import LEVEL_RANGE, Lengths, Reader, TypeParts
+from .reader import Lengths, TypeParts
 from .yaml_nodes import (
     MAX_ALIAS_EXPANSION,
     NULL,
@@ -49,9 +50,7 @@ from .yaml_nodes import (
     compose,
     describe,
     did_you_mean,
-    exact_number,
     join,
-    whole_number,
 )
 from .yaml_writer import dump_instrument
 
@@ -78,7 +77,6 @@ DIMENSION_KEYS = (*DIMENSION_REQUIRED, "indicators", "sub_elements", "descriptio
 SUB_ELEMENT_REQUIRED = ("code", "name", "weight", "indicators")
 SUB_ELEMENT_KEYS = (*SUB_ELEMENT_REQUIRED, "description")
 INDICATOR_REQUIRED = ("code", "question", "explanation", "weight")
-BAND_KEYS = ("min", "level", "name")
 
 # how dimensions and sub-elements are named where a message says "a ... must be a mapping"
 _A_GROUP = {"dimension": N_("a dimension"), "sub-element": N_("a sub-element")}
@@ -158,7 +156,7 @@ def validate_instrument(
     return reader.sorted_problems()
 
 
-class _InstrumentReader(Reader):
+class _InstrumentReader(LevelReader):
     """Walks the node tree once, collecting problems and building the instrument."""
 
     def __init__(self, source: str, lengths: Lengths = limits.QUESTIONNAIRE):
@@ -203,11 +201,11 @@ class _InstrumentReader(Reader):
         level_names: tuple[LevelName, ...] | None = DEFAULT_LEVEL_NAMES
         expected_levels: frozenset[int] | None = frozenset(entry.level for entry in level_names)
         if "level_names" in entries:
-            level_names, expected_levels = self._level_names(entries["level_names"])
+            level_names, expected_levels = self.level_names(entries["level_names"])
 
         bands: tuple[MaturityBand, ...] | None = DEFAULT_MATURITY_BANDS
         if "maturity_bands" in entries:
-            bands = self._bands(entries["maturity_bands"], "maturity_bands")
+            bands = self.bands(entries["maturity_bands"], "maturity_bands")
 
         if "evidence_from_level" in entries:
             self.default_evidence_level = self.evidence_level(
@@ -260,125 +258,6 @@ class _InstrumentReader(Reader):
             )
             return None
         return node.value
-
-    # -- levels and bands -------------------------------------------------------------------
-
-    def _level_names(
-        self, node: Node
-    ) -> tuple[tuple[LevelName, ...] | None, frozenset[int] | None]:
-        """The level names and the level set every indicator must match (None if unusable)."""
-        path = "level_names"
-        if not self.level_texts_mapping(node, path, path):
-            return None, None
-        before = len(self.problems)
-        entries = self.level_mapping(node, path)
-        sound_keys = len(self.problems) == before
-        names: list[LevelName] = []
-        for number, key, value in entries:
-            field = join(path, str(number))
-            if number not in LEVEL_RANGE:
-                self.report(
-                    key,
-                    field,
-                    N_("level must be a whole number from 1 to 5, got %(got)s"),
-                    got=number,
-                )
-                sound_keys = False
-                continue
-            text = self.text(value, field)
-            if text is not None:
-                names.append(LevelName(number, text))
-        numbers = sorted(number for number, _, _ in entries if number in LEVEL_RANGE)
-        if not node.value:
-            self.report(
-                node, path, N_("at least one %(what)s is required"), what=self.kind_word("level")
-            )
-        elif numbers and numbers != list(range(1, len(numbers) + 1)):
-            self.report(
-                node,
-                path,
-                N_("level numbers must be consecutive from 1, got %(got)s"),
-                got=", ".join(map(str, numbers)),
-            )
-            sound_keys = False
-        # checking indicators against a broken level set would only echo this problem
-        expected = frozenset(numbers) if sound_keys and numbers else None
-        if len(self.problems) > before:
-            return None, expected
-        return tuple(sorted(names, key=lambda entry: entry.level)), expected
-
-    def _bands(self, node: Node, path: str) -> tuple[MaturityBand, ...] | None:
-        if not self.sequence(node, path, "maturity_bands", "band"):
-            return None
-        before = len(self.problems)
-        bands: list[MaturityBand] = []
-        previous_min: tuple[Fraction, str] | None = None
-        previous_level: tuple[int, str] | None = None
-        for index, band_path, entries in self.mapping_items(
-            node, path, N_("a band"), "min, level, name", BAND_KEYS
-        ):
-            minimum = level = None
-            if "min" in entries:
-                min_node = entries["min"]
-                min_path = join(band_path, "min")
-                minimum = exact_number(min_node)
-                if minimum is None or minimum < 0:
-                    self.report(
-                        min_node,
-                        min_path,
-                        N_("%(name)s must be a number of at least %(n)s, got %(got)s"),
-                        name="min",
-                        n=0,
-                        got=describe(min_node),
-                    )
-                    minimum = None
-                elif index == 0 and minimum != 0:
-                    self.report(
-                        min_node,
-                        min_path,
-                        N_("bands must start at 0, got '%(got)s'"),
-                        got=min_node.value,
-                    )
-                elif previous_min is not None and minimum <= previous_min[0]:
-                    self.report(
-                        min_node,
-                        min_path,
-                        N_("band minimums must ascend: '%(this)s' is not above '%(last)s'"),
-                        this=min_node.value,
-                        last=previous_min[1],
-                    )
-                if minimum is not None and isinstance(min_node, ScalarNode):
-                    previous_min = (minimum, min_node.value)
-            if "level" in entries:
-                level_node = entries["level"]
-                level_path = join(band_path, "level")
-                level = whole_number(level_node)
-                if level is None or level not in LEVEL_RANGE:
-                    self.report(
-                        level_node,
-                        level_path,
-                        N_("level must be a whole number from 1 to 5, got %(got)s"),
-                        got=describe(level_node),
-                    )
-                    level = None
-                elif previous_level is not None and level <= previous_level[0]:
-                    self.report(
-                        level_node,
-                        level_path,
-                        N_("band levels must ascend: %(this)s is not above %(last)s"),
-                        this=level,
-                        last=previous_level[0],
-                    )
-                if level is not None:
-                    previous_level = (level, band_path)
-            name = (
-                self.text(entries["name"], join(band_path, "name")) if "name" in entries else None
-            )
-            if minimum is not None and level is not None and name is not None:
-                bands.append(MaturityBand(minimum, level, name))
-        if len(self.problems) > before:
-            return None
-        return tuple(bands)
 
     # -- dimensions and sub-elements ----------------------------------------------------------
 

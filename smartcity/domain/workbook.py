@@ -27,12 +27,10 @@ from __future__ import annotations
 import difflib
 import io
 import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
 from yaml.error import Mark
@@ -42,30 +40,22 @@ from .instrument import Instrument
 from .loader import load_instrument_tree
 from .messages import N_, Message, message
 from .problems import InstrumentError, Problem
+from .reader import kind_word
+from .workbook_file import DEFAULT_MAX_BYTES, DEFAULT_MAX_UNPACKED_BYTES, refusal
 from .workbook_layout import (
-    BOOL,
-    CODE,
     EVIDENCE_KIND,
     KINDS,
     LABEL,
     LEVEL_KIND,
-    LIST,
-    NUMBER,
     OPTION_ROW_KINDS,
     SHEETS,
     TEXT,
     THRESHOLD_KIND,
     Sheet,
+    cell_scalar,
 )
 from .workbook_writer import write_workbook
-from .yaml_nodes import BOOL as _BOOL
-from .yaml_nodes import FLOAT as _FLOAT
-from .yaml_nodes import INT as _INT
-from .yaml_nodes import MAP as _MAP
-from .yaml_nodes import NULL as _NULL
-from .yaml_nodes import SEQ as _SEQ
-from .yaml_nodes import STR as _STR
-from .yaml_nodes import did_you_mean
+from .yaml_nodes import MAP, NULL, SEQ, STR, did_you_mean
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -74,14 +64,6 @@ __all__ = [
     "read_workbook",
     "write_workbook",
 ]
-
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-# a real instrument workbook unpacks to a few MiB; more is refused before parsing
-DEFAULT_MAX_UNPACKED_BYTES = 50 * 1024 * 1024
-MAX_ZIP_ENTRIES = 500
-
-_RESOLVER = yaml.resolver.Resolver()
-_YES_NO = {"ya": "true", "tidak": "false"}
 
 
 class _CellMark(Mark):
@@ -138,9 +120,9 @@ class _WorkbookReader:
         where = row.where(header)
         mark = self.mark(where, row.number)
         if value is None:
-            return ScalarNode(_NULL, "", mark, mark) if required else None
+            return ScalarNode(NULL, "", mark, mark) if required else None
         kind = column.kind if column else LABEL
-        tag, text = _typed(value, kind)
+        tag, text = cell_scalar(value, kind)
         return ScalarNode(tag, text, mark, mark)
 
     def text(self, row: _Row, name: str, *, required: bool = False) -> Node | None:
@@ -156,18 +138,18 @@ class _WorkbookReader:
             return None  # an optional text left blank (or holding only spaces)
         mark = self.mark(row.where(f"{name}_id"), row.number)
         pairs = [
-            (ScalarNode(_STR, language, mark, mark), node)
+            (ScalarNode(STR, language, mark, mark), node)
             for language, node in nodes.items()
             if node is not None
         ]
-        return MappingNode(_MAP, pairs, mark, mark)
+        return MappingNode(MAP, pairs, mark, mark)
 
     def mapping(self, row: _Row, entries: Iterable[tuple[str, Node | None]]) -> MappingNode:
         mark = self.mark(row.where("code"), row.number)
         pairs = [
-            (ScalarNode(_STR, key, mark, mark), node) for key, node in entries if node is not None
+            (ScalarNode(STR, key, mark, mark), node) for key, node in entries if node is not None
         ]
-        return MappingNode(_MAP, pairs, mark, mark)
+        return MappingNode(MAP, pairs, mark, mark)
 
     # -- sheets -----------------------------------------------------------------------------
 
@@ -282,7 +264,7 @@ class _WorkbookReader:
                 (self.scalar(row, "level", required=True), self.text(row, "name", required=True))
                 for row in level_rows
             ]
-            entries.append(("level_names", MappingNode(_MAP, pairs, mark, mark)))
+            entries.append(("level_names", MappingNode(MAP, pairs, mark, mark)))
         band_rows = sheets["Bands"]
         if band_rows is not None:
             mark = self.mark("Bands!A1", 1)
@@ -297,15 +279,15 @@ class _WorkbookReader:
                 )
                 for row in band_rows
             ]
-            entries.append(("maturity_bands", SequenceNode(_SEQ, bands, mark, mark)))
+            entries.append(("maturity_bands", SequenceNode(SEQ, bands, mark, mark)))
         entries.append(("dimensions", self.dimensions(sheets)))
         return self.mapping_at(top_mark, entries)
 
     def mapping_at(
         self, mark: _CellMark, entries: Iterable[tuple[str, Node | None]]
     ) -> MappingNode:
-        pairs = [(ScalarNode(_STR, k, mark, mark), n) for k, n in entries if n is not None]
-        return MappingNode(_MAP, pairs, mark, mark)
+        pairs = [(ScalarNode(STR, k, mark, mark), n) for k, n in entries if n is not None]
+        return MappingNode(MAP, pairs, mark, mark)
 
     def dimensions(self, sheets: dict[str, list[_Row] | None]) -> Node:
         dimension_rows = sheets["Dimensions"] or []
@@ -406,7 +388,7 @@ class _WorkbookReader:
                                 (
                                     "indicators",
                                     SequenceNode(
-                                        _SEQ,
+                                        SEQ,
                                         by_group.get((code, _code_text(sub_row.value("code"))), []),
                                         sub_mark,
                                         sub_mark,
@@ -418,7 +400,7 @@ class _WorkbookReader:
                 entries.append(
                     (
                         "sub_elements",
-                        SequenceNode(_SEQ, subs, row_mark, row_mark),
+                        SequenceNode(SEQ, subs, row_mark, row_mark),
                     )
                 )
             else:
@@ -426,7 +408,7 @@ class _WorkbookReader:
                     (
                         "indicators",
                         SequenceNode(
-                            _SEQ,
+                            SEQ,
                             by_group.get((code, None), []),
                             row_mark,
                             row_mark,
@@ -434,7 +416,7 @@ class _WorkbookReader:
                     )
                 )
             dimensions.append(self.mapping(row, entries))
-        return SequenceNode(_SEQ, dimensions, mark, mark)
+        return SequenceNode(SEQ, dimensions, mark, mark)
 
     def indicator(self, row: _Row, extra_rows: list[_Row]) -> Node:
         entries: list[tuple[str, Node | None]] = [
@@ -476,7 +458,7 @@ class _WorkbookReader:
                     (self.scalar(r, "level", required=True), self.text(r, "text", required=True))
                     for r in groups[kind]
                 ]
-                entries.append((key, MappingNode(_MAP, pairs, mark, mark)))
+                entries.append((key, MappingNode(MAP, pairs, mark, mark)))
         for key, kind in OPTION_ROW_KINDS.items():
             if kind in groups:
                 options = [
@@ -490,7 +472,7 @@ class _WorkbookReader:
                     )
                     for r in groups[kind]
                 ]
-                entries.append((key, SequenceNode(_SEQ, options, mark, mark)))
+                entries.append((key, SequenceNode(SEQ, options, mark, mark)))
         if THRESHOLD_KIND in groups:
             thresholds = [
                 self.mapping_at(
@@ -502,7 +484,7 @@ class _WorkbookReader:
                 )
                 for r in groups[THRESHOLD_KIND]
             ]
-            entries.append(("thresholds", SequenceNode(_SEQ, thresholds, mark, mark)))
+            entries.append(("thresholds", SequenceNode(SEQ, thresholds, mark, mark)))
         return self.mapping(row, entries)
 
 
@@ -512,18 +494,11 @@ def _code_text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-_KIND_WORDS = {
-    "dimension": N_("dimension"),
-    "sub-element": N_("sub-element"),
-    "indicator": N_("indicator"),
-}
-
-
 def _unknown(
     kind: str, code: str, sheet: str, known: Iterable[str], owner: Message | str = ""
 ) -> Message:
     """A row names a dimension, sub-element or indicator that `sheet` does not have."""
-    word = message(_KIND_WORDS[kind])
+    word = kind_word(kind)
     if not code:
         return message(N_("the %(kind)s is empty"), kind=word)
     return message(
@@ -536,37 +511,12 @@ def _unknown(
     )
 
 
-def _typed(value: object, kind: str) -> tuple[str, str]:
-    """The YAML tag and text of a cell value, read as its column's kind."""
-    if isinstance(value, bool):
-        return _BOOL, "true" if value else "false"
-    if isinstance(value, int):
-        return (_STR if kind in (CODE, TEXT, LABEL, LIST) else _INT), str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 2**53:
-            return (_STR if kind in (CODE, TEXT, LABEL, LIST) else _INT), str(int(value))
-        return (_STR if kind in (TEXT, LABEL) else _FLOAT), repr(value)
-    if not isinstance(value, str):
-        # dates, times: never a valid value; shown as written
-        return _STR, str(value)
-    if kind == NUMBER:
-        text = value.strip()
-        return _RESOLVER.resolve(ScalarNode, text, (True, False)), text
-    if kind == BOOL:
-        text = value.strip()
-        text = _YES_NO.get(text.lower(), text)
-        return _RESOLVER.resolve(ScalarNode, text, (True, False)), text
-    if kind in (CODE, LIST, LABEL):
-        return _STR, value.strip()
-    return _STR, value
-
-
 def _list_node(node: Node | None) -> Node | None:
-    if not isinstance(node, ScalarNode) or node.tag == _NULL:
+    if not isinstance(node, ScalarNode) or node.tag == NULL:
         return node
     items = [part.strip() for part in node.value.split(",")]
-    children = [ScalarNode(_STR, item, node.start_mark, node.end_mark) for item in items]
-    return SequenceNode(_SEQ, children, node.start_mark, node.end_mark)
+    children = [ScalarNode(STR, item, node.start_mark, node.end_mark) for item in items]
+    return SequenceNode(SEQ, children, node.start_mark, node.end_mark)
 
 
 def read_workbook(
@@ -582,9 +532,9 @@ def read_workbook(
     a workbook, too big, or unpacks to more than `max_unpacked_bytes` is refused before
     openpyxl parses it.
     """
-    refusal = _refusal(data, max_bytes, max_unpacked_bytes)
-    if refusal:
-        raise InstrumentError([Problem.of(source, None, "", refusal)])
+    refused = refusal(data, max_bytes, max_unpacked_bytes)
+    if refused:
+        raise InstrumentError([Problem.of(source, None, "", refused)])
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
@@ -620,46 +570,3 @@ def _cell_order(problem: Problem) -> tuple[int, int, int]:
         int(row) if row else 0,
         column_index_from_string(column) if column else 0,
     )
-
-
-def _refusal(data: bytes, max_bytes: int, max_unpacked_bytes: int) -> Message | None:
-    """Why the bytes are refused before parsing, or None."""
-    if len(data) > max_bytes:
-        return message(
-            N_("the file is %(size)s bytes; workbooks of at most %(limit)s bytes are accepted"),
-            size=f"{len(data):,}",
-            limit=f"{max_bytes:,}",
-        )
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        return message(
-            N_("this is an old Excel 97-2003 (.xls) file: save it as an Excel workbook (.xlsx)")
-        )
-    if not data.startswith(b"PK"):
-        return message(N_("not an Excel workbook (.xlsx)"))
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-            names = {entry.filename for entry in entries}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return message(N_("not an Excel workbook (.xlsx): the zip container is damaged"))
-    if len(entries) > MAX_ZIP_ENTRIES:
-        return message(
-            N_("the workbook holds %(n)s parts; at most %(limit)s are accepted"),
-            n=f"{len(entries):,}",
-            limit=MAX_ZIP_ENTRIES,
-        )
-    # zipfile never yields more than an entry's declared size (and then fails its CRC), so the
-    # declared sizes bound what openpyxl can unpack
-    unpacked = sum(entry.file_size for entry in entries)
-    if unpacked > max_unpacked_bytes:
-        return message(
-            N_(
-                "the workbook would unpack to %(size)s bytes, more than the %(limit)s allowed: "
-                "refused as a possible zip bomb"
-            ),
-            size=f"{unpacked:,}",
-            limit=f"{max_unpacked_bytes:,}",
-        )
-    if "xl/workbook.xml" not in names:
-        return message(N_("not an Excel workbook (.xlsx): the zip holds no xl/workbook.xml"))
-    return None

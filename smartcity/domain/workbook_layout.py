@@ -1,11 +1,15 @@
-"""The instrument workbook's layout: its sheets, their columns and each column's kind, and the
-kinds of row in the Levels sheet (docs/INSTRUMENT_FORMAT.md, "Workbook"). `workbook_writer`
-writes it, `workbook` reads it."""
+"""The instrument workbook's layout: its sheets, their columns and each column's kind (how a
+cell becomes a YAML scalar), and the kinds of row in the Levels sheet (docs/INSTRUMENT_FORMAT.md,
+"Workbook"). `workbook_writer` writes it, `workbook` reads it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import yaml
+from yaml.nodes import ScalarNode
+
+from . import yaml_nodes
 from .answer_types import REGISTRY
 from .instrument import DIRECTIONS
 
@@ -141,3 +145,33 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 # rows of the written workbook that offer the drop-down lists
 VALIDATED_ROWS = 2000
+
+_RESOLVER = yaml.resolver.Resolver()
+_YES_NO = {"ya": "true", "tidak": "false"}
+
+
+def cell_scalar(value: object, kind: str) -> tuple[str, str]:
+    """The YAML tag and text of a cell value, read as its column's kind."""
+    # a whole number in a column of codes or texts is its digits
+    whole = yaml_nodes.STR if kind in (CODE, TEXT, LABEL, LIST) else yaml_nodes.INT
+    if isinstance(value, bool):
+        return yaml_nodes.BOOL, "true" if value else "false"
+    if isinstance(value, int):
+        return whole, str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 2**53:
+            return whole, str(int(value))
+        return (yaml_nodes.STR if kind in (TEXT, LABEL) else yaml_nodes.FLOAT), repr(value)
+    if not isinstance(value, str):
+        # dates, times: never a valid value; shown as written
+        return yaml_nodes.STR, str(value)
+    if kind == NUMBER:
+        text = value.strip()
+        return _RESOLVER.resolve(ScalarNode, text, (True, False)), text
+    if kind == BOOL:
+        text = value.strip()
+        text = _YES_NO.get(text.lower(), text)
+        return _RESOLVER.resolve(ScalarNode, text, (True, False)), text
+    if kind in (CODE, LIST, LABEL):
+        return yaml_nodes.STR, value.strip()
+    return yaml_nodes.STR, value
