@@ -246,16 +246,8 @@ class _InstrumentReader(LevelReader):
                 got=describe(node),
             )
             return None
-        limit = self.lengths.get("version")
-        if limit is not None and len(node.value) > limit:
-            self.report(
-                node,
-                "version",
-                N_("version is too long: %(n)s characters, at most %(limit)s: %(got)s"),
-                n=len(node.value),
-                limit=limit,
-                got=describe(node),
-            )
+        too_long = N_("version is too long: %(n)s characters, at most %(limit)s: %(got)s")
+        if self.too_long(node, "version", "version", too_long):
             return None
         return node.value
 
@@ -462,7 +454,7 @@ class _InstrumentReader(LevelReader):
         weight = self._weight(entries, path)
         allow_na: bool | None = False
         if "allow_na" in entries:
-            allow_na = self.bool(entries["allow_na"], join(path, "allow_na"), "allow_na")
+            allow_na = self.true_or_false(entries["allow_na"], join(path, "allow_na"), "allow_na")
         applies_to: tuple[str, ...] | None = (ALL_AGENCIES,)
         if "applies_to" in entries:
             applies_to = self.applies_to(entries["applies_to"], join(path, "applies_to"))

@@ -58,7 +58,6 @@ _LANGUAGES = (
 
 # words that stand in messages ("duplicate indicator code ...", "at least one level ...")
 KIND_WORDS = {
-    "instrument": N_("instrument"),
     "dimension": N_("dimension"),
     "sub-element": N_("sub-element"),
     "indicator": N_("indicator"),
@@ -115,8 +114,8 @@ class Reader:
         # stable: problems on the same line keep the order in which they were found
         return sorted(self.problems, key=lambda problem: problem.line or 0)
 
-    # -- plain helpers, handed over with the reader so that an answer type needs no import of
-    # the reading modules (which import the answer types)
+    # -- plain helpers, handed over with the reader: an answer type reads its keys with what
+    # `AnswerType.read_yaml` is given, never importing the loader (which imports the types)
 
     join = staticmethod(join)
     show_number = staticmethod(show_number)
@@ -309,18 +308,19 @@ class Reader:
                 code=node.value,
             )
             return None
-        limit = self.lengths.get(kind)
-        if limit is not None and len(node.value) > limit:
-            self.report(
-                node,
-                path,
-                N_("code is too long: %(n)s characters, at most %(limit)s: %(got)s"),
-                n=len(node.value),
-                limit=limit,
-                got=describe(node),
-            )
+        too_long = N_("code is too long: %(n)s characters, at most %(limit)s: %(got)s")
+        if self.too_long(node, path, kind, too_long):
             return None
         return node.value
+
+    def too_long(self, node: ScalarNode, path: str, kind: str, key: str) -> bool:
+        """Whether the value is longer than the database stores for `kind` (reported with
+        `key`, which names its length, the limit and the value)."""
+        limit = self.lengths.get(kind)
+        if limit is None or len(node.value) <= limit:
+            return False
+        self.report(node, path, key, n=len(node.value), limit=limit, got=describe(node))
+        return True
 
     def positive_number(self, node: Node, path: str, name: str) -> Fraction | None:
         """A number above 0 (a weight, max_points)."""
@@ -336,7 +336,7 @@ class Reader:
             return None
         return value
 
-    def bool(self, node: Node, path: str, name: str) -> bool | None:
+    def true_or_false(self, node: Node, path: str, name: str) -> bool | None:
         if not isinstance(node, ScalarNode) or node.tag != BOOL:
             self.report(
                 node,
