@@ -189,9 +189,10 @@ class AnswerType:
     def read_yaml(
         self, reader: Any, entries: dict[str, Any], path: str, expected_levels: Any
     ) -> Any:
-        """The type's part of an indicator (`loader.TypeParts`, made by `reader.parts`), read
+        """The type's part of an indicator (`reader.TypeParts`, made by `reader.parts`), read
         with the YAML `reader`, which reports each problem with its file, line and field and
-        hands over the loader's tools (`join`, `show_number`, `exact_number`, ...)."""
+        hands over its tools (`join`, `show_number`, `exact_number`, `text`, `code`, ...);
+        a message is a key marked with `messages.N_` and its values."""
         return reader.parts()
 
     def dump_yaml(self, indicator: Indicator) -> dict[str, object]:
