@@ -115,7 +115,8 @@ def test_a_code_longer_than_its_column_is_a_problem_with_its_line(source, messag
     assert [p.message.split(":")[0:2] for p in problems] == [message.split(":")[0:2]], problems
     assert problems[0].message.startswith(message)
     assert problems[0].line is not None and problems[0].line > 1
-    assert problems[0].text(indonesian).startswith(("kode terlalu panjang", "version terlalu panjang"))
+    in_indonesian = problems[0].text(indonesian)
+    assert in_indonesian.startswith(("kode terlalu panjang", "version terlalu panjang"))
 
 
 def test_a_published_questionnaire_is_read_as_it_was_stored():
