@@ -12,7 +12,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from .instrument import LevelName, MaturityBand, Text
 from .messages import N_, Message
 from .reader import LEVEL_RANGE, Reader
-from .yaml_nodes import NULL, describe, exact_number, join, level_list, where, whole_number
+from .yaml_nodes import NULL, describe, join, level_list, where, whole_number
 
 BAND_KEYS = ("min", "level", "name")
 
@@ -211,32 +211,9 @@ class LevelReader(Reader):
             if "min" in entries:
                 min_node = entries["min"]
                 min_path = join(band_path, "min")
-                minimum = exact_number(min_node)
-                if minimum is None or minimum < 0:
-                    self.report(
-                        min_node,
-                        min_path,
-                        N_("%(name)s must be a number of at least %(n)s, got %(got)s"),
-                        name="min",
-                        n=0,
-                        got=describe(min_node),
-                    )
-                    minimum = None
-                elif index == 0 and minimum != 0:
-                    self.report(
-                        min_node,
-                        min_path,
-                        N_("bands must start at 0, got '%(got)s'"),
-                        got=min_node.value,
-                    )
-                elif previous_min is not None and minimum <= previous_min[0]:
-                    self.report(
-                        min_node,
-                        min_path,
-                        N_("band minimums must ascend: '%(this)s' is not above '%(last)s'"),
-                        this=min_node.value,
-                        last=previous_min[1],
-                    )
+                minimum = self.number_from_zero(min_node, min_path, "min")
+                if minimum is not None:
+                    self._band_minimum(min_node, min_path, minimum, index, previous_min)
                 if minimum is not None and isinstance(min_node, ScalarNode):
                     previous_min = (minimum, min_node.value)
             if "level" in entries:
@@ -269,3 +246,23 @@ class LevelReader(Reader):
         if len(self.problems) > before:
             return None
         return tuple(bands)
+
+    def _band_minimum(
+        self,
+        node: Node,
+        path: str,
+        minimum: Fraction,
+        index: int,
+        previous: tuple[Fraction, str] | None,
+    ) -> None:
+        """Reports a band minimum out of place: the first must be 0, the others ascend."""
+        if index == 0 and minimum != 0:
+            self.report(node, path, N_("bands must start at 0, got '%(got)s'"), got=node.value)
+        elif previous is not None and minimum <= previous[0]:
+            self.report(
+                node,
+                path,
+                N_("band minimums must ascend: '%(this)s' is not above '%(last)s'"),
+                this=node.value,
+                last=previous[1],
+            )

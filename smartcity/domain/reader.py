@@ -336,6 +336,21 @@ class Reader:
             return None
         return value
 
+    def number_from_zero(self, node: Node, path: str, name: str) -> Fraction | None:
+        """A number of at least 0 (a band's min, an option's points)."""
+        value = exact_number(node)
+        if value is None or value < 0:
+            self.report(
+                node,
+                path,
+                N_("%(name)s must be a number of at least %(n)s, got %(got)s"),
+                name=name,
+                n=0,
+                got=describe(node),
+            )
+            return None
+        return value
+
     def true_or_false(self, node: Node, path: str, name: str) -> bool | None:
         if not isinstance(node, ScalarNode) or node.tag != BOOL:
             self.report(

@@ -7,7 +7,6 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..instrument import Option
-from ..messages import N_
 from .base import AnswerType
 
 if TYPE_CHECKING:
@@ -63,18 +62,7 @@ class OptionsAnswer(AnswerType):
     def _points(self, reader: Any, node: Any, path: str) -> Fraction | None:
         if self.positive_points:
             return reader.positive_number(node, path, "points")
-        points = reader.exact_number(node)
-        if points is None or points < 0:
-            reader.report(
-                node,
-                path,
-                N_("%(name)s must be a number of at least %(n)s, got %(got)s"),
-                name="points",
-                n=0,
-                got=reader.describe(node),
-            )
-            return None
-        return points
+        return reader.number_from_zero(node, path, "points")
 
     def dump_yaml(self, indicator: Indicator) -> dict[str, object]:
         from .. import yaml_writer  # writes with the answer types
