@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 INSTANCE := instance
 
-.PHONY: run test lint lock upgrade translations system-deps browser-deps node-deps serve screenshots clean
+.PHONY: run test lint lock upgrade translations messages system-deps browser-deps node-deps serve screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,13 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d smartcity/translations
+
+# After adding or changing a message: new strings into messages.po (translate them, then `make
+# translations`). Keywords: _l / lazy_gettext for forms, N_ for the domain's message keys
+# (domain/messages.py); _, gettext and ngettext are Babel's defaults.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o $(VENV)/messages.pot .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d smartcity/translations -l id --no-fuzzy-matching
 
 run: $(VENV)/.installed system-deps translations
 	$(FLASK) db upgrade

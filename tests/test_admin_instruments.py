@@ -129,6 +129,21 @@ def test_the_report_lists_every_problem(lone_admin):
     assert page.count('class="problem"') == 2
 
 
+# a message whose value is itself translated ("a list"), in the page's language
+LISTED_WEIGHT = [
+    ("id", "weight harus berupa bilangan positif, ditemukan sebuah daftar"),
+    ("en", "weight must be a positive number, got a list"),
+]
+
+
+@pytest.mark.parametrize(("language", "expected"), LISTED_WEIGHT, ids=[c[0] for c in LISTED_WEIGHT])
+def test_the_report_reads_in_the_page_language(lone_admin, language, expected):
+    with lone_admin.session_transaction() as session:
+        session["language"] = language
+    page = upload(lone_admin, SMALL.replace("weight: 2", "weight: [2]")).get_data(as_text=True)
+    assert page.count('class="problem"') == 1 and expected in page
+
+
 def test_a_too_large_file_is_refused_with_413(app, lone_admin):
     app.config["INSTRUMENT_MAX_BYTES"] = 100
     response = upload(lone_admin, SMALL)

@@ -25,6 +25,8 @@ from smartcity.domain.workbook import read_workbook, write_workbook
 from smartcity.extensions import db
 from smartcity.models import Agency, Assessment, InstrumentVersion, Period
 
+from .indonesian import indonesian
+
 SHIPPED = Path(__file__).resolve().parent.parent / "smartcity" / "instruments"
 SOURCE = (SHIPPED / "test-all-features.yaml").read_text(encoding="utf-8")
 
@@ -113,7 +115,8 @@ def test_a_code_longer_than_its_column_is_a_problem_with_its_line(source, messag
     assert [p.message.split(":")[0:2] for p in problems] == [message.split(":")[0:2]], problems
     assert problems[0].message.startswith(message)
     assert problems[0].line is not None and problems[0].line > 1
-    assert problems[0].text("id").startswith(("kode terlalu panjang", "version terlalu panjang"))
+    in_indonesian = problems[0].text(indonesian)
+    assert in_indonesian.startswith(("kode terlalu panjang", "version terlalu panjang"))
 
 
 def test_a_published_questionnaire_is_read_as_it_was_stored():
@@ -271,7 +274,7 @@ ALIAS_MESSAGE = f"the aliases (*name) repeat more than {MAX_ALIAS_EXPANSION} ent
 def test_an_alias_bomb_is_a_validation_problem(source):
     problems = validate_instrument(source, "bom.yaml")
     assert [p.message for p in problems] == [ALIAS_MESSAGE + ": write the values out instead"]
-    assert problems[0].text("id").startswith("alias (*nama) mengulang lebih dari")
+    assert problems[0].text(indonesian).startswith("alias (*nama) mengulang lebih dari")
 
 
 def test_a_few_aliases_are_fine():

@@ -18,11 +18,12 @@ from smartcity.domain.loader import (
     InstrumentError,
     Problem,
     dump_instrument,
-    indonesian_message,
     load_instrument,
     load_instrument_file,
     validate_instrument,
 )
+
+from .indonesian import indonesian, untranslated_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -1003,24 +1004,24 @@ def test_dump_writes_exact_numbers():
 )
 def test_every_problem_has_its_indonesian(text: str):
     for problem in validate_instrument(text, "broken.yaml"):
-        assert indonesian_message(problem.message) is not None, problem.message
-        assert problem.text("id") != problem.text("en")
+        assert untranslated_keys(problem) == [], problem.message
+        assert problem.text(indonesian) != problem.text()
 
 
 def test_problem_reads_in_either_language():
     text = _replace(VALID, "weight: 1.3", "weight: [1]")
     (problem,) = validate_instrument(text, "a.yaml")
     assert (
-        problem.located("en")
+        problem.located()
         == str(problem)
         == ("a.yaml:7: dimensions[0].weight: weight must be a positive number, got a list")
     )
-    assert problem.located("id") == (
+    assert problem.located(indonesian) == (
         "a.yaml:7: dimensions[0].weight: weight harus berupa bilangan positif, "
         "ditemukan sebuah daftar"
     )
     duplicate = validate_instrument(_replace(VALID, "- code: ECO-01", "- code: GOV-01"))[0]
-    assert duplicate.text("id") == (
+    assert duplicate.text(indonesian) == (
         "kode indikator 'GOV-01' ganda (pertama didefinisikan pada baris 9)"
     )
-    assert Problem("a", 1, "", "something new").text("id") == "something new"  # falls back
+    assert Problem("a", 1, "", "something new").text(indonesian) == "something new"  # falls back

@@ -24,7 +24,7 @@ FILE_NAME = 255
 AUDIT_SUBJECT = 200
 
 
-# what the questionnaire validator holds codes to (domain/loader.py): kind -> most characters
+# what the questionnaire validator holds codes to (domain/reader.py): kind -> most characters
 QUESTIONNAIRE: dict[str, int] = {
     "instrument": INSTRUMENT_CODE,
     "version": INSTRUMENT_VERSION,

@@ -1,4 +1,5 @@
-"""Instruments as Excel workbooks: `write_workbook` and `read_workbook`, lossless both ways.
+"""Instruments as Excel workbooks: `read_workbook` here, `write_workbook` (`workbook_writer`),
+lossless both ways; the sheets and columns are in `workbook_layout`.
 
 The workbook is a set of tables, one per sheet, each with a header row (row 1) naming
 its columns; column order is free, columns whose header starts with ``#`` are notes and
@@ -26,25 +27,35 @@ from __future__ import annotations
 import difflib
 import io
 import re
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
-import yaml
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .answer_types import REGISTRY
-from .instrument import DIRECTIONS, Indicator, Instrument, Text
+from .instrument import Instrument
 from .loader import load_instrument_tree
-from .problems import InstrumentError, Problem, show_number
+from .messages import N_, Message, message
+from .problems import InstrumentError, Problem
+from .reader import kind_word
+from .workbook_file import DEFAULT_MAX_BYTES, DEFAULT_MAX_UNPACKED_BYTES, refusal
+from .workbook_layout import (
+    EVIDENCE_KIND,
+    KINDS,
+    LABEL,
+    LEVEL_KIND,
+    OPTION_ROW_KINDS,
+    SHEETS,
+    TEXT,
+    THRESHOLD_KIND,
+    Sheet,
+    cell_scalar,
+)
+from .workbook_writer import write_workbook
+from .yaml_nodes import MAP, NULL, SEQ, STR, did_you_mean
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -53,307 +64,6 @@ __all__ = [
     "read_workbook",
     "write_workbook",
 ]
-
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-# a real instrument workbook unpacks to a few MiB; more is refused before parsing
-DEFAULT_MAX_UNPACKED_BYTES = 50 * 1024 * 1024
-MAX_ZIP_ENTRIES = 500
-
-_STR = "tag:yaml.org,2002:str"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-_BOOL = "tag:yaml.org,2002:bool"
-_NULL = "tag:yaml.org,2002:null"
-_RESOLVER = yaml.resolver.Resolver()
-_YES_NO = {"ya": "true", "tidak": "false"}
-
-# Column kinds: how a cell becomes a node
-CODE = "code"  # a code: text (a whole number is taken as its digits)
-TEXT = "text"  # one language of a text
-NUMBER = "number"  # a number, exact
-BOOL = "bool"  # TRUE/FALSE (also true/false, ya/tidak)
-LIST = "list"  # comma-separated codes
-LABEL = "label"  # free text such as a version label or a kind
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    kind: str
-    required: bool = False  # the column must exist (its cells may still be blank)
-
-
-@dataclass(frozen=True)
-class Sheet:
-    name: str
-    columns: tuple[Column, ...]
-    required: bool = True
-
-    def column(self, header: str) -> Column | None:
-        for column in self.columns:
-            if column.header == header:
-                return column
-        return None
-
-
-def _text_columns(name: str, required: bool) -> tuple[Column, Column]:
-    return Column(f"{name}_id", TEXT, required), Column(f"{name}_en", TEXT, required)
-
-
-INSTRUMENT = Sheet(
-    "Instrument",
-    (
-        Column("code", CODE, True),
-        Column("version", LABEL, True),
-        *_text_columns("title", True),
-        *_text_columns("description", False),
-        Column("evidence_from_level", NUMBER),
-    ),
-)
-LEVEL_NAMES = Sheet(
-    "LevelNames", (Column("level", NUMBER, True), *_text_columns("name", True)), required=False
-)
-BANDS = Sheet(
-    "Bands",
-    (Column("min", NUMBER, True), Column("level", NUMBER, True), *_text_columns("name", True)),
-    required=False,
-)
-DIMENSIONS = Sheet(
-    "Dimensions",
-    (
-        Column("code", CODE, True),
-        *_text_columns("name", True),
-        Column("weight", NUMBER, True),
-        *_text_columns("description", False),
-    ),
-)
-SUB_ELEMENTS = Sheet(
-    "SubElements",
-    (
-        Column("dimension", CODE, True),
-        Column("code", CODE, True),
-        *_text_columns("name", True),
-        Column("weight", NUMBER, True),
-        *_text_columns("description", False),
-    ),
-    required=False,
-)
-INDICATORS = Sheet(
-    "Indicators",
-    (
-        Column("dimension", CODE, True),
-        Column("sub_element", CODE),
-        Column("code", CODE, True),
-        Column("answer_type", LABEL),
-        Column("weight", NUMBER, True),
-        *_text_columns("question", True),
-        *_text_columns("explanation", True),
-        Column("allow_na", BOOL),
-        Column("applies_to", LIST),
-        Column("evidence_from_level", NUMBER),
-        *_text_columns("evidence_hint", False),
-        Column("max_points", NUMBER),
-        *_text_columns("unit", False),
-        Column("minimum", NUMBER),
-        Column("maximum", NUMBER),
-        Column("direction", LABEL),
-    ),
-)
-LEVELS = Sheet(
-    "Levels",
-    (
-        Column("indicator", CODE, True),
-        Column("kind", LABEL, True),
-        Column("level", NUMBER),
-        Column("code", CODE),
-        Column("points", NUMBER),
-        Column("from", NUMBER),
-        *_text_columns("text", False),
-    ),
-)
-SHEETS: tuple[Sheet, ...] = (
-    INSTRUMENT,
-    LEVEL_NAMES,
-    BANDS,
-    DIMENSIONS,
-    SUB_ELEMENTS,
-    INDICATORS,
-    LEVELS,
-)
-
-# Levels.kind -> what the row is
-LEVEL_KIND = "level"  # a level descriptor: level, text
-EVIDENCE_KIND = "evidence"  # evidence expected at a level: level, text
-OPTION_KIND = "option"  # a choice option: code, points, text (label)
-ITEM_KIND = "item"  # a checklist item: code, points, text (label)
-THRESHOLD_KIND = "threshold"  # a number threshold: from, level
-KINDS = (LEVEL_KIND, EVIDENCE_KIND, OPTION_KIND, ITEM_KIND, THRESHOLD_KIND)
-# an answer type's options key (`AnswerType.options_key`) -> the kind of their rows
-OPTION_ROW_KINDS = {"options": OPTION_KIND, "items": ITEM_KIND}
-
-# drop-down lists offered to staff in the written workbook
-_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("Indicators", "answer_type"): tuple(REGISTRY),
-    ("Indicators", "direction"): DIRECTIONS,
-    ("Levels", "kind"): KINDS,
-}
-_VALIDATED_ROWS = 2000
-
-
-# -- writing ----------------------------------------------------------------------------------
-
-
-def _cell_number(value: Fraction | int | None) -> object:
-    """A number for a cell: a float when Excel keeps it exactly, else its exact text."""
-    if value is None:
-        return None
-    value = Fraction(value)
-    if value.denominator == 1 and abs(value) < 2**53:
-        return int(value)
-    as_float = float(value)
-    if Fraction(Decimal(repr(as_float))) == value:
-        return as_float
-    return show_number(value)
-
-
-def _text_cells(text: Text | None) -> tuple[str | None, str | None]:
-    return (None, None) if text is None else (text.id, text.en)
-
-
-def _instrument_rows(instrument: Instrument) -> dict[str, list[tuple[object, ...]]]:
-    rows: dict[str, list[tuple[object, ...]]] = {sheet.name: [] for sheet in SHEETS}
-    rows["Instrument"].append(
-        (
-            instrument.code,
-            instrument.version,
-            *_text_cells(instrument.title),
-            *_text_cells(instrument.description),
-            None,
-        )
-    )
-    for entry in instrument.level_names:
-        rows["LevelNames"].append((entry.level, *_text_cells(entry.name)))
-    for band in instrument.maturity_bands:
-        rows["Bands"].append((_cell_number(band.minimum), band.level, *_text_cells(band.name)))
-    for dimension in instrument.dimensions:
-        rows["Dimensions"].append(
-            (
-                dimension.code,
-                *_text_cells(dimension.name),
-                _cell_number(dimension.weight),
-                *_text_cells(dimension.description),
-            )
-        )
-        for sub in dimension.sub_elements:
-            rows["SubElements"].append(
-                (
-                    dimension.code,
-                    sub.code,
-                    *_text_cells(sub.name),
-                    _cell_number(sub.weight),
-                    *_text_cells(sub.description),
-                )
-            )
-        for indicator in dimension.indicators:
-            sub = dimension.sub_element_of(indicator.code)
-            rows["Indicators"].append(
-                _indicator_row(dimension.code, sub.code if sub else None, indicator)
-            )
-            rows["Levels"].extend(_level_rows(indicator))
-    return rows
-
-
-def _indicator_row(
-    dimension: str, sub_element: str | None, indicator: Indicator
-) -> tuple[object, ...]:
-    return (
-        dimension,
-        sub_element,
-        indicator.code,
-        indicator.answer_type,
-        _cell_number(indicator.weight),
-        *_text_cells(indicator.question),
-        *_text_cells(indicator.explanation),
-        indicator.allow_not_applicable,
-        ", ".join(indicator.applies_to),
-        indicator.evidence_from_level,
-        *_text_cells(indicator.evidence_hint),
-        _cell_number(indicator.max_points),
-        *_text_cells(indicator.unit),
-        _cell_number(indicator.minimum),
-        _cell_number(indicator.maximum),
-        indicator.direction,
-    )
-
-
-def _level_rows(indicator: Indicator) -> Iterator[tuple[object, ...]]:
-    # columns: indicator, kind, level, code, points, from, text_id, text_en
-    code = indicator.code
-    for number, text in indicator.levels:
-        yield (code, LEVEL_KIND, number, None, None, None, *_text_cells(text))
-    options_key = indicator.answer_kind.options_key
-    kind = OPTION_ROW_KINDS[options_key] if options_key else None
-    for option in indicator.options:
-        yield (
-            code,
-            kind,
-            None,
-            option.code,
-            _cell_number(option.points),
-            None,
-            *_text_cells(option.label),
-        )
-    for threshold in indicator.thresholds:
-        yield (
-            code,
-            THRESHOLD_KIND,
-            threshold.level,
-            None,
-            None,
-            _cell_number(threshold.minimum),
-            None,
-            None,
-        )
-    for number, text in indicator.evidence_hints:
-        yield (code, EVIDENCE_KIND, number, None, None, None, *_text_cells(text))
-
-
-def write_workbook(instrument: Instrument) -> bytes:
-    """The instrument as an .xlsx workbook that `read_workbook` reads back unchanged."""
-    book = Workbook()
-    book.remove(book.active)
-    rows = _instrument_rows(instrument)
-    bold = Font(bold=True)
-    for sheet in SHEETS:
-        worksheet = book.create_sheet(sheet.name)
-        worksheet.append([column.header for column in sheet.columns])
-        for cell in worksheet[1]:
-            cell.font = bold
-        worksheet.freeze_panes = "A2"
-        for values in rows[sheet.name]:
-            worksheet.append(list(values))
-            for cell in worksheet[worksheet.max_row]:
-                # text starting with "=" is text, not a formula
-                if isinstance(cell.value, str) and cell.data_type == "f":
-                    cell.data_type = "s"
-        for index, column in enumerate(sheet.columns, start=1):
-            letter = get_column_letter(index)
-            width = 40 if column.kind == TEXT else max(12, len(column.header) + 2)
-            worksheet.column_dimensions[letter].width = width
-            choices = _CHOICES.get((sheet.name, column.header))
-            if choices:
-                # a drop-down in Excel; the reader checks the values itself
-                rule = DataValidation(
-                    type="list", formula1=f'"{",".join(choices)}"', allow_blank=True
-                )
-                rule.add(f"{letter}2:{letter}{_VALIDATED_ROWS}")
-                worksheet.add_data_validation(rule)
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()
-
-
-# -- reading ----------------------------------------------------------------------------------
 
 
 class _CellMark(Mark):
@@ -393,8 +103,8 @@ class _WorkbookReader:
         self.source = source
         self.problems: list[Problem] = []
 
-    def report(self, where: str, message: str) -> None:
-        self.problems.append(Problem(self.source, None, where, message))
+    def report(self, where: str, problem: Message) -> None:
+        self.problems.append(Problem.of(self.source, None, where, problem))
 
     def mark(self, cell: str, row: int) -> _CellMark:
         return _CellMark(self.source, cell, row)
@@ -410,9 +120,9 @@ class _WorkbookReader:
         where = row.where(header)
         mark = self.mark(where, row.number)
         if value is None:
-            return ScalarNode(_NULL, "", mark, mark) if required else None
+            return ScalarNode(NULL, "", mark, mark) if required else None
         kind = column.kind if column else LABEL
-        tag, text = _typed(value, kind)
+        tag, text = cell_scalar(value, kind)
         return ScalarNode(tag, text, mark, mark)
 
     def text(self, row: _Row, name: str, *, required: bool = False) -> Node | None:
@@ -428,18 +138,18 @@ class _WorkbookReader:
             return None  # an optional text left blank (or holding only spaces)
         mark = self.mark(row.where(f"{name}_id"), row.number)
         pairs = [
-            (ScalarNode(_STR, language, mark, mark), node)
+            (ScalarNode(STR, language, mark, mark), node)
             for language, node in nodes.items()
             if node is not None
         ]
-        return MappingNode("tag:yaml.org,2002:map", pairs, mark, mark)
+        return MappingNode(MAP, pairs, mark, mark)
 
     def mapping(self, row: _Row, entries: Iterable[tuple[str, Node | None]]) -> MappingNode:
         mark = self.mark(row.where("code"), row.number)
         pairs = [
-            (ScalarNode(_STR, key, mark, mark), node) for key, node in entries if node is not None
+            (ScalarNode(STR, key, mark, mark), node) for key, node in entries if node is not None
         ]
-        return MappingNode("tag:yaml.org,2002:map", pairs, mark, mark)
+        return MappingNode(MAP, pairs, mark, mark)
 
     # -- sheets -----------------------------------------------------------------------------
 
@@ -450,19 +160,32 @@ class _WorkbookReader:
                 known = {s.name for s in SHEETS}
                 others = [name for name in book.sheetnames if name not in known]
                 close = difflib.get_close_matches(sheet.name, others, n=1)
-                hint = f" (is '{close[0]}' meant?)" if close else ""
-                self.report(sheet.name, f"the sheet '{sheet.name}' is missing{hint}")
+                hint = message(N_(" (is '%(name)s' meant?)"), name=close[0]) if close else ""
+                self.report(
+                    sheet.name,
+                    message(
+                        N_("the sheet '%(sheet)s' is missing%(hint)s"), sheet=sheet.name, hint=hint
+                    ),
+                )
             return None
         worksheet = book[sheet.name]
         if not hasattr(worksheet, "iter_rows"):
-            self.report(sheet.name, f"the sheet '{sheet.name}' is a chart, not a table")
+            self.report(
+                sheet.name,
+                message(N_("the sheet '%(sheet)s' is a chart, not a table"), sheet=sheet.name),
+            )
             return None
         try:
             # openpyxl parses a read-only sheet while iterating: damage surfaces here
             rows = iter(list(worksheet.iter_rows(values_only=True)))
         except Exception as error:  # any parser failure on untrusted XML
             self.report(
-                sheet.name, f"the sheet '{sheet.name}' cannot be read ({type(error).__name__})"
+                sheet.name,
+                message(
+                    N_("the sheet '%(sheet)s' cannot be read (%(error)s)"),
+                    sheet=sheet.name,
+                    error=type(error).__name__,
+                ),
             )
             return None
         header = next(rows, None)
@@ -474,19 +197,27 @@ class _WorkbookReader:
                 continue
             name = str(value).strip()
             if name in seen:
-                self.report(cell, f"the column '{name}' appears twice")
+                self.report(cell, message(N_("the column '%(column)s' appears twice"), column=name))
                 continue
             seen.add(name)
             if sheet.column(name) is None:
                 known = [column.header for column in sheet.columns]
-                close = difflib.get_close_matches(name, known, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                self.report(cell, f"unknown column '{name}'{hint}; notes columns start with '#'")
+                self.report(
+                    cell,
+                    message(
+                        N_("unknown column '%(column)s'%(hint)s; notes columns start with '#'"),
+                        column=name,
+                        hint=did_you_mean(name, known),
+                    ),
+                )
                 continue
             columns[index] = name
         missing = [c.header for c in sheet.columns if c.required and c.header not in seen]
         for name in missing:
-            self.report(f"{sheet.name}!1", f"the column '{name}' is missing from the header row")
+            self.report(
+                f"{sheet.name}!1",
+                message(N_("the column '%(column)s' is missing from the header row"), column=name),
+            )
         if missing:
             return None
         result: list[_Row] = []
@@ -512,8 +243,10 @@ class _WorkbookReader:
         if len(instrument_rows) != 1:
             self.report(
                 "Instrument!2",
-                f"the Instrument sheet needs exactly one row under its header, "
-                f"found {len(instrument_rows)}",
+                message(
+                    N_("the Instrument sheet needs exactly one row under its header, found %(n)s"),
+                    n=len(instrument_rows),
+                ),
             )
             return None
         top = instrument_rows[0]
@@ -531,7 +264,7 @@ class _WorkbookReader:
                 (self.scalar(row, "level", required=True), self.text(row, "name", required=True))
                 for row in level_rows
             ]
-            entries.append(("level_names", MappingNode("tag:yaml.org,2002:map", pairs, mark, mark)))
+            entries.append(("level_names", MappingNode(MAP, pairs, mark, mark)))
         band_rows = sheets["Bands"]
         if band_rows is not None:
             mark = self.mark("Bands!A1", 1)
@@ -546,17 +279,15 @@ class _WorkbookReader:
                 )
                 for row in band_rows
             ]
-            entries.append(
-                ("maturity_bands", SequenceNode("tag:yaml.org,2002:seq", bands, mark, mark))
-            )
+            entries.append(("maturity_bands", SequenceNode(SEQ, bands, mark, mark)))
         entries.append(("dimensions", self.dimensions(sheets)))
         return self.mapping_at(top_mark, entries)
 
     def mapping_at(
         self, mark: _CellMark, entries: Iterable[tuple[str, Node | None]]
     ) -> MappingNode:
-        pairs = [(ScalarNode(_STR, k, mark, mark), n) for k, n in entries if n is not None]
-        return MappingNode("tag:yaml.org,2002:map", pairs, mark, mark)
+        pairs = [(ScalarNode(STR, k, mark, mark), n) for k, n in entries if n is not None]
+        return MappingNode(MAP, pairs, mark, mark)
 
     def dimensions(self, sheets: dict[str, list[_Row] | None]) -> Node:
         dimension_rows = sheets["Dimensions"] or []
@@ -606,7 +337,13 @@ class _WorkbookReader:
             if sub_code is None and dimension in subs_of:
                 self.report(
                     row.where("sub_element"),
-                    f"dimension '{dimension}' has sub-elements: name this indicator's sub-element",
+                    message(
+                        N_(
+                            "dimension '%(dimension)s' has sub-elements: "
+                            "name this indicator's sub-element"
+                        ),
+                        dimension=dimension,
+                    ),
                 )
                 continue
             if sub_code is not None and sub_dimension.get(sub_code) != dimension:
@@ -618,7 +355,7 @@ class _WorkbookReader:
                         sub_code,
                         "SubElements",
                         known,
-                        f" of dimension '{dimension}'",
+                        message(N_(" of dimension '%(dimension)s'"), dimension=dimension),
                     ),
                 )
                 continue
@@ -651,7 +388,7 @@ class _WorkbookReader:
                                 (
                                     "indicators",
                                     SequenceNode(
-                                        "tag:yaml.org,2002:seq",
+                                        SEQ,
                                         by_group.get((code, _code_text(sub_row.value("code"))), []),
                                         sub_mark,
                                         sub_mark,
@@ -663,7 +400,7 @@ class _WorkbookReader:
                 entries.append(
                     (
                         "sub_elements",
-                        SequenceNode("tag:yaml.org,2002:seq", subs, row_mark, row_mark),
+                        SequenceNode(SEQ, subs, row_mark, row_mark),
                     )
                 )
             else:
@@ -671,7 +408,7 @@ class _WorkbookReader:
                     (
                         "indicators",
                         SequenceNode(
-                            "tag:yaml.org,2002:seq",
+                            SEQ,
                             by_group.get((code, None), []),
                             row_mark,
                             row_mark,
@@ -679,7 +416,7 @@ class _WorkbookReader:
                     )
                 )
             dimensions.append(self.mapping(row, entries))
-        return SequenceNode("tag:yaml.org,2002:seq", dimensions, mark, mark)
+        return SequenceNode(SEQ, dimensions, mark, mark)
 
     def indicator(self, row: _Row, extra_rows: list[_Row]) -> Node:
         entries: list[tuple[str, Node | None]] = [
@@ -703,11 +440,14 @@ class _WorkbookReader:
             kind = extra.value("kind")
             kind_text = str(kind).strip() if kind is not None else ""
             if kind_text not in KINDS:
-                close = difflib.get_close_matches(kind_text, KINDS, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
                 self.report(
                     extra.where("kind"),
-                    f"unknown kind {_describe_value(kind_text)}{hint}: use {', '.join(KINDS)}",
+                    message(
+                        N_("unknown kind %(got)s%(hint)s: use %(choices)s"),
+                        got=_describe_value(kind_text),
+                        hint=did_you_mean(kind_text, KINDS),
+                        choices=", ".join(KINDS),
+                    ),
                 )
                 continue
             groups.setdefault(kind_text, []).append(extra)
@@ -718,7 +458,7 @@ class _WorkbookReader:
                     (self.scalar(r, "level", required=True), self.text(r, "text", required=True))
                     for r in groups[kind]
                 ]
-                entries.append((key, MappingNode("tag:yaml.org,2002:map", pairs, mark, mark)))
+                entries.append((key, MappingNode(MAP, pairs, mark, mark)))
         for key, kind in OPTION_ROW_KINDS.items():
             if kind in groups:
                 options = [
@@ -732,7 +472,7 @@ class _WorkbookReader:
                     )
                     for r in groups[kind]
                 ]
-                entries.append((key, SequenceNode("tag:yaml.org,2002:seq", options, mark, mark)))
+                entries.append((key, SequenceNode(SEQ, options, mark, mark)))
         if THRESHOLD_KIND in groups:
             thresholds = [
                 self.mapping_at(
@@ -744,9 +484,7 @@ class _WorkbookReader:
                 )
                 for r in groups[THRESHOLD_KIND]
             ]
-            entries.append(
-                ("thresholds", SequenceNode("tag:yaml.org,2002:seq", thresholds, mark, mark))
-            )
+            entries.append(("thresholds", SequenceNode(SEQ, thresholds, mark, mark)))
         return self.mapping(row, entries)
 
 
@@ -756,46 +494,29 @@ def _code_text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _unknown(kind: str, code: str, sheet: str, known: Iterable[str], owner: str = "") -> str:
+def _unknown(
+    kind: str, code: str, sheet: str, known: Iterable[str], owner: Message | str = ""
+) -> Message:
     """A row names a dimension, sub-element or indicator that `sheet` does not have."""
+    word = kind_word(kind)
     if not code:
-        return f"the {kind} is empty"
-    close = difflib.get_close_matches(code, sorted(known), n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"no {kind} '{code}'{owner} in the {sheet} sheet{hint}"
-
-
-def _typed(value: object, kind: str) -> tuple[str, str]:
-    """The YAML tag and text of a cell value, read as its column's kind."""
-    if isinstance(value, bool):
-        return _BOOL, "true" if value else "false"
-    if isinstance(value, int):
-        return (_STR if kind in (CODE, TEXT, LABEL, LIST) else _INT), str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 2**53:
-            return (_STR if kind in (CODE, TEXT, LABEL, LIST) else _INT), str(int(value))
-        return (_STR if kind in (TEXT, LABEL) else _FLOAT), repr(value)
-    if not isinstance(value, str):
-        # dates, times: never a valid value; shown as written
-        return _STR, str(value)
-    if kind == NUMBER:
-        text = value.strip()
-        return _RESOLVER.resolve(ScalarNode, text, (True, False)), text
-    if kind == BOOL:
-        text = value.strip()
-        text = _YES_NO.get(text.lower(), text)
-        return _RESOLVER.resolve(ScalarNode, text, (True, False)), text
-    if kind in (CODE, LIST, LABEL):
-        return _STR, value.strip()
-    return _STR, value
+        return message(N_("the %(kind)s is empty"), kind=word)
+    return message(
+        N_("no %(kind)s '%(code)s'%(owner)s in the %(sheet)s sheet%(hint)s"),
+        kind=word,
+        code=code,
+        owner=owner,
+        sheet=sheet,
+        hint=did_you_mean(code, sorted(known)),
+    )
 
 
 def _list_node(node: Node | None) -> Node | None:
-    if not isinstance(node, ScalarNode) or node.tag == _NULL:
+    if not isinstance(node, ScalarNode) or node.tag == NULL:
         return node
     items = [part.strip() for part in node.value.split(",")]
-    children = [ScalarNode(_STR, item, node.start_mark, node.end_mark) for item in items]
-    return SequenceNode("tag:yaml.org,2002:seq", children, node.start_mark, node.end_mark)
+    children = [ScalarNode(STR, item, node.start_mark, node.end_mark) for item in items]
+    return SequenceNode(SEQ, children, node.start_mark, node.end_mark)
 
 
 def read_workbook(
@@ -811,15 +532,16 @@ def read_workbook(
     a workbook, too big, or unpacks to more than `max_unpacked_bytes` is refused before
     openpyxl parses it.
     """
-    refusal = _refusal(data, max_bytes, max_unpacked_bytes)
-    if refusal:
-        raise InstrumentError([Problem(source, None, "", refusal)])
+    refused = refusal(data, max_bytes, max_unpacked_bytes)
+    if refused:
+        raise InstrumentError([Problem.of(source, None, "", refused)])
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise InstrumentError(
-            [Problem(source, None, "", f"the workbook cannot be read ({type(error).__name__})")]
-        ) from None
+        unreadable = message(
+            N_("the workbook cannot be read (%(error)s)"), error=type(error).__name__
+        )
+        raise InstrumentError([Problem.of(source, None, "", unreadable)]) from None
     try:
         reader = _WorkbookReader(source)
         root = reader.tree(book)
@@ -848,35 +570,3 @@ def _cell_order(problem: Problem) -> tuple[int, int, int]:
         int(row) if row else 0,
         column_index_from_string(column) if column else 0,
     )
-
-
-def _refusal(data: bytes, max_bytes: int, max_unpacked_bytes: int) -> str | None:
-    """Why the bytes are refused before parsing, or None."""
-    if len(data) > max_bytes:
-        return (
-            f"the file is {len(data):,} bytes; workbooks of at most {max_bytes:,} bytes "
-            "are accepted"
-        )
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        return "this is an old Excel 97-2003 (.xls) file: save it as an Excel workbook (.xlsx)"
-    if not data.startswith(b"PK"):
-        return "not an Excel workbook (.xlsx)"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-            names = {entry.filename for entry in entries}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return "not an Excel workbook (.xlsx): the zip container is damaged"
-    if len(entries) > MAX_ZIP_ENTRIES:
-        return f"the workbook holds {len(entries):,} parts; at most {MAX_ZIP_ENTRIES} are accepted"
-    # zipfile never yields more than an entry's declared size (and then fails its CRC), so the
-    # declared sizes bound what openpyxl can unpack
-    unpacked = sum(entry.file_size for entry in entries)
-    if unpacked > max_unpacked_bytes:
-        return (
-            f"the workbook would unpack to {unpacked:,} bytes, more than the "
-            f"{max_unpacked_bytes:,} allowed: refused as a possible zip bomb"
-        )
-    if "xl/workbook.xml" not in names:
-        return "not an Excel workbook (.xlsx): the zip holds no xl/workbook.xml"
-    return None

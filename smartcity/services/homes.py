@@ -142,10 +142,12 @@ def next_step(assessment: Assessment) -> str:
         )
     if status == Status.SUBMITTED:
         when = assessment.submitted_at
+        # written apart: pybabel extract misses a message inside another's arguments
+        on_date = (" " + _("on %(date)s", date=date_filter(when, "long"))) if when else ""
         return _(
             "Submitted%(when)s. Next, the evaluators check your answers and evidence; you will "
             "be notified when they verify it or return it with notes.",
-            when=(" " + _("on %(date)s", date=date_filter(when, "long"))) if when else "",
+            when=on_date,
         )
     if status == Status.IN_REVIEW:
         return _(

@@ -1,9 +1,14 @@
-"""Messages of services that also run on the command line: translated in a request only."""
+"""Messages of services that also run on the command line, and the domain's messages (keys with
+their values): translated in a request only."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from flask import has_request_context
 from flask_babel import gettext
+
+from ..domain.messages import Translate
 
 
 def gettext_or_english(msgid: str, /, **params: object) -> str:
@@ -14,3 +19,16 @@ def gettext_or_english(msgid: str, /, **params: object) -> str:
     if has_request_context():
         return gettext(msgid, **params)
     return msgid % params if params else msgid
+
+
+class Translatable(Protocol):
+    """What the domain writes for people as a key and its values (`domain.messages.Message`,
+    `domain.problems.Problem`): it translates itself with the gettext it is given."""
+
+    def text(self, _: Translate = ...) -> str: ...
+
+
+def translated(shown: Translatable) -> str:
+    """A domain message (a questionnaire problem, ...) in the request's language; English on
+    the command line."""
+    return shown.text(gettext_or_english)

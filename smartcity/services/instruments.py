@@ -19,6 +19,7 @@ from ..domain import limits
 from ..domain.instrument import Instrument
 from ..domain.limits import shortened_file_name
 from ..domain.loader import InstrumentError, Problem, load_instrument
+from ..domain.messages import N_, message
 from ..extensions import db
 from ..models import InstrumentVersion, Period, User
 from . import audit
@@ -184,7 +185,7 @@ def source_of(data: bytes, source_name: str) -> tuple[str, Instrument]:
         workbook = _workbook_module()
         if workbook is None:
             raise InstrumentError(
-                [Problem(name, None, "", "Excel workbooks cannot be read here; upload YAML")]
+                [Problem(name, None, "", N_("Excel workbooks cannot be read here; upload YAML"))]
             )
         from ..domain.loader import dump_instrument
 
@@ -194,7 +195,10 @@ def source_of(data: bytes, source_name: str) -> tuple[str, Instrument]:
         raise InstrumentError(
             [
                 Problem(
-                    name, None, "", "not an Excel workbook (.xlsx): the file is not a ZIP package"
+                    name,
+                    None,
+                    "",
+                    N_("not an Excel workbook (.xlsx): the file is not a ZIP package"),
                 )
             ]
         )
@@ -203,7 +207,11 @@ def source_of(data: bytes, source_name: str) -> tuple[str, Instrument]:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise InstrumentError(
-            [Problem(name, line, "", f"not valid UTF-8 text (byte {error.start})")]
+            [
+                Problem.of(
+                    name, line, "", message(N_("not valid UTF-8 text (byte %(n)s)"), n=error.start)
+                )
+            ]
         ) from error
     return text, load_instrument(text, name)
 
@@ -319,7 +327,10 @@ def problems_in(data: bytes, source_name: str) -> list[Problem]:
     """
     limit = max_upload_bytes()
     if len(data) > limit:
-        return [Problem(source_name, None, "", f"{len(data)} bytes; at most {limit} bytes")]
+        too_large = message(
+            N_("%(size)s bytes; at most %(limit)s bytes"), size=len(data), limit=limit
+        )
+        return [Problem.of(source_name, None, "", too_large)]
     try:
         source_of(data, source_name)
     except InstrumentError as error:

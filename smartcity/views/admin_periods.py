@@ -44,6 +44,7 @@ from ..policy import edit_window, in_agency_hands
 from ..services import documents, store
 from ..services import instruments as instrument_service
 from ..services import periods as service
+from ..services.i18n import translated
 from ..services.store import unit_of_work
 from .helpers import load_or_404, page_number, roles_required, text_in
 
@@ -511,7 +512,8 @@ def upload():
         )
         return _render_upload(form, 413, too_large=message, file_name=name)
     except InstrumentError as error:
-        return _render_upload(form, 422, problems=list(error.problems), file_name=name)
+        problems = [(problem, translated(problem)) for problem in error.problems]
+        return _render_upload(form, 422, problems=problems, file_name=name)
     return _render_upload(
         form,
         200,

@@ -3,24 +3,25 @@ implement, and the stored value `Answer` and `Review` share."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..instrument import ANSWER_KINDS, AnswerValue
+from ..messages import Translate, untranslated
 
 if TYPE_CHECKING:
     from ..instrument import Indicator
 
-# a gettext (`flask_babel.gettext` in the app): the domain names its texts, Babel translates
-Translate = Callable[..., str]
-
-
-def untranslated(message: str, **values: Any) -> str:
-    """The English text (tests and scripts without the app's catalogue)."""
-    return message % values if values else message
+__all__ = [
+    "AnswerType",
+    "StoredValue",
+    "Translate",
+    "decimal_text",
+    "number_display",
+    "untranslated",
+]
 
 
 def decimal_text(value: Fraction) -> str:
@@ -188,9 +189,10 @@ class AnswerType:
     def read_yaml(
         self, reader: Any, entries: dict[str, Any], path: str, expected_levels: Any
     ) -> Any:
-        """The type's part of an indicator (`loader.TypeParts`, made by `reader.parts`), read
+        """The type's part of an indicator (`reader.TypeParts`, made by `reader.parts`), read
         with the YAML `reader`, which reports each problem with its file, line and field and
-        hands over the loader's tools (`join`, `show_number`, `exact_number`, ...)."""
+        hands over its tools (`join`, `show_number`, `exact_number`, `text`, `code`, ...);
+        a message is a key marked with `messages.N_` and its values."""
         return reader.parts()
 
     def dump_yaml(self, indicator: Indicator) -> dict[str, object]:

@@ -7,7 +7,9 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..instrument import SCALE, AnswerMismatch, AnswerValue
-from .base import AnswerType, StoredValue, Translate, number_display
+from ..messages import N_
+from .base import StoredValue, Translate, number_display
+from .options import OptionsAnswer
 
 if TYPE_CHECKING:
     from ..instrument import Indicator
@@ -16,10 +18,13 @@ if TYPE_CHECKING:
 NOTHING_TICKED = ""
 
 
-class ChecklistAnswer(AnswerType):
+class ChecklistAnswer(OptionsAnswer):
     name = "checklist"
     field = "checked"
     options_key = "items"
+    option_kind = "item"
+    an_option = N_("an item")
+    positive_points = True
     widget = "checkboxes"
     keys = ("items", "max_points")
     required = ("items",)
@@ -102,21 +107,26 @@ class ChecklistAnswer(AnswerType):
         """The items of a checklist and the points of a full score."""
         items = None
         if "items" in entries:
-            items = reader._options(entries["items"], reader.join(path, "items"), "item", True)
+            items = self.read_options(reader, entries["items"], reader.join(path, "items"))
         total = sum((item.points for item, _ in items or ()), Fraction(0))
         max_points: Fraction | None = total if items else None
         sound = items is not None
         if "max_points" in entries:
             max_node = entries["max_points"]
-            max_points = reader._max_points(max_node, reader.join(path, "max_points"))
+            max_path = reader.join(path, "max_points")
+            max_points = reader.positive_number(max_node, max_path, "max_points")
             if max_points is None:
                 sound = False
             elif items is not None and max_points > total:
                 reader.report(
                     max_node,
-                    reader.join(path, "max_points"),
-                    f"max_points {reader.show_number(max_points)} is more than all items together "
-                    f"({reader.show_number(total)}): a full score would be impossible",
+                    max_path,
+                    N_(
+                        "max_points %(max)s is more than all items together (%(total)s): "
+                        "a full score would be impossible"
+                    ),
+                    max=reader.show_number(max_points),
+                    total=reader.show_number(total),
                 )
                 sound = False
         return reader.parts(
@@ -124,22 +134,6 @@ class ChecklistAnswer(AnswerType):
             options=tuple(item for item, _ in items or ()),
             max_points=max_points,
         )
-
-    def dump_yaml(self, indicator: Indicator) -> dict[str, object]:
-        from .. import yaml_writer  # writes with the answer types
-
-        data: dict[str, object] = {}
-        if indicator.max_points is not None:
-            data["max_points"] = yaml_writer.number_node(indicator.max_points)
-        data[self.options_key] = [
-            {
-                "code": o.code,
-                "label": yaml_writer.text_data(o.label),
-                "points": yaml_writer.number_node(o.points),
-            }
-            for o in indicator.options
-        ]
-        return data
 
 
 TYPE = ChecklistAnswer()

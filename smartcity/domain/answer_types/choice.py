@@ -6,16 +6,21 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..instrument import SCALE, AnswerMismatch, AnswerValue
-from .base import AnswerType, Translate, number_display
+from ..messages import N_
+from .base import Translate, number_display
+from .options import OptionsAnswer
 
 if TYPE_CHECKING:
     from ..instrument import Indicator
 
 
-class ChoiceAnswer(AnswerType):
+class ChoiceAnswer(OptionsAnswer):
     name = "choice"
     field = "choice"
     options_key = "options"
+    option_kind = "option"
+    an_option = N_("an option")
+    fewest = 2
     widget = "radios"
     keys = ("options", "max_points")
     required = ("max_points", "options")
@@ -63,12 +68,12 @@ class ChoiceAnswer(AnswerType):
         """The options of a choice indicator and their max_points."""
         max_points = None
         if "max_points" in entries:
-            max_points = reader._max_points(entries["max_points"], reader.join(path, "max_points"))
+            max_points = reader.positive_number(
+                entries["max_points"], reader.join(path, "max_points"), "max_points"
+            )
         options = None
         if "options" in entries:
-            options = reader._options(
-                entries["options"], reader.join(path, "options"), "option", False
-            )
+            options = self.read_options(reader, entries["options"], reader.join(path, "options"))
         sound = max_points is not None and options is not None
         if options is not None and max_points is not None:
             for index, (option, points_node) in enumerate(options):
@@ -76,8 +81,9 @@ class ChoiceAnswer(AnswerType):
                     reader.report(
                         points_node,
                         f"{path}.options[{index}].points",
-                        f"points {reader.show_number(option.points)} are above max_points "
-                        f"{reader.show_number(max_points)}",
+                        N_("points %(points)s are above max_points %(max)s"),
+                        points=reader.show_number(option.points),
+                        max=reader.show_number(max_points),
                     )
                     sound = False
         return reader.parts(
@@ -85,22 +91,6 @@ class ChoiceAnswer(AnswerType):
             options=tuple(option for option, _ in options or ()),
             max_points=max_points,
         )
-
-    def dump_yaml(self, indicator: Indicator) -> dict[str, object]:
-        from .. import yaml_writer  # writes with the answer types
-
-        data: dict[str, object] = {}
-        if indicator.max_points is not None:
-            data["max_points"] = yaml_writer.number_node(indicator.max_points)
-        data[self.options_key] = [
-            {
-                "code": o.code,
-                "label": yaml_writer.text_data(o.label),
-                "points": yaml_writer.number_node(o.points),
-            }
-            for o in indicator.options
-        ]
-        return data
 
 
 TYPE = ChoiceAnswer()

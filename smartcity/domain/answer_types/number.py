@@ -8,7 +8,8 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from ..instrument import DIRECTIONS, AnswerMismatch, AnswerValue
+from ..instrument import DIRECTIONS, HIGHER_IS_BETTER, AnswerMismatch, AnswerValue, Threshold
+from ..messages import N_, joined
 from .base import AnswerType, Translate, decimal_text, number_display
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 # a plain decimal: digits with an optional fraction after "." or "," (no exponent, no grouping)
 _DECIMAL = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 MAX_NUMBER_DIGITS = 30
+THRESHOLD_KEYS = ("from", "level")
 
 
 def typed_decimal(typed: str) -> str:
@@ -135,7 +137,7 @@ class NumberAnswer(AnswerType):
     ) -> Any:
         """A number indicator's unit, range, direction and thresholds."""
         unit = (
-            reader._text(entries["unit"], reader.join(path, "unit")) if "unit" in entries else None
+            reader.text(entries["unit"], reader.join(path, "unit")) if "unit" in entries else None
         )
         bounds: dict[str, Fraction | None] = {}
         for key in ("minimum", "maximum"):
@@ -146,7 +148,9 @@ class NumberAnswer(AnswerType):
                     reader.report(
                         entries[key],
                         reader.join(path, key),
-                        f"{key} must be a number, got {reader.describe(entries[key])}",
+                        N_("%(name)s must be a number, got %(got)s"),
+                        name=key,
+                        got=reader.describe(entries[key]),
                     )
                 bounds[key] = value
         minimum, maximum = bounds["minimum"], bounds["maximum"]
@@ -155,8 +159,9 @@ class NumberAnswer(AnswerType):
             reader.report(
                 entries["maximum"],
                 reader.join(path, "maximum"),
-                f"the number range is empty: maximum {reader.show_number(maximum)} is not above "
-                f"minimum {reader.show_number(minimum)}",
+                N_("the number range is empty: maximum %(max)s is not above minimum %(min)s"),
+                max=reader.show_number(maximum),
+                min=reader.show_number(minimum),
             )
             range_sound = False
         direction = None
@@ -168,11 +173,14 @@ class NumberAnswer(AnswerType):
                 reader.report(
                     node,
                     reader.join(path, "direction"),
-                    f"direction must be {' or '.join(DIRECTIONS)}, got {reader.describe(node)}",
+                    N_("direction must be %(choices)s, got %(got)s"),
+                    choices=joined(DIRECTIONS, N_("%(rest)s or %(last)s")),
+                    got=reader.describe(node),
                 )
         thresholds = None
         if "thresholds" in entries:
-            thresholds = reader._thresholds(
+            thresholds = self.read_thresholds(
+                reader,
                 entries["thresholds"],
                 reader.join(path, "thresholds"),
                 expected_levels,
@@ -190,6 +198,118 @@ class NumberAnswer(AnswerType):
             thresholds=thresholds or (),
             direction=direction,
         )
+
+    def read_thresholds(
+        self,
+        reader: Any,
+        node: Any,
+        path: str,
+        expected_levels: frozenset[int] | None,
+        bounds: tuple[Fraction, Fraction] | None,
+        direction: str | None,
+    ) -> tuple[Threshold, ...] | None:
+        """The thresholds: from the minimum up, within the range, levels in the direction."""
+        if not reader.sequence(node, path, "thresholds", "threshold"):
+            return None
+        allowed = expected_levels if expected_levels else frozenset(range(1, 6))
+        before = len(reader.problems)
+        result: list[Threshold] = []
+        previous: tuple[Fraction, int] | None = None  # (from, level) of the last sound entry
+        for index, item_path, entries in reader.mapping_items(
+            node, path, N_("a threshold"), "from, level", THRESHOLD_KEYS
+        ):
+            start = level = None
+            if "from" in entries:
+                start = self._threshold_from(
+                    reader, entries["from"], reader.join(item_path, "from"), index, bounds, previous
+                )
+            if "level" in entries:
+                level_node = entries["level"]
+                level_path = reader.join(item_path, "level")
+                level = reader.whole_number(level_node)
+                if level is None or level not in allowed:
+                    reader.report(
+                        level_node,
+                        level_path,
+                        N_("level must be one of the levels (%(levels)s), got %(got)s"),
+                        levels=reader.level_list(allowed),
+                        got=reader.describe(level_node),
+                    )
+                    level = None
+                elif previous is not None and direction is not None:
+                    higher = direction == HIGHER_IS_BETTER
+                    if (level <= previous[1]) if higher else (level >= previous[1]):
+                        reader.report(
+                            level_node,
+                            level_path,
+                            N_(
+                                "with %(direction)s the levels must ascend as the thresholds "
+                                "rise: %(this)s after %(last)s"
+                            )
+                            if higher
+                            else N_(
+                                "with %(direction)s the levels must descend as the thresholds "
+                                "rise: %(this)s after %(last)s"
+                            ),
+                            direction=direction,
+                            this=level,
+                            last=previous[1],
+                        )
+            if start is not None and level is not None:
+                result.append(Threshold(start, level))
+                previous = (start, level)
+        if len(reader.problems) > before:
+            return None
+        return tuple(result)
+
+    @staticmethod
+    def _threshold_from(
+        reader: Any,
+        node: Any,
+        path: str,
+        index: int,
+        bounds: tuple[Fraction, Fraction] | None,
+        previous: tuple[Fraction, int] | None,
+    ) -> Fraction | None:
+        """A threshold's `from`: a number (None if not); where it stands wrongly, reported."""
+        start = reader.exact_number(node)
+        show = reader.show_number
+        if start is None:
+            reader.report(
+                node,
+                path,
+                N_("%(name)s must be a number, got %(got)s"),
+                name="from",
+                got=reader.describe(node),
+            )
+        elif bounds is not None and index == 0 and start != bounds[0]:
+            reader.report(
+                node,
+                path,
+                N_(
+                    "the first threshold must start at the minimum %(min)s so that every value "
+                    "has a level, got %(got)s"
+                ),
+                min=show(bounds[0]),
+                got=show(start),
+            )
+        elif previous is not None and start <= previous[0]:
+            reader.report(
+                node,
+                path,
+                N_("thresholds must ascend: %(this)s is not above %(last)s"),
+                this=show(start),
+                last=show(previous[0]),
+            )
+        elif bounds is not None and start > bounds[1]:
+            reader.report(
+                node,
+                path,
+                N_("threshold %(this)s is above the maximum %(max)s"),
+                this=show(start),
+                max=show(bounds[1]),
+            )
+        return start
 
     def dump_yaml(self, indicator: Indicator) -> dict[str, object]:
         from .. import yaml_writer  # writes with the answer types
