@@ -248,3 +248,29 @@ def test_with_redis_the_job_waits_on_the_queue_and_outlives_the_web_app(printing
     finally:
         for key in connection.scan_iter(f"rq:*{queue_name}*"):
             connection.delete(key)
+
+
+def test_a_burst_worker_does_not_wait_on_the_command_channel(app, monkeypatch):
+    """`print-worker --burst` stops when the queue is empty: RQ's command listener (its
+    thread waits up to 60 s to let go of its channel) is not started for it."""
+    import redis.client
+
+    url = "redis://127.0.0.1:6379/15"
+    connection = redis_or_skip(url)
+    listeners = []
+    real = redis.client.PubSub.run_in_thread
+
+    def run_in_thread(pubsub, *args, **kwargs):
+        listeners.append(kwargs.get("sleep_time"))
+        return real(pubsub, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.PubSub, "run_in_thread", run_in_thread)
+    queue_name = f"smartcity-burst-test-{uuid.uuid4().hex[:8]}"
+    app.config.update(REDIS_URL=url, PRINT_QUEUE=queue_name)
+    try:
+        with app.app_context():
+            print_jobs.run_worker(burst=True)
+    finally:
+        for key in connection.scan_iter(f"rq:*{queue_name}*"):
+            connection.delete(key)
+    assert listeners == []

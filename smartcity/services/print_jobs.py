@@ -123,13 +123,31 @@ def _queue():
 
 def run_worker(burst: bool = False) -> None:
     """Execute queued print jobs (the `print-worker` command); needs an app context."""
-    from rq import SimpleWorker, Worker
+    from rq import Worker
 
     queue = _queue()
     # a forked work horse per job keeps a crashed job from taking the worker with it
-    worker_class = SimpleWorker if burst else Worker
+    worker_class = _burst_worker_class() if burst else Worker
     # with the scheduler: a job retried after a delay (a notification mail) is run again
     worker_class([queue], connection=queue.connection).work(burst=burst, with_scheduler=True)
+
+
+def _burst_worker_class():
+    """A worker that empties the queue and stops (`print-worker --burst`).
+
+    It does not listen on RQ's command channel (stop, kill): it is gone before anyone could
+    send one, and RQ's listener waits up to 60 s for its channel to close, so a burst run
+    sometimes took a minute longer than its jobs."""
+    from rq import SimpleWorker
+
+    class BurstWorker(SimpleWorker):
+        def subscribe(self) -> None:
+            """No command channel: see `_burst_worker_class`."""
+
+        def unsubscribe(self) -> None:
+            """No command channel: see `_burst_worker_class`."""
+
+    return BurstWorker
 
 
 # --- running ---------------------------------------------------------------------------------
