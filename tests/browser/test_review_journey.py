@@ -266,7 +266,9 @@ def test_return_fix_resubmit_verify_finalize(chromium_page: Page):
     page.locator("[data-testid=finalize-link]").click()  # finalizing asks first
     meeting = page.locator("[data-testid=meeting-fields]")
     meeting.locator("input[name=place]").fill("Sampit Creative Hub")
-    page.locator(f'form[action="{overview}/finalize"] button[type=submit]').click()
+    # finalizing issues the signed documents before it answers: slower than a click's 10 s
+    # on a busy machine
+    page.locator(f'form[action="{overview}/finalize"] button[type=submit]').click(timeout=30_000)
     expect(page).to_have_url(overview)
     expect(page.locator(".message-success")).to_be_visible()
     expect_status(page, "final")

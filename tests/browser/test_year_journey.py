@@ -426,7 +426,9 @@ def chair_finalizes(page: Page, assessment_id: int) -> None:
     expect_status(page, "verified")
     page.locator("[data-testid=finalize-link]").click()  # finalizing asks first
     expect(page.locator("[data-testid=meeting-fields]")).to_be_visible()
-    page.locator(f'form[action="{overview}/finalize"] button[type=submit]').click()
+    # finalizing issues the signed report, certificate and minutes before it answers: on a
+    # busy machine that takes longer than a click's usual 10 s
+    page.locator(f'form[action="{overview}/finalize"] button[type=submit]').click(timeout=30_000)
     expect(page).to_have_url(overview)
     expect_status(page, "final")
 
