@@ -7,10 +7,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
+from fractions import Fraction
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, composite, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -317,6 +327,43 @@ class Review(db.Model):
 
     assessment: Mapped[Assessment] = relationship()
     updated_by: Mapped[User | None] = relationship()
+
+
+class ExactFraction(TypeDecorator):
+    """A `Fraction` stored as its exact text ("10/3", "4"): it reads back as the same Fraction,
+    however large its numerator and denominator (no float, no fixed decimal places)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Fraction | None, dialect) -> str | None:
+        return None if value is None else str(Fraction(value))
+
+    def process_result_value(self, value: str | None, dialect) -> Fraction | None:
+        return None if value is None else Fraction(value)
+
+
+class AssessmentResult(db.Model):
+    """A final assessment's result as the scoring engine computed it when it became final:
+    one row per dimension the agency answers and one for the whole (`dimension_code` "").
+
+    Written by `services.results.record` inside the finalizing transition, removed when the
+    result is reopened; the region page, the dashboards, the exports and the API read final
+    results from here instead of scoring again (docs/ARCHITECTURE.md, "Final results").
+    """
+
+    __tablename__ = "assessment_results"
+    __table_args__ = (UniqueConstraint("assessment_id", "dimension_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    # "" for the whole assessment (domain.results.OVERALL)
+    dimension_code: Mapped[str] = mapped_column(String(limits.DIMENSION_CODE))
+    # the exact indices (None when nothing counted) and the maturity level of each
+    self_index: Mapped[Fraction | None] = mapped_column(ExactFraction)
+    self_level: Mapped[int | None] = mapped_column()
+    verified_index: Mapped[Fraction | None] = mapped_column(ExactFraction)
+    verified_level: Mapped[int | None] = mapped_column()
 
 
 class Transition(db.Model):

@@ -1,0 +1,97 @@
+"""An assessment's result as it is stored when final: the scoring engine's indices, line by line.
+
+One line per dimension scored (questionnaire order) and one for the whole assessment
+(`dimension_code` ""), each with the exact self-assessed and verified index and the maturity
+level the instrument's bands give them. Nothing is computed here: the lines only copy what
+`scoring.score_assessment` returned, so a stored result is the engine's result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .scoring import AssessmentScore, DimensionScore
+
+OVERALL = ""  # the dimension code of the line for the whole assessment
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    dimension_code: str  # OVERALL for the whole assessment
+    self_index: Fraction | None
+    self_level: int | None
+    verified_index: Fraction | None
+    verified_level: int | None
+
+    @property
+    def counted(self) -> Fraction | None:
+        """The index that counts: the verified one once there is one."""
+        return self.verified_index if self.verified_index is not None else self.self_index
+
+
+def _level(score: AssessmentScore | DimensionScore | None) -> int | None:
+    return score.maturity.level if score is not None and score.maturity is not None else None
+
+
+def _index(score: AssessmentScore | DimensionScore | None) -> Fraction | None:
+    return score.index if score is not None else None
+
+
+def result_lines(
+    self_assessed: AssessmentScore, verified: AssessmentScore | None
+) -> tuple[ResultLine, ...]:
+    """The dimensions' lines in questionnaire order, then the overall line."""
+    lines = []
+    for own in self_assessed.dimensions:
+        code = own.dimension.code
+        checked = verified.dimension(code) if verified is not None else None
+        lines.append(ResultLine(code, own.index, _level(own), _index(checked), _level(checked)))
+    lines.append(
+        ResultLine(
+            OVERALL,
+            self_assessed.index,
+            _level(self_assessed),
+            _index(verified),
+            _level(verified),
+        )
+    )
+    return tuple(lines)
+
+
+@dataclass(frozen=True)
+class ScoreLines:
+    """An assessment's lines together: the overall line and the dimensions' lines by code
+    (a stored final result read back, or the lines of a result still provisional)."""
+
+    overall: ResultLine
+    dimensions: dict[str, ResultLine]
+
+    @classmethod
+    def of(cls, lines: Iterable[ResultLine]) -> ScoreLines:
+        lines = tuple(lines)
+        overall = next(
+            (line for line in lines if line.dimension_code == OVERALL),
+            ResultLine(OVERALL, None, None, None, None),
+        )
+        return cls(
+            overall, {line.dimension_code: line for line in lines if line.dimension_code != OVERALL}
+        )
+
+    @classmethod
+    def scored(cls, self_assessed: AssessmentScore, verified: AssessmentScore | None) -> ScoreLines:
+        return cls.of(result_lines(self_assessed, verified))
+
+    @property
+    def index(self) -> Fraction | None:
+        """The verified overall index (the final result)."""
+        return self.overall.verified_index
+
+    def verified_dimensions(self) -> dict[str, Fraction]:
+        """Dimension code -> verified index, the dimensions with one (questionnaire order)."""
+        return {
+            code: line.verified_index
+            for code, line in self.dimensions.items()
+            if line.verified_index is not None
+        }

@@ -1,0 +1,108 @@
+"""Final results stored: written from the scoring engine when an assessment becomes final,
+read back by the region page, the dashboards, the exports and the API.
+
+`record` runs inside the finalizing transition (`workflow.transition`), `drop` when a final
+result is reopened; nothing else writes the table. Reading costs one query for a whole
+period, whatever the number of agencies, and no arithmetic: the indices are the engine's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import delete, exists, insert, select
+
+from ..domain.results import ResultLine, ScoreLines, result_lines
+from ..domain.workflow import Status
+from ..extensions import db
+from ..models import Agency, Assessment, AssessmentResult, Period
+from .review import ScorePair, period_scores, scores
+
+
+def _rows(assessment_id: int, pair: ScorePair) -> list[dict]:
+    return [
+        {
+            "assessment_id": assessment_id,
+            "dimension_code": line.dimension_code,
+            "self_index": line.self_index,
+            "self_level": line.self_level,
+            "verified_index": line.verified_index,
+            "verified_level": line.verified_level,
+        }
+        for line in result_lines(pair.self_assessed, pair.verified)
+    ]
+
+
+def drop(assessment: Assessment) -> None:
+    """Remove the stored result (a reopened assessment is no longer final)."""
+    db.session.execute(
+        delete(AssessmentResult).where(AssessmentResult.assessment_id == assessment.id)
+    )
+
+
+def record(assessment: Assessment) -> None:
+    """Store the assessment's result as the scoring engine computes it now (verified levels
+    where set, else the answers), replacing any stored before; flushes, the caller commits."""
+    drop(assessment)
+    db.session.execute(insert(AssessmentResult), _rows(assessment.id, scores(assessment)))
+    db.session.flush()
+
+
+def record_missing() -> int:
+    """Store the result of every final assessment that has none (assessments made final before
+    results were stored: the migration's backfill, and bulk-loaded data); returns how many.
+
+    Period by period, set-based (`review.period_scores`): a fixed number of queries each.
+    """
+    stored = exists().where(AssessmentResult.assessment_id == Assessment.id)
+    missing = list(
+        db.session.scalars(
+            select(Assessment)
+            .where(Assessment.status == Status.FINAL, ~stored)
+            .order_by(Assessment.period_id, Assessment.id)
+        )
+    )
+    by_period: dict[int, list[Assessment]] = {}
+    for assessment in missing:
+        by_period.setdefault(assessment.period_id, []).append(assessment)
+    for period_id, assessments in by_period.items():
+        pairs = period_scores(db.session.get(Period, period_id), assessments)
+        rows = [row for a in assessments for row in _rows(a.id, pairs[a.id])]
+        db.session.execute(insert(AssessmentResult), rows)
+    db.session.flush()
+    return len(missing)
+
+
+def final_results(*conditions) -> dict[int, ScoreLines]:
+    """Assessment id -> stored result of the final assessments matching `conditions` (on
+    `Assessment` or its `Agency`, e.g. the period and the agency's code): one query."""
+    rows = db.session.execute(
+        select(
+            AssessmentResult.assessment_id,
+            AssessmentResult.dimension_code,
+            AssessmentResult.self_index,
+            AssessmentResult.self_level,
+            AssessmentResult.verified_index,
+            AssessmentResult.verified_level,
+        )
+        .join(Assessment, Assessment.id == AssessmentResult.assessment_id)
+        .join(Agency, Agency.id == Assessment.agency_id)
+        .where(Assessment.status == Status.FINAL, *conditions)
+        .order_by(AssessmentResult.assessment_id, AssessmentResult.id)
+    )
+    lines: dict[int, list[ResultLine]] = {}
+    for assessment_id, *values in rows:
+        lines.setdefault(assessment_id, []).append(ResultLine(*values))
+    return {assessment_id: ScoreLines.of(own) for assessment_id, own in lines.items()}
+
+
+def of_period(
+    period_id: int, agency_ids: Iterable[int] | int | None = None
+) -> dict[int, ScoreLines]:
+    """The stored results of a period's final assessments (of some agencies only)."""
+    conditions = [Assessment.period_id == period_id]
+    if isinstance(agency_ids, int):
+        conditions.append(Assessment.agency_id == agency_ids)
+    elif agency_ids is not None:
+        conditions.append(Assessment.agency_id.in_(sorted(agency_ids)))
+    return final_results(*conditions)
