@@ -12,6 +12,7 @@ from fractions import Fraction
 from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (
+    BigInteger,
     Float,
     ForeignKey,
     Index,
@@ -347,9 +348,10 @@ class AssessmentResult(db.Model):
     """A final assessment's result as the scoring engine computed it when it became final:
     one row per dimension the agency answers and one for the whole (`dimension_code` "").
 
-    Written by `services.results.record` inside the finalizing transition, removed when the
-    result is reopened; the region page, the dashboards, the exports and the API read final
-    results from here instead of scoring again (docs/ARCHITECTURE.md, "Final results").
+    Written by `services.results.record` inside the finalizing transition (with the
+    indicators' `IndicatorResult` rows), removed when the result is reopened; the region page,
+    the dashboards, the exports and the API read final results from here instead of scoring
+    again (docs/ARCHITECTURE.md, "Final results").
     """
 
     __tablename__ = "assessment_results"
@@ -364,6 +366,26 @@ class AssessmentResult(db.Model):
     self_level: Mapped[int | None] = mapped_column()
     verified_index: Mapped[Fraction | None] = mapped_column(ExactFraction)
     verified_level: Mapped[int | None] = mapped_column()
+
+
+class IndicatorResult(db.Model):
+    """A final assessment's verified score of one indicator that counts (answered, not N/A),
+    stored with its `AssessmentResult` rows: the region's indicator means read these.
+
+    The score as numerator and denominator (whole numbers, exact): the database sums them
+    per indicator and denominator, so a period's means cost one small grouped query.
+    """
+
+    __tablename__ = "indicator_results"
+    __table_args__ = (UniqueConstraint("assessment_id", "indicator_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    indicator_code: Mapped[str] = mapped_column(String(limits.INDICATOR_CODE))
+    score_numerator: Mapped[int] = mapped_column(BigInteger)
+    score_denominator: Mapped[int] = mapped_column(BigInteger)
+    # the level answered or reached (None for answer types without levels)
+    level: Mapped[int | None] = mapped_column()
 
 
 class Transition(db.Model):

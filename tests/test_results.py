@@ -20,11 +20,19 @@ from smartcity.domain.instrument import (
     Instrument,
     Text,
 )
-from smartcity.domain.results import OVERALL, ResultLine, ScoreLines, result_lines
+from smartcity.domain.region import indicator_totals
+from smartcity.domain.results import (
+    OVERALL,
+    IndicatorLine,
+    ResultLine,
+    ScoreLines,
+    indicator_lines,
+    result_lines,
+)
 from smartcity.domain.scoring import display_index, score_assessment
 from smartcity.domain.workflow import Action, Status
 from smartcity.extensions import db
-from smartcity.models import Agency, Assessment, AssessmentResult, Period
+from smartcity.models import Agency, Assessment, AssessmentResult, IndicatorResult, Period
 from smartcity.services import results, workflow
 from smartcity.services.review import scores
 from smartcity.services.tokens import create_token
@@ -121,6 +129,27 @@ def test_result_lines_are_the_engines_result(own, verified, expected):
     assert list(read.dimensions) == ["A", "B"]
 
 
+def test_indicator_lines_are_the_verified_scores_that_count():
+    verified = score_assessment(INSTRUMENT, _values({"A-1": 4, "A-2": NA, "B-1": 2}))
+    assert indicator_lines(verified) == (
+        IndicatorLine("A-1", F(4), 4),
+        IndicatorLine("B-1", F(2), 2),
+    )
+
+
+# (code, denominator, sum of numerators, scores) as the database groups them -> totals
+TOTALS = [
+    ("whole levels", [("A-1", 1, 7, 3)], {"A-1": (F(7), 3)}),
+    ("two denominators", [("A-1", 1, 3, 1), ("A-1", 2, 5, 2)], {"A-1": (F(11, 2), 3)}),
+    ("nothing", [], {}),
+]
+
+
+@pytest.mark.parametrize(("rows", "expected"), [t[1:] for t in TOTALS], ids=[t[0] for t in TOTALS])
+def test_indicator_totals_add_up_exactly(rows, expected):
+    assert indicator_totals(rows) == expected
+
+
 @pytest.mark.parametrize(
     "index", [F(0), F(5), F(10, 3), F(779, 300), F(2**70 + 1, 3**40), None], ids=str
 )
@@ -164,6 +193,15 @@ def test_every_final_demo_assessment_has_the_engines_result(demo_history):
             assert stored is not None
             assert (*stored.dimensions.values(), stored.overall) == expected
             assert stored.index == pair.verified.index is not None
+            rows = db.session.scalars(
+                select(IndicatorResult)
+                .filter_by(assessment_id=assessment.id)
+                .order_by(IndicatorResult.id)
+            )
+            assert tuple(
+                IndicatorLine(r.indicator_code, F(r.score_numerator, r.score_denominator), r.level)
+                for r in rows
+            ) == indicator_lines(pair.verified)
 
 
 def test_finalizing_stores_the_result_and_reopening_drops_it(demo):
@@ -251,6 +289,26 @@ def test_the_results_export_and_api_show_the_stored_result(demo_history, client,
     ).get_json()
     text = repr(data)
     assert "1.23" in text
+
+
+def test_the_lowest_indicators_are_the_stored_scores(demo_history, client, auth, english):
+    """Every stored GOV-01 score at 0: the region's lowest indicator is GOV-01 at 0.00."""
+    with demo_history.app_context():
+        period_id = db.session.scalar(select(Period.id).filter_by(year=2025))
+        finals = select(Assessment.id).filter_by(period_id=period_id, status="final")
+        db.session.execute(
+            update(IndicatorResult)
+            .where(
+                IndicatorResult.assessment_id.in_(finals),
+                IndicatorResult.indicator_code == "GOV-01",
+            )
+            .values(score_numerator=0, score_denominator=1)
+        )
+        db.session.commit()
+    auth.login("evaluator")
+    page = client.get("/periods/2025/region").get_data(as_text=True)
+    lowest = re.findall(r'data-testid="lowest-([^"]+)"', page)
+    assert lowest and lowest[0] == "GOV-01"
 
 
 def test_the_agency_dashboard_shows_the_stored_result(demo_history, client, auth, english):

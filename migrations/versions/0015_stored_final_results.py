@@ -1,7 +1,8 @@
 """stored final results: the scoring engine's indices of each final assessment (issue 19)
 
 One row per dimension and one for the whole assessment (dimension_code ''), the exact
-self-assessed and verified indices as text ("10/3") with their maturity levels. Final
+self-assessed and verified indices as text ("10/3") with their maturity levels; and each
+counted indicator's verified score (numerator, denominator) for the region's means. Final
 assessments made before this revision are backfilled here, through the same service the
 finalization uses (`services.results.record_missing`), on the migration's own connection so
 that on PostgreSQL the table and its rows commit together.
@@ -34,6 +35,17 @@ def upgrade():
     sa.ForeignKeyConstraint(['assessment_id'], ['assessments.id'], name=op.f('fk_assessment_results_assessment_id_assessments')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_results')),
     sa.UniqueConstraint('assessment_id', 'dimension_code', name=op.f('uq_assessment_results_assessment_id'))
+    )
+    op.create_table('indicator_results',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assessment_id', sa.Integer(), nullable=False),
+    sa.Column('indicator_code', sa.String(length=40), nullable=False),
+    sa.Column('score_numerator', sa.BigInteger(), nullable=False),
+    sa.Column('score_denominator', sa.BigInteger(), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessments.id'], name=op.f('fk_indicator_results_assessment_id_assessments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_indicator_results')),
+    sa.UniqueConstraint('assessment_id', 'indicator_code', name=op.f('uq_indicator_results_assessment_id'))
     )
     _backfill()
 
@@ -68,4 +80,5 @@ def _backfill():
 
 
 def downgrade():
+    op.drop_table('indicator_results')
     op.drop_table('assessment_results')

@@ -2,8 +2,10 @@
 
 One line per dimension scored (questionnaire order) and one for the whole assessment
 (`dimension_code` ""), each with the exact self-assessed and verified index and the maturity
-level the instrument's bands give them. Nothing is computed here: the lines only copy what
-`scoring.score_assessment` returned, so a stored result is the engine's result.
+level the instrument's bands give them; and the verified score of every indicator that
+counts (`indicator_lines`), which the region's indicator means are made of. Nothing is
+computed here: the lines only copy what `scoring.score_assessment` returned, so a stored
+result is the engine's result.
 """
 
 from __future__ import annotations
@@ -58,6 +60,23 @@ def result_lines(
         )
     )
     return tuple(lines)
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    indicator_code: str
+    score: Fraction  # the exact 0-5 score
+    level: int | None  # the level answered or reached (None for types without levels)
+
+
+def indicator_lines(verified: AssessmentScore) -> tuple[IndicatorLine, ...]:
+    """The verified scores that count (answered, not N/A), in questionnaire order."""
+    return tuple(
+        IndicatorLine(score.indicator.code, score.score, score.level)
+        for dimension in verified.dimensions
+        for score in dimension.indicators
+        if score.counts and score.score is not None
+    )
 
 
 @dataclass(frozen=True)

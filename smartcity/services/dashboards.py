@@ -242,7 +242,7 @@ def _region_values(
             {m.indicator.code: m.mean for m in region.indicators},
         )
     result = region_result(region.instrument, [a for a in region.agencies if a.code in codes])
-    totals = indicator_totals(period.id, region.instrument, ids)
+    totals = indicator_totals(period.id, ids)
     return PeriodValues(
         result.index,
         {d.dimension.code: d.mean for d in result.dimensions if d.mean is not None},

@@ -2,10 +2,11 @@
 
 Final results are read as they were stored when each assessment became final
 (`services.results`: the scoring engine's exact indices, one row per assessment and
-dimension), never scored again. The indicators' means ("where to invest", the comparison's
-indicators) are plain sums of verified levels, summed in the database. The region page, the
-dashboards and the comparison cost a fixed number of queries and little Python per agency,
-however many agencies there are.
+dimension, and its verified indicator scores), never scored again: the indicators' means
+("where to invest", the comparison's indicators) are the stored scores summed by the database.
+The region page, the dashboards and the comparison cost a fixed number of queries and little
+Python per agency, however many agencies there are. `effective_levels` (the levels that
+count, straight from answers and verdicts) remains for one agency's indicators.
 """
 
 from __future__ import annotations
@@ -29,10 +30,9 @@ from ..domain.region import (
 from ..domain.results import ScoreLines
 from ..domain.workflow import Status
 from ..extensions import db
-from ..models import Agency, AgencyIndicatorScope, Answer, Assessment, Period, Review
+from ..models import Agency, Answer, Assessment, Period, Review
 from . import results
 from .instruments import instrument_of
-from .review import period_scores
 
 LOWEST = 10  # indicators listed under "where to invest"
 
@@ -117,70 +117,12 @@ def effective_levels(period_id: int, instrument: Instrument, agency_id: Agencies
     )
 
 
-def indicator_totals(
-    period_id: int, instrument: Instrument, agency_id: Agencies = None
-) -> dict[str, tuple[int | Fraction, int]]:
-    """Indicator code -> (sum of verified levels or scores, number of final agencies counted).
-
-    One query over the effective levels. Questionnaires the sums cannot express (other answer
-    types than levels, sub-elements, indicators that apply to some agencies only, or
-    per-agency overrides) are scored by the engine instead: `_engine_totals`, still a fixed
-    number of queries.
-    """
-    if _needs_engine(period_id, instrument):
-        return _engine_totals(period_id, agency_id)
-    effective = effective_levels(period_id, instrument, agency_id)
-    rows = db.session.execute(
-        select(
-            effective.c.indicator_code, func.sum(effective.c.level), func.count(effective.c.level)
-        )
-        .where(
-            effective.c.level.is_not(None),
-            effective.c.indicator_code.in_([i.code for i in instrument.indicators]),
-        )
-        .group_by(effective.c.indicator_code)
-    )
-    return {code: (int(total), int(count)) for code, total, count in rows}
-
-
-def _needs_engine(period_id: int, instrument: Instrument) -> bool:
-    if any(d.sub_elements for d in instrument.dimensions):
-        return True
-    if any(
-        not i.answer_kind.answers_a_level or tuple(i.applies_to) != ("all",)
-        for i in instrument.indicators
-    ):
-        return True
-    overridden = db.session.scalar(
-        select(AgencyIndicatorScope.id)
-        .join(Assessment, Assessment.agency_id == AgencyIndicatorScope.agency_id)
-        .where(Assessment.period_id == period_id)
-        .limit(1)
-    )
-    return overridden is not None
-
-
-def _engine_totals(period_id: int, agency_id: Agencies) -> dict[str, tuple[Fraction, int]]:
-    """The same sums from the scoring engine: verified scores of the final assessments."""
-    period = db.session.get(Period, period_id)
-    query = select(Assessment).where(
-        Assessment.period_id == period_id, Assessment.status == Status.FINAL
-    )
-    if agency_id is not None:
-        query = query.where(_of_agencies(Assessment.agency_id, agency_id))
-    totals: dict[str, tuple[Fraction, int]] = {}
-    for pair in period_scores(period, list(db.session.scalars(query))).values():
-        if pair.verified is None:
-            continue
-        for dimension in pair.verified.dimensions:
-            for score in dimension.indicators:
-                if score.counts:
-                    total, count = totals.get(score.indicator.code, (Fraction(0), 0))
-                    totals[score.indicator.code] = (total + score.score, count + 1)
-    return totals
-
-
-# --- the period's agencies and the region result ---------------------------------------------
+def indicator_totals(period_id: int, agency_id: Agencies = None) -> dict[str, tuple[Fraction, int]]:
+    """Indicator code -> (sum of verified scores, number of final agencies counted), from the
+    scores stored when each assessment became final (`results.indicator_sums`)."""
+    if isinstance(agency_id, int):
+        agency_id = frozenset({agency_id})
+    return results.indicator_sums(period_id, agency_id)
 
 
 def period_agencies(
@@ -215,7 +157,7 @@ def period_agencies(
 
 def region_for(period: Period) -> PeriodRegion:
     instrument = instrument_of(period.instrument_version)
-    means = indicator_means(instrument, indicator_totals(period.id, instrument))
+    means = indicator_means(instrument, indicator_totals(period.id))
     agencies = tuple(period_agencies(period, instrument))
     return PeriodRegion(
         year=period.year,

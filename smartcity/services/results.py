@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, exists, insert, select
+from sqlalchemy import delete, exists, func, insert, select
 
-from ..domain.results import ResultLine, ScoreLines, result_lines
+from ..domain.region import indicator_totals
+from ..domain.results import ResultLine, ScoreLines, indicator_lines, result_lines
 from ..domain.workflow import Status
 from ..extensions import db
-from ..models import Agency, Assessment, AssessmentResult, Period
+from ..models import Agency, Assessment, AssessmentResult, IndicatorResult, Period
 from .review import ScorePair, period_scores, scores
 
 
@@ -33,18 +34,40 @@ def _rows(assessment_id: int, pair: ScorePair) -> list[dict]:
     ]
 
 
+def _indicator_rows(assessment_id: int, pair: ScorePair) -> list[dict]:
+    if pair.verified is None:
+        return []
+    return [
+        {
+            "assessment_id": assessment_id,
+            "indicator_code": line.indicator_code,
+            "score_numerator": line.score.numerator,
+            "score_denominator": line.score.denominator,
+            "level": line.level,
+        }
+        for line in indicator_lines(pair.verified)
+    ]
+
+
+def _insert(rows: list[dict], indicator_rows: list[dict]) -> None:
+    if rows:
+        db.session.execute(insert(AssessmentResult), rows)
+    if indicator_rows:
+        db.session.execute(insert(IndicatorResult), indicator_rows)
+
+
 def drop(assessment: Assessment) -> None:
     """Remove the stored result (a reopened assessment is no longer final)."""
-    db.session.execute(
-        delete(AssessmentResult).where(AssessmentResult.assessment_id == assessment.id)
-    )
+    for table in (AssessmentResult, IndicatorResult):
+        db.session.execute(delete(table).where(table.assessment_id == assessment.id))
 
 
 def record(assessment: Assessment) -> None:
     """Store the assessment's result as the scoring engine computes it now (verified levels
     where set, else the answers), replacing any stored before; flushes, the caller commits."""
     drop(assessment)
-    db.session.execute(insert(AssessmentResult), _rows(assessment.id, scores(assessment)))
+    pair = scores(assessment)
+    _insert(_rows(assessment.id, pair), _indicator_rows(assessment.id, pair))
     db.session.flush()
 
 
@@ -67,8 +90,13 @@ def record_missing() -> int:
         by_period.setdefault(assessment.period_id, []).append(assessment)
     for period_id, assessments in by_period.items():
         pairs = period_scores(db.session.get(Period, period_id), assessments)
-        rows = [row for a in assessments for row in _rows(a.id, pairs[a.id])]
-        db.session.execute(insert(AssessmentResult), rows)
+        # a result is whole or missing: indicator rows without their lines are replaced
+        ids = [a.id for a in assessments]
+        db.session.execute(delete(IndicatorResult).where(IndicatorResult.assessment_id.in_(ids)))
+        _insert(
+            [row for a in assessments for row in _rows(a.id, pairs[a.id])],
+            [row for a in assessments for row in _indicator_rows(a.id, pairs[a.id])],
+        )
     db.session.flush()
     return len(missing)
 
@@ -106,3 +134,26 @@ def of_period(
     elif agency_ids is not None:
         conditions.append(Assessment.agency_id.in_(sorted(agency_ids)))
     return final_results(*conditions)
+
+
+def indicator_sums(period_id: int, agency_ids: Iterable[int] | None = None):
+    """Indicator code -> (exact sum of the stored verified scores, how many) over the period's
+    final assessments (of some agencies only): one grouped query, per indicator and
+    denominator (levels are whole numbers: one row per indicator)."""
+    query = (
+        select(
+            IndicatorResult.indicator_code,
+            IndicatorResult.score_denominator,
+            func.sum(IndicatorResult.score_numerator),
+            func.count(IndicatorResult.id),
+        )
+        .join(Assessment, Assessment.id == IndicatorResult.assessment_id)
+        .where(Assessment.period_id == period_id, Assessment.status == Status.FINAL)
+        .group_by(IndicatorResult.indicator_code, IndicatorResult.score_denominator)
+    )
+    if agency_ids is not None:
+        query = query.where(Assessment.agency_id.in_(sorted(agency_ids)))
+    return indicator_totals(
+        (code, int(denominator), int(numerators), int(count))
+        for code, denominator, numerators, count in db.session.execute(query)
+    )
