@@ -311,6 +311,14 @@ def test_the_lowest_indicators_are_the_stored_scores(demo_history, client, auth,
     assert lowest and lowest[0] == "GOV-01"
 
 
+def test_the_period_overview_shows_the_stored_result(demo_history, client, auth, english):
+    _tamper(demo_history, "DISKOMINFO", ODD)
+    auth.login("admin")
+    page = client.get("/periods/2025/assessments").get_data(as_text=True)
+    row = page[page.index("DISKOMINFO</span>") :]
+    assert re.search(r'data-testid="verified-index">1\.23<', row[:1500])
+
+
 def test_the_agency_dashboard_shows_the_stored_result(demo_history, client, auth, english):
     _tamper(demo_history, "DISKOMINFO", ODD)
     auth.login("diskominfo")

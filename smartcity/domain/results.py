@@ -86,26 +86,32 @@ class ScoreLines:
 
     overall: ResultLine
     dimensions: dict[str, ResultLine]
+    # whether there is a verified score at all (a final result always has one)
+    reviewed: bool = True
 
     @classmethod
-    def of(cls, lines: Iterable[ResultLine]) -> ScoreLines:
+    def of(cls, lines: Iterable[ResultLine], reviewed: bool = True) -> ScoreLines:
         lines = tuple(lines)
         overall = next(
             (line for line in lines if line.dimension_code == OVERALL),
             ResultLine(OVERALL, None, None, None, None),
         )
-        return cls(
-            overall, {line.dimension_code: line for line in lines if line.dimension_code != OVERALL}
-        )
+        dimensions = {line.dimension_code: line for line in lines if line.dimension_code != OVERALL}
+        return cls(overall, dimensions, reviewed)
 
     @classmethod
     def scored(cls, self_assessed: AssessmentScore, verified: AssessmentScore | None) -> ScoreLines:
-        return cls.of(result_lines(self_assessed, verified))
+        return cls.of(result_lines(self_assessed, verified), verified is not None)
 
     @property
     def index(self) -> Fraction | None:
         """The verified overall index (the final result)."""
         return self.overall.verified_index
+
+    @property
+    def counted_index(self) -> Fraction | None:
+        """The overall index that counts: the verified one once reviewed, else the agency's."""
+        return self.overall.verified_index if self.reviewed else self.overall.self_index
 
     def verified_dimensions(self) -> dict[str, Fraction]:
         """Dimension code -> verified index, the dimensions with one (questionnaire order)."""

@@ -157,3 +157,15 @@ def indicator_sums(period_id: int, agency_ids: Iterable[int] | None = None):
         (code, int(denominator), int(numerators), int(count))
         for code, denominator, numerators, count in db.session.execute(query)
     )
+
+
+def period_lines(period: Period, assessments: list[Assessment]) -> dict[int, ScoreLines]:
+    """Assessment id -> its result lines, for the period's overview: the stored result of the
+    final ones, the engine's scores now of the others that left the agency (as before)."""
+    shown = {a.id for a in assessments if a.status == Status.FINAL}
+    stored = of_period(period.id) if shown else {}
+    lines = {assessment_id: own for assessment_id, own in stored.items() if assessment_id in shown}
+    others = [a for a in assessments if a.status != Status.FINAL]
+    for assessment_id, pair in period_scores(period, others).items():
+        lines[assessment_id] = ScoreLines.scored(pair.self_assessed, pair.verified)
+    return lines
