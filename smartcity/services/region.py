@@ -11,7 +11,6 @@ count, straight from answers and verdicts) remains for one agency's indicators.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -27,7 +26,6 @@ from ..domain.region import (
     lowest_indicators,
     region_result,
 )
-from ..domain.results import ScoreLines
 from ..domain.workflow import Status
 from ..extensions import db
 from ..models import Agency, Answer, Assessment, Period, Review
@@ -125,16 +123,12 @@ def indicator_totals(period_id: int, agency_id: Agencies = None) -> dict[str, tu
     return results.indicator_sums(period_id, agency_id)
 
 
-def period_agencies(
-    period: Period,
-    instrument: Instrument | None = None,
-    finals: Mapping[int, ScoreLines] | None = None,
-) -> list[AgencyResult]:
+def period_agencies(period: Period) -> list[AgencyResult]:
     """Every assessment of the period as plain data; the stored verified result of the final
     ones (`services.results`: as the scoring engine computed it when it became final).
 
-    Set-based: two queries (assessments, stored results unless given), however many agencies
-    there are; no scoring.
+    Set-based: two queries (assessments, stored results), however many agencies there are; no
+    scoring.
     """
     rows = db.session.execute(
         select(Assessment.id, Assessment.status, Agency.code, Agency.name)
@@ -142,14 +136,12 @@ def period_agencies(
         .where(Assessment.period_id == period.id)
         .order_by(Agency.name, Agency.code)
     ).all()
-    finals = finals if finals is not None else results.of_period(period.id)
+    finals = results.verified_of_period(period.id)
     agencies = []
     for assessment_id, status, code, name in rows:
-        final = finals.get(assessment_id) if status == Status.FINAL else None
-        if final is not None and final.index is not None:
-            agencies.append(
-                AgencyResult(code, name, status, final.index, final.verified_dimensions())
-            )
+        index, dimensions = finals.get(assessment_id, (None, {}))
+        if status == Status.FINAL and index is not None:
+            agencies.append(AgencyResult(code, name, status, index, dimensions))
         else:
             agencies.append(AgencyResult(code=code, name=name, status=status))
     return agencies
@@ -158,7 +150,7 @@ def period_agencies(
 def region_for(period: Period) -> PeriodRegion:
     instrument = instrument_of(period.instrument_version)
     means = indicator_means(instrument, indicator_totals(period.id))
-    agencies = tuple(period_agencies(period, instrument))
+    agencies = tuple(period_agencies(period))
     return PeriodRegion(
         year=period.year,
         period_open=period.is_open,

@@ -9,11 +9,12 @@ period, whatever the number of agencies, and no arithmetic: the indices are the 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from fractions import Fraction
 
 from sqlalchemy import delete, exists, func, insert, select
 
 from ..domain.region import indicator_totals
-from ..domain.results import ResultLine, ScoreLines, indicator_lines, result_lines
+from ..domain.results import OVERALL, ResultLine, ScoreLines, indicator_lines, result_lines
 from ..domain.workflow import Status
 from ..extensions import db
 from ..models import Agency, Assessment, AssessmentResult, IndicatorResult, Period
@@ -122,6 +123,34 @@ def final_results(*conditions) -> dict[int, ScoreLines]:
     for assessment_id, *values in rows:
         lines.setdefault(assessment_id, []).append(ResultLine(*values))
     return {assessment_id: ScoreLines.of(own) for assessment_id, own in lines.items()}
+
+
+def verified_of_period(period_id: int) -> dict[int, tuple[Fraction | None, dict[str, Fraction]]]:
+    """Assessment id -> (verified overall index, dimension code -> verified index) of the
+    period's final assessments: what the region page needs, one narrow query."""
+    rows = db.session.execute(
+        select(
+            AssessmentResult.assessment_id,
+            AssessmentResult.dimension_code,
+            AssessmentResult.verified_index,
+        )
+        .join(Assessment, Assessment.id == AssessmentResult.assessment_id)
+        .where(
+            Assessment.period_id == period_id,
+            Assessment.status == Status.FINAL,
+            AssessmentResult.verified_index.is_not(None),
+        )
+        .order_by(AssessmentResult.assessment_id, AssessmentResult.id)
+    )
+    verified: dict[int, tuple[Fraction | None, dict[str, Fraction]]] = {}
+    for assessment_id, code, index in rows:
+        overall, dimensions = verified.get(assessment_id, (None, {}))
+        if code == OVERALL:
+            overall = index
+        else:
+            dimensions[code] = index
+        verified[assessment_id] = (overall, dimensions)
+    return verified
 
 
 def of_period(
