@@ -645,7 +645,9 @@ def _complete_all(
         agency_user = find_user(agency.code.lower())
         if assessment is None or agency_user is None or agency_user.agency_id != agency.id:
             continue
-        _complete_2025(assessment, instrument, agency_user, evaluator, admin, turn, len(agencies))
+        _complete_2025(
+            assessment, instrument, agency_user, evaluator, admin, turn, len(agencies)
+        )
         final += assessment.status == Status.FINAL
     return final
 

@@ -69,9 +69,7 @@ def app(request: pytest.FixtureRequest, databases: Databases) -> Iterator[Flask]
     """The app on the test's state. Rolled back after the test; a test marked `commits` gets
     an app of its own on a copy of the state's database instead (docs/TESTING.md)."""
     if request.node.get_closest_marker("commits"):
-        app = create_app(
-            {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": _own_database(request, databases)}
-        )
+        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": _own_database(request, databases)})
         with app.app_context():
             # the limiter's in-memory counts live as long as the process: each test starts afresh
             limiter.reset()

@@ -233,7 +233,7 @@ def _sequences_reset(app: Flask, connection: Connection) -> str:
             text("SELECT schemaname, sequencename, last_value FROM pg_sequences")
         ).all()
         calls = [
-            f'setval(\'"{schema}"."{name}"\', {last or 1}, {"true" if last else "false"})'
+            f"setval('\"{schema}\".\"{name}\"', {last or 1}, {'true' if last else 'false'})"
             for schema, name, last in rows
         ]
         _SEQUENCES[app] = "SELECT " + (", ".join(calls) or "1")

@@ -108,9 +108,9 @@ def issue_demo_documents(app) -> None:
         period.certificate_min_level = 0
         db.session.commit()
         assessment = db.session.scalar(
-            select(Assessment)
-            .join(Agency)
-            .filter(Agency.code == "DISKOMINFO", Assessment.period_id == period.id)
+            select(Assessment).join(Agency).filter(
+                Agency.code == "DISKOMINFO", Assessment.period_id == period.id
+            )
         )
         documents.issue_final_documents(assessment, admin)
         documents.issue_period_documents(period, admin)

@@ -53,6 +53,7 @@ __all__ = [  # the answer fields, imported from here as before the package
 ]
 
 
+
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
