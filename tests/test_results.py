@@ -319,6 +319,12 @@ def test_the_period_overview_shows_the_stored_result(demo_history, client, auth,
     assert re.search(r'data-testid="verified-index">1\.23<', row[:1500])
 
 
+def test_the_agency_home_shows_the_stored_result(demo_history, client, auth, english):
+    _tamper(demo_history, "DISKOMINFO", ODD)
+    auth.login("diskominfo")
+    assert "<strong>1.23</strong>" in client.get("/").get_data(as_text=True)
+
+
 def test_the_agency_dashboard_shows_the_stored_result(demo_history, client, auth, english):
     _tamper(demo_history, "DISKOMINFO", ODD)
     auth.login("diskominfo")

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from .instrument import Instrument, MaturityBand
 from .scoring import AssessmentScore, DimensionScore
 
 OVERALL = ""  # the dimension code of the line for the whole assessment
@@ -120,3 +121,8 @@ class ScoreLines:
             for code, line in self.dimensions.items()
             if line.verified_index is not None
         }
+
+
+def band_of(instrument: Instrument, level: int | None) -> MaturityBand | None:
+    """The instrument's maturity band of a stored level (None when there is none)."""
+    return next((b for b in instrument.maturity_bands if b.level == level), None)
