@@ -127,7 +127,8 @@ def final_results(*conditions) -> dict[int, ScoreLines]:
 
 def verified_of_period(period_id: int) -> dict[int, tuple[Fraction | None, dict[str, Fraction]]]:
     """Assessment id -> (verified overall index, dimension code -> verified index) of the
-    period's final assessments: what the region page needs, one narrow query."""
+    period's final assessments: what the region page needs, one narrow query (unordered: the
+    lines are sorted into place by code)."""
     rows = db.session.execute(
         select(
             AssessmentResult.assessment_id,
@@ -140,17 +141,21 @@ def verified_of_period(period_id: int) -> dict[int, tuple[Fraction | None, dict[
             Assessment.status == Status.FINAL,
             AssessmentResult.verified_index.is_not(None),
         )
-        .order_by(AssessmentResult.assessment_id, AssessmentResult.id)
     )
-    verified: dict[int, tuple[Fraction | None, dict[str, Fraction]]] = {}
+    overall: dict[int, Fraction] = {}
+    dimensions: dict[int, dict[str, Fraction]] = {}
     for assessment_id, code, index in rows:
-        overall, dimensions = verified.get(assessment_id, (None, {}))
         if code == OVERALL:
-            overall = index
+            overall[assessment_id] = index
         else:
-            dimensions[code] = index
-        verified[assessment_id] = (overall, dimensions)
-    return verified
+            own = dimensions.get(assessment_id)
+            if own is None:
+                own = dimensions[assessment_id] = {}
+            own[code] = index
+    return {
+        assessment_id: (overall.get(assessment_id), dimensions.get(assessment_id, {}))
+        for assessment_id in overall.keys() | dimensions.keys()
+    }
 
 
 def of_period(
