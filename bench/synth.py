@@ -5,9 +5,10 @@ reviewed answers, written with bulk inserts (seconds for thousands of agencies).
 
 Every synthetic agency answers one to three dimensions of the demo instrument; each of its
 assessments is final, with an answer and a review (the verified level, a step off for about
-one indicator in six, with a note) for every indicator of those dimensions, as the workflow
-leaves them. Workflow transitions, evidence files and audit events are not made: the
-dashboards, results and exports read assessments, answers and reviews only. Missing periods
+one indicator in six, with a note) for every indicator of those dimensions and its stored
+result (`services.results.record_missing`), as the workflow leaves them. Workflow
+transitions, evidence files and audit events are not made: the dashboards, results and
+exports read assessments, answers, reviews and stored results only. Missing periods
 are opened with the demo instrument (closed when earlier than the latest year). Agencies get
 codes `<prefix>00001`...; running again adds agencies after the highest existing number.
 """
@@ -67,6 +68,7 @@ def fill(
     )
     from smartcity.services.instruments import DEMO_INSTRUMENT, instrument_of, register_instrument
     from smartcity.services.periods import open_period
+    from smartcity.services.results import record_missing
 
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -193,6 +195,8 @@ def fill(
             db.session.execute(insert(Review.__table__), chunk)
         answers += len(answer_rows)
         reviews += len(review_rows)
+    # the results a finalization stores, from the scoring engine (services.results)
+    record_missing()
     db.session.commit()
     return Filled(len(agency_ids), assessments, answers, reviews, time.perf_counter() - started)
 

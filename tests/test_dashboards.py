@@ -137,6 +137,7 @@ def _make_2026_final(app, code: str, change: int) -> None:
     """Copy the agency's 2025 verified levels into its 2026 assessment, `change` levels up
     (capped to the indicator's levels), and make it final."""
     from smartcity.models import Answer, Review
+    from smartcity.services import results
     from smartcity.services.instruments import instrument_of
 
     with app.app_context():
@@ -174,6 +175,7 @@ def _make_2026_final(app, code: str, change: int) -> None:
                 )
             )
         new.status = "final"
+        results.record(new)  # what the finalizing transition stores
         db.session.commit()
 
 

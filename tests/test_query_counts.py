@@ -24,6 +24,7 @@ from smartcity.models import (
     Review,
     User,
 )
+from smartcity.services import results
 from smartcity.services.instruments import instrument_of
 from smartcity.services.tokens import create_token
 
@@ -90,6 +91,7 @@ def add_agencies(app, count: int) -> None:
                     period_id=period.id, agency_id=agency.id, evaluator_id=evaluator.id
                 )
             )
+        results.record_missing()  # the final ones' results, as their finalization stores them
         db.session.commit()
 
 

@@ -161,6 +161,18 @@ class IndicatorMean:
     agencies: int
 
 
+def indicator_totals(
+    sums: Iterable[tuple[str, int, int, int]],
+) -> dict[str, tuple[Fraction, int]]:
+    """(indicator code, denominator, sum of numerators, scores) rows, as the database groups
+    stored scores, into indicator code -> (exact sum of scores, number of scores)."""
+    totals: dict[str, tuple[Fraction, int]] = {}
+    for code, denominator, numerators, count in sums:
+        total, counted = totals.get(code, (Fraction(0), 0))
+        totals[code] = (total + Fraction(numerators, denominator), counted + count)
+    return totals
+
+
 def indicator_means(
     instrument: Instrument, totals: Mapping[str, tuple[int | Fraction, int]]
 ) -> tuple[IndicatorMean, ...]:

@@ -8,7 +8,7 @@ The archive is a `.tar.gz` with
   (`BACKUP_KEY`, else `instance/backup-key`, made on the first backup), so the manifest and
   through it every member is authenticated: an archive edited and re-hashed is refused;
 - `tables/<name>.jsonl`: one JSON object per row, tables in foreign-key order, values portable
-  (datetimes ISO 8601, Decimal as text, binary columns as a reference to a blob);
+  (datetimes ISO 8601, Decimal and Fraction as text, binary columns as a reference to a blob);
 - `blobs/<sha256>`: the bytes of binary columns (e.g. issued PDF documents);
 - `evidence/<sha256>`: the evidence files (data dukung) the evidence rows point at.
 
@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any
 
@@ -147,8 +148,8 @@ def _portable(value: Any, blobs: dict[str, bytes]) -> Any:
         return value.isoformat()
     if isinstance(value, date | time):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
+    if isinstance(value, Decimal | Fraction):
+        return str(value)  # exact: "3.25", "10/3" (stored results' indices, models.ExactFraction)
     if isinstance(value, bytes | bytearray | memoryview):
         data = bytes(value)
         digest = hashlib.sha256(data).hexdigest()

@@ -1,7 +1,8 @@
 """An agency's results over the years, and any two periods compared: plain data for the pages.
 
-Only final, verified results count (as on the region page). Every function issues a fixed
-number of queries whatever the number of agencies (the agency dashboard: a few per period).
+Only final, verified results count (as on the region page), read as they were stored when
+each assessment became final (`services.results`). Every function issues a fixed number of
+queries whatever the number of agencies (the agency dashboard: a few per period).
 """
 
 from __future__ import annotations
@@ -25,16 +26,9 @@ from ..domain.region import AgencyResult, indicator_means, region_result
 from ..domain.workflow import Status
 from ..extensions import db
 from ..models import Agency, Assessment, Period
+from . import results
 from .instruments import instrument_of
-from .region import (
-    PeriodRegion,
-    agency_dimensions,
-    agency_index,
-    dimension_indices,
-    effective_levels,
-    period_sums,
-    region_for,
-)
+from .region import PeriodRegion, effective_levels, indicator_totals, region_for
 
 WEAKEST = 5  # indicators listed as the agency's weakest
 
@@ -119,19 +113,19 @@ def agency_dashboard(agency: Agency) -> AgencyDashboard:
             )
         )
     }
-    chosen = agency.dimension_codes
+    # the results stored when each year's assessment became final: one query for all years
+    stored = results.final_results(Assessment.agency_id == agency.id)
     years: list[YearResult] = []
     instruments: dict[int, Instrument] = {}
     for period in periods:
         assessment_id, status = assessments.get(period.id, (None, None))
         dimensions: dict[str, Fraction] = {}
         index = None
-        if status == Status.FINAL:
-            instrument = instruments[period.year] = instrument_of(period.instrument_version)
-            own = dimension_indices(period.id, instrument, agency.id).get(assessment_id, {})
-            answered = agency_dimensions(instrument, chosen)
-            dimensions = {c: own[c] for c in answered if c in own}
-            index = agency_index(instrument, dimensions)
+        final = stored.get(assessment_id) if status == Status.FINAL else None
+        if final is not None:
+            instruments[period.year] = instrument_of(period.instrument_version)
+            dimensions = final.verified_dimensions()
+            index = final.index
         years.append(YearResult(period.year, assessment_id, status, index, dimensions))
     finals = [y for y in years if y.is_final]
     previous, last = (finals[-2] if len(finals) > 1 else None), (finals[-1] if finals else None)
@@ -248,11 +242,11 @@ def _region_values(
             {m.indicator.code: m.mean for m in region.indicators},
         )
     result = region_result(region.instrument, [a for a in region.agencies if a.code in codes])
-    sums = period_sums(period.id, region.instrument, ids)
+    totals = indicator_totals(period.id, ids)
     return PeriodValues(
         result.index,
         {d.dimension.code: d.mean for d in result.dimensions if d.mean is not None},
-        {m.indicator.code: m.mean for m in indicator_means(region.instrument, sums.indicators)},
+        {m.indicator.code: m.mean for m in indicator_means(region.instrument, totals)},
     )
 
 
@@ -311,9 +305,11 @@ def comparison(before: Period, after: Period, agency: Agency | None = None) -> P
         & {a.code for a in later.agencies if a.is_final}
     )
     codes = frozenset(common)
-    all_final = codes == {a.code for a in earlier.agencies if a.is_final} == {
-        a.code for a in later.agencies if a.is_final
-    }
+    all_final = (
+        codes
+        == {a.code for a in earlier.agencies if a.is_final}
+        == {a.code for a in later.agencies if a.is_final}
+    )
     ids = frozenset() if all_final else frozenset(_ids_by_code(set(common)).values())
     return PeriodComparison(
         before=earlier,

@@ -32,12 +32,14 @@ from sqlalchemy.orm import joinedload
 
 from ..domain import answer_types
 from ..domain.instrument import AnswerValue, Indicator, Instrument
-from ..domain.scoring import AssessmentScore, display_index
+from ..domain.results import ResultLine, ScoreLines
+from ..domain.scoring import display_index
 from ..domain.workflow import Status
 from ..extensions import db
 from ..formatting import standing
 from ..models import Agency, Answer, Assessment, Evidence, Period, Review, Role, User
 from ..policy import api_readable_agencies, reviews_in_progress_readable
+from . import results
 from .assessments import answer_value, dimension_codes, questionnaire
 from .instruments import instrument_of
 from .review import ScorePair, period_scores, status_text, verified_value
@@ -153,7 +155,17 @@ class PeriodData:
     answers: dict[int, dict[str, Answer]] = field(default_factory=dict)
     reviews: dict[int, dict[str, Review]] = field(default_factory=dict)
     evidence: dict[int, dict[str, int]] = field(default_factory=dict)
+    # scores of the assessments not final yet, as the engine computes them now
     scores: dict[int, ScorePair] = field(default_factory=dict)
+    # results of the final ones, as stored when they became final (services.results)
+    finals: dict[int, ScoreLines] = field(default_factory=dict)
+
+    def lines(self, assessment: Assessment) -> ScoreLines | None:
+        """The assessment's result lines (None before it leaves the agency)."""
+        if assessment.status == Status.FINAL:
+            return self.finals.get(assessment.id)
+        pair = self.scores.get(assessment.id)
+        return None if pair is None else ScoreLines.scored(pair.self_assessed, pair.verified)
 
 
 def find_period(year: int) -> Period | None:
@@ -183,8 +195,9 @@ def load_period(
         )
     )
     data = PeriodData(period, instrument_of(period.instrument_version), reader, assessments)
-    # the scoring rule (which levels count once reviewed) stays in one place: services.review
-    data.scores = period_scores(period, assessments)
+    # final results as stored; the others scored by the one rule of services.review
+    data.finals = results.final_results(*wanted)
+    data.scores = period_scores(period, [a for a in assessments if a.status != Status.FINAL])
     if not details or not assessments:
         return data
     for answer in db.session.scalars(select(Answer).join(Assessment).join(Agency).filter(*wanted)):
@@ -275,38 +288,37 @@ def _view(
     )
 
 
+def _line_view(instrument: Instrument, line: ResultLine | None, verified_shown: bool) -> ScoreView:
+    return _view(
+        instrument,
+        line.self_index if line else None,
+        line.verified_index if line and verified_shown else None,
+    )
+
+
 def agency_scores(data: PeriodData) -> list[AgencyScores]:
     """Per agency: self, verified and final (verified if any) indices, overall and per dimension.
 
     Drafts have no index yet, as on the period overview; verified indices show only to
-    readers who may see the review.
+    readers who may see the review. Final results are the stored ones, per dimension as they
+    were scored when they became final.
     """
     result = []
     for assessment in data.assessments:
-        pair = data.scores.get(assessment.id)
-        self_score: AssessmentScore | None = pair.self_assessed if pair else None
-        verified: AssessmentScore | None = pair.verified if pair else None
-        if not data.reader.shows_review(assessment):
-            verified = None
-        dimensions = []
-        for code in dimension_codes(assessment, data.instrument):
-            own = self_score.dimension(code) if self_score else None
-            checked = verified.dimension(code) if verified else None
-            dimensions.append(
-                (
-                    code,
-                    _view(
-                        data.instrument,
-                        own.index if own else None,
-                        checked.index if checked else None,
-                    ),
-                )
+        lines = data.lines(assessment)
+        shown = data.reader.shows_review(assessment)
+        if assessment.status == Status.FINAL and lines is not None:
+            codes = list(lines.dimensions)
+        else:
+            codes = dimension_codes(assessment, data.instrument)
+        dimensions = [
+            (
+                code,
+                _line_view(data.instrument, lines.dimensions.get(code) if lines else None, shown),
             )
-        overall = _view(
-            data.instrument,
-            self_score.index if self_score else None,
-            verified.index if verified else None,
-        )
+            for code in codes
+        ]
+        overall = _line_view(data.instrument, lines.overall if lines else None, shown)
         result.append(AgencyScores(assessment, overall, tuple(dimensions)))
     return result
 

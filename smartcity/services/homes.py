@@ -12,14 +12,16 @@ from sqlalchemy.orm import joinedload
 
 from ..domain import deadlines
 from ..domain.instrument import MaturityBand
+from ..domain.results import band_of
 from ..domain.workflow import REVIEWABLE, Status
 from ..extensions import db
 from ..formatting import date_filter
 from ..models import Assessment, Period, PeriodStatus, User, utcnow
 from ..policy import can_review, edit_window, in_agency_hands
 from . import assessments as assessment_service
-from . import review
+from . import results
 from .documents import latest_certificates
+from .instruments import instrument_of
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,11 @@ def agency_years(user: User, periods: list[Period]) -> list[AgencyYear]:
         steps = assessment_service.progress(assessment)
         final = assessment.status == Status.FINAL
         index = maturity = None
-        if final:
-            verified = review.scores(assessment).verified
-            if verified is not None:
-                index, maturity = verified.index, verified.maturity
+        stored = results.final_results(Assessment.id == assessment.id) if final else {}
+        if assessment.id in stored:  # the result as stored when it became final
+            line = stored[assessment.id].overall
+            index = line.verified_index
+            maturity = band_of(instrument_of(period.instrument_version), line.verified_level)
         window = edit_window(assessment)
         deadline = window.deadline
         result.append(

@@ -3,7 +3,8 @@
 The rules (which action, from which state, by whom) are `domain.workflow`; this module
 applies them to the database: the operator's sending, the head's approval or return, the
 evaluator's first saved verdict (which starts the review), verification, finalization with its
-Berita Acara and reopening all pass through `transition`, which commits.
+Berita Acara and reopening all pass through `transition`, which commits. The finalization
+stores the scoring engine's result (`results.record`) in the same commit; reopening drops it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ..domain.workflow import Action, Status, TransitionRefused, next_status
 from ..extensions import db
 from ..models import Assessment, Transition, User, utcnow
 from ..policy import actor_for, can_edit_assessment, in_agency_hands, is_agency_head
-from . import audit, documents, notifications
+from . import audit, documents, notifications, results
 from .approvals import record_approval, signature_problem, statement_text
 from .assessments import (
     AnswersInvalid,
@@ -144,6 +145,10 @@ def transition(
         record_approval(assessment, user, round_number, statement, now)
     if action == Action.FINALIZE:
         record_minutes(assessment, user, minutes, now)
+        # the engine's result, stored with the step that makes it final (one commit)
+        results.record(assessment)
+    if action == Action.REOPEN:
+        results.drop(assessment)
     event = audit.record(
         ACTION_DONE[action],
         "assessment",

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from ..models import Role
 from ..policy import administers, reviews_by_assignment
-from ..services import review
+from ..services import results, review
 from ..services.instruments import instrument_of
 from ..services.periods import find_period
 from .helpers import roles_required
@@ -32,7 +32,7 @@ def period_assessments(year: int):
         period=period,
         instrument=instrument_of(period.instrument_version),
         rows=rows,
-        scores=review.period_scores(period, [row.assessment for row in rows]),
+        scores=results.period_lines(period, [row.assessment for row in rows]),
         queue=queue,
         administers=administers(current_user),
         assigned_only=reviews_by_assignment(current_user),
