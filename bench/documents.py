@@ -88,17 +88,18 @@ def seed(agencies_wanted: int) -> dict[str, object]:
     Extra agencies copy the demo agencies' dimension sets in turn; one of them
     (BENCHALL) answers all six dimensions, i.e. all 30 indicators of the demo instrument.
     They are taken to final by the same code the demo's 2025 history uses
-    (seed.seed_history: save_answers + evidence, submit, save_review/transition, finalize).
+    (seed_history: save_answers + evidence, submit, save_review/transition, finalize).
     """
     from sqlalchemy import select
 
-    from smartcity import seed as demo
     from smartcity.extensions import db
     from smartcity.models import Agency, AgencyDimension, Assessment, Period, Region, Role
+    from smartcity.seed import data as demo
+    from smartcity.seed import seed_demo_region, seed_history
     from smartcity.services.accounts import create_user
     from smartcity.services.instruments import instrument_of
 
-    demo.seed_demo_region(PASSWORD, history=False)
+    seed_demo_region(PASSWORD, history=False)
     region = db.session.scalar(select(Region).filter_by(name=demo.REGION_NAME))
     period_2026 = db.session.scalar(select(Period).filter_by(year=demo.DEMO_YEAR))
     version = period_2026.instrument_version
@@ -153,7 +154,7 @@ def seed(agencies_wanted: int) -> dict[str, object]:
     db.session.commit()
 
     agencies = list(db.session.scalars(select(Agency).order_by(Agency.id)))
-    demo.seed_history(version, agencies)
+    seed_history(version, agencies)
 
     period = db.session.scalar(select(Period).filter_by(year=YEAR))
     finals = list(
