@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from .. import pdf
 from ..domain.instrument import Instrument
 from ..domain.workflow import Action, Status
 from ..extensions import db
@@ -370,7 +371,7 @@ def _attach_demo_evidence(assessment: Assessment, user: User, codes: list[str]) 
     if not can_edit_assessment(user, assessment):
         raise AssessmentRefused("the demo agency cannot change its 2025 assessment")
     name = f"data-dukung-{assessment.agency.code.lower()}-{HISTORY_YEAR}.pdf"
-    content = _demo_pdf(f"Data dukung Smart City {HISTORY_YEAR} - {REGION_NAME}")
+    content = pdf.one_page(f"Data dukung Smart City {HISTORY_YEAR} - {REGION_NAME}")
     digest = hashlib.sha256(content).hexdigest()
     storage = evidence_storage()
     if not storage.exists(digest):
@@ -394,35 +395,6 @@ def _attach_demo_evidence(assessment: Assessment, user: User, codes: list[str]) 
         audit.record(
             "evidence.added", "evidence", row.id, user=user, assessment=assessment, new=_record(row)
         )
-
-
-def _demo_pdf(title: str) -> bytes:
-    """A small, valid one-page PDF naming the document (real bytes for real hashes)."""
-    safe = (
-        title.encode("ascii", "replace").replace(b"\\", b"").replace(b"(", b"[").replace(b")", b"]")
-    )
-    content = b"BT /F1 12 Tf 56 780 Td (" + safe + b") Tj ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length " + str(len(content)).encode() + b" >>\nstream\n" + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return bytes(out)
 
 
 def _approve_as_head(assessment: Assessment) -> None:

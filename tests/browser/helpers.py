@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from smartcity.extensions import db
 from smartcity.models import Agency, Assessment, Period
-from tests.helpers import PASSWORD, minimal_pdf
+from tests.helpers import PASSWORD, pdf_bytes
 
 # The demo instrument's `evidence_from_level`: answers at this level or above need a file.
 EVIDENCE_FROM_LEVEL = 3
@@ -20,7 +20,7 @@ def pdf_payload(code: str) -> dict:
     return {
         "name": f"data-dukung-{code}.pdf",
         "mimeType": "application/pdf",
-        "buffer": minimal_pdf(f"Data dukung {code}"),
+        "buffer": pdf_bytes(f"Data dukung {code}"),
     }
 
 
