@@ -16,7 +16,7 @@ import zlib
 import pypdf
 import pytest
 
-from smartcity.domain import filetypes
+from smartcity.domain import pdf_content
 from smartcity.domain.filetypes import PDF, check
 from smartcity.pdf import from_objects
 from smartcity.services import evidence as evidence_service
@@ -305,6 +305,6 @@ def test_the_upload_is_refused_with_415_and_a_clear_message(app, make, words):
 
 
 def test_the_pdf_reader_stops_at_its_token_budget(monkeypatch):
-    monkeypatch.setattr(filetypes, "PDF_MAX_TOKENS", 50)
+    monkeypatch.setattr(pdf_content, "PDF_MAX_TOKENS", 50)
     many = with_catalog(b"/AcroForm << /XFA [" + b"(part) " * 100 + b"] >>")
-    assert filetypes.pdf_active_content(many) == "archive_limits"
+    assert pdf_content.pdf_active_content(many) == "archive_limits"
