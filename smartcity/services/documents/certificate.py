@@ -17,12 +17,10 @@ from ..assessments import instrument_for
 from ..letterhead import Letterhead
 from ..periods import certificate_minimum
 from ..review import scores
-from .issuing import issue, summary_of
+from .issuing import issue_about
 from .kinds import CERTIFICATE, DocumentRefused
-from .rendering import render
 from .report import official_score
 from .signatures import SignatureBlock, blocks, certificate_signatory, finalized_on, local_day
-from .stamps import Stamp
 
 
 @dataclass(frozen=True)
@@ -96,16 +94,4 @@ def certificate_data(assessment: Assessment, language: str) -> CertificateData:
 def issue_certificate(assessment: Assessment, user: User | None, language: str) -> IssuedDocument:
     """The certificate (piagam penghargaan) of a final assessment at or above the minimum."""
     data = certificate_data(assessment, language)
-
-    def build(stamp: Stamp) -> bytes:
-        return render("pdf/certificate.html", data, stamp)
-
-    return issue(
-        kind=CERTIFICATE,
-        subject=f"assessment:{assessment.id}",
-        data=data,
-        build=build,
-        summary=summary_of(CERTIFICATE, data),
-        assessment=assessment,
-        user=user,
-    )
+    return issue_about(CERTIFICATE, assessment, data, "pdf/certificate.html", user)

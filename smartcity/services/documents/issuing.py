@@ -18,6 +18,7 @@ from ... import signing
 from ...extensions import db
 from ...models import Assessment, IssuedDocument, Period, User, utcnow
 from .. import audit, letterhead
+from .rendering import render
 from .signatures import SignatureBlock, local_day, place_and_date
 from .stamps import Stamp, new_code, qr_data_uri, verify_url
 
@@ -210,3 +211,27 @@ def issue(
     )
     db.session.commit()
     return row
+
+
+def issue_about(
+    kind: str,
+    about: Assessment | Period,
+    data: object,
+    template: str,
+    user: User | None,
+    signers: list | None = None,
+    **extra: object,
+) -> IssuedDocument:
+    """`issue` as every kind uses it: a document about one assessment or a whole period,
+    drawn from `template` with `data` (and `extra`, such as a chart)."""
+    of_assessment = isinstance(about, Assessment)
+    return issue(
+        kind=kind,
+        subject=f"{'assessment' if of_assessment else 'period'}:{about.id}",
+        data=data,
+        build=lambda stamp: render(template, data, stamp, **extra),
+        summary=summary_of(kind, data, signers),
+        assessment=about if of_assessment else None,
+        user=user,
+        period=None if of_assessment else about,
+    )

@@ -1,7 +1,7 @@
 """The Berita Acara Hasil Evaluasi as a signed document, of an assessment and of a period.
 
-The two differ only in data (`BY_KIND`): what they are about, how their contents are made
-(services.minutes), their template and who signs them.
+The two differ only in data (`BY_KIND`): how their contents are made from the assessment or
+the period (services.minutes), their template and who signs them.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 from ...models import Assessment, IssuedDocument, Period, User
 from ..minutes import MinutesRefused, minutes_data, region_minutes_data
-from .issuing import issue, summary_of
+from .issuing import issue_about
 from .kinds import MINUTES, REGION_MINUTES, DocumentRefused
-from .rendering import render
 from .signatures import Person
 
 
@@ -21,16 +20,15 @@ from .signatures import Person
 class MinutesKind:
     """What makes one Berita Acara differ from the other."""
 
-    subject: str  # what it is about: "assessment" or "period"
     contents: Callable  # (the assessment or the period, language) -> its plain data
     template: str
     signed_by: tuple[str, ...]  # the fields of the data that hold its signers, in order
 
 
 BY_KIND: dict[str, MinutesKind] = {
-    MINUTES: MinutesKind("assessment", minutes_data, "pdf/minutes.html", ("chair", "agency_head")),
+    MINUTES: MinutesKind(minutes_data, "pdf/minutes.html", ("chair", "agency_head")),
     REGION_MINUTES: MinutesKind(
-        "period", region_minutes_data, "pdf/region_minutes.html", ("chair", "secretary")
+        region_minutes_data, "pdf/region_minutes.html", ("chair", "secretary")
     ),
 }
 
@@ -54,14 +52,4 @@ def _issue(kind: str, about: Assessment | Period, user: User, language: str) -> 
     # who signs, as the registry's verification page lists them
     signed = [getattr(data, name) for name in minutes.signed_by]
     signers = [Person(s.name, s.nip, s.position) for s in signed if s is not None]
-    by_assessment = minutes.subject == "assessment"
-    return issue(
-        kind=kind,
-        subject=f"{minutes.subject}:{about.id}",
-        data=data,
-        build=lambda stamp: render(minutes.template, data, stamp),
-        summary=summary_of(kind, data, signers),
-        assessment=about if by_assessment else None,
-        user=user,
-        period=None if by_assessment else about,
-    )
+    return issue_about(kind, about, data, minutes.template, user, signers)

@@ -18,11 +18,10 @@ from ...models import IssuedDocument, Period, Region, User, utcnow
 from .. import letterhead
 from ..letterhead import Letterhead
 from ..region import region_for
-from .issuing import issue, summary_of
+from .issuing import issue_about
 from .kinds import REGION_REPORT
-from .rendering import number, render, svg_data_uri
+from .rendering import number, svg_data_uri
 from .signatures import SignatureBlock, blocks, closed_on, local_day, team_signatory
-from .stamps import Stamp
 
 
 @dataclass(frozen=True)
@@ -145,19 +144,8 @@ def region_report_data(period: Period, language: str) -> RegionReportData:
 def issue_region_report(period: Period, user: User | None, language: str) -> IssuedDocument:
     """The region summary of a period; marked DRAF while the period is open."""
     data = region_report_data(period, language)
-
-    def build(stamp: Stamp) -> bytes:
-        return render("pdf/region_report.html", data, stamp, chart=region_chart(data))
-
-    return issue(
-        kind=REGION_REPORT,
-        subject=f"period:{period.id}",
-        data=data,
-        build=build,
-        summary=summary_of(REGION_REPORT, data),
-        assessment=None,
-        user=user,
-        period=period,
+    return issue_about(
+        REGION_REPORT, period, data, "pdf/region_report.html", user, chart=region_chart(data)
     )
 
 

@@ -21,9 +21,9 @@ from ..assessments import answer_text, answer_value, answers_by_code, instrument
 from ..follow_ups import follow_up_sections
 from ..letterhead import Letterhead
 from ..review import reviews_by_code, scores, verified_value
-from .issuing import issue, summary_of
+from .issuing import issue_about
 from .kinds import REPORT, DocumentRefused
-from .rendering import number, render, svg_data_uri
+from .rendering import number, svg_data_uri
 from .signatures import (
     SignatureBlock,
     agency_signatory,
@@ -33,7 +33,6 @@ from .signatures import (
     local_day,
     team_signatory,
 )
-from .stamps import Stamp
 
 
 @dataclass(frozen=True)
@@ -223,20 +222,7 @@ def issue_report(assessment: Assessment, user: User | None, language: str) -> Is
     if assessment.status in (Status.DRAFT, *_awaiting_approval()):
         raise DocumentRefused(_("A report is printed only once the assessment is submitted."))
     data = report_data(assessment, language)
-    chart = radar(data)
-
-    def build(stamp: Stamp) -> bytes:
-        return render("pdf/report.html", data, stamp, chart=chart)
-
-    return issue(
-        kind=REPORT,
-        subject=f"assessment:{assessment.id}",
-        data=data,
-        build=build,
-        summary=summary_of(REPORT, data),
-        assessment=assessment,
-        user=user,
-    )
+    return issue_about(REPORT, assessment, data, "pdf/report.html", user, chart=radar(data))
 
 
 def _awaiting_approval() -> tuple[str, ...]:
