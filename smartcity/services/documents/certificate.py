@@ -18,13 +18,13 @@ from ..letterhead import Letterhead
 from ..periods import certificate_minimum
 from ..review import scores
 from .issuing import issue_about
-from .kinds import CERTIFICATE, DocumentRefused
+from .kinds import CERTIFICATE, DocumentRefused, WithStanding
 from .report import official_score
 from .signatures import SignatureBlock, blocks, certificate_signatory, finalized_on, local_day
 
 
 @dataclass(frozen=True)
-class CertificateData:
+class CertificateData(WithStanding):
     language: str
     letterhead: Letterhead | None
     region: str
@@ -37,14 +37,6 @@ class CertificateData:
     standing: Standing
     act_date: date  # the finalization
     signatures: tuple[SignatureBlock, ...]
-
-    @property
-    def level(self) -> int | None:
-        return self.standing.level
-
-    @property
-    def predicate(self) -> str:
-        return self.standing.predicate
 
 
 def certificate_refusal(assessment: Assessment) -> str | None:

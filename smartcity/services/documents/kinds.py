@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from ...formatting import Standing
+
 REPORT = "report"
 CERTIFICATE = "certificate"
 REGION_REPORT = "region_report"
@@ -37,6 +39,20 @@ KINDS: dict[str, Kind] = {
 # the fixed markers: Indonesian in every language, so they are recognised on any copy
 DRAFT_MARK = "DRAF"
 SIMULATION_MARK = "SIMULASI - bukan tanda tangan elektronik tersertifikasi"
+
+
+class WithStanding:
+    """A kind's data that prints a result: its level and predicate, as templates ask them."""
+
+    standing: Standing
+
+    @property
+    def level(self) -> int | None:
+        return self.standing.level
+
+    @property
+    def predicate(self) -> str:
+        return self.standing.predicate
 
 
 class DocumentRefused(Exception):

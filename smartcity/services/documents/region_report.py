@@ -19,7 +19,7 @@ from .. import letterhead
 from ..letterhead import Letterhead
 from ..region import region_for
 from .issuing import issue_about
-from .kinds import REGION_REPORT
+from .kinds import REGION_REPORT, WithStanding
 from .rendering import number, svg_data_uri
 from .signatures import SignatureBlock, blocks, closed_on, local_day, team_signatory
 
@@ -52,7 +52,7 @@ class LevelCount:
 
 
 @dataclass(frozen=True)
-class RegionReportData:
+class RegionReportData(WithStanding):
     """The region summary of one period: region index, dimensions, ranking, levels, states."""
 
     language: str
@@ -75,14 +75,6 @@ class RegionReportData:
     signatures: tuple[SignatureBlock, ...]
     agency: str = ""
     agency_code: str = ""
-
-    @property
-    def level(self) -> int | None:
-        return self.standing.level
-
-    @property
-    def predicate(self) -> str:
-        return self.standing.predicate
 
 
 def region_report_data(period: Period, language: str) -> RegionReportData:

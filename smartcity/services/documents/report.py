@@ -22,7 +22,7 @@ from ..follow_ups import follow_up_sections
 from ..letterhead import Letterhead
 from ..review import reviews_by_code, scores, verified_value
 from .issuing import issue_about
-from .kinds import REPORT, DocumentRefused
+from .kinds import REPORT, DocumentRefused, WithStanding
 from .rendering import number, svg_data_uri
 from .signatures import (
     SignatureBlock,
@@ -66,7 +66,7 @@ class ImprovementStep:
 
 
 @dataclass(frozen=True)
-class ReportData:
+class ReportData(WithStanding):
     """Everything an agency result report shows; its fingerprint decides "changed or not"."""
 
     language: str
@@ -90,14 +90,6 @@ class ReportData:
     signatures: tuple[SignatureBlock, ...]
     # capaian, kendala, tindak lanjut per dimension (services.follow_ups, issue 16)
     follow_up: tuple = ()
-
-    @property
-    def level(self) -> int | None:
-        return self.standing.level
-
-    @property
-    def predicate(self) -> str:
-        return self.standing.predicate
 
 
 def _answer_line(indicator: Indicator, value: AnswerValue, language: str) -> str:
