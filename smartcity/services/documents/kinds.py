@@ -1,4 +1,4 @@
-"""The kinds of signed document: their names, titles, download stems and fixed marks."""
+"""The kinds of signed document: titles, download stems, fixed marks, the official language."""
 
 from __future__ import annotations
 
