@@ -88,17 +88,18 @@ def seed(agencies_wanted: int) -> dict[str, object]:
     Extra agencies copy the demo agencies' dimension sets in turn; one of them
     (BENCHALL) answers all six dimensions, i.e. all 30 indicators of the demo instrument.
     They are taken to final by the same code the demo's 2025 history uses
-    (seed.seed_history: save_answers + evidence, submit, save_review/transition, finalize).
+    (seed_history: save_answers + evidence, submit, save_review/transition, finalize).
     """
     from sqlalchemy import select
 
-    from smartcity import seed as demo
     from smartcity.extensions import db
     from smartcity.models import Agency, AgencyDimension, Assessment, Period, Region, Role
+    from smartcity.seed import data as demo
+    from smartcity.seed import seed_demo_region, seed_history
     from smartcity.services.accounts import create_user
     from smartcity.services.instruments import instrument_of
 
-    demo.seed_demo_region(PASSWORD, history=False)
+    seed_demo_region(PASSWORD, history=False)
     region = db.session.scalar(select(Region).filter_by(name=demo.REGION_NAME))
     period_2026 = db.session.scalar(select(Period).filter_by(year=demo.DEMO_YEAR))
     version = period_2026.instrument_version
@@ -153,7 +154,7 @@ def seed(agencies_wanted: int) -> dict[str, object]:
     db.session.commit()
 
     agencies = list(db.session.scalars(select(Agency).order_by(Agency.id)))
-    demo.seed_history(version, agencies)
+    seed_history(version, agencies)
 
     period = db.session.scalar(select(Period).filter_by(year=YEAR))
     finals = list(
@@ -186,54 +187,59 @@ def baseline_render() -> bytes:
 
 
 def make_stamp(kind: str, seat: str):
-    """A stamp as `_issue` makes it (code, QR, date, simulated flag), without registering."""
-    from smartcity.services import documents as docs
+    """A stamp as `issuing.issue` makes it (code, QR, date, simulated flag), without registering."""
+    from smartcity.models import utcnow
+    from smartcity.services.documents import issuing, signatures, stamps
 
-    code = docs.new_code()
-    signer = docs.signer_config(reason=f"smartcity {kind} {code.replace('-', '')}", location=seat)
-    url = docs.verify_url(code)
-    return docs.Stamp(
+    code = stamps.new_code()
+    signer = issuing.signer_config(
+        reason=f"smartcity {kind} {code.replace('-', '')}", location=seat
+    )
+    url = stamps.verify_url(code)
+    return stamps.Stamp(
         code=code,
         version=1,
         verify_url=url,
-        qr_data_uri=docs.qr_data_uri(url),
-        place_and_date=docs.place_and_date(seat, docs._local_day(docs.utcnow()), LANGUAGE),
+        qr_data_uri=stamps.qr_data_uri(url),
+        place_and_date=signatures.place_and_date(seat, signatures.local_day(utcnow()), LANGUAGE),
         simulated=signer.simulated,
     ), signer
 
 
 def report_render(assessment) -> bytes:
     """What issue_report's `build` does: report_data, the chart, template and HTML->PDF."""
-    from smartcity.services import documents as docs
+    from smartcity.services.documents import report
+    from smartcity.services.documents.rendering import render
 
-    data = docs.report_data(assessment, LANGUAGE)
-    chart = docs._radar(data)
-    stamp, _ = make_stamp(docs.REPORT, data.seat)
-    return docs._render("pdf/report.html", data, stamp, chart=chart)
+    data = report.report_data(assessment, LANGUAGE)
+    chart = report.radar(data)
+    stamp, _ = make_stamp(report.REPORT, data.seat)
+    return render("pdf/report.html", data, stamp, chart=chart)
 
 
 def certificate_render(assessment) -> bytes:
-    from smartcity.services import documents as docs
+    from smartcity.services.documents import certificate
+    from smartcity.services.documents.rendering import render
 
-    data = docs.certificate_data(assessment, LANGUAGE)
-    stamp, _ = make_stamp(docs.CERTIFICATE, data.seat)
-    return docs._render("pdf/certificate.html", data, stamp)
+    data = certificate.certificate_data(assessment, LANGUAGE)
+    stamp, _ = make_stamp(certificate.CERTIFICATE, data.seat)
+    return render("pdf/certificate.html", data, stamp)
 
 
 def report_data_only(assessment) -> object:
-    from smartcity.services import documents as docs
+    from smartcity.services.documents import report
 
-    data = docs.report_data(assessment, LANGUAGE)
-    docs._radar(data)
+    data = report.report_data(assessment, LANGUAGE)
+    report.radar(data)
     return data
 
 
 def sign_only(pdf_bytes: bytes, seat: str) -> bytes:
     from smartcity import signing
-    from smartcity.services import documents as docs
+    from smartcity.services.documents import issuing, stamps
 
-    code = docs.new_code().replace("-", "")
-    signer = docs.signer_config(reason=f"smartcity report {code}", location=seat)
+    code = stamps.new_code().replace("-", "")
+    signer = issuing.signer_config(reason=f"smartcity report {code}", location=seat)
     return signing.sign(pdf_bytes, signer)
 
 

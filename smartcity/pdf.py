@@ -1,4 +1,8 @@
-"""PDF rendering: already-rendered HTML in, PDF bytes out (the only module that uses WeasyPrint)."""
+"""PDF rendering: already-rendered HTML in, PDF bytes out (the only module that uses WeasyPrint).
+
+Also the one writer of small PDFs by hand, object by object (`from_objects`, `one_page`): the
+demo's evidence files and the tests' uploads.
+"""
 
 from __future__ import annotations
 
@@ -110,3 +114,40 @@ def render(html: str, base_url: Path, stylesheets: list[Path] | tuple[Path, ...]
         return document.write_pdf(stylesheets=sheets, font_config=font_config)
     except FatalURLFetchingError as error:
         raise PdfRenderError(str(error.__cause__ or error)) from error
+
+
+# --- PDFs written by hand --------------------------------------------------------------------
+
+
+def from_objects(*objects: bytes, trailer: bytes = b"") -> bytes:
+    """A PDF of these objects (numbered from 1, the first is the catalog) with a correct
+    cross-reference table; `trailer` adds entries to the trailer dictionary."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        trailer,
+        xref,
+    )
+    return bytes(out)
+
+
+def one_page(text: str) -> bytes:
+    """A small, valid one-page A4 PDF showing one line of text (Helvetica: ASCII only)."""
+    line = text.encode("ascii", "replace")
+    line = line.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    content = b"BT /F1 12 Tf 56 780 Td (" + line + b") Tj ET"
+    return from_objects(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    )

@@ -11,9 +11,10 @@ from smartcity.domain.signatory import Signatory
 from smartcity.domain.workflow import Status
 from smartcity.extensions import db
 from smartcity.models import Approval, Assessment, AuditEvent, Evidence, User
-from smartcity.services import approvals, documents, workflow
+from smartcity.services import approvals, workflow
 from smartcity.services import assessments as assessment_service
 from smartcity.services.assessments import AnswerInput, AssessmentRefused
+from smartcity.services.documents.report import report_data
 
 from .helpers import PASSWORD, answer_all, assessment_of, head_of, operator_of, submitted
 
@@ -154,7 +155,7 @@ def test_without_an_approval_no_document_signs_for_the_agency(demo):
         draft = db.session.get(Assessment, other)
         assert approvals.agency_signatory(draft) is None
         approved = db.session.get(Assessment, own)
-        report = documents.report_data(approved, "id")
+        report = report_data(approved, "id")
         assert [b.signatory for b in report.signatures] == [approvals.agency_signatory(approved)]
         assert report.signatures[0].signatory.name == "Rahmat Hidayat, S.Kom., M.Si."
         # an assessment sent but never approved: no agency signature in its report
@@ -163,7 +164,7 @@ def test_without_an_approval_no_document_signs_for_the_agency(demo):
         workflow.submit(draft, operator)
         draft.status = Status.SUBMITTED  # as if moved on without an approval (old data)
         db.session.commit()
-        unsigned = documents.report_data(draft, "id")
+        unsigned = report_data(draft, "id")
         assert unsigned.signatures == ()
 
 

@@ -18,7 +18,7 @@ from smartcity.models import (
     Period,
     Transition,
 )
-from smartcity.seed import HISTORY_CALENDAR, history_moment
+from smartcity.seed.history import HISTORY_CALENDAR, history_moment
 
 WIB = timedelta(hours=7)
 

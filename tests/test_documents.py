@@ -26,6 +26,7 @@ from smartcity.models import (
     Transition,
 )
 from smartcity.services import documents
+from smartcity.services.documents import issuing, signatures, stamps, verification
 
 from .helpers import advance, pdf_text, user_named, verify_page
 
@@ -106,14 +107,14 @@ def test_a_final_report_is_a_numbered_letter_of_the_region_that_verifies(
 
     with demo_history.test_request_context():
         document = db.session.scalar(select(IssuedDocument))
-        info = documents.info(document, "id")
+        info = verification.info(document, "id")
         assessment = db.session.get(Assessment, assessment_id)
         approval = db.session.scalar(
             select(Approval).filter_by(assessment_id=assessment_id).order_by(Approval.at.desc())
         )
-        finalized = documents.finalized_on(assessment)
-        approved = documents.approved_on(assessment)
-        chair = documents.team_signatory(assessment.period)
+        finalized = signatures.finalized_on(assessment)
+        approved = signatures.approved_on(assessment)
+        chair = signatures.team_signatory(assessment.period)
     text = pdf_text(data)
     # the letterhead (kop surat), then the title with its number under it
     assert text.index("PEMERINTAH KABUPATEN KOTAWARINGIN TIMUR") < text.index("LAPORAN HASIL")
@@ -132,8 +133,8 @@ def test_a_final_report_is_a_numbered_letter_of_the_region_that_verifies(
     # the chair signs for the team on the day it became final (not the printing day)
     assert chair.name in text
     assert finalized is not None and finalized.year == 2025
-    assert documents.place_and_date("Sampit", finalized, "id") in text
-    assert documents.place_and_date("Sampit", date.today(), "id") not in text
+    assert signatures.place_and_date("Sampit", finalized, "id") in text
+    assert signatures.place_and_date("Sampit", date.today(), "id") not in text
     assert all(GROUPED_NIP.fullmatch(nip) for nip in re.findall(r"NIP \d[\d ]*\d", text))
     # what users typed is printed literally, never as markup
     assert "<script>alert(1)</script>" in squashed(text) and "<b>x</b>" in squashed(text)
@@ -141,7 +142,7 @@ def test_a_final_report_is_a_numbered_letter_of_the_region_that_verifies(
     assert documents.SIMULATION_MARK in text
 
     with demo_history.test_request_context():
-        assert signing.validate(data, documents.trust_roots()).ok
+        assert signing.validate(data, issuing.trust_roots()).ok
         assert documents.verify_bytes(data).outcome == documents.VALID
         # issuing again with unchanged data returns the stored document, byte for byte
         again_location, again = issue(client, assessment_id)
@@ -222,8 +223,8 @@ def test_a_draft_report_is_marked_and_dated_by_its_approval(demo, client, auth):
     text = pdf_text(draft.data)
     assert "DRAF" in text
     with demo.test_request_context():
-        approved = documents.approved_on(db.session.get(Assessment, assessment_id))
-    assert documents.place_and_date("Sampit", approved, "id") in text
+        approved = signatures.approved_on(db.session.get(Assessment, assessment_id))
+    assert signatures.place_and_date("Sampit", approved, "id") in text
     assert client.post(f"/assessments/{assessment_id}/certificate").status_code == 409
 
 
@@ -317,11 +318,11 @@ def test_a_certificate_shows_the_coat_of_arms_and_signs_as_configured(demo_histo
     assert len(xobjects) >= 2
     with demo_history.test_request_context():
         document = db.session.scalar(select(IssuedDocument).filter_by(kind="certificate"))
-        info = documents.info(document, "id")
+        info = verification.info(document, "id")
         assert f"Nomor: {document.number}" in text
         assert squashed(info.standing) in squashed(text)
         assert info.agency in text and "2025" in text
-        assert documents.verify_url(document.code) in text
+        assert stamps.verify_url(document.code) in text
     assert verify_page(client, certificate.data) == "valid"
     # with a NIP, it is grouped
     demo_history.config["CERTIFICATE_SIGNER_NIP"] = "196801011990031001"
@@ -479,7 +480,7 @@ def test_verify_names_the_document_and_leaves_out_what_it_does_not_know(
             db.session.get(Assessment, assessment_id_of(demo_history)), admin, "id"
         )
         recap = documents.issue_region_report(period, admin, "id")
-        report_info = documents.info(report, "id")
+        report_info = verification.info(report, "id")
         codes = (report.code, recap.code)
     page = client.get(f"/verify/{codes[0]}").get_data(as_text=True)
     assert report_info.number in page and "Laporan hasil perangkat daerah" in page
@@ -525,12 +526,12 @@ def test_typed_codes_are_normalised(typed, stored):
 
 
 def test_codes_are_random_crockford_groups():
-    codes = {documents.new_code() for _ in range(200)}
+    codes = {stamps.new_code() for _ in range(200)}
     assert len(codes) == 200
     for code in codes:
         groups = code.split("-")
         assert len(groups) == 5 and all(len(g) == 4 for g in groups)
-        assert set(code.replace("-", "")) <= set(documents.CROCKFORD)
+        assert set(code.replace("-", "")) <= set(stamps.CROCKFORD)
 
 
 @pytest.mark.parametrize(
@@ -538,7 +539,7 @@ def test_codes_are_random_crockford_groups():
     [("id", "Sampit, 7 Juni 2026"), ("en", "Sampit, June 7, 2026")],
 )
 def test_place_and_date_use_the_documents_language(language, expected):
-    assert documents.place_and_date("Sampit", date(2026, 6, 7), language) == expected
+    assert signatures.place_and_date("Sampit", date(2026, 6, 7), language) == expected
 
 
 def test_verification_uploads_are_size_and_rate_limited(app, client):

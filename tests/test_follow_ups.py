@@ -10,6 +10,7 @@ from smartcity.extensions import db
 from smartcity.models import Assessment, AuditEvent, DimensionObstacle, FollowUp
 from smartcity.services import documents
 from smartcity.services import follow_ups as service
+from smartcity.services.documents.report import report_data
 
 from .helpers import assessment_of, pdf_text, submitted
 
@@ -82,7 +83,7 @@ def test_the_team_sets_follow_up_actions_once_submitted(demo, client, auth):
         assessment = db.session.get(Assessment, own)
         [row] = service.follow_ups_of(assessment)
         assert (row.owner, row.target_date.isoformat()) == ("Sekretaris Diskominfo", "2027-03-31")
-        report = documents.report_data(assessment, "id")
+        report = report_data(assessment, "id")
         [section] = [s for s in report.follow_up if s.actions]
         assert section.code == "GOV" and section.actions[0].action == "Tetapkan SOP layanan daring"
     login(client, auth, "diskominfo")
@@ -115,7 +116,7 @@ def test_next_year_asks_whether_last_year_s_follow_ups_were_done(demo_history, c
     with app.test_request_context():
         row = db.session.get(FollowUp, asked[0].id)
         assert (row.outcome, row.outcome_note) == ("partly", "SOP disusun, belum ditetapkan")
-        report = documents.report_data(db.session.get(Assessment, this_year), "id")
+        report = report_data(db.session.get(Assessment, this_year), "id")
         previous = [line for s in report.follow_up for line in s.previous]
         assert ("partly", "SOP disusun, belum ditetapkan") in {
             (line.outcome, line.outcome_note) for line in previous

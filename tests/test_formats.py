@@ -178,7 +178,7 @@ def test_an_svg_is_rebuilt_without_anything_that_can_run_or_fetch():
 
 
 def test_the_demo_emblem_is_a_clean_svg():
-    from smartcity.seed import DEMO_EMBLEM
+    from smartcity.seed.data import DEMO_EMBLEM
 
     original = DEMO_EMBLEM.read_bytes()
     cleaned = emblem.checked(original)

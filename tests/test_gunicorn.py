@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import minimal_pdf
+from tests.browser.helpers import pdf_bytes
 from tests.helpers import PASSWORD
 
 from .helpers import free_port
@@ -144,7 +144,7 @@ def answer_dimension(http, base: str, overview: str, dimension: str) -> dict[str
         data[f"level-{code}"] = str(level)
         data[f"justification-{code}"] = f"Jawaban lewat HTTP untuk {code}"
         if level >= 3:
-            pdf = minimal_pdf(f"Data dukung {code}")
+            pdf = pdf_bytes(f"Data dukung {code}")
             files.append((f"evidence-{code}", (f"bukti-{code}.pdf", pdf, "application/pdf")))
         chosen[code] = level
     saved = http.post(
@@ -195,7 +195,7 @@ def test_agency_journey_over_http_with_two_workers(gunicorn, tmp_path: Path):
     page = http.get(f"{base}{overview}/dimensions/GOV")
     href = re.search(r'<a href="(/evidence/\d+)" download>bukti-([^<]+)\.pdf</a>', page.text)
     download = http.get(base + href.group(1))
-    assert download.content == minimal_pdf(f"Data dukung {href.group(2)}")
+    assert download.content == pdf_bytes(f"Data dukung {href.group(2)}")
 
     submit = http.get(f"{base}{overview}/submit")
     done = http.post(

@@ -178,10 +178,24 @@ def test_a_view_module_neither_imports_db_nor_commits(path):
 
 # --- templates ask plain values, not roles and status names -------------------------------------
 
+# roles, and the status of anything (an assessment, a print job): `|stage`, `|job_state`
 TEMPLATE_RULES = re.compile(
     r"current_user\.role\s*(==|!=|\bin\b)|\.role\s*==\s*['\"]|agency_role\s*==|"
-    r"assessment\.status\s*(==|!=|\bin\b|\bnot in\b)\s*['\"(\[]"
+    r"\.status\s*(==|!=|\bin\b|\bnot in\b)\s*['\"(\[]"
 )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "{% if assessment.status == 'final' %}",
+        "{% if job.status in ('queued', 'running') %}",
+        '{%- elif job.status != "failed" %}',
+        "{% if current_user.role == 'admin' %}",
+    ],
+)
+def test_a_status_or_role_comparison_is_found(line):
+    assert TEMPLATE_RULES.search(line)
 
 
 def test_templates_take_roles_and_stages_from_the_views():

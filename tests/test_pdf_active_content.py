@@ -16,32 +16,14 @@ import zlib
 import pypdf
 import pytest
 
-from smartcity.domain import filetypes
+from smartcity.domain import pdf_content
 from smartcity.domain.filetypes import PDF, check
+from smartcity.pdf import from_objects
 from smartcity.services import evidence as evidence_service
 
 CATALOG = b"<< /Type /Catalog /Pages 2 0 R >>"
 PAGES = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
 PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] >>"
-
-
-def build_pdf(*objects: bytes, trailer: bytes = b"") -> bytes:
-    """A PDF with these objects (numbered from 1) and a correct cross-reference table."""
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        trailer,
-        xref,
-    )
-    return bytes(out)
 
 
 def stream(data: bytes, dictionary: bytes = b"") -> bytes:
@@ -72,7 +54,7 @@ def png_predicted(data: bytes, columns: int = 4) -> bytes:
 
 def with_catalog(extra: bytes, *more: bytes) -> bytes:
     """The one-page PDF whose catalog has `extra` entries, plus further objects (4, 5, ...)."""
-    return build_pdf(CATALOG.replace(b" >>", b" " + extra + b" >>"), PAGES, PAGE, *more)
+    return from_objects(CATALOG.replace(b" >>", b" " + extra + b" >>"), PAGES, PAGE, *more)
 
 
 def javascript_in_object_stream() -> bytes:
@@ -106,7 +88,7 @@ def javascript_in_predicted_object_stream() -> bytes:
 
 def object_hidden_by_a_wrong_length() -> bytes:
     """A stream claims to run past the next object, which a viewer still finds by its offset."""
-    data = build_pdf(
+    data = from_objects(
         CATALOG.replace(b" >>", b" /OpenAction 5 0 R >>"),
         PAGES,
         PAGE,
@@ -117,7 +99,7 @@ def object_hidden_by_a_wrong_length() -> bytes:
 
 
 def page_with_additional_action() -> bytes:
-    return build_pdf(
+    return from_objects(
         CATALOG,
         PAGES,
         PAGE.replace(b" >>", b" /AA << /O << /S /J#61vaScript /J#53 4 0 R >> >> >>"),
@@ -134,7 +116,7 @@ def embedded_file() -> bytes:
 
 
 def file_attachment_annotation() -> bytes:
-    return build_pdf(
+    return from_objects(
         CATALOG,
         PAGES,
         PAGE.replace(b" >>", b" /Annots [4 0 R] >>"),
@@ -143,7 +125,7 @@ def file_attachment_annotation() -> bytes:
 
 
 def rich_media_annotation() -> bytes:
-    return build_pdf(
+    return from_objects(
         CATALOG,
         PAGES,
         PAGE.replace(b" >>", b" /Annots [4 0 R] >>"),
@@ -163,7 +145,7 @@ def action(kind: bytes) -> bytes:
 
 
 def script_link(uri: bytes) -> bytes:
-    return build_pdf(
+    return from_objects(
         CATALOG,
         PAGES,
         PAGE.replace(b" >>", b" /Annots [4 0 R] >>"),
@@ -280,7 +262,7 @@ def weasyprint_pdf() -> bytes:
 
 
 ACCEPTED = [
-    ("a plain page", lambda: build_pdf(CATALOG, PAGES, PAGE)),
+    ("a plain page", lambda: from_objects(CATALOG, PAGES, PAGE)),
     ("a web link", lambda: script_link(b"(https://kotimkab.go.id/javascript-guide)")),
     ("a jump to its first page", lambda: with_catalog(b"/OpenAction [3 0 R /Fit]")),
     ("a named action", lambda: with_catalog(b"/OpenAction << /S /Named /N /NextPage >>")),
@@ -323,6 +305,6 @@ def test_the_upload_is_refused_with_415_and_a_clear_message(app, make, words):
 
 
 def test_the_pdf_reader_stops_at_its_token_budget(monkeypatch):
-    monkeypatch.setattr(filetypes, "PDF_MAX_TOKENS", 50)
+    monkeypatch.setattr(pdf_content, "PDF_MAX_TOKENS", 50)
     many = with_catalog(b"/AcroForm << /XFA [" + b"(part) " * 100 + b"] >>")
-    assert filetypes.pdf_active_content(many) == "archive_limits"
+    assert pdf_content.pdf_active_content(many) == "archive_limits"

@@ -14,7 +14,7 @@ from smartcity.domain.loader import load_instrument_file
 from smartcity.extensions import db
 from smartcity.factory import create_app
 from smartcity.models import Agency, Assessment, IssuedDocument
-from smartcity.seed import DEMO_TAGS
+from smartcity.seed.data import DEMO_TAGS
 from smartcity.services import review
 from smartcity.services.assessments import questionnaire
 

@@ -146,7 +146,7 @@ def take_number(kind: str, day: date) -> str:
     Runs on its own connection: the caller's transaction (rendering and signing a PDF takes a
     second or more) holds no lock on the sequence, and the number stays taken whatever becomes
     of the caller's transaction. On SQLite the caller must not hold uncommitted writes (one
-    writer at a time); `documents._issue` commits before it asks.
+    writer at a time); `documents.issuing.issue` commits before it asks.
     """
     row = settings()
     number_format = number_format_of(row, kind)

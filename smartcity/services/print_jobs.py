@@ -23,10 +23,12 @@ import shutil
 import tempfile
 import threading
 import zipfile
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
 from ..extensions import db
@@ -41,6 +43,15 @@ RUNNING = "running"
 DONE = "done"
 FAILED = "failed"
 FINISHED = (DONE, FAILED)
+INTERRUPTED = "interrupted"  # never stored: a running job whose runner has ended (is_stalled)
+
+STATE_NAMES = {
+    QUEUED: _l("waiting"),
+    RUNNING: _l("printing"),
+    DONE: _l("done"),
+    FAILED: _l("failed"),
+    INTERRUPTED: _l("interrupted"),
+}
 
 
 class PrintJobRefused(Exception):
@@ -270,6 +281,28 @@ def is_stalled(job: PrintJob) -> bool:
         return False
     limit = timedelta(seconds=current_app.config["PRINT_STALE_SECONDS"])
     return utcnow() - job.heartbeat_at > limit
+
+
+@dataclass(frozen=True)
+class JobState:
+    """Where a print job stands, as its pages ask it: one flag per question, no status names."""
+
+    name: str  # queued, running, done, failed or interrupted (the page's data-state)
+    label: str  # in the user's language: "waiting", "printing", ...
+    in_progress: bool  # queued, or running with its runner alive: the page refreshes itself
+    interrupted: bool  # the runner ended mid-run: start it again
+    failed: bool  # the job's error is shown
+
+
+def state_of(job: PrintJob) -> JobState:
+    name = INTERRUPTED if is_stalled(job) else job.status
+    return JobState(
+        name=name,
+        label=str(STATE_NAMES.get(name, STATE_NAMES[QUEUED])),
+        in_progress=name in (QUEUED, RUNNING),
+        interrupted=name == INTERRUPTED,
+        failed=name == FAILED,
+    )
 
 
 def archive_path(job: PrintJob) -> Path | None:

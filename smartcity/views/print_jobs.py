@@ -66,8 +66,14 @@ def period_print(year: int):
         chosen=chosen,
         kinds=_kind_labels(),
         jobs=service.jobs_for(period),
-        is_stalled=service.is_stalled,
     ), status
+
+
+@bp.app_template_filter("job_state")
+def job_state(job: PrintJob) -> service.JobState:
+    """Where a print job stands (`services.print_jobs.state_of`): pages ask its flags and read
+    its label, never compare status names."""
+    return service.state_of(job)
 
 
 @bp.route("/print-jobs/<int:job_id>")
@@ -78,8 +84,6 @@ def job(job_id: int):
         "print_jobs/job.html",
         job=found,
         kinds=_kind_labels(),
-        stalled=service.is_stalled(found),
-        is_stalled=service.is_stalled,
         ready=service.archive_path(found) is not None,
     )
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from smartcity.extensions import db
 from smartcity.models import Agency, Assessment, Period
-from tests.helpers import PASSWORD, minimal_pdf
+from tests.helpers import PASSWORD, pdf_bytes
 
 # Debian's Chromium, never a browser downloaded by Playwright
 CHROMIUM = "/usr/bin/chromium"
@@ -31,7 +31,7 @@ def pdf_payload(code: str) -> dict:
     return {
         "name": f"data-dukung-{code}.pdf",
         "mimeType": "application/pdf",
-        "buffer": minimal_pdf(f"Data dukung {code}"),
+        "buffer": pdf_bytes(f"Data dukung {code}"),
     }
 
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import EVIDENCE_FROM_LEVEL, pdf_payload
-from tests.helpers import PASSWORD, minimal_pdf
+from tests.helpers import PASSWORD, pdf_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -108,7 +108,7 @@ def test_agency_answers_saves_reloads_and_submits(chromium_page: Page, live_serv
     some_code = next(c for c, (level, _) in chosen.items() if level >= EVIDENCE_FROM_LEVEL)
     href = evidence_links(page, some_code).get_attribute("href")
     response = page.request.get(href)
-    assert response.ok and response.body() == minimal_pdf(f"Data dukung {some_code}")
+    assert response.ok and response.body() == pdf_bytes(f"Data dukung {some_code}")
 
     page.goto(overview_url)
     page.get_by_role("link", name="Kirim", exact=True).click()

@@ -32,7 +32,7 @@ from smartcity.models import Agency, Answer, Assessment, IssuedDocument, Period,
 from tests.browser.axe import launch_chromium
 
 # the agency's first answers: one level-3 answer needs (and gets) a PDF
-from tests.browser.helpers import EVIDENCE_FROM_LEVEL, ROUND_1, minimal_pdf, pdf_payload
+from tests.browser.helpers import EVIDENCE_FROM_LEVEL, ROUND_1, pdf_bytes, pdf_payload
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -347,7 +347,7 @@ def agency_answers_and_submits(page: Page, app, assessment_id: int, viewport: Vi
     link.click()
     href = page.locator(f"#evidence-section-{LOWERED} a[download]").get_attribute("href")
     response = page.request.get(href)
-    assert response.ok and response.body() == minimal_pdf(f"Data dukung {LOWERED}")
+    assert response.ok and response.body() == pdf_bytes(f"Data dukung {LOWERED}")
     back_to_overview(page, assessment_id)
 
     submit(page, assessment_id, viewport)
