@@ -16,7 +16,7 @@ from sqlalchemy import select
 from smartcity.domain.scoring import display_index
 from smartcity.extensions import db
 from smartcity.models import Agency, Answer, Assessment, Evidence, Period
-from smartcity.services import exports
+from smartcity.services import exports, spreadsheets
 from smartcity.services.accounts import create_user
 
 from .helpers import PASSWORD
@@ -120,7 +120,7 @@ def test_csv_and_xlsx_round_trip_with_the_stored_values(demo_history, client, au
     for code, level, justification, not_applicable in stored:
         assert mine[code]["self_level"] == ("" if level is None else str(level))
         assert mine[code]["self_not_applicable"] == str(int(not_applicable))
-        assert mine[code]["justification"] == exports.neutralised(justification)
+        assert mine[code]["justification"] == spreadsheets.neutralised(justification)
     assert sum(int(row["evidence_count"]) for row in mine.values()) == files > 0
     # a final assessment shows its verified levels
     assert any(row["verified_level"] for row in mine.values())
@@ -175,7 +175,7 @@ def test_the_xlsx_is_made_for_people(demo_history, client, auth):
         letter = sheet.cell(row=1, column=position).column_letter
         width = sheet.column_dimensions[letter].width
         longest = max(len(str(c.value or "")) for c in sheet[letter])
-        assert min(longest, exports.MAX_WIDTH) + 2 == width, name
+        assert min(longest, spreadsheets.MAX_WIDTH) + 2 == width, name
     rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
     diskominfo = [r for r in rows if r["Kode perangkat daerah"] == "DISKOMINFO"]
     assert {r["Cakupan"] for r in diskominfo} == {"Dimensi", "Keseluruhan"}
@@ -236,18 +236,18 @@ INJECTION = [
 
 @pytest.mark.parametrize(("text", "shown"), INJECTION)
 def test_formula_injection_is_neutralised(text, shown):
-    assert exports.neutralised(text) == shown
-    rows = read_csv(exports.to_csv(["justification", "level"], [[text, 3]]))
+    assert spreadsheets.neutralised(text) == shown
+    rows = read_csv(spreadsheets.to_csv(["justification", "level"], [[text, 3]]))
     assert rows[0] == {"justification": shown, "level": "3"}
-    _header, cells = read_xlsx(exports.to_xlsx(["justification", "level"], [[text, 3]], "t"))
+    _header, cells = read_xlsx(spreadsheets.to_xlsx(["justification", "level"], [[text, 3]], "t"))
     # openpyxl reads a formula back as its text starting with "=": here it is plain text
     assert cells[0] == ((shown or None), 3)
 
 
 def test_negative_numbers_stay_numbers():
-    _header, cells = read_xlsx(exports.to_xlsx(["x"], [[Decimal("-1.50")], [-2]], "t"))
+    _header, cells = read_xlsx(spreadsheets.to_xlsx(["x"], [[Decimal("-1.50")], [-2]], "t"))
     assert cells == [(-1.5,), (-2,)]
-    assert read_csv(exports.to_csv(["x"], [[-2]]))[0]["x"] == "-2"
+    assert read_csv(spreadsheets.to_csv(["x"], [[-2]]))[0]["x"] == "-2"
 
 
 def test_hostile_answers_stay_literal_in_both_formats(demo, client, auth):

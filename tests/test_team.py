@@ -26,6 +26,7 @@ from smartcity.models import (
 )
 from smartcity.policy import actor_for
 from smartcity.services import documents, team, workflow
+from smartcity.services import minutes as minutes_service
 from smartcity.services.assessments import AssessmentRefused
 
 from .helpers import assessment_of, chair_for, pdf_text, submitted
@@ -198,7 +199,7 @@ def test_the_chair_finalizes_and_the_berita_acara_is_issued_at_once(demo, client
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
         assert assessment.status == Status.FINAL
-        record = team.minutes_of(assessment)
+        record = minutes_service.minutes_of(assessment)
         assert (record.held_on, record.place, record.acting_for_chair) == (
             date(2026, 7, 14),
             "Sampit Creative Hub",
@@ -245,7 +246,7 @@ def test_the_vice_chair_finalizes_for_an_absent_chair_recorded_as_such(demo, cli
     assert client.post(f"/assessments/{assessment_id}/finalize").status_code == 303
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        record = team.minutes_of(assessment)
+        record = minutes_service.minutes_of(assessment)
         assert record.acting_for_chair and record.finalized_by.username == "kepala-diskominfo"
         signed = team.team_signatory(period(), "chair")
         assert signed.on_behalf_of == "Ketua Tim Pelaksana Smart City"
@@ -267,7 +268,7 @@ def test_the_chair_does_not_finalize_their_own_agency(demo):
         acting = chair_for(assessment)
         assert acting.username == "kepala-diskominfo"
         workflow.transition(assessment, acting, Action.FINALIZE)
-        assert team.minutes_of(assessment).acting_for_chair is True
+        assert minutes_service.minutes_of(assessment).acting_for_chair is True
 
 
 def test_without_a_recorded_chair_nobody_finalizes(demo):

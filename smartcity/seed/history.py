@@ -448,7 +448,7 @@ def _finalize_as_chair(assessment: Assessment) -> None:
     """The interview or site visit the 2025 period required, then the chair (or, for the
     chair's own agency, the vice-chair) makes the result final with its Berita Acara data."""
     from ..policy import acting_chair
-    from ..services import team
+    from ..services import minutes, team
     from ..services.workflow import transition
 
     chair_id, _acting = acting_chair(assessment.period_id, assessment.agency_id)
@@ -473,12 +473,12 @@ def _finalize_as_chair(assessment: Assessment) -> None:
             ),
         )
         db.session.commit()
-    defaults = team.default_minutes(assessment)
+    defaults = minutes.default_minutes(assessment)
     transition(
         assessment,
         chair,
         Action.FINALIZE,
-        minutes=team.MinutesInput(
+        minutes=minutes.MinutesInput(
             held_on=today,
             place="Ruang Sampit Creative Hub, Kantor Diskominfo Kotawaringin Timur",
             member_ids=defaults.member_ids,

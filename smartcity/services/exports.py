@@ -11,11 +11,7 @@ number of agencies.
 
 from __future__ import annotations
 
-import csv
-import io
-import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -23,10 +19,6 @@ from fractions import Fraction
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -43,6 +35,7 @@ from . import results
 from .assessments import answer_value, dimension_codes, questionnaire
 from .instruments import instrument_of
 from .review import ScorePair, period_scores, status_text, verified_value
+from .spreadsheets import DIALECTS, Cell, to_csv, to_xlsx
 
 ANSWER_COLUMNS: tuple[str, ...] = (
     "period",
@@ -81,16 +74,10 @@ RESULT_COLUMNS: tuple[str, ...] = (
 WHATS = ("answers", "results")
 FORMATS = ("csv", "xlsx")
 # CSV dialects: "" the contract (comma, decimal point), "excel-id" for Excel in Indonesian
-DIALECTS = ("", "excel-id")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-# a spreadsheet runs a cell that starts with one of these as a formula (CSV/formula injection);
-# full-width forms (＝＋－＠) count too, and so does white space or a line break before them
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-Cell = str | int | Decimal | None
 
 
 # --- who reads -------------------------------------------------------------------------------
@@ -459,95 +446,6 @@ def answer_rows(data: PeriodData) -> list[list[Cell]]:
 def _value_cell(answer_type: str, value: str) -> Cell:
     """A number answer is a number (the same text in the CSV contract); others stay text."""
     return answer_types.answer_type(answer_type).data_cell(value)
-
-
-# --- files -----------------------------------------------------------------------------------
-
-
-def neutralised(value: str) -> str:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe: shown, not run.
-
-    Spreadsheets skip leading spaces and line breaks and read full-width signs as their ASCII
-    forms, so the first visible character counts, as NFKC normalises it.
-    """
-    if value.startswith(FORMULA_STARTS):
-        return "'" + value
-    visible = value.lstrip()
-    if visible and unicodedata.normalize("NFKC", visible[0]).startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _csv_cell(value: Cell, decimal_comma: bool = False) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return neutralised(value.replace("\x00", ""))
-    if decimal_comma and isinstance(value, Decimal):
-        return str(value).replace(".", ",")
-    return str(value)
-
-
-def to_csv(columns: Sequence[str], rows: Iterable[Sequence[Cell]], dialect: str = "") -> bytes:
-    """RFC 4180 CSV: comma, double quotes, CRLF; UTF-8 with a BOM so Excel reads the accents.
-
-    `dialect="excel-id"`: semicolons and a decimal comma in numbers ("2,65"), which is what
-    Excel expects with Indonesian regional settings; the same columns and values otherwise.
-    """
-    if dialect not in DIALECTS:
-        raise ValueError(f"unknown CSV dialect {dialect!r}")
-    excel_id = dialect == "excel-id"
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";" if excel_id else ",", lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_csv_cell(value, excel_id) for value in row])
-    return out.getvalue().encode("utf-8-sig")
-
-
-# the widest a fitted column gets (characters); longer texts stay in the cell
-MAX_WIDTH = 60
-NUMBER_FORMAT = "0.00"
-
-
-def to_xlsx(columns: Sequence[str], rows: Iterable[Sequence[Cell]], title: str) -> bytes:
-    """One sheet, the headers in row 1 (frozen); numbers are numbers (two decimals), text is
-    never a formula, every column as wide as its longest value (up to MAX_WIDTH)."""
-    rows = [list(row) for row in rows]
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.freeze_panes = "A2"
-    for position, width in enumerate(_widths(columns, rows), start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = width
-    sheet.append(list(columns))
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def _widths(columns: Sequence[str], rows: list[list[Cell]]) -> list[float]:
-    widths = [len(str(column)) for column in columns]
-    for row in rows:
-        for position, value in enumerate(row):
-            if value is None:
-                continue
-            text = f"{value:.2f}" if isinstance(value, Decimal) else str(value)
-            longest = max((len(line) for line in text.splitlines()), default=0)
-            widths[position] = max(widths[position], longest)
-    return [min(width, MAX_WIDTH) + 2 for width in widths]
-
-
-def _xlsx_cell(sheet, value: Cell) -> object:
-    if isinstance(value, Decimal):
-        cell = WriteOnlyCell(sheet, value=float(value))
-        cell.number_format = NUMBER_FORMAT
-        return cell
-    if isinstance(value, str):
-        # control characters are not allowed in the XML of a sheet
-        return neutralised(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
 
 
 # --- the spreadsheet for people --------------------------------------------------------------

@@ -1,11 +1,13 @@
-"""The Berita Acara Hasil Evaluasi as plain data: of one final assessment, and the region recap
-of a closed period. `services.documents` issues them (kinds "minutes" and "region_minutes")
-with `templates/pdf/minutes.html` and `templates/pdf/region_minutes.html`."""
+"""The Berita Acara Hasil Evaluasi: what the chair records when finalizing (`record_minutes`,
+within the FINALIZE transition), and the document as plain data: of one final assessment, and
+the region recap of a closed period. `services.documents` issues them (kinds "minutes" and
+"region_minutes") with `templates/pdf/minutes.html` and `templates/pdf/region_minutes.html`."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from babel.dates import format_date
 from flask import current_app
@@ -17,8 +19,9 @@ from ..domain.scoring import AssessmentScore, display_index
 from ..domain.signatory import Signatory
 from ..domain.workflow import Status
 from ..extensions import db
-from ..models import Assessment, Period, Region
-from .approvals import agency_approval_date, agency_signatory
+from ..models import Assessment, EvaluationMinutes, Period, Region, User
+from ..policy import acting_chair
+from .approvals import agency_approval_date, agency_signatory, latest_approval
 from .assessments import instrument_for
 from .follow_ups import DimensionFollowUp, follow_up_sections
 from .periods import certificate_minimum
@@ -29,12 +32,99 @@ from .team import (
     ROLE_TITLES,
     VICE_CHAIR,
     interviews_of,
+    local_today,
     members_of,
-    minutes_of,
-    present_members,
     settings_of,
     team_signatory,
 )
+
+# --- what the chair records when finalizing -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MinutesInput:
+    """What the chair records when finalizing: when and where the team met, who of the team
+    was present (member ids) and the agency's representatives (one a line)."""
+
+    held_on: date
+    place: str
+    member_ids: tuple[int, ...]
+    representatives: str
+
+
+def default_minutes(assessment: Assessment) -> MinutesInput:
+    """Today at the region's seat; the finalizing chair and the members assigned to the
+    agency; the head who approved the submission."""
+    members = members_of(assessment.period)
+    chair_id, acting = acting_chair(assessment.period_id, assessment.agency_id)
+    present = tuple(
+        m.id
+        for m in members
+        if (m.user_id is not None and m.user_id == chair_id)
+        or any(a.agency_id == assessment.agency_id for a in m.assignments)
+    )
+    approval = latest_approval(assessment)
+    representatives = ""
+    if approval is not None:
+        representatives = ", ".join(p for p in (approval.name, approval.position) if p)
+    return MinutesInput(
+        held_on=local_today(),
+        place=assessment.agency.region.seat or "",
+        member_ids=present,
+        representatives=representatives,
+    )
+
+
+def record_minutes(
+    assessment: Assessment, user: User, minutes: MinutesInput | None, now: datetime
+) -> EvaluationMinutes:
+    """Called within the FINALIZE transition: what the Berita Acara will say."""
+    values = minutes or default_minutes(assessment)
+    members = {m.id: m for m in members_of(assessment.period)}
+    present = [
+        {
+            "name": m.name,
+            "role": m.role,
+            "position": m.position,
+            "institution": m.institution,
+        }
+        for member_id in values.member_ids
+        if (m := members.get(member_id)) is not None
+    ]
+    _chair, acting = acting_chair(assessment.period_id, assessment.agency_id)
+    row = EvaluationMinutes(
+        assessment_id=assessment.id,
+        held_on=values.held_on,
+        place=values.place.strip()[:200],
+        members_present=json.dumps(present, ensure_ascii=False),
+        representatives=values.representatives.replace("\x00", "").strip(),
+        finalized_by_id=user.id,
+        acting_for_chair=acting,
+        created_at=now,
+    )
+    db.session.add(row)
+    return row
+
+
+def minutes_of(assessment: Assessment) -> EvaluationMinutes | None:
+    """The data of the assessment's latest finalization (None before it was ever final)."""
+    return db.session.scalar(
+        select(EvaluationMinutes)
+        .filter_by(assessment_id=assessment.id)
+        .order_by(EvaluationMinutes.created_at.desc(), EvaluationMinutes.id.desc())
+        .limit(1)
+    )
+
+
+def present_members(minutes: EvaluationMinutes) -> list[dict[str, str]]:
+    try:
+        value = json.loads(minutes.members_present or "[]")
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
+
+
+# --- the Berita Acara as plain data ------------------------------------------------------------
 
 
 class MinutesRefused(Exception):

@@ -4,11 +4,10 @@ final) and what the Berita Acara of a finalization records."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -22,7 +21,6 @@ from ..extensions import db
 from ..models import (
     Agency,
     Assessment,
-    EvaluationMinutes,
     EvaluatorAssignment,
     Interview,
     InterviewNote,
@@ -36,7 +34,6 @@ from ..models import (
 )
 from ..policy import TEAM_ROLES, acting_chair, can_record_interview
 from . import audit
-from .approvals import latest_approval
 from .assessments import applicable_codes, instrument_for
 
 CHAIR, VICE_CHAIR, SECRETARY, MEMBER = "chair", "vice_chair", "secretary", "member"
@@ -499,18 +496,7 @@ def stage_problem(assessment: Assessment) -> str | None:
     return None
 
 
-# --- the Berita Acara of a finalization --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MinutesInput:
-    """What the chair records when finalizing: when and where the team met, who of the team
-    was present (member ids) and the agency's representatives (one a line)."""
-
-    held_on: date
-    place: str
-    member_ids: tuple[int, ...]
-    representatives: str
+# --- who may sit on a team ------------------------------------------------------------------
 
 
 def latest_team_year(user: User) -> int | None:
@@ -533,78 +519,6 @@ def member_candidates() -> list[User]:
             .order_by(User.username)
         )
     )
-
-
-def default_minutes(assessment: Assessment) -> MinutesInput:
-    """Today at the region's seat; the finalizing chair and the members assigned to the
-    agency; the head who approved the submission."""
-    members = members_of(assessment.period)
-    chair_id, acting = acting_chair(assessment.period_id, assessment.agency_id)
-    present = tuple(
-        m.id
-        for m in members
-        if (m.user_id is not None and m.user_id == chair_id)
-        or any(a.agency_id == assessment.agency_id for a in m.assignments)
-    )
-    approval = latest_approval(assessment)
-    representatives = ""
-    if approval is not None:
-        representatives = ", ".join(p for p in (approval.name, approval.position) if p)
-    return MinutesInput(
-        held_on=local_today(),
-        place=assessment.agency.region.seat or "",
-        member_ids=present,
-        representatives=representatives,
-    )
-
-
-def record_minutes(
-    assessment: Assessment, user: User, minutes: MinutesInput | None, now: datetime
-) -> EvaluationMinutes:
-    """Called within the FINALIZE transition: what the Berita Acara will say."""
-    values = minutes or default_minutes(assessment)
-    members = {m.id: m for m in members_of(assessment.period)}
-    present = [
-        {
-            "name": m.name,
-            "role": m.role,
-            "position": m.position,
-            "institution": m.institution,
-        }
-        for member_id in values.member_ids
-        if (m := members.get(member_id)) is not None
-    ]
-    _chair, acting = acting_chair(assessment.period_id, assessment.agency_id)
-    row = EvaluationMinutes(
-        assessment_id=assessment.id,
-        held_on=values.held_on,
-        place=values.place.strip()[:200],
-        members_present=json.dumps(present, ensure_ascii=False),
-        representatives=values.representatives.replace("\x00", "").strip(),
-        finalized_by_id=user.id,
-        acting_for_chair=acting,
-        created_at=now,
-    )
-    db.session.add(row)
-    return row
-
-
-def minutes_of(assessment: Assessment) -> EvaluationMinutes | None:
-    """The data of the assessment's latest finalization (None before it was ever final)."""
-    return db.session.scalar(
-        select(EvaluationMinutes)
-        .filter_by(assessment_id=assessment.id)
-        .order_by(EvaluationMinutes.created_at.desc(), EvaluationMinutes.id.desc())
-        .limit(1)
-    )
-
-
-def present_members(minutes: EvaluationMinutes) -> list[dict[str, str]]:
-    try:
-        value = json.loads(minutes.members_present or "[]")
-    except ValueError:
-        return []
-    return value if isinstance(value, list) else []
 
 
 # --- the team's page -------------------------------------------------------------------------

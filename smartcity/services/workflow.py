@@ -29,6 +29,7 @@ from .assessments import (
     _lock_for_answers,
     missing_for,
 )
+from .minutes import MinutesInput, record_minutes
 from .review import (
     ReviewInput,
     check_review,
@@ -37,7 +38,7 @@ from .review import (
     status_text,
     store_review,
 )
-from .team import MinutesInput, record_minutes, stage_problem
+from .team import stage_problem
 
 ACTION_DONE = {
     Action.SUBMIT: "assessment.submitted",  # by an operator, to the agency's head

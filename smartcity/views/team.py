@@ -27,7 +27,7 @@ from ..policy import (
     reads_team,
     reviews_by_assignment,
 )
-from ..services import approvals, store, team
+from ..services import approvals, minutes, store, team
 from ..services import assessments as assessment_service
 from ..services import documents as document_service
 from ..services import follow_ups as follow_up_service
@@ -472,11 +472,11 @@ def remove_follow_up(assessment_id: int, follow_up_id: int):
 # --- the Berita Acara ------------------------------------------------------------------------
 
 
-def minutes_from_form(assessment) -> team.MinutesInput | None:
+def minutes_from_form(assessment) -> minutes.MinutesInput | None:
     """The finalize form's meeting (None: nothing sent, the defaults apply)."""
     if "held_on" not in request.form:
         return None
-    defaults = team.default_minutes(assessment)
+    defaults = minutes.default_minutes(assessment)
     try:
         held_on = _date(request.form.get("held_on", "")) or defaults.held_on
     except ValueError:
@@ -485,7 +485,7 @@ def minutes_from_form(assessment) -> team.MinutesInput | None:
     present = tuple(
         int(v) for v in request.form.getlist("present") if v.isdigit() and int(v) in members
     )
-    return team.MinutesInput(
+    return minutes.MinutesInput(
         held_on=held_on,
         place=request.form.get("place", "").strip()[:200] or defaults.place,
         member_ids=present,
@@ -497,7 +497,7 @@ def minutes_from_form(assessment) -> team.MinutesInput | None:
 def finalize_form_data(assessment) -> dict:
     """What the finalize form starts with: the default meeting and the team to tick."""
     return {
-        "defaults": team.default_minutes(assessment),
+        "defaults": minutes.default_minutes(assessment),
         "members": team.members_of(assessment.period),
         "interview_missing": team.stage_problem(assessment),
     }
