@@ -1,4 +1,8 @@
-"""Database models: the region, its agencies and users, periods and their assessments."""
+"""Database models: the region, its agencies and users, periods and their assessments.
+
+One module on purpose (over 600 lines): it is the schema, read as a whole next to the
+migrations; its classes refer to each other by name in relationships, and splitting them
+would only scatter what `flask db migrate` compares with the database."""
 
 from __future__ import annotations
 
