@@ -3,11 +3,14 @@ Win) declared with their weights, named by every indicator, read, checked, score
 
 from __future__ import annotations
 
+import io
+import re
 import textwrap
 from dataclasses import replace
 from fractions import Fraction
 
 import pytest
+from openpyxl import load_workbook
 
 from smartcity.domain.instrument import EvaluationDimension, Text
 from smartcity.domain.loader import (
@@ -17,6 +20,7 @@ from smartcity.domain.loader import (
     validate_instrument,
 )
 from smartcity.domain.scoring import AnswerValue, display_index, score_assessment
+from smartcity.domain.workbook import read_workbook, write_workbook
 
 from .indonesian import indonesian, untranslated_keys
 
@@ -99,6 +103,11 @@ def _without_axis_declared() -> str:
     return AXES[: AXES.index("evaluation_dimensions:")] + AXES[AXES.index("\ndimensions:\n") + 1 :]
 
 
+def _without_axis() -> str:
+    """The same pillars and indicators with no second axis at all."""
+    return re.sub(r"        evaluation_dimension: \w+\n", "", _without_axis_declared())
+
+
 def test_the_axis_loads_with_exact_weights_in_order():
     assert INSTRUMENT.has_evaluation_dimensions
     assert [e.code for e in INSTRUMENT.evaluation_dimensions] == [
@@ -115,10 +124,7 @@ def test_the_axis_loads_with_exact_weights_in_order():
 
 
 def test_an_instrument_without_the_axis_has_none():
-    text = _without_axis_declared()
-    for code in ("BASELINE", "OUTPUT", "OUTCOME", "IMPACT", "QUICKWIN"):
-        text = text.replace(f"        evaluation_dimension: {code}\n", "")
-    instrument = load_instrument(text)
+    instrument = load_instrument(_without_axis())
     assert instrument.evaluation_dimensions == ()
     assert not instrument.has_evaluation_dimensions
     assert all(i.evaluation_dimension is None for i in instrument.indicators)
@@ -397,3 +403,104 @@ def test_every_axis_problem_has_its_indonesian(text: str):
     problems = validate_instrument(text, "axes.yaml")
     assert problems and [key for p in problems for key in untranslated_keys(p)] == []
     assert all(p.located(indonesian) != p.located() for p in problems)
+
+
+# -- the workbook ------------------------------------------------------------------------------
+
+BOOK = write_workbook(INSTRUMENT)
+
+
+def test_the_workbook_keeps_the_axis():
+    assert read_workbook(BOOK, "axes.xlsx") == INSTRUMENT
+    workbook = load_workbook(io.BytesIO(BOOK))
+    assert workbook.sheetnames == [
+        "Instrument", "LevelNames", "Bands", "EvaluationDimensions", "Dimensions", "SubElements",
+        "Indicators", "Levels",
+    ]  # fmt: skip
+    stages = list(workbook["EvaluationDimensions"].iter_rows(values_only=True))
+    assert stages[0] == ("code", "name_id", "name_en", "weight", "description_id", "description_en")
+    assert [row[0] for row in stages[1:]] == ["BASELINE", "OUTPUT", "OUTCOME", "IMPACT", "QUICKWIN"]
+    assert [row[3] for row in stages[1:]] == [10, 20, 30, 30, 10]
+    indicators = workbook["Indicators"]
+    assert [c.value for c in indicators[1]][:4] == [
+        "dimension", "sub_element", "evaluation_dimension", "code",
+    ]  # fmt: skip
+    assert [row[2] for row in indicators.iter_rows(min_row=2, values_only=True)] == [
+        "BASELINE", "OUTPUT", "OUTCOME", "OUTPUT", "IMPACT", "QUICKWIN",
+    ]  # fmt: skip
+    # staff pick an indicator's evaluation dimension from the codes of the sheet
+    rules = indicators.data_validations.dataValidation
+    assert any(rule.formula1 == "EvaluationDimensions!$A$2:$A$6" for rule in rules)
+
+
+def test_a_workbook_without_the_axis_has_neither_its_sheet_nor_its_column():
+    instrument = load_instrument(_without_axis())
+    workbook = load_workbook(io.BytesIO(write_workbook(instrument)))
+    assert "EvaluationDimensions" not in workbook.sheetnames
+    assert "evaluation_dimension" not in [c.value for c in workbook["Indicators"][1]]
+
+
+def _edited(changes: dict[str, object]) -> bytes:
+    workbook = load_workbook(io.BytesIO(BOOK))
+    for where, value in changes.items():
+        sheet, cell = where.split("!")
+        workbook[sheet][cell] = value
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+BOOK_CASES = [
+    (
+        "unknown evaluation dimension",
+        {"Indicators!C3": "OUTPT"},
+        [("Indicators!C3", "unknown evaluation dimension 'OUTPT' (did you mean 'OUTPUT'?)")],
+    ),
+    (
+        "an indicator without one",
+        {"Indicators!C2": None},
+        [
+            ("EvaluationDimensions!A2", "evaluation dimension 'BASELINE' has no indicator"),
+            ("Indicators!D2", "required key 'evaluation_dimension' is missing"),
+        ],
+    ),
+    (
+        "a weight that is no number",
+        {"EvaluationDimensions!D3": "dua puluh"},
+        [("EvaluationDimensions!D3", "weight must be a positive number, got 'dua puluh'")],
+    ),
+    (
+        "a duplicate code",
+        {"EvaluationDimensions!A6": "IMPACT"},
+        [
+            ("EvaluationDimensions!A6", "duplicate evaluation dimension code 'IMPACT'"),
+            ("Indicators!C7", "unknown evaluation dimension 'QUICKWIN'"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [case[1:] for case in BOOK_CASES],
+    ids=[case[0] for case in BOOK_CASES],
+)
+def test_each_workbook_axis_problem_names_its_cell(changes, expected):
+    with pytest.raises(InstrumentError) as raised:
+        read_workbook(_edited(changes), "axes.xlsx")
+    problems = raised.value.problems
+    assert [p.field for p in problems] == [cell for cell, _ in expected]
+    for problem, (_, fragment) in zip(problems, expected, strict=True):
+        assert fragment in problem.message
+        assert untranslated_keys(problem) == []
+
+
+def test_a_header_only_evaluation_dimensions_sheet_declares_no_axis():
+    workbook = load_workbook(io.BytesIO(BOOK))
+    workbook["EvaluationDimensions"].delete_rows(2, 5)
+    output = io.BytesIO()
+    workbook.save(output)
+    with pytest.raises(InstrumentError) as raised:
+        read_workbook(output.getvalue(), "axes.xlsx")
+    assert [p.field for p in raised.value.problems] == [f"Indicators!C{n}" for n in range(2, 8)]
+    assert "declares no evaluation dimensions" in raised.value.problems[0].message
