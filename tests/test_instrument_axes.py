@@ -10,6 +10,8 @@ from dataclasses import replace
 from fractions import Fraction
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from smartcity.domain.instrument import EvaluationDimension, Text
@@ -23,6 +25,7 @@ from smartcity.domain.scoring import AnswerValue, display_index, score_assessmen
 from smartcity.domain.workbook import read_workbook, write_workbook
 
 from .indonesian import indonesian, untranslated_keys
+from .test_workbook import bilingual, instruments, positive
 
 
 def _levels(indent: str) -> str:
@@ -244,14 +247,14 @@ CASES = [
 
 
 @pytest.mark.parametrize(
-    ("given", "pillars", "stages", "pillar_indices", "overall", "shown", "level"),
+    ("levels", "pillars", "stages", "pillar_indices", "overall", "shown", "level"),
     [case[1:] for case in CASES],
     ids=[case[0] for case in CASES],
 )
 def test_answer_set_gives_indices_on_both_axes(
-    given, pillars, stages, pillar_indices, overall, shown, level
+    levels, pillars, stages, pillar_indices, overall, shown, level
 ):
-    result = score_assessment(INSTRUMENT, answers(*given), pillars)
+    result = score_assessment(INSTRUMENT, answers(*levels), pillars)
     assert tuple(s.index for s in result.evaluation_dimensions) == stages
     assert tuple(s.index for s in result.dimensions) == pillar_indices
     assert result.index == overall
@@ -504,3 +507,62 @@ def test_a_header_only_evaluation_dimensions_sheet_declares_no_axis():
         read_workbook(output.getvalue(), "axes.xlsx")
     assert [p.field for p in raised.value.problems] == [f"Indicators!C{n}" for n in range(2, 8)]
     assert "declares no evaluation dimensions" in raised.value.problems[0].message
+
+
+# -- any instrument with the axis --------------------------------------------------------------
+
+
+@st.composite
+def instruments_with_axis(draw):
+    """An instrument of `test_workbook.instruments` with 1-5 evaluation dimensions spread over
+    its indicators, each named by at least one."""
+    instrument = draw(instruments())
+    count = len(instrument.indicators)
+    size = draw(st.integers(min_value=1, max_value=min(5, count)))
+    stages = tuple(
+        EvaluationDimension(f"E{n}", draw(bilingual), draw(positive), draw(st.none() | bilingual))
+        for n in range(size)
+    )
+    picks = iter(draw(st.permutations([n % size for n in range(count)])))
+
+    def staged(indicators):
+        return tuple(replace(i, evaluation_dimension=f"E{next(picks)}") for i in indicators)
+
+    dimensions = tuple(
+        replace(
+            d,
+            indicators=(),
+            sub_elements=tuple(replace(s, indicators=staged(s.indicators)) for s in d.sub_elements),
+        )
+        if d.sub_elements
+        else replace(d, indicators=staged(d.indicators))
+        for d in instrument.dimensions
+    )
+    return replace(instrument, dimensions=dimensions, evaluation_dimensions=stages)
+
+
+@settings(max_examples=10, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(instruments_with_axis())
+def test_any_instrument_with_the_axis_survives_dump_and_workbook(instrument):
+    assert load_instrument(dump_instrument(instrument)) == instrument
+    assert read_workbook(write_workbook(instrument)) == instrument
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    st.lists(st.sampled_from([None, NA, 1, 2, 3, 4, 5]), min_size=6, max_size=6),
+    st.none() | st.sets(st.sampled_from(["GOV", "ENV"]), min_size=1),
+)
+def test_each_indicator_counts_in_one_evaluation_dimension_and_the_overall_lies_between(
+    levels, pillars
+):
+    result = score_assessment(INSTRUMENT, answers(*levels), pillars)
+    scored = [s.indicator.code for d in result.dimensions for s in d.indicators]
+    staged = [s.indicator.code for e in result.evaluation_dimensions for s in e.indicators]
+    assert sorted(staged) == sorted(scored)
+    indices = [e.index for e in result.evaluation_dimensions if e.index is not None]
+    if not indices:
+        assert result.index is None
+    else:
+        assert min(indices) <= result.index <= max(indices)
+        assert result.maturity == INSTRUMENT.band_for(result.index)
