@@ -388,6 +388,12 @@ def test_an_indicator_naming_an_undeclared_axis_is_refused():
     assert "declares no evaluation dimensions" in first.message
 
 
+def test_an_empty_axis_is_one_problem_not_one_per_indicator():
+    text = _without_axis().replace("dimensions:\n", "evaluation_dimensions: []\ndimensions:\n", 1)
+    problems = validate_instrument(text, "axes.yaml")
+    assert [(p.line, p.field) for p in problems] == [(4, "evaluation_dimensions")]
+
+
 def test_every_axis_problem_is_reported_at_once():
     text = _replace(AXES, "weight: 20", "weight: -1")
     text = _replace(text, "evaluation_dimension: IMPACT", "evaluation_dimension: IMPAKT")

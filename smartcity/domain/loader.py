@@ -325,15 +325,16 @@ class _InstrumentReader(LevelReader):
         if "evaluation_dimension" not in entries:
             if declared is None:
                 return True, None
-            self.report(
-                node,
-                field,
-                N_(
-                    "required key 'evaluation_dimension' is missing: the instrument declares "
-                    "evaluation dimensions (%(codes)s)"
-                ),
-                codes=", ".join(declared) or "-",
-            )
+            if declared:  # with no code read, the list's own problem says it all
+                self.report(
+                    node,
+                    field,
+                    N_(
+                        "required key 'evaluation_dimension' is missing: the instrument "
+                        "declares evaluation dimensions (%(codes)s)"
+                    ),
+                    codes=", ".join(declared),
+                )
             return False, None
         value = entries["evaluation_dimension"]
         if declared is None:
