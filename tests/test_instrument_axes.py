@@ -25,7 +25,6 @@ from smartcity.domain.scoring import AnswerValue, display_index, score_assessmen
 from smartcity.domain.workbook import read_workbook, write_workbook
 
 from .indonesian import indonesian, untranslated_keys
-from .test_workbook import bilingual, instruments, positive
 
 
 def _levels(indent: str) -> str:
@@ -518,33 +517,34 @@ def test_a_header_only_evaluation_dimensions_sheet_declares_no_axis():
 # -- any instrument with the axis --------------------------------------------------------------
 
 
+texts = st.text(
+    alphabet=st.characters(whitelist_categories=("L", "N", "P", "S", "Zs")), min_size=1, max_size=12
+).filter(str.strip)
+bilingual = st.builds(Text, texts, texts)
+# twelfths: decimals (0.25) and ratios without one (1/3)
+positive = st.integers(min_value=1, max_value=1200).map(lambda n: Fraction(n, 12))
+
+
 @st.composite
 def instruments_with_axis(draw):
-    """An instrument of `test_workbook.instruments` with 1-5 evaluation dimensions spread over
-    its indicators, each named by at least one."""
-    instrument = draw(instruments())
-    count = len(instrument.indicators)
-    size = draw(st.integers(min_value=1, max_value=min(5, count)))
+    """The test instrument with 1-5 evaluation dimensions of any names, weights and
+    descriptions, spread over its six indicators so that each has at least one."""
+    size = draw(st.integers(min_value=1, max_value=5))
     stages = tuple(
         EvaluationDimension(f"E{n}", draw(bilingual), draw(positive), draw(st.none() | bilingual))
         for n in range(size)
     )
-    picks = iter(draw(st.permutations([n % size for n in range(count)])))
-
-    def staged(indicators):
-        return tuple(replace(i, evaluation_dimension=f"E{next(picks)}") for i in indicators)
-
+    picks = iter(draw(st.permutations([n % size for n in range(len(CODES))])))
     dimensions = tuple(
         replace(
             d,
-            indicators=(),
-            sub_elements=tuple(replace(s, indicators=staged(s.indicators)) for s in d.sub_elements),
+            indicators=tuple(
+                replace(i, evaluation_dimension=f"E{next(picks)}") for i in d.indicators
+            ),
         )
-        if d.sub_elements
-        else replace(d, indicators=staged(d.indicators))
-        for d in instrument.dimensions
+        for d in INSTRUMENT.dimensions
     )
-    return replace(instrument, dimensions=dimensions, evaluation_dimensions=stages)
+    return replace(INSTRUMENT, dimensions=dimensions, evaluation_dimensions=stages)
 
 
 @settings(max_examples=10, deadline=None, database=None, suppress_health_check=list(HealthCheck))
