@@ -132,6 +132,8 @@ def test_an_instrument_without_the_axis_has_none():
     assert all(i.evaluation_dimension is None for i in instrument.indicators)
     assert "evaluation_dimension" not in dump_instrument(instrument)
     assert score_assessment(instrument, {}).evaluation_dimensions == ()
+    # the overall index stays the pillars' weighted mean: (2 x 7/2 + 1 x 8/3) / 3
+    assert score_assessment(instrument, answers(1, 4, 5, 1, 2, 5)).index == Fraction(29, 9)
 
 
 def test_dump_then_load_keeps_the_axis():
@@ -346,7 +348,7 @@ PROBLEM_CASES = [
         "a misspelt key on an indicator",
         _replace(AXES, "evaluation_dimension: OUTCOME", "evaluation_dimensions: OUTCOME"),
         [
-            (5 + 6, "evaluation_dimensions[2].code", "'OUTCOME' has no indicator"),
+            (11, "evaluation_dimensions[2].code", "'OUTCOME' has no indicator"),
             (47, "dimensions[0].indicators[2].evaluation_dimension", "required key"),
             (51, "dimensions[0].indicators[2].evaluation_dimensions",
              "unknown key 'evaluation_dimensions' (did you mean 'evaluation_dimension'?)"),
