@@ -10,6 +10,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
+from smartcity.domain.loader import load_instrument_file
+from smartcity.domain.workbook import write_workbook
 from smartcity.extensions import db
 from smartcity.models import (
     Agency,
@@ -135,6 +137,18 @@ def test_instrument_validate(runner, tmp_path: Path):
     assert bad.exit_code == 1
     assert "weight" in bad.output and "duplicate" in bad.output
     assert f"{broken}:" in bad.output
+
+
+def test_instrument_validate_accepts_the_national_example_as_yaml_and_workbook(
+    runner, tmp_path: Path
+):
+    example = DEMO_INSTRUMENT.parent / "contoh-evaluasi-nasional.yaml"
+    ok = runner.invoke(args=["instrument", "validate", str(example)])
+    assert ok.exit_code == 0 and "valid" in ok.output, ok.output
+    book = tmp_path / "contoh.xlsx"
+    book.write_bytes(write_workbook(load_instrument_file(example)))
+    ok = runner.invoke(args=["instrument", "validate", str(book)])
+    assert ok.exit_code == 0 and "valid" in ok.output, ok.output
 
 
 def test_period_open(app, runner):

@@ -239,3 +239,26 @@ def test_export_without_a_version_writes_the_latest_and_says_which(app, runner, 
     assert out.read_text(encoding="utf-8") == newer.read_text(encoding="utf-8")
     unknown = runner.invoke(args=["instrument", "export", "nope", "--out", str(out)])
     assert unknown.exit_code == 1 and "instrument nope is not published" in unknown.output
+
+
+def test_the_national_example_is_published_and_exported_with_its_second_axis(app, runner, tmp_path):
+    from smartcity.domain.loader import load_instrument_file
+    from smartcity.domain.workbook import read_workbook
+    from smartcity.services.instruments import DEMO_INSTRUMENT
+
+    example = DEMO_INSTRUMENT.parent / "contoh-evaluasi-nasional.yaml"
+    imported = runner.invoke(args=["instrument", "import", str(example)])
+    assert imported.exit_code == 0, imported.output
+    expected = load_instrument_file(example)
+    assert len(expected.evaluation_dimensions) == 5
+    for file_format in ("yaml", "xlsx"):
+        out = tmp_path / f"contoh.{file_format}"
+        exported = runner.invoke(
+            args=["instrument", "export", expected.code, "--format", file_format]
+            + ["--out", str(out)]
+        )
+        assert exported.exit_code == 0, exported.output
+        if file_format == "yaml":
+            assert load_instrument_file(out) == expected
+        else:
+            assert read_workbook(out.read_bytes(), out.name) == expected

@@ -11,6 +11,10 @@ them, in questionnaire order). Every indicator has an `answer_type`:
 - ``number``: a measured value in `unit` between `minimum` and `maximum`; the
   `thresholds` (inclusive lower edges) give its level, which is the score.
 
+An instrument may declare a second axis, its `EvaluationDimension`s (the ministry's Baseline,
+Output, Outcome, Impact, Quick Win, each weighted); every indicator then names one
+(`Indicator.evaluation_dimension`) besides belonging to its dimension (pillar).
+
 Scores are exact `Fraction`s on the 0-5 scale (`SCALE`); `Indicator.score` computes one
 from an `AnswerValue`. `indicator_applies` says whether an agency answers an
 indicator (`applies_to` lists agency codes and tags; ``all`` means every agency).
@@ -150,6 +154,8 @@ class Indicator:
     applies_to: tuple[str, ...] = (ALL_AGENCIES,)
     # level -> evidence expected at that level (cumulative like the levels)
     evidence_hints: tuple[tuple[int, Text], ...] = ()
+    # the code of its evaluation dimension (the second axis); None when the instrument has none
+    evaluation_dimension: str | None = None
 
     # -- levels (the original API; every answer type keeps it meaningful) -----------------
 
@@ -293,6 +299,17 @@ class Dimension:
 
 
 @dataclass(frozen=True)
+class EvaluationDimension:
+    """The second axis: what stage of results an indicator measures (Baseline, Output,
+    Outcome, Impact, Quick Win), weighted for the overall index."""
+
+    code: str
+    name: Text
+    weight: Fraction
+    description: Text | None = None
+
+
+@dataclass(frozen=True)
 class Instrument:
     code: str
     version: str
@@ -301,6 +318,8 @@ class Instrument:
     level_names: tuple[LevelName, ...]
     maturity_bands: tuple[MaturityBand, ...]
     description: Text | None = None
+    # the second axis; empty when the instrument has only its dimensions (pillars)
+    evaluation_dimensions: tuple[EvaluationDimension, ...] = ()
     _indicator_index: dict[str, tuple[Dimension, Indicator]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -312,6 +331,26 @@ class Instrument:
             for indicator in dimension.indicators
         }
         object.__setattr__(self, "_indicator_index", index)
+        # the loader reports these with their lines; an instrument built in code must hold too
+        declared = {e.code for e in self.evaluation_dimensions}
+        for _, indicator in index.values():
+            named = indicator.evaluation_dimension
+            if (named is None) != (not declared) or (named is not None and named not in declared):
+                raise ValueError(
+                    f"indicator {indicator.code}: evaluation dimension {named!r} is not one "
+                    f"of the instrument's ({', '.join(sorted(declared)) or 'none'})"
+                )
+
+    @property
+    def has_evaluation_dimensions(self) -> bool:
+        """Whether the instrument has the second axis (and the overall index comes from it)."""
+        return bool(self.evaluation_dimensions)
+
+    def evaluation_dimension(self, code: str) -> EvaluationDimension | None:
+        for entry in self.evaluation_dimensions:
+            if entry.code == code:
+                return entry
+        return None
 
     def dimension(self, code: str) -> Dimension | None:
         for dimension in self.dimensions:

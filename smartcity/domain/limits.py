@@ -29,6 +29,8 @@ QUESTIONNAIRE: dict[str, int] = {
     "instrument": INSTRUMENT_CODE,
     "version": INSTRUMENT_VERSION,
     "dimension": DIMENSION_CODE,
+    # no column yet: held to the dimensions' length so that one can store either axis's codes
+    "evaluation dimension": DIMENSION_CODE,
     "indicator": INDICATOR_CODE,
     "option": OPTION_CODE,
 }

@@ -9,9 +9,10 @@
   workbook reader; its nodes carry their cell, which then replaces line and field);
 - `Problem.text(gettext)` / `Problem.located(gettext)`: a problem in the language of a gettext.
 
-This module reads the questionnaire's structure (top level, level names, bands, dimensions,
-sub-elements, indicators); `reader.Reader` holds the tools for its values, `yaml_nodes` the YAML
-layer, and each answer type reads its own keys (`AnswerType.read_yaml`).
+This module reads the questionnaire's structure (top level, level names, bands, evaluation
+dimensions, dimensions, sub-elements, indicators); `reader.Reader` holds the tools for its
+values, `yaml_nodes` the YAML layer, and each answer type reads its own keys
+(`AnswerType.read_yaml`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from fractions import Fraction
 from os import PathLike
 from pathlib import Path
 
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import limits
 from .answer_types import REGISTRY
@@ -31,6 +32,7 @@ from .instrument import (
     DEFAULT_MATURITY_BANDS,
     LEVEL,
     Dimension,
+    EvaluationDimension,
     Indicator,
     Instrument,
     LevelName,
@@ -70,16 +72,30 @@ __all__ = [
 DEFAULT_TYPE = LEVEL
 
 TOP_REQUIRED = ("code", "version", "title", "dimensions")
-TOP_KEYS = (*TOP_REQUIRED, "description", "level_names", "maturity_bands", "evidence_from_level")
+TOP_KEYS = (
+    *TOP_REQUIRED,
+    "description",
+    "level_names",
+    "maturity_bands",
+    "evidence_from_level",
+    "evaluation_dimensions",
+)
 
 DIMENSION_REQUIRED = ("code", "name", "weight")
 DIMENSION_KEYS = (*DIMENSION_REQUIRED, "indicators", "sub_elements", "description")
 SUB_ELEMENT_REQUIRED = ("code", "name", "weight", "indicators")
 SUB_ELEMENT_KEYS = (*SUB_ELEMENT_REQUIRED, "description")
+# the second axis (Baseline, Output, ...): declared at the top level, named by every indicator
+EVALUATION_DIMENSION_REQUIRED = ("code", "name", "weight")
+EVALUATION_DIMENSION_KEYS = (*EVALUATION_DIMENSION_REQUIRED, "description")
 INDICATOR_REQUIRED = ("code", "question", "explanation", "weight")
 
 # how dimensions and sub-elements are named where a message says "a ... must be a mapping"
-_A_GROUP = {"dimension": N_("a dimension"), "sub-element": N_("a sub-element")}
+_A_GROUP = {
+    "dimension": N_("a dimension"),
+    "sub-element": N_("a sub-element"),
+    "evaluation dimension": N_("an evaluation dimension"),
+}
 
 
 def type_keys() -> dict[str, tuple[str, ...]]:
@@ -100,6 +116,7 @@ INDICATOR_KEYS = (
     "evidence_hint",
     "evidence_from_level",
     "evidence_by_level",
+    "evaluation_dimension",
     *type_keys(),
 )
 
@@ -166,6 +183,14 @@ class _InstrumentReader(LevelReader):
         self.indicator_codes: dict[str, Message | str] = {}
         # the instrument-wide evidence_from_level every indicator inherits unless it sets its own
         self.default_evidence_level: int | None = None
+        # the second axis: declared codes -> where (None: the instrument declares none), the
+        # code nodes to point at when one has no indicator, whether every code could be read
+        # (else an indicator's code is not judged: it would only echo that problem), and the
+        # codes the indicators name
+        self.evaluation_codes: dict[str, Message | str] | None = None
+        self.evaluation_nodes: dict[str, tuple[Node, str]] = {}
+        self.evaluation_listed = True
+        self.evaluation_named: set[str] = set()
 
     # -- document ---------------------------------------------------------------------------
 
@@ -212,12 +237,18 @@ class _InstrumentReader(LevelReader):
                 entries["evidence_from_level"], "evidence_from_level", expected_levels
             )
 
+        evaluation_dimensions: tuple[EvaluationDimension, ...] | None = ()
+        if "evaluation_dimensions" in entries:
+            evaluation_dimensions = self._evaluation_dimensions(entries["evaluation_dimensions"])
+
         dimensions = None
         if "dimensions" in entries:
             dimensions = self._dimensions(entries["dimensions"], expected_levels)
+            self._unnamed_evaluation_dimensions()
 
         if (
             self.problems
+            or evaluation_dimensions is None
             or code is None
             or version is None
             or title is None
@@ -234,6 +265,7 @@ class _InstrumentReader(LevelReader):
             level_names=level_names,
             maturity_bands=bands,
             description=description,
+            evaluation_dimensions=evaluation_dimensions,
         )
 
     def _version(self, node: Node) -> str | None:
@@ -250,6 +282,106 @@ class _InstrumentReader(LevelReader):
         if self.too_long(node, "version", "version", too_long):
             return None
         return node.value
+
+    # -- evaluation dimensions (the second axis) -------------------------------------------
+
+    def _evaluation_dimensions(self, node: Node) -> tuple[EvaluationDimension, ...] | None:
+        self.evaluation_codes = {}
+        path = "evaluation_dimensions"
+        if not isinstance(node, SequenceNode) or not node.value:
+            self.evaluation_listed = False  # reported by non_empty_list
+        return self.non_empty_list(
+            node, path, path, "evaluation dimension", self._evaluation_dimension, None
+        )
+
+    def _evaluation_dimension(self, node: Node, path: str, _levels) -> EvaluationDimension | None:
+        codes = self.evaluation_codes if self.evaluation_codes is not None else {}
+        header = self._group_header(
+            node,
+            path,
+            "evaluation dimension",
+            EVALUATION_DIMENSION_KEYS,
+            EVALUATION_DIMENSION_REQUIRED,
+            codes,
+        )
+        if header is None:
+            self.evaluation_listed = False
+            return None
+        entries, code, name, description, weight = header
+        if code is None:
+            self.evaluation_listed = False
+            return None
+        self.evaluation_nodes.setdefault(code, (entries["code"], join(path, "code")))
+        if name is None or weight is None:
+            return None
+        return EvaluationDimension(code=code, name=name, weight=weight, description=description)
+
+    def _indicator_evaluation_dimension(
+        self, node: Node, entries: dict[str, Node], path: str
+    ) -> tuple[bool, str | None]:
+        """(read without problems, the code) of an indicator's `evaluation_dimension`."""
+        field = join(path, "evaluation_dimension")
+        declared = self.evaluation_codes
+        if "evaluation_dimension" not in entries:
+            if declared is None:
+                return True, None
+            if declared:  # with no code read, the list's own problem says it all
+                self.report(
+                    node,
+                    field,
+                    N_(
+                        "required key 'evaluation_dimension' is missing: the instrument "
+                        "declares evaluation dimensions (%(codes)s)"
+                    ),
+                    codes=", ".join(declared),
+                )
+            return False, None
+        value = entries["evaluation_dimension"]
+        if declared is None:
+            self.report(
+                value,
+                field,
+                N_(
+                    "the instrument declares no evaluation dimensions: add "
+                    "'evaluation_dimensions' at the top level or remove this key"
+                ),
+            )
+            return False, None
+        code = self.code(value, field, "evaluation dimension")
+        if code is None:
+            return False, None
+        self.evaluation_named.add(code)
+        if self.evaluation_listed and code not in declared:
+            self.report(
+                value,
+                field,
+                N_(
+                    "unknown evaluation dimension '%(code)s'%(hint)s: "
+                    "the instrument declares %(codes)s"
+                ),
+                code=code,
+                hint=did_you_mean(code, declared),
+                codes=", ".join(declared),
+            )
+            return False, None
+        return True, code
+
+    def _unnamed_evaluation_dimensions(self) -> None:
+        """Reports a declared evaluation dimension that no indicator names (it could never
+        have an index, and the overall index would quietly renormalise without it)."""
+        if self.evaluation_codes is None or not self.evaluation_listed:
+            return
+        for code, (node, field) in self.evaluation_nodes.items():
+            if code not in self.evaluation_named:
+                self.report(
+                    node,
+                    field,
+                    N_(
+                        "evaluation dimension '%(code)s' has no indicator: name it on at least "
+                        "one indicator ('evaluation_dimension: %(code)s') or remove it"
+                    ),
+                    code=code,
+                )
 
     # -- dimensions and sub-elements ----------------------------------------------------------
 
@@ -458,6 +590,7 @@ class _InstrumentReader(LevelReader):
         applies_to: tuple[str, ...] | None = (ALL_AGENCIES,)
         if "applies_to" in entries:
             applies_to = self.applies_to(entries["applies_to"], join(path, "applies_to"))
+        stage_sound, stage = self._indicator_evaluation_dimension(node, entries, path)
 
         levels: tuple[tuple[int, Text], ...] | None = ()
         if (
@@ -495,6 +628,7 @@ class _InstrumentReader(LevelReader):
             or applies_to is None
             or levels is None
             or evidence_hints is None
+            or not stage_sound
             or not parts.sound
             or any(key not in entries for key in REGISTRY[answer_type].required)
         ):
@@ -518,4 +652,5 @@ class _InstrumentReader(LevelReader):
             direction=parts.direction,
             applies_to=applies_to,
             evidence_hints=evidence_hints,
+            evaluation_dimension=stage,
         )

@@ -59,6 +59,7 @@ _LANGUAGES = (
 # words that stand in messages ("duplicate indicator code ...", "at least one level ...")
 KIND_WORDS = {
     "dimension": N_("dimension"),
+    "evaluation dimension": N_("evaluation dimension"),
     "sub-element": N_("sub-element"),
     "indicator": N_("indicator"),
     "option": N_("option"),

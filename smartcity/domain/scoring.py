@@ -10,6 +10,11 @@ on the indicator's `answer_type` (`level`, `choice`, `checked` for a checklist, 
 each step a weighted mean over what counts: N/A and unanswered indicators, and groups with
 nothing counted, are left out and the remaining weights renormalised.
 
+An instrument with the second axis (`Instrument.evaluation_dimensions`) also gets an index per
+evaluation dimension (its indicators' scores with their weights, across the pillars) and then
+takes the overall index from those, with the evaluation dimensions' weights, as the ministry
+publishes it; the pillars' indices are computed as above and shown alongside.
+
 `score_assessment` and `missing_answers` take an optional agency (`agency_code`,
 `agency_tags`): indicators whose `applies_to` leaves that agency out are not part of its
 questionnaire at all. Without an agency every indicator counts, as before.
@@ -26,6 +31,7 @@ from .instrument import (
     AnswerMismatch,
     AnswerValue,
     Dimension,
+    EvaluationDimension,
     Indicator,
     Instrument,
     MaturityBand,
@@ -38,6 +44,7 @@ __all__ = [
     "AnswerValue",
     "AssessmentScore",
     "DimensionScore",
+    "EvaluationDimensionScore",
     "IndicatorScore",
     "MissingAnswer",
     "SubElementScore",
@@ -47,6 +54,7 @@ __all__ = [
     "missing_answers",
     "score_assessment",
     "score_dimension",
+    "score_evaluation_dimensions",
     "weighted_mean",
 ]
 
@@ -104,14 +112,40 @@ class DimensionScore:
 
 
 @dataclass(frozen=True)
+class EvaluationDimensionScore:
+    """The index of one evaluation dimension (second axis) over the pillars scored."""
+
+    evaluation_dimension: EvaluationDimension
+    index: Fraction | None
+    maturity: MaturityBand | None
+    indicators: tuple[IndicatorScore, ...]
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for s in self.indicators if s.answered)
+
+    @property
+    def total(self) -> int:
+        return len(self.indicators)
+
+
+@dataclass(frozen=True)
 class AssessmentScore:
     index: Fraction | None
     maturity: MaturityBand | None
     dimensions: tuple[DimensionScore, ...]
+    # one per declared evaluation dimension, in the instrument's order; empty without the axis
+    evaluation_dimensions: tuple[EvaluationDimensionScore, ...] = ()
 
     def dimension(self, code: str) -> DimensionScore | None:
         for score in self.dimensions:
             if score.dimension.code == code:
+                return score
+        return None
+
+    def evaluation_dimension(self, code: str) -> EvaluationDimensionScore | None:
+        for score in self.evaluation_dimensions:
+            if score.evaluation_dimension.code == code:
                 return score
         return None
 
@@ -203,9 +237,39 @@ def score_assessment(
         for d in instrument.dimensions
         if wanted is None or d.code in wanted
     )
-    index = weighted_mean((s.dimension.weight, s.index) for s in dimensions if s.index is not None)
+    stages = score_evaluation_dimensions(instrument, dimensions)
+    if instrument.has_evaluation_dimensions:
+        # the ministry's rule: the overall index weighs the evaluation dimensions
+        index = weighted_mean(
+            (s.evaluation_dimension.weight, s.index) for s in stages if s.index is not None
+        )
+    else:
+        index = weighted_mean(
+            (s.dimension.weight, s.index) for s in dimensions if s.index is not None
+        )
     maturity = instrument.band_for(index) if index is not None else None
-    return AssessmentScore(index, maturity, dimensions)
+    return AssessmentScore(index, maturity, dimensions, stages)
+
+
+def score_evaluation_dimensions(
+    instrument: Instrument, dimensions: Iterable[DimensionScore]
+) -> tuple[EvaluationDimensionScore, ...]:
+    """Each evaluation dimension's index over the indicators of the pillars scored (those
+    `score_dimension` kept for the agency), with the indicators' own weights; an evaluation
+    dimension with nothing counted has no index. Empty for an instrument without the axis."""
+    by_stage: dict[str, list[IndicatorScore]] = {}
+    for dimension in dimensions:
+        for score in dimension.indicators:
+            code = score.indicator.evaluation_dimension
+            if code is not None:
+                by_stage.setdefault(code, []).append(score)
+    result = []
+    for stage in instrument.evaluation_dimensions:
+        own = tuple(by_stage.get(stage.code, ()))
+        index = _mean_of(own)
+        maturity = instrument.band_for(index) if index is not None else None
+        result.append(EvaluationDimensionScore(stage, index, maturity, own))
+    return tuple(result)
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ docs/INSTRUMENT_FORMAT.md ("Workbook"):
                  evidence_from_level (one data row)
     LevelNames   level, name_id, name_en
     Bands        min, level, name_id, name_en
+    EvaluationDimensions  code, name_id, name_en, weight, description_id, description_en
+                 (the second axis; only when the instrument has it)
     Dimensions   code, name_id, name_en, weight, description_id, description_en
     SubElements  dimension, code, name_id, name_en, weight, description_id, description_en
-    Indicators   dimension, sub_element, code, answer_type, weight, question_id, ...
+    Indicators   dimension, sub_element, evaluation_dimension, code, answer_type, weight, ...
     Levels       indicator, kind, level, code, points, from, text_id, text_en
 
 `read_workbook` turns the cells into the same node tree the YAML loader reads, with each
@@ -43,6 +45,8 @@ from .problems import InstrumentError, Problem
 from .reader import kind_word
 from .workbook_file import DEFAULT_MAX_BYTES, DEFAULT_MAX_UNPACKED_BYTES, refusal
 from .workbook_layout import (
+    ALL_SHEETS,
+    EVALUATION_DIMENSIONS,
     EVIDENCE_KIND,
     KINDS,
     LABEL,
@@ -235,7 +239,7 @@ class _WorkbookReader:
         return result
 
     def tree(self, book: Any) -> Node | None:
-        sheets = {sheet.name: self.rows(book, sheet) for sheet in SHEETS}
+        sheets = {sheet.name: self.rows(book, sheet) for sheet in ALL_SHEETS}
         instrument_rows = sheets["Instrument"]
         if any(sheets[s.name] is None for s in SHEETS if s.required) or instrument_rows is None:
             return None
@@ -280,6 +284,22 @@ class _WorkbookReader:
                 for row in band_rows
             ]
             entries.append(("maturity_bands", SequenceNode(SEQ, bands, mark, mark)))
+        stage_rows = sheets[EVALUATION_DIMENSIONS.name]
+        if stage_rows:  # a sheet with only its header declares no second axis
+            mark = self.mark(f"{EVALUATION_DIMENSIONS.name}!A1", 1)
+            stages = [
+                self.mapping(
+                    row,
+                    (
+                        ("code", self.scalar(row, "code", required=True)),
+                        ("name", self.text(row, "name", required=True)),
+                        ("description", self.text(row, "description")),
+                        ("weight", self.scalar(row, "weight", required=True)),
+                    ),
+                )
+                for row in stage_rows
+            ]
+            entries.append(("evaluation_dimensions", SequenceNode(SEQ, stages, mark, mark)))
         entries.append(("dimensions", self.dimensions(sheets)))
         return self.mapping_at(top_mark, entries)
 
@@ -425,6 +445,7 @@ class _WorkbookReader:
             ("question", self.text(row, "question", required=True)),
             ("explanation", self.text(row, "explanation", required=True)),
             ("weight", self.scalar(row, "weight", required=True)),
+            ("evaluation_dimension", self.scalar(row, "evaluation_dimension")),
             ("allow_na", self.scalar(row, "allow_na")),
             ("applies_to", _list_node(self.scalar(row, "applies_to"))),
             ("evidence_hint", self.text(row, "evidence_hint")),
@@ -555,7 +576,7 @@ def read_workbook(
         raise InstrumentError(sorted(error.problems, key=_cell_order)) from None
 
 
-_SHEET_ORDER = {sheet.name: index for index, sheet in enumerate(SHEETS)}
+_SHEET_ORDER = {sheet.name: index for index, sheet in enumerate(ALL_SHEETS)}
 _CELL = re.compile(r"([A-Za-z]+)!([A-Z]*)([0-9]*)")
 
 

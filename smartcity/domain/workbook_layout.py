@@ -27,6 +27,9 @@ class Column:
     header: str
     kind: str
     required: bool = False  # the column must exist (its cells may still be blank)
+    # part of the second axis (evaluation dimensions): written only for an instrument that
+    # declares it, so that the workbook of any other instrument stays as it was
+    second_axis: bool = False
 
 
 @dataclass(frozen=True)
@@ -34,12 +37,17 @@ class Sheet:
     name: str
     columns: tuple[Column, ...]
     required: bool = True
+    second_axis: bool = False  # like `Column.second_axis`
 
     def column(self, header: str) -> Column | None:
         for column in self.columns:
             if column.header == header:
                 return column
         return None
+
+    def written_columns(self, second_axis: bool) -> tuple[Column, ...]:
+        """The columns a written workbook has: the second axis's only when it is declared."""
+        return tuple(c for c in self.columns if second_axis or not c.second_axis)
 
 
 def _text_columns(name: str, required: bool) -> tuple[Column, Column]:
@@ -63,6 +71,17 @@ BANDS = Sheet(
     "Bands",
     (Column("min", NUMBER, True), Column("level", NUMBER, True), *_text_columns("name", True)),
     required=False,
+)
+EVALUATION_DIMENSIONS = Sheet(
+    "EvaluationDimensions",
+    (
+        Column("code", CODE, True),
+        *_text_columns("name", True),
+        Column("weight", NUMBER, True),
+        *_text_columns("description", False),
+    ),
+    required=False,
+    second_axis=True,
 )
 DIMENSIONS = Sheet(
     "Dimensions",
@@ -89,6 +108,7 @@ INDICATORS = Sheet(
     (
         Column("dimension", CODE, True),
         Column("sub_element", CODE),
+        Column("evaluation_dimension", CODE, second_axis=True),
         Column("code", CODE, True),
         Column("answer_type", LABEL),
         Column("weight", NUMBER, True),
@@ -117,15 +137,25 @@ LEVELS = Sheet(
         *_text_columns("text", False),
     ),
 )
-SHEETS: tuple[Sheet, ...] = (
+# every sheet the reader knows, in workbook order
+ALL_SHEETS: tuple[Sheet, ...] = (
     INSTRUMENT,
     LEVEL_NAMES,
     BANDS,
+    EVALUATION_DIMENSIONS,
     DIMENSIONS,
     SUB_ELEMENTS,
     INDICATORS,
     LEVELS,
 )
+# the sheets of every written workbook (the second axis's sheet only when it is declared)
+SHEETS: tuple[Sheet, ...] = tuple(sheet for sheet in ALL_SHEETS if not sheet.second_axis)
+
+
+def sheets_for(second_axis: bool) -> tuple[Sheet, ...]:
+    """The sheets a written workbook has."""
+    return ALL_SHEETS if second_axis else SHEETS
+
 
 # Levels.kind -> what the row is
 LEVEL_KIND = "level"  # a level descriptor: level, text

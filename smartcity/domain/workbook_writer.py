@@ -18,13 +18,16 @@ from .instrument import Indicator, Instrument, Text
 from .problems import show_number
 from .workbook_layout import (
     CHOICES,
+    EVALUATION_DIMENSIONS,
     EVIDENCE_KIND,
+    INDICATORS,
     LEVEL_KIND,
     OPTION_ROW_KINDS,
-    SHEETS,
     TEXT,
     THRESHOLD_KIND,
     VALIDATED_ROWS,
+    Sheet,
+    sheets_for,
 )
 
 __all__ = ["write_workbook"]
@@ -48,7 +51,8 @@ def _text_cells(text: Text | None) -> tuple[str | None, str | None]:
 
 
 def _instrument_rows(instrument: Instrument) -> dict[str, list[tuple[object, ...]]]:
-    rows: dict[str, list[tuple[object, ...]]] = {sheet.name: [] for sheet in SHEETS}
+    """Each sheet's rows, one value for every column of the sheet (`Sheet.columns`)."""
+    rows: dict[str, list[tuple[object, ...]]] = {sheet.name: [] for sheet in sheets_for(True)}
     rows["Instrument"].append(
         (
             instrument.code,
@@ -62,6 +66,15 @@ def _instrument_rows(instrument: Instrument) -> dict[str, list[tuple[object, ...
         rows["LevelNames"].append((entry.level, *_text_cells(entry.name)))
     for band in instrument.maturity_bands:
         rows["Bands"].append((_cell_number(band.minimum), band.level, *_text_cells(band.name)))
+    for stage in instrument.evaluation_dimensions:
+        rows[EVALUATION_DIMENSIONS.name].append(
+            (
+                stage.code,
+                *_text_cells(stage.name),
+                _cell_number(stage.weight),
+                *_text_cells(stage.description),
+            )
+        )
     for dimension in instrument.dimensions:
         rows["Dimensions"].append(
             (
@@ -96,6 +109,7 @@ def _indicator_row(
     return (
         dimension,
         sub_element,
+        indicator.evaluation_dimension,
         indicator.code,
         indicator.answer_type,
         _cell_number(indicator.weight),
@@ -145,34 +159,50 @@ def _level_rows(indicator: Indicator) -> Iterator[tuple[object, ...]]:
         yield (code, EVIDENCE_KIND, number, None, None, None, *_text_cells(text))
 
 
+def _drop_down(instrument: Instrument, sheet: Sheet, header: str) -> str | None:
+    """The list a column's drop-down offers (an Excel formula), or None."""
+    choices = CHOICES.get((sheet.name, header))
+    if choices:
+        return f'"{",".join(choices)}"'
+    if sheet is INDICATORS and header == "evaluation_dimension":
+        # the codes of the EvaluationDimensions sheet, as they stand in the file
+        last = len(instrument.evaluation_dimensions) + 1
+        return f"{EVALUATION_DIMENSIONS.name}!$A$2:$A${last}"
+    return None
+
+
 def write_workbook(instrument: Instrument) -> bytes:
-    """The instrument as an .xlsx workbook that `read_workbook` reads back unchanged."""
+    """The instrument as an .xlsx workbook that `read_workbook` reads back unchanged.
+
+    The second axis's sheet and columns are written only for an instrument that declares it.
+    """
     book = Workbook()
     book.remove(book.active)
     rows = _instrument_rows(instrument)
     bold = Font(bold=True)
-    for sheet in SHEETS:
+    second_axis = instrument.has_evaluation_dimensions
+    for sheet in sheets_for(second_axis):
+        columns = sheet.written_columns(second_axis)
+        kept = [index for index, column in enumerate(sheet.columns) if column in columns]
         worksheet = book.create_sheet(sheet.name)
-        worksheet.append([column.header for column in sheet.columns])
+        worksheet.append([column.header for column in columns])
         for cell in worksheet[1]:
             cell.font = bold
         worksheet.freeze_panes = "A2"
         for values in rows[sheet.name]:
-            worksheet.append(list(values))
+            worksheet.append([values[index] for index in kept])
             for cell in worksheet[worksheet.max_row]:
                 # text starting with "=" is text, not a formula
                 if isinstance(cell.value, str) and cell.data_type == "f":
                     cell.data_type = "s"
-        for index, column in enumerate(sheet.columns, start=1):
+        for index, column in enumerate(columns, start=1):
             letter = get_column_letter(index)
             width = 40 if column.kind == TEXT else max(12, len(column.header) + 2)
             worksheet.column_dimensions[letter].width = width
-            choices = CHOICES.get((sheet.name, column.header))
-            if choices:
+            formula = _drop_down(instrument, sheet, column.header)
+            if formula:
                 # a drop-down in Excel; the reader checks the values itself
-                rule = DataValidation(
-                    type="list", formula1=f'"{",".join(choices)}"', allow_blank=True
-                )
+                rule = DataValidation(type="list", formula1=formula, allow_blank=True)
                 rule.add(f"{letter}2:{letter}{VALIDATED_ROWS}")
                 worksheet.add_data_validation(rule)
     output = io.BytesIO()

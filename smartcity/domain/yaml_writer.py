@@ -49,6 +49,8 @@ def _indicator_data(indicator: Indicator) -> dict[str, object]:
     data["question"] = text_data(indicator.question)
     data["explanation"] = text_data(indicator.explanation)
     data["weight"] = number_node(indicator.weight)
+    if indicator.evaluation_dimension is not None:
+        data["evaluation_dimension"] = indicator.evaluation_dimension
     if indicator.allow_not_applicable:
         data["allow_na"] = True
     if indicator.applies_to != (ALL_AGENCIES,):
@@ -92,6 +94,11 @@ def dump_instrument(instrument: Instrument) -> str:
         {"min": number_node(band.minimum), "level": band.level, "name": text_data(band.name)}
         for band in instrument.maturity_bands
     ]
+    if instrument.evaluation_dimensions:
+        data["evaluation_dimensions"] = [
+            _group_data(entry.code, entry.name, entry.weight, entry.description)
+            for entry in instrument.evaluation_dimensions
+        ]
     dimensions = []
     for dimension in instrument.dimensions:
         entry = _group_data(dimension.code, dimension.name, dimension.weight, dimension.description)
