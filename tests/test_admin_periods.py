@@ -142,6 +142,31 @@ def test_creating_a_period_refuses_bad_input_and_stores_nothing(demo, client, au
     assert (_count(demo, Period), _count(demo, Assessment), _count(demo, AuditEvent)) == before
 
 
+def test_a_questionnaire_for_the_evaluation_of_regions_opens_no_agency_period(
+    demo, client, auth
+):
+    """The national example scores on evaluation dimensions too; the region's pages add up
+    its agencies by dimension alone, so such a questionnaire is refused for their period."""
+    from pathlib import Path
+
+    from smartcity.services.instruments import register_instrument
+
+    source = Path(__file__).resolve().parent.parent / "smartcity" / "instruments"
+    with demo.app_context():
+        national = register_instrument(
+            (source / "contoh-evaluasi-nasional.yaml").read_text(encoding="utf-8"),
+            "contoh-evaluasi-nasional.yaml",
+        )
+        db.session.commit()
+        national_id = national.id
+    auth.login("admin")
+    before = (_count(demo, Period), _count(demo, Assessment))
+    response = client.post("/admin/periods/new", data={"year": "2028", "instrument": national_id})
+    assert response.status_code == 409
+    assert "dimensi evaluasi" in response.get_data(as_text=True)
+    assert (_count(demo, Period), _count(demo, Assessment)) == before
+
+
 def test_close_and_open_again_are_audited(demo, client, auth):
     auth.login("admin")
     assert client.post("/admin/periods/2026/status", data={"action": "close"}).status_code == 303

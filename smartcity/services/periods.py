@@ -85,6 +85,17 @@ def create_period(
         )
     if find_period(year) is not None:
         raise PeriodRefused(_("Period %(year)s already exists.", year=year))
+    if instrument_of(version).evaluation_dimensions:
+        # the region's pages, dashboards and documents add up agencies by dimension alone
+        raise PeriodRefused(
+            _(
+                "The questionnaire %(code)s %(version)s has evaluation dimensions (Baseline, "
+                "Output, ...): it is for the ministry's evaluation of regions, not for a "
+                "period of the region's agencies.",
+                code=version.code,
+                version=version.version,
+            )
+        )
     _check_dates(opens_on, closes_on)
     period = Period(
         year=year,
