@@ -114,12 +114,19 @@ lint: $(VENV)/.dev-installed
 # one pytest worker process per core (pytest-xdist); each gets its own database
 PYTEST_WORKERS ?= auto
 
+# the slowest tests and each run's time are printed: where the suite's minutes go (docs/TESTING.md)
+PYTEST_ARGS ?= --durations=10
+
 test: $(VENV)/.dev-installed system-deps browser-deps node-deps translations lint
 	@echo "== test suite on SQLite =="
-	env -u TEST_DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	@start=$$(date +%s); \
+	env -u TEST_DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS) || exit $$?; \
+	echo "== SQLite: $$(( $$(date +%s) - start )) s =="
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== test suite on PostgreSQL ($$TEST_DATABASE_URL) =="; \
-	  $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
+	  start=$$(date +%s); \
+	  $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS) || exit $$?; \
+	  echo "== PostgreSQL: $$(( $$(date +%s) - start )) s =="; \
 	fi
 
 clean:
