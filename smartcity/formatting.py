@@ -110,13 +110,6 @@ def standing(
     )
 
 
-def period_standing(index: Fraction | None, period: Any, lang: str | None = None) -> Standing:
-    """`standing` with the questionnaire the period is pinned to (for templates)."""
-    from .services.instruments import instrument_of
-
-    return standing(index, instrument_of(period.instrument_version), lang)
-
-
 # --- template filters ------------------------------------------------------------------------
 
 
@@ -158,6 +151,4 @@ def register(app: Flask) -> None:
         dateformat=date_filter,
         nip=format_nip,
     )
-    app.jinja_env.globals.update(
-        standing=standing, level_text=level_text, period_standing=period_standing
-    )
+    app.jinja_env.globals.update(standing=standing, level_text=level_text)

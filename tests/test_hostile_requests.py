@@ -14,8 +14,8 @@ from datetime import date
 import pytest
 
 from smartcity.parsing import iso_date, whole_number
+from smartcity.security import safe_next
 from smartcity.services import accounts
-from smartcity.views.helpers import safe_next
 
 from .helpers import PASSWORD, assessment_of
 

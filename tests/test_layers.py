@@ -231,3 +231,27 @@ def test_tests_share_helpers_not_test_modules_or_conftests():
         if re.search(r"(^|\.)(conftest|test_\w+)$", name)
     ]
     assert wrong == []
+
+
+# (modules, what they must not import): the floors of the app, lowest last; a lower floor
+# that reaches up would tie it to the web layer or to the business rules above it
+NO_IMPORT_UP = [
+    (
+        ("smartcity.services", "smartcity.forms", "smartcity.security", "smartcity.policy"),
+        "smartcity.views",
+    ),
+    (("smartcity.policy", "smartcity.formatting", "smartcity.models"), "smartcity.services"),
+]
+
+
+@pytest.mark.parametrize(("lower", "upper"), NO_IMPORT_UP, ids=[u for _, u in NO_IMPORT_UP])
+def test_no_module_imports_a_floor_above_its_own(lower, upper):
+    graph = import_graph()
+    wrong = [
+        f"{name} imports {target} (line {line})"
+        for name, targets in graph.items()
+        if name.startswith(lower)
+        for target, line in targets.items()
+        if target == upper or target.startswith(upper + ".")
+    ]
+    assert wrong == []

@@ -21,6 +21,7 @@ from ..models import User
 from ..parsing import whole_number
 from ..services.accounts import authenticate
 from ..services.assessments import MAX_JUSTIFICATION, AnswerInput
+from ..services.i18n import language
 from .answer_fields import (
     ANSWER_FIELD_PREFIXES,
     NOT_APPLICABLE,
@@ -51,7 +52,6 @@ __all__ = [  # the answer fields, imported from here as before the package
     "verified_na_field_name",
     "verified_value_field_name",
 ]
-
 
 
 class LoginForm(FlaskForm):
@@ -322,8 +322,6 @@ def review_form(
 
 
 def language_code() -> str:
-    from ..views.helpers import language
-
     return language()
 
 

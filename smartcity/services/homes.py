@@ -15,7 +15,7 @@ from ..domain.instrument import MaturityBand
 from ..domain.results import band_of
 from ..domain.workflow import REVIEWABLE, Status
 from ..extensions import db
-from ..formatting import date_filter
+from ..formatting import Standing, date_filter, standing
 from ..models import Assessment, Period, PeriodStatus, User, utcnow
 from ..policy import can_review, edit_window, in_agency_hands
 from . import assessments as assessment_service
@@ -85,6 +85,7 @@ class AgencyYear:
     may_edit: bool
     certificate: object | None  # the year's current certificate (documents.DocumentRow)
     in_agency_hands: bool = False  # a draft or a return: the agency's to change
+    standing: Standing | None = None  # the final index's predicate and maturity level, shown
     next_step: str = ""  # where the work stands and what happens next ("": only its status)
 
 
@@ -105,12 +106,14 @@ def agency_years(user: User, periods: list[Period]) -> list[AgencyYear]:
             continue
         steps = assessment_service.progress(assessment)
         final = assessment.status == Status.FINAL
-        index = maturity = None
+        index = maturity = shown = None
         stored = results.final_results(Assessment.id == assessment.id) if final else {}
         if assessment.id in stored:  # the result as stored when it became final
             line = stored[assessment.id].overall
             index = line.verified_index
-            maturity = band_of(instrument_of(period.instrument_version), line.verified_level)
+            instrument = instrument_of(period.instrument_version)
+            maturity = band_of(instrument, line.verified_level)
+            shown = standing(index, instrument)
         window = edit_window(assessment)
         deadline = window.deadline
         result.append(
@@ -128,6 +131,7 @@ def agency_years(user: User, periods: list[Period]) -> list[AgencyYear]:
                 certificate=certificates.get(period.year) if final else None,
                 in_agency_hands=in_agency_hands(assessment),
                 next_step=next_step(assessment),
+                standing=shown,
             )
         )
     return result

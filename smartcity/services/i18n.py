@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from flask import has_request_context
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 from ..domain.messages import Translate
 
@@ -32,3 +32,9 @@ def translated(shown: Translatable) -> str:
     """A domain message (a questionnaire problem, ...) in the request's language; English on
     the command line."""
     return shown.text(gettext_or_english)
+
+
+def language() -> str:
+    """The language of the request's user ("id" unless they chose another)."""
+    locale = get_locale()
+    return locale.language if locale is not None else "id"

@@ -17,8 +17,7 @@ from flask_login import current_user
 
 from ..extensions import limiter
 from ..forms import LoginForm
-from ..security import log_in, log_out
-from .helpers import safe_next
+from ..security import log_in, log_out, safe_next
 
 bp = Blueprint("auth", __name__)
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache, wraps
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
-from flask_babel import get_locale
 from flask_login import current_user, login_required
 from jinja2 import Environment
 from markupsafe import Markup
@@ -16,12 +14,8 @@ from markupsafe import Markup
 from ..domain.instrument import Text
 from ..parsing import iso_date, whole_number
 from ..services import store
+from ..services.i18n import language
 from ..services.store import Row
-
-
-def language() -> str:
-    locale = get_locale()
-    return locale.language if locale is not None else "id"
 
 
 def rendered_once(template_name: str) -> Markup:
@@ -77,23 +71,6 @@ def page_number() -> int:
         return number_argument("page") or 1
     except BadArgument:
         return 1
-
-
-def safe_next(target: str | None, default: str = "/") -> str:
-    """The one check of every redirect target taken from a request (`next=`, a referrer): a
-    path on this site, without control characters (a line feed would split the header) or
-    backslashes; anything else gives `default`."""
-    if not target or any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in target):
-        return default
-    if "\\" in target or not target.startswith("/") or target.startswith("//"):
-        return default
-    try:
-        parts = urlsplit(target)
-    except ValueError:
-        return default
-    if parts.scheme or parts.netloc:
-        return default
-    return target
 
 
 def roles_required(*roles: str):
