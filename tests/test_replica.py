@@ -54,6 +54,21 @@ def test_without_a_replica_every_query_runs_on_the_primary(app):
     assert "SQLALCHEMY_BINDS" not in app.config or not app.config["SQLALCHEMY_BINDS"]
 
 
+def test_a_replica_of_sqlite_is_ignored(caplog):
+    caplog.set_level(logging.WARNING, logger="smartcity.replica")
+    app = create_app(
+        {
+            **TEST_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "DATABASE_REPLICA_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+        }
+    )
+    with app.app_context():
+        assert replica.BIND not in db.engines
+    assert replica.HEALTH not in app.extensions
+    assert "DATABASE_REPLICA_URL is ignored" in caplog.text
+
+
 @pytest.mark.parametrize(
     ("given", "used"),
     [
@@ -262,6 +277,13 @@ class Standby:
         if tablespaces:
             (self.data / "tablespace_map").write_text(tablespaces)
         return source / "pg_wal"
+
+    def stop_server(self) -> None:
+        self.run(self.bindir / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def start_server(self) -> None:
+        log = self.folder / "standby.log"
+        self.run(self.bindir / "pg_ctl", "-D", self.data, "-l", log, "-w", "-t", "180", "start")
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():
@@ -506,3 +528,32 @@ def test_a_replica_that_is_down_leaves_the_pages_to_the_primary(demo_history, da
             db.session.remove()
             for engine in db.engines.values():
                 engine.dispose()
+
+
+@pytest.mark.commits
+def test_a_replica_that_stops_and_comes_back(replica_app, standby, caplog):
+    app, ran = replica_app
+    app.extensions[replica.HEALTH].retry_seconds = 0  # tried again at every page
+    viewer = _logged_in(app, "pimpinan")
+    standby.catch_up()
+    page = "/periods/2025/region"
+    ran.clear()
+    expected = viewer.get(page).get_data(as_text=True)
+    assert ran.replica  # the pool now holds a connection to the replica
+    caplog.set_level(logging.WARNING, logger="smartcity.replica")
+    standby.stop_server()
+    try:
+        for _ in range(2):
+            ran.clear()
+            response = viewer.get(page)
+            assert response.status_code == 200
+            assert response.get_data(as_text=True) == expected
+            assert any("agencies" in s for s in ran.primary)
+    finally:
+        standby.start_server()
+    assert caplog.text.count("read replica unavailable") == 1
+    standby.catch_up()
+    ran.clear()
+    assert viewer.get(page).get_data(as_text=True) == expected
+    assert any("agencies" in s for s in ran.replica)
+    assert caplog.text.count("read replica answers again") == 1
