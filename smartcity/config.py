@@ -38,7 +38,12 @@ def _database_url(instance_path: Path) -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
         return f"sqlite:///{instance_path / 'smartcity.db'}"
-    # Operators often paste the libpq form; SQLAlchemy needs the driver named.
+    return sqlalchemy_url(url)
+
+
+def sqlalchemy_url(url: str) -> str:
+    """A database URL as SQLAlchemy needs it: operators often paste the libpq form
+    (`postgres://`, `postgresql://`), and the driver (psycopg 3) must be named."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
@@ -52,6 +57,7 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        **_replica(),
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Asia/Jakarta"),
         "LANGUAGES": ("id", "en"),
@@ -95,6 +101,19 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         **_documents(),
         **_print_jobs(instance_path),
         **_mail(),
+    }
+
+
+def _replica() -> dict[str, object]:
+    """A streaming replica for the read-only pages (smartcity/replica.py, docs/OPERATIONS.md);
+    unset: every query on the primary."""
+    env = os.environ.get
+    return {
+        "DATABASE_REPLICA_URL": sqlalchemy_url(env("DATABASE_REPLICA_URL", "").strip()),
+        # seconds to wait for a connection to the replica before reading from the primary
+        "DATABASE_REPLICA_CONNECT_TIMEOUT": int(env("DATABASE_REPLICA_CONNECT_TIMEOUT", "2")),
+        # after the replica failed, reads stay on the primary this long before it is tried again
+        "DATABASE_REPLICA_RETRY_SECONDS": float(env("DATABASE_REPLICA_RETRY_SECONDS", "30")),
     }
 
 

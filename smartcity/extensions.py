@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from .replica import RoutingSession
+
 # Named constraints keep Alembic migrations (and SQLite batch mode) deterministic.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -24,7 +26,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# the session sends read-only pages' reads to the replica when there is one (replica.py)
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import assets, config, requestlog, security, storage, textinput
+from . import assets, config, replica, requestlog, security, storage, textinput
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .formatting import select_locale
 
@@ -36,6 +36,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # every <int:...> in a URL fits the database's integer columns: a larger number is a 404,
     # never an overflow error from the database
     app.url_map.converters["int"] = DatabaseInteger
+    # the replica's engine, when DATABASE_REPLICA_URL names one, before the database starts
+    replica.configure(app)
     register_extensions(app)
     # first registered, so its compression runs after every other after_request function
     assets.register(app)
@@ -45,6 +47,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.register(app)
     textinput.register(app)
     register_blueprints(app)
+    # read-only views on the replica, decided in one place (replica.READ_ONLY_ENDPOINTS)
+    replica.register(app)
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
