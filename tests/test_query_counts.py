@@ -8,6 +8,7 @@ with 50, counting the SQL statements.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import timedelta
 
 from sqlalchemy import event, select
 
@@ -24,7 +25,7 @@ from smartcity.models import (
     Review,
     User,
 )
-from smartcity.services import results
+from smartcity.services import results, tokens
 from smartcity.services.instruments import instrument_of
 from smartcity.services.tokens import create_token
 
@@ -125,7 +126,11 @@ LISTS = [
 ]
 
 
-def test_the_same_number_of_queries_for_5_and_50_agencies(demo):
+def test_the_same_number_of_queries_for_5_and_50_agencies(demo, monkeypatch):
+    # a token's last use is written at most once a minute: on a busy machine the second round
+    # could cross that minute between its warm-up and its count (one UPDATE more, not a list
+    # that grows); the first use is written, later ones not
+    monkeypatch.setattr(tokens, "LAST_USED_RESOLUTION", timedelta(days=1))
     headers = {}
     with demo.app_context():
         for user in {user for user, how, _url in LISTS if how == "api"}:
