@@ -110,6 +110,7 @@ screenshots: $(VENV)/.dev-installed system-deps browser-deps translations
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # one pytest worker process per core (pytest-xdist); each gets its own database
 PYTEST_WORKERS ?= auto

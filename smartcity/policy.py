@@ -265,9 +265,7 @@ def reviews_in_progress_readable(user: User, period_id: int) -> frozenset[int] |
     if user.role not in TEAM_ROLES:
         return frozenset()
     assigned = set(
-        db.session.scalars(
-            _team_assignments(user).filter(TeamMember.period_id == period_id)
-        )
+        db.session.scalars(_team_assignments(user).filter(TeamMember.period_id == period_id))
     )
     if user.role == Role.EVALUATOR:
         assigned |= set(

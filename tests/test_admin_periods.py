@@ -142,9 +142,7 @@ def test_creating_a_period_refuses_bad_input_and_stores_nothing(demo, client, au
     assert (_count(demo, Period), _count(demo, Assessment), _count(demo, AuditEvent)) == before
 
 
-def test_a_questionnaire_for_the_evaluation_of_regions_opens_no_agency_period(
-    demo, client, auth
-):
+def test_a_questionnaire_for_the_evaluation_of_regions_opens_no_agency_period(demo, client, auth):
     """The national example scores on evaluation dimensions too; the region's pages add up
     its agencies by dimension alone, so such a questionnaire is refused for their period."""
     from pathlib import Path

@@ -35,8 +35,6 @@ NUMBER = re.compile(r"000\.8\.3/\d{3}/BAPPERIDA/\d{4}")
 GROUPED_NIP = re.compile(r"NIP \d{8} \d{6} \d \d{3}")
 
 
-
-
 def page_texts(data: bytes) -> list[str]:
     reader = pypdf.PdfReader(io.BytesIO(data))
     return [" ".join(page.extract_text().split()) for page in reader.pages]
@@ -44,8 +42,6 @@ def page_texts(data: bytes) -> list[str]:
 
 def squashed(text: str) -> str:
     return "".join(text.split())
-
-
 
 
 def assessment_id_of(app, code: str = "DISKOMINFO", year: int = 2025) -> int:
@@ -64,8 +60,6 @@ def issue(client, assessment_id: int, kind: str = "report"):
     download = client.get(response.headers["Location"])
     assert download.status_code == 200
     return response.headers["Location"], download
-
-
 
 
 def tampered(data: bytes) -> bytes:
@@ -182,7 +176,9 @@ def test_the_layout_keeps_rows_whole_and_signatures_with_their_closing_sentence(
         first_words = " ".join(justification.split()[:3])
         on = [n for n, page in enumerate(pages) if f"{code} " in page and first_words in page]
         assert on, f"{code} and its justification are split across pages"
-    closing = "Demikian laporan ini dibuat dengan sebenarnya untuk dipergunakan sebagaimana mestinya."
+    closing = (
+        "Demikian laporan ini dibuat dengan sebenarnya untuk dipergunakan sebagaimana mestinya."
+    )
     last = next(n for n, page in enumerate(pages) if squashed(closing) in squashed(page))
     assert GROUPED_NIP.search(pages[last]), "the signatures are not on the closing sentence's page"
     # the table headers repeat on every page a dimension's table runs over
@@ -414,9 +410,7 @@ def test_closing_a_period_issues_its_region_recap(demo, client, auth):
     assert "DRAF" not in pdf_text(download.data)
 
 
-def test_finalizing_issues_the_report_and_the_certificate_with_the_berita_acara(
-    demo, client, auth
-):
+def test_finalizing_issues_the_report_and_the_certificate_with_the_berita_acara(demo, client, auth):
     from smartcity.domain.workflow import Action
     from smartcity.services import workflow
 
@@ -470,9 +464,7 @@ def test_an_assessment_that_becomes_final_gets_its_report_and_certificate(demo_h
 # --- verification ----------------------------------------------------------------------------
 
 
-def test_verify_names_the_document_and_leaves_out_what_it_does_not_know(
-    demo_history, client, auth
-):
+def test_verify_names_the_document_and_leaves_out_what_it_does_not_know(demo_history, client, auth):
     with demo_history.test_request_context():
         admin = user_named("admin")
         period = db.session.scalar(select(Period).filter_by(year=2025))
@@ -598,5 +590,3 @@ def test_the_qr_code_encodes_the_verification_address(demo_history, client, auth
     xobjects = reader.pages[0]["/Resources"]["/XObject"]
     qr = [x.get_object() for x in xobjects.values() if x.get_object().get("/Subtype") == "/Image"]
     assert [x.get("/Interpolate") for x in qr] == [False]
-
-

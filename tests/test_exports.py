@@ -176,7 +176,9 @@ def test_the_xlsx_is_made_for_people(demo_history, client, auth):
         width = sheet.column_dimensions[letter].width
         longest = max(len(str(c.value or "")) for c in sheet[letter])
         assert min(longest, spreadsheets.MAX_WIDTH) + 2 == width, name
-    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    rows = [
+        dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)
+    ]
     diskominfo = [r for r in rows if r["Kode perangkat daerah"] == "DISKOMINFO"]
     assert {r["Cakupan"] for r in diskominfo} == {"Dimensi", "Keseluruhan"}
     assert all(r["Dimensi"] for r in diskominfo if r["Cakupan"] == "Dimensi")

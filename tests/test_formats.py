@@ -130,8 +130,6 @@ def test_a_pattern_that_could_repeat_a_number_is_refused(pattern, problems):
 # --- the coat of arms ------------------------------------------------------------------------
 
 
-
-
 def test_a_png_is_kept_exactly_and_checked_by_content():
     image = png()
     assert emblem.checked(image) == emblem.Emblem(image, "image/png")
@@ -159,8 +157,6 @@ def test_anything_else_is_refused(data, reason):
     with pytest.raises(emblem.EmblemRefused) as refused:
         emblem.checked(data)
     assert refused.value.reason == reason
-
-
 
 
 def test_an_svg_is_rebuilt_without_anything_that_can_run_or_fetch():

@@ -56,8 +56,6 @@ def test_gunicorn_settings(monkeypatch, env: dict[str, str], expected: dict):
     assert settings["worker_class"] == "sync" and settings["workers"] >= 2
 
 
-
-
 def worker_pids(master: int) -> list[int]:
     children = Path(f"/proc/{master}/task/{master}/children")
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []

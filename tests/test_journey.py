@@ -32,10 +32,6 @@ def with_evidence(app, assessment_id: int, data: dict[str, str]) -> dict[str, ob
     return result
 
 
-
-
-
-
 def test_home_shows_the_open_period_and_progress(demo, client, auth):
     auth.login("diskominfo")
     page = client.get("/").get_data(as_text=True)

@@ -86,8 +86,6 @@ def mail_demo(demo):
     notifications.wait_for_mail(30)
 
 
-
-
 def _notification_of(username: str, status: str, column=Notification):
     """The query for the user's notification of the state reached."""
     return (
@@ -103,12 +101,6 @@ def _told(app, assessment_id: int, status: str) -> set[str]:
             select(Notification).filter_by(assessment_id=assessment_id, status=status)
         )
         return {row.user.username for row in rows}
-
-
-
-
-
-
 
 
 # the steps of one year and who is told (in the app; by mail if they have an address): the
@@ -258,7 +250,9 @@ def test_the_in_app_list_and_its_unread_count(demo, client, auth):
     assessment_id = handed_to_evaluators(demo)
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        workflow.transition(assessment, user_named("evaluator"), Action.RETURN, "Lengkapi SK GOV-01")
+        workflow.transition(
+            assessment, user_named("evaluator"), Action.RETURN, "Lengkapi SK GOV-01"
+        )
     auth.login("diskominfo")
     home = client.get("/").get_data(as_text=True)
     assert 'data-testid="unread-badge">1<' in home

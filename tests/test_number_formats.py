@@ -41,9 +41,9 @@ def setting(demo_history):
         period.certificate_min_level = 0
         db.session.commit()
         assessment = db.session.scalar(
-            select(Assessment).join(Agency).filter(
-                Agency.code == "DISKOMINFO", Assessment.period_id == period.id
-            )
+            select(Assessment)
+            .join(Agency)
+            .filter(Agency.code == "DISKOMINFO", Assessment.period_id == period.id)
         )
         admin = db.session.scalar(select(User).filter_by(username="admin"))
         issued = {}
@@ -76,7 +76,9 @@ PAGES = (
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
-def test_every_main_page_writes_numbers_in_its_language(demo_history, client, auth, setting, language):
+def test_every_main_page_writes_numbers_in_its_language(
+    demo_history, client, auth, setting, language
+):
     auth.login("admin")
     client.get(f"/language/{language}")
     with demo_history.test_request_context():
@@ -100,7 +102,9 @@ def test_every_main_page_writes_numbers_in_its_language(demo_history, client, au
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
-def test_every_document_writes_numbers_in_its_language(demo_history, client, auth, setting, language):
+def test_every_document_writes_numbers_in_its_language(
+    demo_history, client, auth, setting, language
+):
     auth.login("admin")
     with demo_history.test_request_context():
         mine = formats.index(setting["index"], language)
@@ -157,7 +161,11 @@ def test_one_result_is_named_the_same_way_everywhere(demo_history, client, auth,
         for r in body
         if r[1] == "DISKOMINFO" and r[header.index("Cakupan")] == "Keseluruhan"
     )
-    assert (overall["Predikat"], overall["Tingkat kematangan"], overall["Nama tingkat kematangan"]) == (
+    assert (
+        overall["Predikat"],
+        overall["Tingkat kematangan"],
+        overall["Nama tingkat kematangan"],
+    ) == (
         shown.predicate,
         shown.level,
         shown.level_name,

@@ -203,8 +203,6 @@ def test_a_failing_batch_records_why(printing, client, auth, monkeypatch):
     assert download(client, job_id).status_code == 404
 
 
-
-
 def test_with_redis_the_job_waits_on_the_queue_and_outlives_the_web_app(printing, client, auth):
     url = "redis://127.0.0.1:6379/15"
     connection = redis_or_skip(url)

@@ -77,7 +77,10 @@ def test_an_administrator_changes_the_letterhead_and_the_numbers(demo, client, a
 def test_an_svg_coat_of_arms_is_stored_clean_and_served_as_an_image(demo, client, auth):
     auth.login("admin")
     data = form(emblem=(io.BytesIO(HOSTILE_SVG), "lambang.svg"))
-    assert client.post("/admin/region", data=data, content_type="multipart/form-data").status_code == 303
+    assert (
+        client.post("/admin/region", data=data, content_type="multipart/form-data").status_code
+        == 303
+    )
     served = client.get("/admin/region/emblem")
     assert served.mimetype == "image/svg+xml"
     assert served.headers["X-Content-Type-Options"] == "nosniff"

@@ -106,9 +106,10 @@ def test_pages_are_compressed_for_browsers_that_accept_it(demo, client, auth):
     body = gzip.decompress(compressed.get_data())
     assert len(compressed.get_data()) < len(body) / 4
     # the same page (up to the CSRF-free parts that differ per request: none here)
-    assert body.decode().split("<main")[1][:2000] == plain.get_data(as_text=True).split(
-        "<main"
-    )[1][:2000]
+    assert (
+        body.decode().split("<main")[1][:2000]
+        == plain.get_data(as_text=True).split("<main")[1][:2000]
+    )
     assert int(compressed.headers["Content-Length"]) == len(compressed.get_data())
 
 

@@ -162,9 +162,7 @@ def test_returns_and_reopen_need_a_comment(status, action, actor, comment):
     assert refused.value.reason == "comment"
 
 
-@pytest.mark.parametrize(
-    "status", [Status.AWAITING_APPROVAL, Status.DRAFT, Status.RETURNED]
-)
+@pytest.mark.parametrize("status", [Status.AWAITING_APPROVAL, Status.DRAFT, Status.RETURNED])
 def test_the_head_approves_only_with_the_statement_confirmed(status):
     with pytest.raises(TransitionRefused) as refused:
         next_status(status, Action.APPROVE, Actor.HEAD, "a comment is not the statement")
@@ -185,22 +183,6 @@ def test_the_actor_is_checked_before_the_state_and_the_comment():
 # --- services ---------------------------------------------------------------------------------
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def status_of(assessment_id: int) -> str:
     db.session.expire_all()
     return db.session.get(Assessment, assessment_id).status
@@ -210,7 +192,11 @@ def test_a_full_cycle_is_recorded_step_by_step(demo):
     assessment_id = submitted(demo)
     with demo.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
-        evaluator, admin, chair = user_named("evaluator"), user_named("admin"), user_named("kepala-bapperida")
+        evaluator, admin, chair = (
+            user_named("evaluator"),
+            user_named("admin"),
+            user_named("kepala-bapperida"),
+        )
         # the first save starts the review
         workflow.save_review(
             assessment, evaluator, {"GOV-01": review.ReviewInput(1, False, "Belum ada SK")}

@@ -30,7 +30,6 @@ USER_PAGE_SIZE = 25
 _TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-
 class AccountError(Exception):
     """An account change that cannot be made as asked; the message is for the person asking."""
 

@@ -38,7 +38,6 @@ REQUIRED_COLUMNS = ("code", "name", "head_name", "head_nip", "head_position")
 MAX_LENGTHS = {"name": 200, "head_name": 200, "head_position": 200, "tags": 1000}
 
 
-
 class AgencyError(Exception):
     """An agency change that cannot be made as asked; the message is for the person asking."""
 

@@ -116,9 +116,7 @@ def print_batch(
     fork where it is safe, else spawn (module docstring).
     """
     if what not in KINDS:
-        raise BatchError(
-            f"unknown document kind {what!r}: use report, certificate, minutes or all"
-        )
+        raise BatchError(f"unknown document kind {what!r}: use report, certificate, minutes or all")
     if processes < 1:
         raise BatchError("processes must be 1 or more")
     if start_method not in (None, "fork", "spawn"):
@@ -200,9 +198,7 @@ def _issuer(username: str | None) -> User:
 def planned(year: int, agency_code: str | None, what: str) -> int:
     """How many documents a batch would issue; BatchError when it cannot run."""
     if what not in KINDS:
-        raise BatchError(
-            f"unknown document kind {what!r}: use report, certificate, minutes or all"
-        )
+        raise BatchError(f"unknown document kind {what!r}: use report, certificate, minutes or all")
     return len(_jobs(year, agency_code, what))
 
 

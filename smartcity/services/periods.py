@@ -28,7 +28,6 @@ from .paging import PAGE_SIZE, Page, paginate
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-
 class PeriodRefused(Exception):
     """A change to a period that is not allowed; the message is for the user."""
 

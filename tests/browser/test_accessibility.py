@@ -73,10 +73,6 @@ ERROR_PAGES = {"/verify/AAAA-BBBB-CCCC-DDDD-EEEE", "/assessments/999999"}
 DISCOVERED_PREFIXES = ("/admin", "/dashboards")
 
 
-
-
-
-
 def discovered_pages(app) -> list[str]:
     return sorted(
         rule.rule
@@ -85,8 +81,6 @@ def discovered_pages(app) -> list[str]:
         and "GET" in rule.methods
         and not rule.arguments
     )
-
-
 
 
 @pytest.fixture(scope="module")

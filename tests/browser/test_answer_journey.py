@@ -13,11 +13,6 @@ from tests.helpers import PASSWORD, pdf_bytes
 pytestmark = pytest.mark.browser
 
 
-
-
-
-
-
 def open_current_assessment(page: Page, year: int = 2026) -> None:
     """From the agency's home, open the given period's self-assessment (the demo also has 2025)."""
     page.locator("section.card").filter(has_text=str(year)).locator(

@@ -45,8 +45,6 @@ def chromium_page(browser, demo_server):
     yield from open_page(browser, demo_server[1])
 
 
-
-
 def stored(app, assessment_id: int, code: str) -> tuple | None:
     with app.app_context():
         row = db.session.scalar(
@@ -63,8 +61,6 @@ def stored_when(page: Page, app, assessment_id: int, code: str, ready) -> tuple 
             break
         page.wait_for_timeout(100)
     return answer
-
-
 
 
 def justification(page: Page, code: str):
