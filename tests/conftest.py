@@ -17,7 +17,7 @@ from smartcity.factory import create_app
 os.environ["SMARTCITY_INSTANCE"] = tempfile.mkdtemp(prefix="smartcity-test-")
 
 from tests.databases import TEST_CONFIG, Databases, rolled_back  # noqa: E402
-from tests.helpers import Auth  # noqa: E402
+from tests.helpers import Auth, wait_for_print_jobs  # noqa: E402
 
 
 def _base_url() -> str | None:
@@ -78,7 +78,7 @@ def app(request: pytest.FixtureRequest, databases: Databases) -> Iterator[Flask]
             # the limiter's in-memory counts live as long as the process: each test starts afresh
             limiter.reset()
         yield app
-        _wait_for_print_jobs()
+        wait_for_print_jobs()
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
@@ -96,15 +96,6 @@ def app(request: pytest.FixtureRequest, databases: Databases) -> Iterator[Flask]
         app.wsgi_app, app.static_folder = wsgi_app, static_folder  # type: ignore[method-assign]
         app.config.clear()
         app.config.update(config)
-
-
-def _wait_for_print_jobs() -> None:
-    """Print jobs a test started in a background thread end before their database is dropped."""
-    from smartcity.services import print_jobs
-
-    for job_id in list(print_jobs._threads):
-        print_jobs.wait_for_thread(job_id, timeout=120)
-    print_jobs._threads.clear()
 
 
 def _copied(config: dict) -> dict:

@@ -494,11 +494,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def redis_or_skip(url: str):
-    redis = pytest.importorskip("redis")
+def redis_or_none(url: str):
+    """A connection to the Redis server at `url`, or None when there is none."""
+    try:
+        import redis
+    except ImportError:
+        return None
     connection = redis.Redis.from_url(url)
     try:
         connection.ping()
     except redis.exceptions.ConnectionError:
+        return None
+    return connection
+
+
+def redis_or_skip(url: str):
+    connection = redis_or_none(url)
+    if connection is None:
         pytest.skip("no Redis server at " + url)
     return connection
+
+
+def wait_for_print_jobs() -> None:
+    """Print jobs a test started in a background thread end before their database is dropped."""
+    from smartcity.services import print_jobs
+
+    for job_id in list(print_jobs._threads):
+        print_jobs.wait_for_thread(job_id, timeout=120)
+    print_jobs._threads.clear()

@@ -20,7 +20,7 @@ from smartcity.models import Agency, Assessment, Period, User
 
 from .crawl import Crawler, log_in, words
 from .databases import TEST_CONFIG
-from .helpers import PASSWORD
+from .helpers import PASSWORD, redis_or_none, wait_for_print_jobs
 
 # the demo's roles: the leadership, an agency's operator and head, the team's chair (the head
 # of Bapperida), the evaluator and the administrator (last: its buttons change the most)
@@ -132,19 +132,6 @@ def crawl_as(app, username: str) -> Crawler:
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
-def _redis(url: str):
-    try:
-        import redis
-    except ImportError:
-        return None
-    connection = redis.Redis.from_url(url)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError:
-        return None
-    return connection
-
-
 @pytest.fixture(scope="module")
 def crawled(databases) -> Iterator[tuple[dict[str, Crawler], list[str]]]:
     """Every role crawled once, in ROLES order, on a copy of the demo with 2025 (each role's
@@ -155,7 +142,7 @@ def crawled(databases) -> Iterator[tuple[dict[str, Crawler], list[str]]]:
     url = databases.fresh("demo_history")
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     queue = f"smartcity-crawl-{uuid.uuid4().hex[:8]}"
-    redis = _redis(REDIS_URL)
+    redis = redis_or_none(REDIS_URL)
     if redis is not None:
         app.config.update(REDIS_URL=REDIS_URL, PRINT_QUEUE=queue)
     try:
@@ -165,10 +152,7 @@ def crawled(databases) -> Iterator[tuple[dict[str, Crawler], list[str]]]:
             known = user_data()
         yield crawlers, known
     finally:
-        from smartcity.services import print_jobs
-
-        for job_id in list(print_jobs._threads):
-            print_jobs.wait_for_thread(job_id, timeout=120)
+        wait_for_print_jobs()
         if redis is not None:
             for key in redis.scan_iter(f"rq:*{queue}*"):
                 redis.delete(key)
