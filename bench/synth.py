@@ -75,7 +75,7 @@ def fill(
     now = datetime(2026, 11, 29, 8, 0, 0)
     region = db.session.scalar(select(Region).order_by(Region.id).limit(1))
     if region is None:
-        region = Region(name="Wilayah Sintetis", seat="Sampit")
+        region = Region(code="99.99", name="Wilayah Sintetis", seat="Sampit")
         db.session.add(region)
         db.session.flush()
     version = register_instrument(DEMO_INSTRUMENT.read_text(encoding="utf-8"), str(DEMO_INSTRUMENT))

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import assets, config, replica, requestlog, security, storage, textinput
+from . import assets, config, replica, requestlog, security, storage, tenancy, textinput
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .formatting import select_locale
 
@@ -45,6 +45,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # gets its request ID
     requestlog.register(app)
     security.register(app)
+    # every query of a region user's request stays in their region (tenancy.py)
+    tenancy.register(app)
     textinput.register(app)
     register_blueprints(app)
     # read-only views on the replica, decided in one place (replica.READ_ONLY_ENDPOINTS)

@@ -33,6 +33,7 @@ from .domain import limits
 from .domain.answer_types import StoredValue
 from .domain.workflow import Status
 from .extensions import db
+from .region_context import region_for_new_row
 
 # a fixed "now" for the demo history (seed.py), which runs the services at the dates of a
 # past year; None everywhere else
@@ -64,6 +65,15 @@ class Role(enum.StrEnum):
     EVALUATOR = "evaluator"
     AGENCY = "agency"
     VIEWER = "viewer"  # leadership: reads the region's results, changes nothing
+    # national roles (no region of their own): the ministry's evaluation of regions
+    MINISTRY_ADMIN = "ministry-admin"  # regions, national periods and instruments, evaluators
+    MINISTRY_EVALUATOR = "ministry-evaluator"  # reviews the regions assigned to them
+    NATIONAL_VIEWER = "national-viewer"  # reads every region's results, changes nothing
+
+
+# roles that belong to one region (User.region_id); the others are national
+REGION_ROLES = (Role.ADMIN, Role.EVALUATOR, Role.AGENCY, Role.VIEWER)
+NATIONAL_ROLES = (Role.MINISTRY_ADMIN, Role.MINISTRY_EVALUATOR, Role.NATIONAL_VIEWER)
 
 
 # the workflow's states live in the pure domain; the models store them as text
@@ -75,11 +85,25 @@ class PeriodStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+class RegionKind(enum.StrEnum):
+    KABUPATEN = "kabupaten"
+    KOTA = "kota"
+    PROVINSI = "provinsi"
+
+
 class Region(db.Model):
+    """A kabupaten, kota or provinsi: it owns its agencies, periods, users, documents, settings
+    and evidence (one deployment may serve many; `tenancy.py` keeps each query inside one)."""
+
     __tablename__ = "regions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Kemendagri's kode wilayah: "62.02" (Kabupaten Kotawaringin Timur), "62" (the province)
+    code: Mapped[str] = mapped_column(String(13), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default=RegionKind.KABUPATEN)
+    # the province's code ("62"); "" for a province itself
+    province_code: Mapped[str] = mapped_column(String(13), default="", server_default="")
     # the place printed before the date in signature blocks ("Sampit, 7 Juni 2026")
     seat: Mapped[str] = mapped_column(String(100), default="")
 
@@ -88,10 +112,15 @@ class Region(db.Model):
 
 class Agency(db.Model):
     __tablename__ = "agencies"
+    # agency codes are the region's own: two regions may both have "DISKOMINFO"
+    __table_args__ = (
+        UniqueConstraint("region_id", "code"),
+        Index("ix_agencies_region_id", "region_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     head_name: Mapped[str] = mapped_column(String(200), default="")
     head_nip: Mapped[str] = mapped_column(String(18), default="")
@@ -149,11 +178,17 @@ class AgencyDimension(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (Index("ix_users_region_id", "region_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # log-in names are unique in the whole deployment (one log-in page)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     full_name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(20))
+    # the region a region role works in; None for the national roles
+    region_id: Mapped[int | None] = mapped_column(
+        ForeignKey("regions.id"), default=region_for_new_row
+    )
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     password_hash: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(default=True)
@@ -206,9 +241,13 @@ class Period(db.Model):
     """One yearly assessment round, pinned to one instrument version."""
 
     __tablename__ = "periods"
+    __table_args__ = (UniqueConstraint("region_id", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    year: Mapped[int] = mapped_column(unique=True)
+    region_id: Mapped[int | None] = mapped_column(
+        ForeignKey("regions.id"), default=region_for_new_row
+    )
+    year: Mapped[int] = mapped_column()
     instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id"))
     status: Mapped[str] = mapped_column(String(20), default=PeriodStatus.OPEN)
     # first and last day agencies may fill in (Asia/Jakarta); None: no limit
@@ -473,9 +512,14 @@ class AuditEvent(db.Model):
         Index("ix_audit_events_at", "at"),
         Index("ix_audit_events_user_id", "user_id"),
         Index("ix_audit_events_agency_id", "agency_id"),
+        Index("ix_audit_events_region_id", "region_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # the region the change happened in (None: a national or deployment-wide change)
+    region_id: Mapped[int | None] = mapped_column(
+        ForeignKey("regions.id"), default=region_for_new_row
+    )
     at: Mapped[datetime] = mapped_column(default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # what happened, e.g. "answer.changed", "evidence.added", "assessment.returned"
@@ -500,11 +544,16 @@ class IssuedDocument(db.Model):
     __tablename__ = "issued_documents"
     __table_args__ = (
         UniqueConstraint("subject", "kind", "language", "version"),
+        # document numbers are the issuing region's series
+        UniqueConstraint("region_id", "number"),
         Index("ix_issued_documents_sha256", "sha256"),
         Index("ix_issued_documents_assessment_id", "assessment_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int | None] = mapped_column(
+        ForeignKey("regions.id"), default=region_for_new_row
+    )
     # printed on the document and behind its QR code; random, so it cannot be guessed
     code: Mapped[str] = mapped_column(String(32), unique=True)
     # "report", "certificate"
@@ -533,7 +582,7 @@ class IssuedDocument(db.Model):
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
     # the document number (nomor surat) from the region's pattern ("000.8.3/017/BAPPERIDA/2026");
     # None for documents issued before numbering; a re-issue states the number it replaces
-    number: Mapped[str | None] = mapped_column(String(120), unique=True)
+    number: Mapped[str | None] = mapped_column(String(120))
     replaces_number: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # the day of the act the document records (approval, finalization, period close)
     act_date: Mapped[date | None] = mapped_column()
@@ -877,9 +926,12 @@ class DocumentSequence(db.Model):
     """The last number taken in one series of document numbers in one year: never reused."""
 
     __tablename__ = "document_sequences"
-    __table_args__ = (UniqueConstraint("series", "year"),)
+    __table_args__ = (UniqueConstraint("region_id", "series", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int | None] = mapped_column(
+        ForeignKey("regions.id"), default=region_for_new_row
+    )
     # the number pattern with everything but {nomor} filled in ("000.8.3/{nomor}/BAPPERIDA/2026")
     series: Mapped[str] = mapped_column(String(200))
     year: Mapped[int] = mapped_column()

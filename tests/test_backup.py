@@ -511,7 +511,11 @@ def test_restore_on_postgresql_refuses_over_long_values_before_writing(
         assert stored_files(target_evidence) == {}
         # the sequences were not moved either: the first row still gets id 1
         with target.app_context():
-            db.session.execute(text("INSERT INTO regions (name, seat) VALUES ('x', '')"))
+            db.session.execute(
+                text(
+                    "INSERT INTO regions (code, name, kind, seat) VALUES ('99.01', 'x', 'kabupaten', '')"
+                )
+            )
             assert db.session.scalar(text("SELECT max(id) FROM regions")) == 1
             db.session.rollback()
     finally:

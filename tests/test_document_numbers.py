@@ -21,12 +21,18 @@ from smartcity.services import documents, letterhead
 PATTERN = "{klasifikasi}/{nomor}/{unit}/{tahun}"
 
 
-def set_numbering(numbering: dict[str, dict[str, str]], unit_code: str = "BAPPERIDA") -> None:
+def a_region() -> Region:
+    """The installation's region (numbers are always a region's series)."""
     region = db.session.scalar(select(Region).order_by(Region.id))
     if region is None:
-        region = Region(name="Kabupaten Contoh", seat="Contoh")
+        region = Region(code="99.01", name="Kabupaten Contoh", seat="Contoh")
         db.session.add(region)
-        db.session.flush()
+        db.session.commit()
+    return region
+
+
+def set_numbering(numbering: dict[str, dict[str, str]], unit_code: str = "BAPPERIDA") -> None:
+    region = a_region()
     row = db.session.scalar(select(DocumentSettings).filter_by(region_id=region.id))
     if row is None:
         row = DocumentSettings(region_id=region.id, emblem_type="")
@@ -69,6 +75,7 @@ def test_numbers_run_per_series_and_restart_every_year(app):
 
 def test_without_settings_every_kind_still_gets_a_unique_number(app):
     with app.app_context():
+        a_region()
         first = letterhead.take_number("report", date(2026, 1, 2))
         second = letterhead.take_number("certificate", date(2026, 1, 2))
     assert first != second and first.endswith("/2026") and second.endswith("/2026")

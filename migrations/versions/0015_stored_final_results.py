@@ -3,9 +3,9 @@
 One row per dimension and one for the whole assessment (dimension_code ''), the exact
 self-assessed and verified indices as text ("10/3") with their maturity levels; and each
 counted indicator's verified score (numerator, denominator) for the region's means. Final
-assessments made before this revision are backfilled here, through the same service the
-finalization uses (`services.results.record_missing`), on the migration's own connection so
-that on PostgreSQL the table and its rows commit together.
+assessments made before this revision are backfilled by revision 0016, through the same
+service the finalization uses (`services.results.record_missing`): the service reads today's
+models, whose region columns 0016 adds.
 
 Revision ID: 0015
 Revises: 0014
@@ -47,36 +47,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_indicator_results')),
     sa.UniqueConstraint('assessment_id', 'indicator_code', name=op.f('uq_indicator_results_assessment_id'))
     )
-    _backfill()
-
-
-def _backfill():
-    """Score the final assessments that exist already, as `finalize` does from now on.
-
-    The service reads assessments, answers, reviews and agencies through today's models: if a
-    later migration changes those tables, move this backfill behind it (the test
-    `test_migration_backfills_final_results` upgrades a database with final assessments from
-    0014 and fails first).
-    """
-    if op.get_context().as_sql:
-        return  # offline SQL script: nothing to read
-    from sqlalchemy.orm import Session
-
-    from smartcity.extensions import db
-    from smartcity.services.results import record_missing
-
-    session = Session(bind=op.get_bind())
-    registry = db.session.registry
-    before = registry() if registry.has() else None
-    registry.set(session)  # db.session is, for the services, this connection's session
-    try:
-        record_missing()
-    finally:
-        session.close()
-        if before is not None:
-            registry.set(before)
-        else:
-            registry.clear()
+    # the final assessments already made are scored in 0016, once the models' columns exist
 
 
 def downgrade():

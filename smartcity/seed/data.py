@@ -11,6 +11,9 @@ from ..models import Role
 from ..services.instruments import DEMO_INSTRUMENT
 
 REGION_NAME = "Kabupaten Kotawaringin Timur"
+# Kemendagri's kode wilayah of the regency and of its province (Kalimantan Tengah)
+REGION_CODE = "62.02"
+PROVINCE_CODE = "62"
 REGION_SEAT = "Sampit"
 DEMO_YEAR = 2026
 HISTORY_YEAR = 2025

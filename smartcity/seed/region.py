@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Agency, AgencyDimension, Period, Region
+from ..models import Agency, AgencyDimension, Period, Region, RegionKind
+from ..region_context import working_in
 from ..services import periods
 from ..services.accounts import find_user
 from ..services.instruments import DEMO_INSTRUMENT, register_instrument
@@ -17,6 +18,8 @@ from .data import (
     DEMO_LETTERHEAD,
     DEMO_TAGS,
     DEMO_YEAR,
+    PROVINCE_CODE,
+    REGION_CODE,
     REGION_NAME,
     REGION_SEAT,
 )
@@ -29,12 +32,24 @@ def seed_demo_region(password: str | None = None, history: bool = True) -> list[
 
     `history` adds the completed 2025 period (about 0.4 s of the seeding on SQLite).
     """
-    report: list[str] = []
-    region = db.session.scalar(select(Region).filter_by(name=REGION_NAME))
+    with working_in(None):
+        region = db.session.scalar(select(Region).filter_by(code=REGION_CODE))
     if region is None:
-        region = Region(name=REGION_NAME, seat=REGION_SEAT)
+        region = Region(
+            code=REGION_CODE,
+            name=REGION_NAME,
+            kind=RegionKind.KABUPATEN,
+            province_code=PROVINCE_CODE,
+            seat=REGION_SEAT,
+        )
         db.session.add(region)
         db.session.flush()
+    with working_in(region.id):
+        return _seed_in(region, password, history)
+
+
+def _seed_in(region: Region, password: str | None, history: bool) -> list[str]:
+    report: list[str] = []
     agencies = {}
     for demo in DEMO_AGENCIES:
         agency = db.session.scalar(select(Agency).filter_by(code=demo.code))

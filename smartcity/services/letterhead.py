@@ -152,7 +152,10 @@ def take_number(kind: str, day: date) -> str:
     number_format = number_format_of(row, kind)
     unit = row.unit_code if row is not None else ""
     series = numbering.series(number_format, unit, day.year)
-    sequence = _next_in_series(series, day.year)
+    region = _region()
+    if region is None:
+        raise RuntimeError("no region to number documents in")
+    sequence = _next_in_series(region.id, series, day.year)
     return numbering.render(number_format, unit, day.year, day.month, sequence)
 
 
@@ -160,7 +163,7 @@ def number_format_of(row: DocumentSettings | None, kind: str) -> NumberFormat:
     return number_formats(row).get(kind, NumberFormat()) if row is not None else NumberFormat()
 
 
-def _next_in_series(series: str, year: int) -> int:
+def _next_in_series(region_id: int, series: str, year: int) -> int:
     table = DocumentSequence.__table__
     with db.engine.connect() as connection:
         if connection.dialect.name == "postgresql":
@@ -171,9 +174,10 @@ def _next_in_series(series: str, year: int) -> int:
         # database serialises concurrent callers on the row, each gets its own value
         statement = (
             insert(table)
-            .values(series=series, year=year, last=1)
+            .values(region_id=region_id, series=series, year=year, last=1)
             .on_conflict_do_update(
-                index_elements=[table.c.series, table.c.year], set_={"last": table.c["last"] + 1}
+                index_elements=[table.c.region_id, table.c.series, table.c.year],
+                set_={"last": table.c["last"] + 1},
             )
             .returning(table.c["last"])
         )

@@ -24,7 +24,7 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from ..models import Agency, Role, User
+from ..models import REGION_ROLES, Agency, Role, User
 from ..policy import is_agency_head, works_for_agency
 from ..services import accounts
 from ..services import agencies as service
@@ -38,6 +38,9 @@ ROLE_LABELS = {
     Role.EVALUATOR: _l("Evaluator"),
     Role.AGENCY: _l("Agency operator"),
     Role.VIEWER: _l("Leadership (read only)"),
+    Role.MINISTRY_ADMIN: _l("Ministry administrator"),
+    Role.MINISTRY_EVALUATOR: _l("Ministry evaluator"),
+    Role.NATIONAL_VIEWER: _l("National leadership (read only)"),
 }
 INCLUDE, EXCLUDE = "include", "exclude"
 
@@ -218,7 +221,10 @@ def _agency_choices() -> list[SelectChoice]:
 
 class UserForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[Length(max=200)])
-    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role])
+    # a region's administrator makes region accounts only (never a ministry role)
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in REGION_ROLES]
+    )
     agency = SelectField(_l("Agency (required for agency operators)"), choices=[])
 
 
@@ -242,7 +248,7 @@ class ResetPasswordForm(FlaskForm):
 def users():
     query = request.args.get("q", "").strip()[:100]
     role = request.args.get("role", "").strip()
-    if role not in {r.value for r in Role}:
+    if role not in {r.value for r in REGION_ROLES}:
         role = ""
     result = accounts.search_users(query, role, page_number())
     return render_template(

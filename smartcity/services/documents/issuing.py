@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ... import signing
 from ...extensions import db
 from ...models import Assessment, IssuedDocument, Period, User, utcnow
+from ...region_context import current_region_id, working_in
 from .. import audit, letterhead
 from .rendering import render
 from .signatures import SignatureBlock, local_day, place_and_date
@@ -105,7 +106,18 @@ def current_document(subject: str, kind: str, language: str) -> IssuedDocument |
     )
 
 
-def issue(
+def issue(**arguments) -> IssuedDocument:
+    """The current document when its data is unchanged, else a new signed, numbered version
+    (`_issue`), issued in the region of its assessment or period: its number from that
+    region's series, whoever issues it (a print job works in no region of its own)."""
+    assessment, period = arguments.get("assessment"), arguments.get("period")
+    about = assessment.period if assessment is not None else period
+    region_id = about.region_id if about is not None else None
+    with working_in(region_id if region_id is not None else current_region_id()):
+        return _issue(**arguments)
+
+
+def _issue(
     *,
     kind: str,
     subject: str,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -20,11 +23,15 @@ from ...extensions import db
 from ...formatting import Standing, standing
 from ...formatting import language as page_language
 from ...models import IssuedDocument, Period
+from ...region_context import working_in
 from ..instruments import instrument_of
 from .issuing import current_document, trust_roots
 from .kinds import kind_title
 from .registry import VALID, by_code, state_of
 from .stamps import CODE_PATTERN, normalise_code
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 # besides the registry's states (VALID, SUPERSEDED, REVOKED): what else an upload or a code can be
 MODIFIED = "modified"
@@ -145,6 +152,19 @@ def info(document: IssuedDocument, language: str | None = None) -> DocumentInfo:
     )
 
 
+def _in_every_region(function: Callable[P, T]) -> Callable[P, T]:
+    """Public verification finds any region's document, whoever asks (a logged-in user of
+    another region too): the lookup is not narrowed to the region being worked in."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        with working_in(None):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+@_in_every_region
 def verify_code(code: str) -> Verification:
     document = by_code(code)
     if document is None:
@@ -152,6 +172,7 @@ def verify_code(code: str) -> Verification:
     return Verification(state_of(document), info(document))
 
 
+@_in_every_region
 def verify_bytes(data: bytes) -> Verification:
     """Is this exactly a registered, signed, current document? Else name what is wrong."""
     verdict = signing.validate(data, trust_roots())
