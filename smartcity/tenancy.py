@@ -156,6 +156,14 @@ def region_of(user: Any) -> int | None:
     return user.region_id
 
 
+def region_code(user: Any) -> str | None:
+    """The code of the user's region (None for the national roles)."""
+    if user.region_id is None:
+        return None
+    with working_in(None):
+        return db.session.scalar(select(Region.code).where(Region.id == user.region_id))
+
+
 def enter_for(user: Any) -> None:
     """Work in `user`'s region for the rest of the request (the API's token check)."""
     if "region_token" in g:
@@ -186,6 +194,11 @@ def only_region_id() -> int | None:
     with working_in(None):
         rows = db.session.scalars(select(Region.id).order_by(Region.id).limit(2)).all()
     return rows[0] if len(rows) == 1 else None
+
+
+def any_region() -> bool:
+    with working_in(None):
+        return db.session.scalar(select(Region.id).limit(1)) is not None
 
 
 def working_region_id() -> int | None:
