@@ -108,12 +108,14 @@ def _fill(region: Region, version, rng: random.Random) -> None:
             instrument = instrument_of(version)
             lean = base + (year - YEARS[0]) * rng.choice((0, 0, 1))
             for assessment in db.session.scalars(select(Assessment).filter_by(period_id=period.id)):
-                _final(assessment, instrument, lean, rng)
+                synthetic_final(assessment, instrument, lean, rng)
             period.status = PeriodStatus.CLOSED
             db.session.flush()
 
 
-def _final(assessment: Assessment, instrument, lean: int, rng: random.Random) -> None:
+def synthetic_final(assessment: Assessment, instrument, lean: int, rng: random.Random) -> None:
+    """Answer and verify the agency's indicators around level `lean`, make the assessment
+    final and store its result as the scoring engine computes it."""
     codes = assessment.agency.dimension_codes
     for dimension in instrument.dimensions:
         if dimension.code not in codes:
