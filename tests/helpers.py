@@ -147,7 +147,11 @@ def add_second_region(app) -> None:
             )
             create_user("b-pimpinan", "viewer", PASSWORD, full_name="Pimpinan Kobar")
             create_user(
-                "b-operator", "agency", PASSWORD, agency_code="DISKOMINFO", full_name="Operator Kobar"
+                "b-operator",
+                "agency",
+                PASSWORD,
+                agency_code="DISKOMINFO",
+                full_name="Operator Kobar",
             )
             head = create_user(
                 "b-kepala", "agency", PASSWORD, agency_code="DISKOMINFO", full_name="Sutrisno Kobar"
@@ -162,9 +166,7 @@ def add_second_region(app) -> None:
                 assign(period, agency, evaluator, admin)
             db.session.flush()
             old, new = (
-                db.session.scalar(
-                    select(Assessment).join(Period).filter(Period.year == year)
-                )
+                db.session.scalar(select(Assessment).join(Period).filter(Period.year == year))
                 for year in (2025, 2026)
             )
             synthetic_final(old, instrument_of(version), 3, random.Random(2025))

@@ -175,9 +175,9 @@ def _snapshot(app, region_code: str) -> dict[str, object]:
                 ).all()
             ),
             "audit": db.session.scalar(
-                select(func.count()).select_from(AuditEvent).where(
-                    AuditEvent.region_id == region.id
-                )
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.region_id == region.id)
             ),
         }
 
@@ -355,3 +355,29 @@ def test_national_users_start_on_the_national_pages(two_regions, client, auth, u
 def test_national_users_do_not_reach_a_regions_pages(two_regions, client, auth, username, url):
     auth.login(username)
     assert client.get(url).status_code in (403, 404)
+
+
+@pytest.mark.commits
+def test_a_print_job_prints_in_its_periods_region(two_regions):
+    """A print worker serves every region: a job of the second region's 2025 prints that
+    region's documents, numbered in its series, though the worker works in no region."""
+    from smartcity.models import PrintJob
+    from smartcity.services import print_jobs
+
+    with two_regions.app_context():
+        with working_in(None):
+            second = regions.find(SECOND_REGION)
+            period = db.session.scalar(select(Period).filter_by(region_id=second.id, year=2025))
+            admin = db.session.scalar(select(User).filter_by(username="b-admin"))
+            job = PrintJob(period_id=period.id, what="all", created_by_id=admin.id)
+            db.session.add(job)
+            db.session.commit()
+            before = set(db.session.scalars(select(IssuedDocument.id)))
+        assert print_jobs.run(job.id) == print_jobs.DONE
+        with working_in(None):
+            made = db.session.scalars(
+                select(IssuedDocument).where(IssuedDocument.id.not_in(before))
+            ).all()
+            job = db.session.get(PrintJob, job.id)
+            assert job.documents >= 1
+            assert all(row.region_id == second.id for row in made)
