@@ -193,6 +193,12 @@ MATRIX = [
     # gets 403, whatever the year
     ("GET", "/national/", _row(302, 403, 403, 403, 403, 403, 403, 403)),
     ("GET", "/national/2026", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    ("GET", "/national/2026/regions/62.02", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    ("GET", "/national/regions/new", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    ("POST", "/national/regions/new", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    ("GET", "/national/users", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    ("GET", "/national/users/new", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    ("POST", "/national/users/new", _row(302, 403, 403, 403, 403, 403, 403, 403)),
     ("GET", "/national/1999/export.csv", _row(302, 403, 403, 403, 403, 403, 403, 403)),
     *[
         (method, "/api/v1/no-such-thing", _row(401, 401, 401, 401, 401, 401, 401, 401))

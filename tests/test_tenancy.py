@@ -381,3 +381,36 @@ def test_a_print_job_prints_in_its_periods_region(two_regions):
             job = db.session.get(PrintJob, job.id)
             assert job.documents >= 1
             assert all(row.region_id == second.id for row in made)
+
+
+def test_a_region_cannot_take_a_log_in_name_another_region_uses(two_regions, client, auth):
+    """Names are the deployment's: the second region's administrator gets the form again
+    with the reason, not an error page."""
+    auth.login("b-admin")
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "username": "admin",
+            "role": "evaluator",
+            "password": "Sandi-Kobar-2026!",
+            "full_name": "",
+            "agency": "",
+        },
+    )
+    assert response.status_code == 400
+    assert "admin" in response.get_data(as_text=True)
+    with two_regions.app_context():
+        assert len(db.session.scalars(select(User).filter_by(username="admin")).all()) == 1
+
+
+def test_an_audit_event_belongs_to_the_region_it_happened_in(two_regions):
+    """Also an event recorded before the request worked in a region (a log-in): the acting
+    user's region."""
+    from smartcity.services import audit
+
+    with two_regions.app_context(), working_in(None):
+        user = db.session.scalar(select(User).filter_by(username="b-operator"))
+        event = audit.record("user.logged_in", "user", user.id, user=user)
+        db.session.flush()
+        assert event.region_id == user.region_id
+        db.session.rollback()

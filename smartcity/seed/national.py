@@ -74,13 +74,21 @@ def seed_national(password_for, report: list[str]) -> None:
             if db.session.scalar(select(Region.id).filter_by(code=code)) is not None:
                 report.append(f"  region {code} {name} (already exists)")
                 continue
-        region = Region(code=code, name=name, kind=kind, province_code=PROVINCE_CODE, seat=seat)
-        db.session.add(region)
-        db.session.flush()
-        with working_in(region.id):
-            _fill(region, version, random.Random(f"{code}-{position}"))
+        add_synthetic_region(code, name, kind, seat, version, random.Random(f"{code}-{position}"))
         report.append(f"  region {code} {name}: {len(NATIONAL_AGENCIES)} agencies, {YEARS}")
     db.session.commit()
+
+
+def add_synthetic_region(
+    code: str, name: str, kind: str, seat: str, version, rng: random.Random
+) -> Region:
+    """A region of Kalimantan Tengah with the synthetic agencies and final years."""
+    region = Region(code=code, name=name, kind=kind, province_code=PROVINCE_CODE, seat=seat)
+    db.session.add(region)
+    db.session.flush()
+    with working_in(region.id):
+        _fill(region, version, rng)
+    return region
 
 
 def _fill(region: Region, version, rng: random.Random) -> None:

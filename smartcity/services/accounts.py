@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import NATIONAL_ROLES, Agency, Role, User, UserSession, utcnow
-from ..tenancy import any_region, working_region_id
+from ..tenancy import ALL_REGIONS, any_region, working_region_id
 from . import audit
 from .i18n import gettext_or_english as _
 
@@ -84,8 +84,12 @@ def active_evaluators() -> list[User]:
 
 
 def find_user(username: str) -> User | None:
+    """The account with this log-in name, in whichever region: names are the deployment's
+    (one log-in page), so a region cannot take a name another region uses."""
     return db.session.scalar(
-        select(User).where(func.lower(User.username) == username.strip().lower())
+        select(User)
+        .where(func.lower(User.username) == username.strip().lower())
+        .execution_options(**{ALL_REGIONS: True})
     )
 
 
@@ -280,6 +284,18 @@ def _region_for(role: str, by: User | None) -> int | None:
             )
         )
     return region_id
+
+
+def national_users() -> list[User]:
+    """The ministry's accounts (no region), by username."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role.in_([r.value for r in NATIONAL_ROLES]))
+            .order_by(User.username)
+            .execution_options(**{ALL_REGIONS: True})
+        )
+    )
 
 
 def user_record(user: User) -> dict[str, object]:

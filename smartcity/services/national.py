@@ -21,9 +21,10 @@ from ..domain.workflow import Status
 from ..extensions import db
 from ..models import Agency, Assessment, Period, Region
 from ..region_context import working_in
-from . import results
+from . import regions, results
 from .exports import rounded
 from .instruments import instrument_of
+from .region import PeriodRegion, find_period, region_for
 from .spreadsheets import csv_lines
 
 
@@ -104,6 +105,19 @@ def of_year(year: int) -> NationalYear | None:
     )
     previous: list[RegionYear] = region_years(before)
     return national_year(year, inputs, instrument, previous)
+
+
+def region_year(year: int, code: str) -> tuple[Region, PeriodRegion] | None:
+    """One region's results for the year, exactly as its own region page computes them (read
+    in that region); None when there is no such region or period."""
+    region = regions.find(code)
+    if region is None:
+        return None
+    with working_in(region.id):
+        period = find_period(year)
+        if period is None:
+            return None
+        return region, region_for(period)
 
 
 # --- the year's export: one row per region, written as it is read ---------------------------
