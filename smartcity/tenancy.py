@@ -10,18 +10,19 @@ nothing, exactly as if it did not exist, and answers 404.
 Which region is worked in:
 - a request of a region user (`User.region_id`): their region, set before any view runs and
   for the API from its token (`enter_for`);
-- a command: its `--region CODE`, or the only region (`cli_region`);
-- a national user (ministry roles), an anonymous visitor, a print job or a migration: no
-  region; their queries are not narrowed (the national pages read every region, the public
-  verification page finds any region's document). `policy.py` keeps national users away
-  from the region's pages.
+- a command: its `--region CODE`, or the only region (`region_for_command`, cli.py);
+- a print job or a batch worker: its period's region (services/print_jobs.py, batch.py);
+  issuing a document: its assessment's or period's region (documents/issuing.py);
+- a national user (ministry roles), an anonymous visitor or a migration: no region; their
+  queries are not narrowed (the national pages read every region, the public verification
+  page finds any region's document). `policy.py` keeps national users away from the
+  region's pages.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, g, request
@@ -229,11 +230,3 @@ def region_for_command(code: str | None) -> Region | None:
     if len(regions) > 1:
         raise RegionChoiceError("several regions exist: name one with --region CODE")
     return regions[0] if regions else None
-
-
-@contextmanager
-def command_region(code: str | None) -> Iterator[Region | None]:
-    """Work in the command's region for the block (see `region_for_command`)."""
-    region = region_for_command(code)
-    with working_in(region.id if region is not None else None):
-        yield region

@@ -180,6 +180,26 @@ def add_second_region(app) -> None:
             db.session.commit()
 
 
+def queries_during(app, work) -> int:
+    """How many SQL statements `work()` sends to the app's database."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with app.app_context():
+            work()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
 def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'name="csrf_token" value="([^"]+)"', html

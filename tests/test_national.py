@@ -8,7 +8,7 @@ import io
 from fractions import Fraction
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from smartcity.domain import formats
 from smartcity.domain.national import PROVINCES, RegionInput, national_year, region_years
@@ -22,7 +22,7 @@ from smartcity.services.instruments import DEMO_INSTRUMENT, instrument_of, regis
 from smartcity.services.region import region_for
 from smartcity.services.tokens import create_token
 
-from .helpers import PASSWORD, SECOND_REGION
+from .helpers import PASSWORD, SECOND_REGION, queries_during
 
 DEMO = "62.02"
 
@@ -99,22 +99,6 @@ def test_change_province_table_and_pillar_counts(instrument):
 # --- the service, pages, export and API ------------------------------------------------------
 
 
-def _queries(app, work) -> int:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            work()
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 def test_the_national_year_agrees_with_each_regions_own_page(two_regions):
     with two_regions.app_context():
         year = national.of_year(2025)
@@ -136,14 +120,14 @@ def test_the_national_year_asks_the_same_number_of_queries_for_more_regions(two_
         version = db.session.scalar(
             select(Period).join(Region).where(Region.code == "62.71", Period.year == 2025)
         ).instrument_version
-    few = _queries(two_regions, lambda: national.of_year(2025))
+    few = queries_during(two_regions, lambda: national.of_year(2025))
     with two_regions.app_context():
         for n in range(3):
             add_synthetic_region(
                 f"62.{20 + n}", f"Kabupaten Uji {n}", "kabupaten", "Uji", version, random.Random(n)
             )
         db.session.commit()
-    many = _queries(two_regions, lambda: national.of_year(2025))
+    many = queries_during(two_regions, lambda: national.of_year(2025))
     with two_regions.app_context():
         assert len(national.of_year(2025).regions) == 9
     assert many == few

@@ -117,69 +117,45 @@ def _snapshot(app, region_code: str) -> dict[str, object]:
         region = db.session.scalar(select(Region).filter_by(code=region_code))
         agencies = select(Agency.id).where(Agency.region_id == region.id)
         assessments = select(Assessment.id).where(Assessment.agency_id.in_(agencies))
-        return {
-            "assessments": sorted(
-                db.session.execute(
-                    select(Assessment.id, Assessment.status, Assessment.round).where(
-                        Assessment.id.in_(assessments)
-                    )
-                ).all()
+        rows = {
+            "assessments": (
+                (Assessment.id, Assessment.status, Assessment.round),
+                Assessment.id.in_(assessments),
             ),
-            "answers": sorted(
-                db.session.execute(
-                    select(Answer.id, Answer.level, Answer.justification, Answer.version).where(
-                        Answer.assessment_id.in_(assessments)
-                    )
-                ).all()
+            "answers": (
+                (Answer.id, Answer.level, Answer.justification, Answer.version),
+                Answer.assessment_id.in_(assessments),
             ),
-            "reviews": sorted(
-                db.session.execute(
-                    select(Review.id, Review.verified_level, Review.note).where(
-                        Review.assessment_id.in_(assessments)
-                    )
-                ).all()
+            "reviews": (
+                (Review.id, Review.verified_level, Review.note),
+                Review.assessment_id.in_(assessments),
             ),
-            "evidence": sorted(
-                db.session.execute(
-                    select(Evidence.id, Evidence.deleted_at).where(
-                        Evidence.assessment_id.in_(assessments)
-                    )
-                ).all()
+            "evidence": (
+                (Evidence.id, Evidence.deleted_at),
+                Evidence.assessment_id.in_(assessments),
             ),
-            "agencies": sorted(
-                db.session.execute(
-                    select(Agency.id, Agency.name, Agency.active).where(
-                        Agency.region_id == region.id
-                    )
-                ).all()
+            "agencies": ((Agency.id, Agency.name, Agency.active), Agency.region_id == region.id),
+            "users": (
+                (User.id, User.role, User.active, User.password_hash),
+                User.region_id == region.id,
             ),
-            "users": sorted(
-                db.session.execute(
-                    select(User.id, User.role, User.active, User.password_hash).where(
-                        User.region_id == region.id
-                    )
-                ).all()
+            "periods": (
+                (Period.id, Period.status, Period.closes_on),
+                Period.region_id == region.id,
             ),
-            "periods": sorted(
-                db.session.execute(
-                    select(Period.id, Period.status, Period.closes_on).where(
-                        Period.region_id == region.id
-                    )
-                ).all()
-            ),
-            "documents": sorted(
-                db.session.execute(
-                    select(IssuedDocument.id, IssuedDocument.revoked_at).where(
-                        IssuedDocument.region_id == region.id
-                    )
-                ).all()
-            ),
-            "audit": db.session.scalar(
-                select(func.count())
-                .select_from(AuditEvent)
-                .where(AuditEvent.region_id == region.id)
+            "documents": (
+                (IssuedDocument.id, IssuedDocument.revoked_at),
+                IssuedDocument.region_id == region.id,
             ),
         }
+        snapshot: dict[str, object] = {
+            name: sorted(db.session.execute(select(*columns).where(where)).all())
+            for name, (columns, where) in rows.items()
+        }
+        snapshot["audit"] = db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.region_id == region.id)
+        )
+        return snapshot
 
 
 @pytest.mark.commits

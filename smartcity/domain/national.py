@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from .instrument import Dimension, Instrument, MaturityBand
@@ -162,17 +162,13 @@ def _ranked(regions: list[RegionYear], previous: Mapping[str, Fraction]) -> list
     for position, region in enumerate(with_index, start=1):
         shared = ranked and ranked[-1].index == region.index
         ranked.append(
-            RegionYear(
-                **{
-                    **region.__dict__,
-                    "rank": ranked[-1].rank if shared else position,
-                    "previous": previous.get(region.code),
-                }
+            replace(
+                region,
+                rank=ranked[-1].rank if shared else position,
+                previous=previous.get(region.code),
             )
         )
-    return ranked + [
-        RegionYear(**{**r.__dict__, "previous": previous.get(r.code)}) for r in without
-    ]
+    return ranked + [replace(r, previous=previous.get(r.code)) for r in without]
 
 
 def national_year(

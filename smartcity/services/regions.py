@@ -11,6 +11,7 @@ from ..extensions import db
 from ..models import REGION_ROLES, Agency, Period, Region, RegionKind, User
 from ..region_context import working_in
 from ..tenancy import any_region
+from ..tenancy import find_region as find
 from . import audit
 from .i18n import gettext_or_english as _
 
@@ -69,11 +70,6 @@ def _checked(code: str, name: str, kind: str, province_code: str | None) -> tupl
             )
         )
     return code, prefix
-
-
-def find(code: str) -> Region | None:
-    with working_in(None):
-        return db.session.scalar(select(Region).filter_by(code=code.strip()))
 
 
 def create_region(
