@@ -125,14 +125,29 @@ SCOPES: tuple[tuple[type, Callable[[Any, int], Any]], ...] = (
 )
 
 
-@functools.lru_cache(maxsize=1024)
-def _criteria(region_id: int) -> tuple:
+_CONDITIONS = dict(SCOPES)
+
+
+@functools.lru_cache(maxsize=4096)
+def _criteria(region_id: int, models: frozenset[type]) -> tuple:
     # plain expressions: the compiled statement is cached once and the region id travels as a
-    # bound parameter; the options themselves are made once per region
+    # bound parameter; the options are made once per region and set of tables
     return tuple(
-        with_loader_criteria(model, condition(model, region_id), include_aliases=True)
-        for model, condition in SCOPES
+        with_loader_criteria(model, _CONDITIONS[model](model, region_id), include_aliases=True)
+        for model in sorted(models, key=lambda m: m.__name__)
     )
+
+
+_EVERY_MODEL = frozenset(_CONDITIONS)
+
+
+def _scoped_models(state: ORMExecuteState) -> frozenset[type]:
+    """The scoped models whose rows the statement returns or changes (its entities); every
+    scoped model when it names none (`select(func.count()).select_from(Agency)`). Tables
+    used only to join or filter return nothing a reader sees, so they are left alone: each
+    condition costs time on every execution."""
+    models = frozenset(mapper.class_ for mapper in state.all_mappers) & _EVERY_MODEL
+    return models if state.all_mappers else _EVERY_MODEL
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -144,7 +159,9 @@ def _keep_inside_region(state: ORMExecuteState) -> None:
         return
     if state.execution_options.get(ALL_REGIONS):
         return
-    state.statement = state.statement.options(*_criteria(region_id))
+    models = _scoped_models(state)
+    if models:
+        state.statement = state.statement.options(*_criteria(region_id, models))
 
 
 # --- which region is worked in -------------------------------------------------------------
