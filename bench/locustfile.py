@@ -7,9 +7,9 @@ gunicorn; read bench/README.md. Each virtual user logs in once through the real 
 several virtual users may be the same person in different browsers.
 
 Environment (set by bench/capacity.py): BENCH_PASSWORD, BENCH_EVIDENCE (a PDF file to upload),
-BENCH_STEPS ("10,20,40"), BENCH_STEP_SECONDS, BENCH_SPAWN_RATE, BENCH_RESULTS (a JSON-lines
-file: one line per step), BENCH_P95_MS and BENCH_STOP_AFTER_MISS ("1": no bigger step after one
-that missed).
+BENCH_STEPS ("10,20,40"), BENCH_STEP_SECONDS, BENCH_SETTLE_SECONDS (5), BENCH_SPAWN_RATE,
+BENCH_RESULTS (a JSON-lines file: one line per step), BENCH_P95_MS and BENCH_STOP_AFTER_MISS
+("1": no bigger step after one that missed).
 """
 
 from __future__ import annotations
