@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -47,6 +48,8 @@ class Run:
     seconds: float  # the workers' start to the last one's exit
     span: float  # first job claimed to last job finished (print_jobs rows)
     busy: float  # the jobs' own durations added up: busy / span = jobs running at once
+    cpu: float  # CPU seconds the workers used
+    idle: float  # share of the machine's CPU time nobody used during the run (/proc/stat)
     documents: int
     jobs: int
     failed: int
@@ -160,6 +163,7 @@ def run_workers(app, count: int, env: dict[str, str], logs: Path) -> Run:
 
     jobs = queue_jobs(app, env["BENCH_WHAT"])
     command = [sys.executable, "-m", "flask", "--app", "app", "print-worker", "--burst"]
+    cpu_before, idle_before = children_cpu(), machine_idle()
     start = time.perf_counter()
     processes = []
     for n in range(count):
@@ -172,6 +176,8 @@ def run_workers(app, count: int, env: dict[str, str], logs: Path) -> Run:
         process.wait()
         log.close()
     seconds = time.perf_counter() - start
+    cpu = children_cpu() - cpu_before
+    idle = machine_idle(since=idle_before)
     with app.app_context():
         row = db.session.execute(
             select(
@@ -194,7 +200,26 @@ def run_workers(app, count: int, env: dict[str, str], logs: Path) -> Run:
     span = (last - first).total_seconds() if first and last else float("nan")
     if finished != jobs:  # pragma: no cover - a measuring tool reports, never asserts
         print(f"  {jobs} jobs queued but {finished} recorded", flush=True)
-    return Run(count, seconds, span, busy, int(documents or 0), jobs, failed)
+    return Run(count, seconds, span, busy, cpu, idle, int(documents or 0), jobs, failed)
+
+
+def children_cpu() -> float:
+    """CPU seconds of the child processes this process has waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def machine_idle(since: tuple[int, int] | None = None):
+    """The idle and total CPU ticks of the machine (Linux), or the idle share since `since`:
+    near 0 means the workers waited for CPU, a large share that they waited for something else."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except (OSError, ValueError):
+        return (0, 0) if since is None else float("nan")
+    idle, total = fields[3] + fields[4], sum(fields[:8])
+    if since is None:
+        return idle, total
+    return (idle - since[0]) / max(total - since[1], 1)
 
 
 def clean_queue(redis_url: str, queue_name: str) -> None:
@@ -291,7 +316,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"round {round_number + 1} (ceiling {ceilings[-1]:.2f}x): {count} worker(s) "
                     f"{run.documents} documents in {run.seconds:.1f} s = {run.rate:.2f}/s "
                     f"(jobs {run.span:.1f} s from first claim to last finish, "
-                    f"{run.busy / run.span:.2f} running at once on average; "
+                    f"{run.busy / run.span:.2f} running at once on average; workers' CPU "
+                    f"{run.cpu:.1f} s, machine idle {run.idle:.0%}; "
                     f"{run.failed} of {run.jobs} jobs not done)",
                     flush=True,
                 )
