@@ -355,3 +355,19 @@ def test_seed_demo_national_adds_the_ministry_and_five_regions_once(demo_history
         "kementerian-evaluator": "ministry-evaluator",
         "kementerian-pimpinan": "national-viewer",
     }
+
+
+@pytest.mark.commits
+def test_print_takes_the_region(two_regions, runner, tmp_path):
+    """`print --region`: the second region's 2025 documents, numbered in its own series."""
+    result = runner.invoke(
+        args=[
+            *("print", "--period", "2025", "--what", "certificate"),
+            *("--out", str(tmp_path), "--region", SECOND_REGION),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    manifest = (tmp_path / "manifest.csv").read_text(encoding="utf-8-sig")
+    assert "DISKOMINFO" in manifest and "DINKES" not in manifest
+    refused = runner.invoke(args=["print", "--period", "2025", "--out", str(tmp_path / "x")])
+    assert refused.exit_code == 1 and "--region" in refused.output
