@@ -390,3 +390,15 @@ def test_an_audit_event_belongs_to_the_region_it_happened_in(two_regions):
         db.session.flush()
         assert event.region_id == user.region_id
         db.session.rollback()
+
+
+@pytest.mark.commits
+@pytest.mark.parametrize("username", MINISTRY)
+def test_the_ministry_is_shown_only_what_it_may_use(two_regions, username):
+    """Every link and button a national user is shown works for them: no 403, no error."""
+    client = two_regions.test_client()
+    log_in(client, username, PASSWORD)
+    pages = Crawler(two_regions, client).crawl("/national/")
+    assert len(pages) > 3
+    refused = [(p.method, p.url, p.status) for p in pages if p.status == 403 or p.status >= 500]
+    assert refused == []
