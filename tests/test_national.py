@@ -91,6 +91,15 @@ def test_change_province_table_and_pillar_counts(instrument):
     kalteng = next(p for p in year.provinces if p.code == "62")
     assert kalteng.name == "Kalimantan Tengah" and kalteng.mean == Fraction(7, 2)
     assert kalteng.best.code == "62.02" and kalteng.regions == 2
+    assert year.mean == Fraction(8, 3)
+    yoy = year.year_over_year
+    assert (yoy.regions, yoy.mean, yoy.previous_mean, yoy.improved, yoy.declined) == (
+        1,
+        3,
+        2,
+        1,
+        0,
+    )
     gov = next(p for p in year.pillars if p.dimension.code == "GOV")
     assert gov.regions == 3 and sum(count for _band, count in gov.counts) == 3
     assert len(PROVINCES) == 38
@@ -161,6 +170,15 @@ def test_a_regions_page_for_the_ministry(two_regions, client, auth):
     assert formats.index(index, "id") in page
     assert client.get("/national/2025/regions/99.99").status_code == 404
     assert client.get(f"/national/1999/regions/{SECOND_REGION}").status_code == 404
+
+
+def test_the_year_page_compares_with_the_year_before(demo_history, client, auth, runner):
+    """With the national demo: 2025 against 2024, over the five regions with both years."""
+    assert runner.invoke(args=["seed-demo", "--national", "--password", PASSWORD]).exit_code == 0
+    auth.login("kementerian-pimpinan")
+    page = client.get("/national/2025").get_data(as_text=True)
+    assert 'data-testid="national-year-over-year"' in page
+    assert "Dari 5 daerah" in page
 
 
 def test_the_index_page_lists_years_and_regions(two_regions, client, auth):

@@ -142,6 +142,7 @@ SCHEMAS: dict[str, Any] = {
     "NationalResults": _object(
         {
             "year": {"type": "integer"},
+            "mean": _nullable(INDEX),
             "pillars": {"type": "array", "items": _ref("PillarMean")},
             "regions": {"type": "array", "items": _ref("NationalRegion")},
         }

@@ -221,6 +221,7 @@ def national_results(year: int) -> Response:
     return jsonify(
         {
             "year": result.year,
+            "mean": number_json(result.mean),
             "pillars": [
                 {"code": p.dimension.code, "mean": number_json(p.mean)} for p in result.pillars
             ],

@@ -8,7 +8,8 @@ agencies' final verified results); here they are ranked and tallied:
   listed by name; regions without a final result yet follow, unranked;
 - per pillar, how many regions' means fall in each maturity band;
 - per province, how many regions have a result, their mean index and the best region;
-- the change of each region's index since the previous year, where it had one.
+- the change of each region's index since the previous year, where it had one, and over the
+  regions with a result in both years their mean then and now and how many rose or fell.
 """
 
 from __future__ import annotations
@@ -120,15 +121,43 @@ class ProvinceRow:
 
 
 @dataclass(frozen=True)
+class YearOverYear:
+    """The year against the one before, over the regions with a result in both."""
+
+    regions: int
+    mean: Fraction | None  # this year's mean index of those regions
+    previous_mean: Fraction | None  # their mean the year before
+    improved: int
+    declined: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
 class NationalYear:
     year: int
     regions: tuple[RegionYear, ...]  # ranked first, then the regions without a result
     pillars: tuple[PillarDistribution, ...]
     provinces: tuple[ProvinceRow, ...]
+    mean: Fraction | None = None  # the plain mean of the regions' indices
+    year_over_year: YearOverYear | None = None
 
     @property
     def ranked(self) -> int:
         return sum(1 for region in self.regions if region.rank is not None)
+
+
+def year_over_year(regions: Iterable[RegionYear]) -> YearOverYear | None:
+    both = [r for r in regions if r.change is not None]
+    if not both:
+        return None
+    return YearOverYear(
+        regions=len(both),
+        mean=_mean([r.index for r in both]),  # type: ignore[misc]
+        previous_mean=_mean([r.previous for r in both]),  # type: ignore[misc]
+        improved=sum(1 for r in both if r.change > 0),  # type: ignore[operator]
+        declined=sum(1 for r in both if r.change < 0),  # type: ignore[operator]
+        unchanged=sum(1 for r in both if r.change == 0),
+    )
 
 
 def region_years(inputs: Iterable[RegionInput]) -> list[RegionYear]:
@@ -209,5 +238,10 @@ def national_year(
             )
         )
     return NationalYear(
-        year=year, regions=tuple(regions), pillars=tuple(pillars), provinces=tuple(provinces)
+        year=year,
+        regions=tuple(regions),
+        pillars=tuple(pillars),
+        provinces=tuple(provinces),
+        mean=_mean([r.index for r in regions if r.index is not None]),
+        year_over_year=year_over_year(regions),
     )
