@@ -11,11 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from smartcity.domain import formats
-from smartcity.domain.national import PROVINCES, RegionInput, national_year, region_years
-from smartcity.domain.region import AgencyResult
+from smartcity.domain.national import PROVINCES, RegionInput, national_year, region_year
 from smartcity.domain.workflow import Status
 from smartcity.extensions import db
-from smartcity.models import Period, Region, User
+from smartcity.models import Assessment, Period, Region, User
 from smartcity.region_context import working_in
 from smartcity.services import national, regions
 from smartcity.services.instruments import DEMO_INSTRUMENT, instrument_of, register_instrument
@@ -37,26 +36,30 @@ def instrument():
     return load_instrument(DEMO_INSTRUMENT.read_text(encoding="utf-8"))
 
 
-def _final(code: str, index: str, **dimensions: str) -> AgencyResult:
-    return AgencyResult(
+def _final(**dimensions: str) -> dict[str, Fraction]:
+    """A final agency's verified dimension indices."""
+    return {d: Fraction(v) for d, v in dimensions.items()}
+
+
+def _region(code: str, province: str, instrument, *finals, agencies: int | None = None):
+    """A region's year: its final agencies' indices (and how many agencies in all)."""
+    region = RegionInput(
         code,
-        code.title(),
-        Status.FINAL,
-        Fraction(index),
-        {d: Fraction(v) for d, v in dimensions.items()},
+        f"Daerah {code}",
+        province,
+        instrument,
+        tuple(finals),
+        len(finals) if agencies is None else agencies,
     )
-
-
-def _region(code: str, province: str, instrument, *agencies: AgencyResult) -> RegionInput:
-    return RegionInput(code, f"Daerah {code}", province, instrument, tuple(agencies))
+    return region_year(region)
 
 
 def test_regions_are_ranked_by_index_ties_share_a_rank_and_the_unfinished_follow(instrument):
     inputs = [
-        _region("62.01", "62", instrument, _final("A", "3", GOV="3")),
-        _region("62.02", "62", instrument, _final("A", "4", GOV="4")),
-        _region("63.01", "63", instrument, _final("A", "3", GOV="3")),
-        _region("63.02", "63", instrument, AgencyResult("A", "A", Status.DRAFT)),
+        _region("62.01", "62", instrument, _final(GOV="3")),
+        _region("62.02", "62", instrument, _final(GOV="4")),
+        _region("63.01", "63", instrument, _final(GOV="3")),
+        _region("63.02", "63", instrument, agencies=1),
     ]
     year = national_year(2025, inputs, instrument)
     assert [(r.rank, r.code) for r in year.regions] == [
@@ -70,20 +73,17 @@ def test_regions_are_ranked_by_index_ties_share_a_rank_and_the_unfinished_follow
 
 def test_a_regions_index_is_its_region_pages(instrument):
     """Only GOV answered: the region index is the GOV mean, as on the region page."""
-    inputs = [
-        _region("62.01", "62", instrument, _final("A", "3", GOV="3"), _final("B", "2", GOV="2"))
-    ]
-    (region,) = region_years(inputs)
+    region = _region("62.01", "62", instrument, _final(GOV="3"), _final(GOV="2"))
     assert region.pillars == {"GOV": Fraction(5, 2)} and region.index == Fraction(5, 2)
     assert region.final_agencies == region.agencies == 2
 
 
 def test_change_province_table_and_pillar_counts(instrument):
-    before = region_years([_region("62.01", "62", instrument, _final("A", "2", GOV="2"))])
+    before = [_region("62.01", "62", instrument, _final(GOV="2"))]
     inputs = [
-        _region("62.01", "62", instrument, _final("A", "3", GOV="3")),
-        _region("62.02", "62", instrument, _final("A", "4", GOV="4")),
-        _region("63.01", "63", instrument, _final("A", "1", GOV="1")),
+        _region("62.01", "62", instrument, _final(GOV="3")),
+        _region("62.02", "62", instrument, _final(GOV="4")),
+        _region("63.01", "63", instrument, _final(GOV="1")),
     ]
     year = national_year(2025, inputs, instrument, before)
     by_code = {r.code: r for r in year.regions}
@@ -119,6 +119,33 @@ def test_the_national_year_agrees_with_each_regions_own_page(two_regions):
                 assert region_for(period).result.index == shown[code], code
 
 
+def test_the_national_year_follows_every_change_of_a_regions_results(two_regions):
+    """Computed again when a result is stored or dropped, renamed at once."""
+    from smartcity.services import results
+
+    def second() -> object:
+        year = national.of_year(2025)
+        return next(r for r in year.regions if r.code == SECOND_REGION)
+
+    with two_regions.app_context():
+        before = second()
+        assert before.final_agencies == 1 and before.index is not None
+        with working_in(regions.find(SECOND_REGION).id):
+            assessment = db.session.scalar(
+                select(Assessment).join(Period).where(Period.year == 2025)
+            )
+            results.drop(assessment)
+            assessment.status = Status.VERIFIED
+            db.session.flush()
+            assert (second().final_agencies, second().index) == (0, None)
+            assessment.status = Status.FINAL
+            results.record(assessment)
+            assert second().index == before.index
+            regions.update_region(regions.find(SECOND_REGION), name="Kabupaten Kobar Baru")
+            assert second().name == "Kabupaten Kobar Baru"
+        db.session.rollback()
+
+
 def test_the_national_year_asks_the_same_number_of_queries_for_more_regions(two_regions):
     import random
 
@@ -129,6 +156,7 @@ def test_the_national_year_asks_the_same_number_of_queries_for_more_regions(two_
         version = db.session.scalar(
             select(Period).join(Region).where(Region.code == "62.71", Period.year == 2025)
         ).instrument_version
+    national.forget()
     few = queries_during(two_regions, lambda: national.of_year(2025))
     with two_regions.app_context():
         for n in range(3):
@@ -136,6 +164,7 @@ def test_the_national_year_asks_the_same_number_of_queries_for_more_regions(two_
                 f"62.{20 + n}", f"Kabupaten Uji {n}", "kabupaten", "Uji", version, random.Random(n)
             )
         db.session.commit()
+    national.forget()
     many = queries_during(two_regions, lambda: national.of_year(2025))
     with two_regions.app_context():
         assert len(national.of_year(2025).regions) == 9

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from .instrument import Dimension, Instrument, MaturityBand
-from .region import AgencyResult, _mean, region_result
+from .region import _mean, dimension_means
 
 # Kemendagri's province codes (kode wilayah, 2022: 38 provinces) and names
 PROVINCES: Mapping[str, str] = {
@@ -72,13 +72,15 @@ def province_name(code: str) -> str:
 
 @dataclass(frozen=True)
 class RegionInput:
-    """One region's year as the service reads it: who it is and its agencies' results."""
+    """One region's year as the service reads it: who it is, each final agency's verified
+    dimension indices, and how many agencies have an assessment that year."""
 
     code: str
     name: str
     province_code: str
     instrument: Instrument
-    agencies: tuple[AgencyResult, ...]
+    finals: tuple[Mapping[str, Fraction], ...]
+    agencies: int
 
 
 @dataclass(frozen=True)
@@ -160,25 +162,21 @@ def year_over_year(regions: Iterable[RegionYear]) -> YearOverYear | None:
     )
 
 
-def region_years(inputs: Iterable[RegionInput]) -> list[RegionYear]:
-    """Each region's index and pillar means, unranked (the previous year needs only these)."""
-    out = []
-    for region in inputs:
-        result = region_result(region.instrument, region.agencies)
-        out.append(
-            RegionYear(
-                rank=None,
-                code=region.code,
-                name=region.name,
-                province_code=region.province_code,
-                index=result.index,
-                maturity=result.maturity,
-                pillars={d.dimension.code: d.mean for d in result.dimensions if d.mean is not None},
-                final_agencies=result.final,
-                agencies=result.total,
-            )
-        )
-    return out
+def region_year(region: RegionInput) -> RegionYear:
+    """A region's index and pillar means, unranked: its region page's, without the ranking of
+    its agencies and the tallies the national pages do not show."""
+    dimensions, index = dimension_means(region.instrument, region.finals)
+    return RegionYear(
+        rank=None,
+        code=region.code,
+        name=region.name,
+        province_code=region.province_code,
+        index=index,
+        maturity=region.instrument.band_for(index) if index is not None else None,
+        pillars={d.dimension.code: d.mean for d in dimensions if d.mean is not None},
+        final_agencies=len(region.finals),
+        agencies=region.agencies,
+    )
 
 
 def _ranked(regions: list[RegionYear], previous: Mapping[str, Fraction]) -> list[RegionYear]:
@@ -202,14 +200,15 @@ def _ranked(regions: list[RegionYear], previous: Mapping[str, Fraction]) -> list
 
 def national_year(
     year: int,
-    inputs: Iterable[RegionInput],
+    regions_of_year: Iterable[RegionYear],
     instrument: Instrument,
     previous: Iterable[RegionYear] = (),
 ) -> NationalYear:
-    """The year's ranking, pillar distributions and province table. `instrument` gives the
-    pillars and bands of the tallies (the instrument most regions used that year)."""
+    """The year's ranking, pillar distributions and province table from each region's year
+    (`region_year`). `instrument` gives the pillars and bands of the tallies (the instrument
+    most regions used that year)."""
     earlier = {r.code: r.index for r in previous if r.index is not None}
-    regions = _ranked(region_years(inputs), earlier)
+    regions = _ranked(list(regions_of_year), earlier)
     pillars = []
     for dimension in instrument.dimensions:
         means = [r.pillars[dimension.code] for r in regions if dimension.code in r.pillars]

@@ -118,12 +118,15 @@ def rank(agencies: Iterable[AgencyResult], instrument: Instrument) -> tuple[Rank
     return tuple(ranked)
 
 
-def region_result(instrument: Instrument, agencies: Iterable[AgencyResult]) -> RegionResult:
-    agencies = list(agencies)
-    finals = [a for a in agencies if a.is_final]
+def dimension_means(
+    instrument: Instrument, finals: Iterable[Mapping[str, Fraction]]
+) -> tuple[tuple[DimensionResult, ...], Fraction | None]:
+    """Each dimension's region mean over the final agencies' verified dimension indices, and
+    the region index: the weighted mean of those means with the instrument's weights."""
+    finals = list(finals)
     dimensions = []
     for dimension in instrument.dimensions:
-        values = [a.dimensions[dimension.code] for a in finals if dimension.code in a.dimensions]
+        values = [own[dimension.code] for own in finals if dimension.code in own]
         mean = _mean(values)
         dimensions.append(
             DimensionResult(
@@ -134,13 +137,20 @@ def region_result(instrument: Instrument, agencies: Iterable[AgencyResult]) -> R
             )
         )
     index = weighted_mean((d.dimension.weight, d.mean) for d in dimensions if d.mean is not None)
+    return tuple(dimensions), index
+
+
+def region_result(instrument: Instrument, agencies: Iterable[AgencyResult]) -> RegionResult:
+    agencies = list(agencies)
+    finals = [a for a in agencies if a.is_final]
+    dimensions, index = dimension_means(instrument, (a.dimensions for a in finals))
     ranking = rank(finals, instrument)
     by_level = Counter(r.maturity.level for r in ranking)
     statuses = Counter(a.status for a in agencies)
     return RegionResult(
         index=index,
         maturity=instrument.band_for(index) if index is not None else None,
-        dimensions=tuple(dimensions),
+        dimensions=dimensions,
         ranking=ranking,
         level_counts=tuple((band, by_level[band.level]) for band in instrument.maturity_bands),
         status_counts=tuple((status, statuses[status]) for status in Status),

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from ..domain.national import NationalYear, RegionInput, RegionYear, national_year, region_years
-from ..domain.region import AgencyResult
+from ..domain.national import NationalYear, RegionInput, RegionYear, national_year, region_year
 from ..domain.workflow import Status
 from ..extensions import db
-from ..models import Agency, Assessment, Period, Region
+from ..models import Assessment, AssessmentResult, Period, Region
 from ..region_context import working_in
 from . import regions, results
 from .exports import rounded
@@ -46,8 +45,84 @@ def years() -> list[YearRow]:
     return [YearRow(year, count) for year, count in rows]
 
 
-def _inputs(year: int) -> tuple[list[RegionInput], list]:
-    """Every region with a period in `year`, with its agencies' results (four queries)."""
+# (period id, its fingerprint) -> the region's year as computed from it: kept per process
+# until the period's assessments or stored results change (`_fingerprints`)
+_computed: dict[tuple[int, tuple], RegionYear] = {}
+MAX_KEPT = 20_000  # 514 regions x 5 years x 4 changes each before it starts afresh
+
+
+def forget() -> None:
+    """Drop what was computed (tests; a changed instrument would not change a fingerprint)."""
+    _computed.clear()
+
+
+def _fingerprints(period_ids: list[int]) -> dict[int, tuple]:
+    """Per period, what changes whenever its results can: its assessments (how many, how many
+    final, the newest) and its stored results (how many, the newest: a finalization writes
+    new rows, reopening deletes them). Two grouped queries."""
+    assessments = db.session.execute(
+        select(
+            Assessment.period_id,
+            func.count(),
+            func.sum(case((Assessment.status == Status.FINAL, 1), else_=0)),
+            func.max(Assessment.id),
+        )
+        .where(Assessment.period_id.in_(period_ids))
+        .group_by(Assessment.period_id)
+    )
+    stored = dict(
+        (period_id, (count, newest))
+        for period_id, count, newest in db.session.execute(
+            select(
+                Assessment.period_id, func.count(AssessmentResult.id), func.max(AssessmentResult.id)
+            )
+            .join(Assessment, Assessment.id == AssessmentResult.assessment_id)
+            .where(Assessment.period_id.in_(period_ids))
+            .group_by(Assessment.period_id)
+        )
+    )
+    found = {period_id: (0, 0, 0) for period_id in period_ids}
+    for period_id, count, final, newest in assessments:
+        found[period_id] = (count, int(final or 0), newest)
+    return {p: (*found[p], *stored.get(p, (0, 0))) for p in period_ids}
+
+
+def _compute(periods: list[Period], regions_by_id: dict[int, Region]) -> dict[int, RegionYear]:
+    """The periods' region years from their stored results (two queries)."""
+    ids = [period.id for period in periods]
+    dimensions = results.verified_dimensions_of_periods(ids)
+    finals: dict[int, list] = {period_id: [] for period_id in ids}
+    counts: dict[int, int] = dict.fromkeys(ids, 0)
+    rows = db.session.execute(
+        select(Assessment.id, Assessment.period_id, Assessment.status).where(
+            Assessment.period_id.in_(ids)
+        )
+    )
+    for assessment_id, period_id, status in rows:
+        counts[period_id] += 1
+        own = dimensions.get(assessment_id)
+        if status == Status.FINAL and own:
+            finals[period_id].append(own)
+    computed = {}
+    for period in periods:
+        region = regions_by_id[period.region_id]
+        computed[period.id] = region_year(
+            RegionInput(
+                code=region.code,
+                name=region.name,
+                province_code=region.province_code,
+                instrument=instrument_of(period.instrument_version),
+                finals=tuple(finals[period.id]),
+                agencies=counts[period.id],
+            )
+        )
+    return computed
+
+
+def _year(year: int) -> tuple[list[RegionYear], list[Period]]:
+    """Every region with a period in `year`, by code: its index and pillar means. Computed
+    again only for the periods whose results changed since (five queries when none did,
+    seven otherwise, however many regions)."""
     periods = db.session.scalars(
         select(Period)
         .where(Period.year == year, Period.region_id.is_not(None))
@@ -55,59 +130,51 @@ def _inputs(year: int) -> tuple[list[RegionInput], list]:
     ).all()
     if not periods:
         return [], []
-    by_id = {period.id: period for period in periods}
-    regions = {
+    regions_by_id = {
         region.id: region
         for region in db.session.scalars(
             select(Region).where(Region.id.in_({p.region_id for p in periods}))
         )
     }
-    finals = results.verified_of_periods(by_id)
-    agencies: dict[int, list[AgencyResult]] = {period_id: [] for period_id in by_id}
-    rows = db.session.execute(
-        select(Assessment.id, Assessment.period_id, Assessment.status, Agency.code, Agency.name)
-        .join(Agency, Agency.id == Assessment.agency_id)
-        .where(Assessment.period_id.in_(sorted(by_id)))
-    )
-    for assessment_id, period_id, status, code, name in rows:
-        index, dimensions = finals.get(assessment_id, (None, {}))
-        if status == Status.FINAL and index is not None:
-            agencies[period_id].append(AgencyResult(code, name, status, index, dimensions))
-        else:
-            agencies[period_id].append(AgencyResult(code=code, name=name, status=status))
-    inputs = []
-    for period in sorted(periods, key=lambda p: regions[p.region_id].code):
-        region = regions[period.region_id]
-        inputs.append(
-            RegionInput(
+    prints = _fingerprints([p.id for p in periods])
+    missing = [p for p in periods if (p.id, prints[p.id]) not in _computed]
+    if missing:
+        if len(_computed) > MAX_KEPT:
+            _computed.clear()
+        for period_id, computed in _compute(missing, regions_by_id).items():
+            _computed[(period_id, prints[period_id])] = computed
+    out = []
+    for period in periods:
+        region = regions_by_id[period.region_id]
+        # the region's name as it is now: a rename changes no fingerprint
+        out.append(
+            replace(
+                _computed[(period.id, prints[period.id])],
                 code=region.code,
                 name=region.name,
                 province_code=region.province_code,
-                instrument=instrument_of(period.instrument_version),
-                agencies=tuple(agencies[period.id]),
             )
         )
-    return inputs, periods
+    return sorted(out, key=lambda r: r.code), list(periods)
 
 
 def of_year(year: int) -> NationalYear | None:
     """The year's national ranking and tables, with each region's change since the year
     before; None when no region has a period that year."""
     with working_in(None):
-        inputs, periods = _inputs(year)
-        if not inputs:
+        this_year, periods = _year(year)
+        if not this_year:
             return None
-        before, _ = _inputs(year - 1)
+        before, _ = _year(year - 1)
     # the tallies use the instrument most regions answered that year
     common = Counter(p.instrument_version_id for p in periods).most_common(1)[0][0]
     instrument = instrument_of(
         next(p for p in periods if p.instrument_version_id == common).instrument_version
     )
-    previous: list[RegionYear] = region_years(before)
-    return national_year(year, inputs, instrument, previous)
+    return national_year(year, this_year, instrument, before)
 
 
-def region_year(year: int, code: str) -> tuple[Region, PeriodRegion] | None:
+def region_page(year: int, code: str) -> tuple[Region, PeriodRegion] | None:
     """One region's results for the year, exactly as its own region page computes them (read
     in that region); None when there is no such region or period."""
     region = regions.find(code)

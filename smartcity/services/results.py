@@ -165,6 +165,33 @@ def verified_of_periods(
     }
 
 
+def verified_dimensions_of_periods(period_ids: Iterable[int]) -> dict[int, dict[str, Fraction]]:
+    """Assessment id -> dimension code -> verified index of the periods' final assessments:
+    what the national pages need (a region's index comes from its dimension means), without
+    the overall rows."""
+    rows = db.session.execute(
+        select(
+            AssessmentResult.assessment_id,
+            AssessmentResult.dimension_code,
+            AssessmentResult.verified_index,
+        )
+        .join(Assessment, Assessment.id == AssessmentResult.assessment_id)
+        .where(
+            Assessment.period_id.in_(sorted(period_ids)),
+            Assessment.status == Status.FINAL,
+            AssessmentResult.dimension_code != OVERALL,
+            AssessmentResult.verified_index.is_not(None),
+        )
+    )
+    found: dict[int, dict[str, Fraction]] = {}
+    for assessment_id, code, index in rows:
+        own = found.get(assessment_id)
+        if own is None:
+            own = found[assessment_id] = {}
+        own[code] = index
+    return found
+
+
 def of_period(
     period_id: int, agency_ids: Iterable[int] | int | None = None
 ) -> dict[int, ScoreLines]:

@@ -164,7 +164,7 @@ def year_page(year: int):
 @bp.route("/<int:year>/regions/<code>")
 def region_page(year: int, code: str):
     """A region's results for the year, read-only, as its own leadership reads them."""
-    found = service.region_year(year, code[:13])
+    found = service.region_page(year, code[:13])
     if found is None:
         abort(404)
     region, results = found
