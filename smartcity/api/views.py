@@ -25,6 +25,7 @@ from ..models import Evidence, Period, Role, User
 from ..requestlog import request_id
 from ..services import exports, tokens
 from ..services.periods import all_periods
+from ..tenancy import enter_for
 from .openapi import ERROR_CODES, document
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,8 @@ def authenticate() -> None:
     if user.role not in (Role.ADMIN, Role.EVALUATOR, Role.VIEWER, Role.AGENCY):
         raise ApiError(403, default_message(403))
     g.api_user = user
+    # the token's region, as a page works in its user's (the session plays no part here)
+    enter_for(user)
 
 
 def api_user() -> User:
