@@ -24,10 +24,10 @@ workers unless `--workers`):
   a page too slow for `--min-requests` requests in that time gets longer, up to
   `--max-duration`; p50, p95, requests; p95 against the targets (region page and API
   < 300 ms; national ranking and API < 1 s);
-- exports, one request at a time (`--exports` times): time to the first byte and to the last,
-  bytes, and the serving worker's resident memory sampled every 10 ms (growth over its size
-  before the request; a streamed national export should grow as little on 514 regions as on
-  3: "flat memory").
+- exports, one request at a time (`--exports` times, warm workers): time to the first byte and
+  to the last, bytes; and once on freshly forked workers (SIGHUP) the serving worker's
+  resident memory, sampled every 10 ms, before and at its peak (a streamed national export
+  should grow as little on 514 regions as on 3: "flat memory").
 
 The national pages (`/national/<year>`, `/api/v1/national/periods/<year>/results`,
 `/national/<year>/export.csv`) are skipped with a note while they answer 404. Nothing here
@@ -41,6 +41,7 @@ import http.client
 import os
 import platform
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -51,7 +52,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.http import PASSWORD, USER_AGENT, Result, Server, gunicorn, load, log_in
+from bench.http import PASSWORD, USER_AGENT, Result, Server, gunicorn, load, log_in, request
 
 TARGET_REGION = 0.300  # p95 of the region page and the region's results API, seconds
 TARGET_NATIONAL = 1.0  # p95 of the national ranking and the national API
@@ -281,6 +282,23 @@ def download(server: Server, path: str, headers: dict[str, str]) -> Download:
     return Download(response.status, first, total, size, before[grown], peak[grown])
 
 
+def refork(server: Server) -> None:
+    """New workers forked from the master (SIGHUP; the app is preloaded), the old ones gone."""
+    old = set(server.worker_pids())
+    os.kill(server.pid, signal.SIGHUP)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        now = set(server.worker_pids())
+        if now and not now & old and len(now) >= len(old):
+            try:
+                if request("127.0.0.1", server.port, "GET", "/healthz", timeout=5)[0] == 200:
+                    return
+            except OSError:
+                pass
+        time.sleep(0.1)
+    raise SystemExit("gunicorn did not replace its workers after SIGHUP")
+
+
 # --- the run ----------------------------------------------------------------------------------
 
 
@@ -457,6 +475,12 @@ def run(args, workdir: Path, make_app: Callable) -> int:
                 != 200
             ):
                 continue
+            # memory: the first download in freshly forked workers (what it adds to a worker
+            # that served nothing yet); times: --exports downloads in warm workers
+            fresh = {}
+            for name, server in servers.items():
+                refork(server)
+                fresh[name] = download(server, endpoint.path, headers_for(name, endpoint))
             runs: dict[str, list[Download]] = {"small": [], "large": []}
             for _round in range(args.exports):
                 for name, server in servers.items():
@@ -465,15 +489,15 @@ def run(args, workdir: Path, make_app: Callable) -> int:
                 own = runs[name]
                 first = statistics.median(d.first_byte for d in own)
                 total = statistics.median(d.total for d in own)
-                grown = max(d.rss_peak - d.rss_before for d in own)
                 verdict = ""
                 if endpoint.target and name == "large":
                     met = "met" if first < endpoint.target else "MISSED"
                     verdict = f"  first byte < {endpoint.target:g} s: {met}"
+                before, peak = fresh[name].rss_before / 1024, fresh[name].rss_peak / 1024
                 print(
                     f"  {endpoint.name:28}{name:7} first byte {ms(first):>9} · last {ms(total):>9}"
-                    f" · {own[-1].size:>11,} bytes · worker RSS {own[-1].rss_before / 1024:.0f} MiB"
-                    f" -> peak +{grown / 1024:.1f} MiB{verdict}"
+                    f" · {own[-1].size:>11,} bytes · fresh worker {before:.0f} MiB -> peak "
+                    f"+{peak - before:.1f} MiB{verdict}"
                 )
             small_first = statistics.median(d.first_byte for d in runs["small"])
             large_first = statistics.median(d.first_byte for d in runs["large"])
