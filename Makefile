@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 INSTANCE := instance
 
-.PHONY: run test lint lock upgrade translations messages system-deps browser-deps node-deps serve screenshots clean
+.PHONY: run test lint lock upgrade translations messages system-deps browser-deps node-deps serve screenshots clean bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,18 @@ $(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.installed
 	$(BIN)/python -m pip install -q --require-hashes -r requirements-dev.lock
 	touch $@
 
+# Locust for the capacity benchmark (bench/capacity.py) on top of the test tools; nothing else
+# needs it, so neither `make test` nor `make run` installs it.
+$(VENV)/.bench-installed: requirements-bench.lock $(VENV)/.dev-installed
+	$(BIN)/python -m pip install -q --require-hashes -r requirements-bench.lock
+	touch $@
+
+bench-deps: $(VENV)/.bench-installed
+
 # pip-tools' pip-compile writes the locks from the ranges in requirements*.txt. It asks PyPI
 # itself (a machine's own pip configuration, such as a local mirror, is left out) and names no
 # index and no local path, so a lock made anywhere installs everywhere. The dev lock is made
-# first; the runtime lock then keeps the dev lock's versions, so the two never disagree.
+# first; the runtime and benchmark locks then keep the dev lock's versions, so none disagree.
 PIP_COMPILE := PIP_CONFIG_FILE=/dev/null $(BIN)/pip-compile --quiet --generate-hashes \
 	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 
@@ -32,6 +40,8 @@ define relock
 	$(PIP_COMPILE) $(1) --output-file requirements-dev.lock requirements-dev.txt
 	cp requirements-dev.lock requirements.lock
 	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	cp requirements-dev.lock requirements-bench.lock
+	$(PIP_COMPILE) --output-file requirements-bench.lock requirements-bench.txt
 	$(BIN)/python -m pip install -q --require-hashes -r requirements-dev.lock
 	$(BIN)/python -m pip check
 	@echo "lock files written: run 'make test' (both databases) before committing them"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from datetime import date
 from pathlib import Path
@@ -13,13 +14,119 @@ from sqlalchemy import select
 
 from .domain.loader import InstrumentError
 from .extensions import db
-from .models import Period, PeriodStatus, Role, User
-from .services import accounts, periods
+from .models import NATIONAL_ROLES, Period, PeriodStatus, RegionKind, Role, User
+from .region_context import working_in
+from .services import accounts, periods, regions
 from .services.instruments import InstrumentConflict, register_instrument
 
 user_cli = AppGroup("user", help="Manage user accounts.")
 instrument_cli = AppGroup("instrument", help="Check and load questionnaires (instruments).")
 period_cli = AppGroup("period", help="Open and close yearly assessment periods.")
+region_cli = AppGroup("region", help="The regions (kabupaten, kota, provinsi) served here.")
+
+
+def in_region(command=None, *, national=None):
+    """Add `--region CODE` to a command and run it in that region: every query it makes stays
+    inside the region (tenancy.py). Optional while the deployment has one region.
+
+    `national(kwargs)` true: this call concerns no region (a ministry account) and runs in
+    none, whatever `--region` says."""
+    if command is None:
+        return functools.partial(in_region, national=national)
+
+    @click.option(
+        "--region",
+        "region_code",
+        default=None,
+        metavar="CODE",
+        help="The region's code (kode wilayah, e.g. 62.02); required when there are several.",
+    )
+    @functools.wraps(command)
+    def wrapper(*args, region_code: str | None = None, **kwargs):
+        from . import tenancy
+
+        if national is not None and national(kwargs):
+            with working_in(None):
+                return command(*args, **kwargs)
+        try:
+            region = tenancy.region_for_command(region_code)
+        except tenancy.RegionChoiceError as error:
+            raise click.ClickException(str(error)) from error
+        with working_in(region.id if region is not None else None):
+            return command(*args, **kwargs)
+
+    return wrapper
+
+
+@region_cli.command("create")
+@click.argument("code")
+@click.option("--name", required=True, help='The name, e.g. "Kabupaten Kotawaringin Timur".')
+@click.option("--kind", required=True, type=click.Choice([k.value for k in RegionKind]))
+@click.option("--province", "province_code", default=None, help="The province's code (e.g. 62).")
+@click.option("--seat", default="", help='The seat printed before dates, e.g. "Sampit".')
+def create_region_command(
+    code: str, name: str, kind: str, province_code: str | None, seat: str
+) -> None:
+    """Create the region CODE (Kemendagri's kode wilayah: 62 a province, 62.02 a kabupaten)."""
+    try:
+        region = regions.create_region(
+            code, name=name, kind=kind, province_code=province_code, seat=seat
+        )
+    except regions.RegionError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"created region {region.code} {region.name} ({region.kind})")
+
+
+@region_cli.command("update")
+@click.argument("code")
+@click.option("--code", "new_code", default=None, help="A corrected code.")
+@click.option("--name", default=None)
+@click.option("--kind", default=None, type=click.Choice([k.value for k in RegionKind]))
+@click.option("--province", "province_code", default=None, help="The province's code.")
+@click.option("--seat", default=None)
+def update_region_command(
+    code: str,
+    new_code: str | None,
+    name: str | None,
+    kind: str | None,
+    province_code: str | None,
+    seat: str | None,
+) -> None:
+    """Correct the region CODE (an installation upgraded from one region got code 00.NN)."""
+    region = regions.find(code)
+    if region is None:
+        raise click.ClickException(f"unknown region {code!r} (see `flask region list`)")
+    try:
+        changed = regions.update_region(
+            region,
+            code=new_code,
+            name=name,
+            kind=kind,
+            province_code=province_code,
+            seat=seat,
+        )
+    except regions.RegionError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"region {region.code} " + ("updated" if changed else "unchanged"))
+
+
+@region_cli.command("list")
+def list_regions_command() -> None:
+    """List the regions: code, kind, province, agencies, users, name."""
+    rows = regions.all_regions()
+    if not rows:
+        click.echo("no region yet: flask --app app region create CODE --name NAME --kind KIND")
+        return
+    click.echo(f"{'CODE':<8} {'KIND':<10} {'PROV':<5} {'AGENCIES':>8} {'USERS':>6}  NAME")
+    for row in rows:
+        click.echo(
+            f"{row.code:<8} {row.kind:<10} {row.province_code or '-':<5} {row.agencies:>8} "
+            f"{row.users:>6}  {row.name}"
+        )
 
 
 @user_cli.command("create")
@@ -30,6 +137,7 @@ period_cli = AppGroup("period", help="Open and close yearly assessment periods."
 @click.option(
     "--password-stdin", is_flag=True, required=True, help="Read the password from standard input."
 )
+@in_region(national=lambda kwargs: kwargs["role"] in {r.value for r in NATIONAL_ROLES})
 def create_user(
     username: str, role: str, agency_code: str | None, full_name: str, password_stdin: bool
 ) -> None:
@@ -79,6 +187,7 @@ def validate(file: str) -> None:
 @period_cli.command("open")
 @click.argument("year", type=int)
 @click.option("--instrument", "instrument_file", required=True, type=click.Path(dir_okay=False))
+@in_region
 def open_period_command(year: int, instrument_file: str) -> None:
     """Open the assessment period YEAR with the instrument in FILE."""
     source = _read(instrument_file)
@@ -97,6 +206,7 @@ def open_period_command(year: int, instrument_file: str) -> None:
 
 @period_cli.command("close")
 @click.argument("year", type=int)
+@in_region
 def close_period_command(year: int) -> None:
     """Close the assessment period YEAR: agencies can no longer change or submit."""
     period = db.session.scalar(select(Period).filter_by(year=year))
@@ -185,6 +295,7 @@ def _day(value: str | None, option: str) -> date | None:
 @click.option("--version", "version_name", default=None, help="Its version (default: the latest).")
 @click.option("--opens", default=None, help="First day agencies fill in (YYYY-MM-DD).")
 @click.option("--closes", default=None, help="Last day agencies fill in (YYYY-MM-DD, inclusive).")
+@in_region
 def create_period_command(
     year: int, code: str, version_name: str | None, opens: str | None, closes: str | None
 ) -> None:
@@ -213,15 +324,25 @@ def create_period_command(
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--password", default=None, help="One password for every demo user (else random).")
-def seed_demo(password: str | None) -> None:
+@click.option(
+    "--national",
+    is_flag=True,
+    help="Also the ministry's users and more regions of Kalimantan Tengah (synthetic results).",
+)
+def seed_demo(password: str | None, national: bool) -> None:
     """Load the demo region (Kabupaten Kotawaringin Timur); safe to run again."""
+    import secrets
+
     from .seed import seed_demo_region
+    from .seed.national import seed_national
 
     if password is not None:
         problem = accounts.password_problem("", password)
         if problem:
             raise click.ClickException(problem)
     report = seed_demo_region(password)
+    if national:
+        seed_national(lambda: password or secrets.token_urlsafe(9), report)
     for line in report:
         click.echo(line)
 
@@ -261,6 +382,7 @@ def verify_pdf(file: str) -> None:
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder.")
 @click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--by", "by", default=None, help="Issuing user (default: the first admin).")
+@in_region
 def print_command(
     year: int, agency_code: str | None, what: str, out_dir: str, processes: int, by: str | None
 ) -> None:
@@ -447,6 +569,7 @@ def revoke_token_command(reference: str) -> None:
 @click.option(
     "--language", type=click.Choice(["id", "en"]), default="id", help="XLSX headers and names."
 )
+@in_region
 def export_command(
     year: int, what: str, file_format: str, out_file: str, dialect: str | None, language: str
 ) -> None:
@@ -474,6 +597,7 @@ agency_cli = AppGroup("agency", help="Manage agencies (perangkat daerah).")
 @agency_cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
 @click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
+@in_region
 def import_agencies_command(file: str, dry_run: bool) -> None:
     """Create or update agencies from a CSV or XLSX file, all or nothing.
 
@@ -539,6 +663,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(agency_cli)
     app.cli.add_command(instrument_cli)
     app.cli.add_command(period_cli)
+    app.cli.add_command(region_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(verify_pdf)
     app.cli.add_command(print_command)

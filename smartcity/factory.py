@@ -154,7 +154,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(threads.bp)
 
     from . import api
-    from .views import exports, tokens
+    from .views import exports, national, tokens
+
+    app.register_blueprint(national.bp)
 
     app.register_blueprint(exports.bp)
     app.register_blueprint(tokens.bp)

@@ -60,6 +60,14 @@ def _default_agency_role(context) -> str | None:
     return "operator" if context.get_current_parameters().get("role") == "agency" else None
 
 
+def _default_user_region(context) -> int | None:
+    """A new account's region when none is given: none for a national role (an explicit None
+    would be replaced by a column default), else the region being worked in."""
+    if context.get_current_parameters().get("role") in {r.value for r in NATIONAL_ROLES}:
+        return None
+    return region_for_new_row(context)
+
+
 class Role(enum.StrEnum):
     ADMIN = "admin"
     EVALUATOR = "evaluator"
@@ -187,7 +195,7 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     # the region a region role works in; None for the national roles
     region_id: Mapped[int | None] = mapped_column(
-        ForeignKey("regions.id"), default=region_for_new_row
+        ForeignKey("regions.id"), default=_default_user_region
     )
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     password_hash: Mapped[str] = mapped_column(String(300))

@@ -16,6 +16,7 @@ from .domain.workflow import (
 )
 from .extensions import db
 from .models import (
+    NATIONAL_ROLES,
     AgencyRole,
     Assessment,
     EvaluatorAssignment,
@@ -27,6 +28,21 @@ from .models import (
     User,
     utcnow,
 )
+
+
+def is_national(user: User) -> bool:
+    """The ministry's roles: they work in no region and never reach a region's own pages."""
+    return user.is_authenticated and user.role in NATIONAL_ROLES
+
+
+def reads_nation(user: User) -> bool:
+    """Every national role reads the national pages (all regions' published results)."""
+    return is_national(user)
+
+
+def administers_nation(user: User) -> bool:
+    """The ministry's administrators: the regions of the deployment."""
+    return user.is_authenticated and user.role == Role.MINISTRY_ADMIN
 
 
 def is_staff(user: User) -> bool:

@@ -10,18 +10,19 @@ nothing, exactly as if it did not exist, and answers 404.
 Which region is worked in:
 - a request of a region user (`User.region_id`): their region, set before any view runs and
   for the API from its token (`enter_for`);
-- a command: its `--region CODE`, or the only region (`cli_region`);
-- a national user (ministry roles), an anonymous visitor, a print job or a migration: no
-  region; their queries are not narrowed (the national pages read every region, the public
-  verification page finds any region's document). `policy.py` keeps national users away
-  from the region's pages.
+- a command: its `--region CODE`, or the only region (`region_for_command`, cli.py);
+- a print job or a batch worker: its period's region (services/print_jobs.py, batch.py);
+  issuing a document: its assessment's or period's region (documents/issuing.py);
+- a national user (ministry roles), an anonymous visitor or a migration: no region; their
+  queries are not narrowed (the national pages read every region, the public verification
+  page finds any region's document). `policy.py` keeps national users away from the
+  region's pages.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, g, request
@@ -124,14 +125,29 @@ SCOPES: tuple[tuple[type, Callable[[Any, int], Any]], ...] = (
 )
 
 
-@functools.lru_cache(maxsize=1024)
-def _criteria(region_id: int) -> tuple:
+_CONDITIONS = dict(SCOPES)
+
+
+@functools.lru_cache(maxsize=4096)
+def _criteria(region_id: int, models: frozenset[type]) -> tuple:
     # plain expressions: the compiled statement is cached once and the region id travels as a
-    # bound parameter; the options themselves are made once per region
+    # bound parameter; the options are made once per region and set of tables
     return tuple(
-        with_loader_criteria(model, condition(model, region_id), include_aliases=True)
-        for model, condition in SCOPES
+        with_loader_criteria(model, _CONDITIONS[model](model, region_id), include_aliases=True)
+        for model in sorted(models, key=lambda m: m.__name__)
     )
+
+
+_EVERY_MODEL = frozenset(_CONDITIONS)
+
+
+def _scoped_models(state: ORMExecuteState) -> frozenset[type]:
+    """The scoped models whose rows the statement returns or changes (its entities); every
+    scoped model when it names none (`select(func.count()).select_from(Agency)`). Tables
+    used only to join or filter return nothing a reader sees, so they are left alone: each
+    condition costs time on every execution."""
+    models = frozenset(mapper.class_ for mapper in state.all_mappers) & _EVERY_MODEL
+    return models if state.all_mappers else _EVERY_MODEL
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -143,7 +159,9 @@ def _keep_inside_region(state: ORMExecuteState) -> None:
         return
     if state.execution_options.get(ALL_REGIONS):
         return
-    state.statement = state.statement.options(*_criteria(region_id))
+    models = _scoped_models(state)
+    if models:
+        state.statement = state.statement.options(*_criteria(region_id, models))
 
 
 # --- which region is worked in -------------------------------------------------------------
@@ -154,6 +172,14 @@ def region_of(user: Any) -> int | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return user.region_id
+
+
+def region_code(user: Any) -> str | None:
+    """The code of the user's region (None for the national roles)."""
+    if user.region_id is None:
+        return None
+    with working_in(None):
+        return db.session.scalar(select(Region.code).where(Region.id == user.region_id))
 
 
 def enter_for(user: Any) -> None:
@@ -188,6 +214,11 @@ def only_region_id() -> int | None:
     return rows[0] if len(rows) == 1 else None
 
 
+def any_region() -> bool:
+    with working_in(None):
+        return db.session.scalar(select(Region.id).limit(1)) is not None
+
+
 def working_region_id() -> int | None:
     """The region being worked in, else the only region (a single-region installation)."""
     return current_region_id() or only_region_id()
@@ -216,11 +247,3 @@ def region_for_command(code: str | None) -> Region | None:
     if len(regions) > 1:
         raise RegionChoiceError("several regions exist: name one with --region CODE")
     return regions[0] if regions else None
-
-
-@contextmanager
-def command_region(code: str | None) -> Iterator[Region | None]:
-    """Work in the command's region for the block (see `region_for_command`)."""
-    region = region_for_command(code)
-    with working_in(region.id if region is not None else None):
-        yield region

@@ -41,6 +41,8 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
 def _state(request: pytest.FixtureRequest) -> str:
     """The database state a test starts from, by the fixtures it asks for."""
     names = request.fixturenames
+    if "two_regions" in names:
+        return "two_regions"
     if "demo_history" in names or "browser_app" in names:
         return "demo_history"
     if "demo_more_evaluators" in names:
@@ -141,6 +143,13 @@ def demo_history(app):
 def demo_more_evaluators(app):
     """The demo region with evaluator2 (assigned nowhere) and kominfo-eval (a Diskominfo member
     assigned to Dinkes): tests/helpers.py `add_extra_evaluators`."""
+    return app
+
+
+@pytest.fixture
+def two_regions(app):
+    """The demo (62.02) and Kabupaten Kotawaringin Barat (62.01), with the ministry's users:
+    tests/helpers.py `add_second_region`."""
     return app
 
 

@@ -43,6 +43,8 @@ STATES = {
     "demo_history": ("blank", "seed_demo_history"),
     # the demo with two more evaluators, for the access matrix (tests/test_access.py)
     "demo_more_evaluators": ("demo", "add_extra_evaluators"),
+    # the demo and a second region, with the ministry's users (tests/test_tenancy.py)
+    "two_regions": ("demo_history", "add_second_region"),
 }
 # the app as the tests know it: scrypt costs ~0.1 s a user, the demo seeds fourteen
 TEST_CONFIG: dict[str, Any] = {

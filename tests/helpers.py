@@ -79,6 +79,127 @@ def add_extra_evaluators(app) -> None:
         db.session.commit()
 
 
+# the second region of tests/test_tenancy.py: what only it has, to look for on the first's pages
+SECOND_REGION = "62.01"
+SECOND_REGION_MARKS = (
+    "Dinas Kominfo Kobar",
+    "Sutrisno Kobar",
+    "Administrator Kobar",
+    "Evaluator Kobar",
+    "Pimpinan Kobar",
+    "Operator Kobar",
+    "Jawaban rahasia Kobar",
+)
+MINISTRY = ("kementerian-admin", "kementerian-evaluator", "kementerian-pimpinan")
+
+
+def add_second_region(app) -> None:
+    """Kabupaten Kotawaringin Barat (62.01) beside the demo: an agency with the demo's code
+    DISKOMINFO, its operator and head, an administrator, evaluator and viewer, periods 2025
+    (final, with its signed documents) and 2026 (a draft with evidence); and the ministry's
+    three users. The demo's own 2025 documents are issued too."""
+    import random
+
+    from smartcity.models import AgencyDimension
+    from smartcity.region_context import working_in
+    from smartcity.seed.national import synthetic_final
+    from smartcity.services import documents, periods, regions
+    from smartcity.services.instruments import DEMO_INSTRUMENT, instrument_of, register_instrument
+    from smartcity.services.review import assign
+
+    with app.test_request_context():
+        demo_admin = db.session.scalar(select(User).filter_by(username="admin"))
+        demo_2025 = db.session.scalar(select(Period).filter_by(year=2025))
+        demo_2025.certificate_min_level = 0
+        own = db.session.scalar(
+            select(Assessment)
+            .join(Agency)
+            .filter(Agency.code == "DISKOMINFO", Assessment.period_id == demo_2025.id)
+        )
+        documents.issue_final_documents(own, demo_admin)
+        region = regions.create_region(
+            SECOND_REGION,
+            name="Kabupaten Kotawaringin Barat",
+            kind="kabupaten",
+            province_code="62",
+            seat="Pangkalan Bun",
+        )
+        for username, role, name in (
+            ("kementerian-admin", "ministry-admin", "Administrator Kementerian"),
+            ("kementerian-evaluator", "ministry-evaluator", "Evaluator Kementerian"),
+            ("kementerian-pimpinan", "national-viewer", "Pimpinan Kementerian"),
+        ):
+            create_user(username, role, PASSWORD, full_name=name)
+        db.session.commit()
+        with working_in(region.id):
+            agency = Agency(
+                region_id=region.id,
+                code="DISKOMINFO",
+                name="Dinas Kominfo Kobar",
+                head_name="Sutrisno Kobar",
+                dimension_links=[AgencyDimension(dimension_code="GOV", position=0)],
+            )
+            db.session.add(agency)
+            db.session.flush()
+            admin = create_user("b-admin", "admin", PASSWORD, full_name="Administrator Kobar")
+            evaluator = create_user(
+                "b-evaluator", "evaluator", PASSWORD, full_name="Evaluator Kobar"
+            )
+            create_user("b-pimpinan", "viewer", PASSWORD, full_name="Pimpinan Kobar")
+            create_user(
+                "b-operator",
+                "agency",
+                PASSWORD,
+                agency_code="DISKOMINFO",
+                full_name="Operator Kobar",
+            )
+            head = create_user(
+                "b-kepala", "agency", PASSWORD, agency_code="DISKOMINFO", full_name="Sutrisno Kobar"
+            )
+            head.agency_role = "head"
+            version = register_instrument(
+                DEMO_INSTRUMENT.read_text(encoding="utf-8"), str(DEMO_INSTRUMENT)
+            )
+            for year in (2025, 2026):
+                period, _ = periods.open_period(year, version)
+                periods.open_assessments_for_all(period)
+                assign(period, agency, evaluator, admin)
+            db.session.flush()
+            old, new = (
+                db.session.scalar(select(Assessment).join(Period).filter(Period.year == year))
+                for year in (2025, 2026)
+            )
+            synthetic_final(old, instrument_of(version), 3, random.Random(2025))
+            for answer in db.session.scalars(select(Answer).filter_by(assessment_id=old.id)):
+                answer.justification = "Jawaban rahasia Kobar"
+            db.session.commit()
+            old_period = old.period
+            old_period.certificate_min_level = 0
+            documents.issue_final_documents(old, admin)
+            evidence_service.attach(new, head, "GOV-01", "sk-kobar.pdf", io.BytesIO(pdf_bytes()))
+            db.session.commit()
+
+
+def queries_during(app, work) -> int:
+    """How many SQL statements `work()` sends to the app's database."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with app.app_context():
+            work()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
 def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'name="csrf_token" value="([^"]+)"', html

@@ -187,6 +187,19 @@ MATRIX = [
         "/api/v1/periods/2026/agencies/DISKOMINFO/assessment",
         _row(401, 401, 401, 401, 401, 401, 401, 401),
     ),
+    ("GET", "/api/v1/regions", _row(401, 401, 401, 401, 401, 401, 401, 401)),
+    ("GET", "/api/v1/national/periods/2025/results", _row(401, 401, 401, 401, 401, 401, 401, 401)),
+    # the national pages are the ministry's roles' (tests/test_tenancy.py): every region role
+    # gets 403, whatever the year
+    ("GET", "/national/", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    ("GET", "/national/2026", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    ("GET", "/national/2026/regions/62.02", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    ("GET", "/national/regions/new", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    ("POST", "/national/regions/new", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    ("GET", "/national/users", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    ("GET", "/national/users/new", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    ("POST", "/national/users/new", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    ("GET", "/national/1999/export.csv", _row(302, 403, 403, 403, 403, 403, 403, 403)),
     *[
         (method, "/api/v1/no-such-thing", _row(401, 401, 401, 401, 401, 401, 401, 401))
         for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "TRACE", "QUERY")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bench.synth import fill
 from smartcity.domain import formats
@@ -17,7 +17,7 @@ from smartcity.extensions import db
 from smartcity.models import Agency, Assessment, Period
 from smartcity.services.accounts import create_user
 
-from .helpers import PASSWORD
+from .helpers import PASSWORD, queries_during
 
 
 def _slow_results(app, year: int) -> dict[str, AgencyResult]:
@@ -250,19 +250,11 @@ PAGES = [
 
 def _queries(app, client, url: str) -> int:
     client.get(url)  # warm-up: caches and the log-in session settle
-    statements: list[str] = []
 
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    def page() -> None:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
+
+    return queries_during(app, page)
 
 
 def test_pages_issue_the_same_number_of_queries_for_5_and_50_agencies(app, client, auth):

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..domain.answer_types import REGISTRY
 from ..domain.workflow import Status
-from ..models import PeriodStatus
+from ..models import PeriodStatus, RegionKind
 
 ERROR_CODES = {
     400: "bad_request",
@@ -111,6 +111,42 @@ SCHEMAS: dict[str, Any] = {
             "dimensions": {"type": "array", "items": _ref("DimensionScore")},
         }
     ),
+    "Region": _object(
+        {
+            "code": {**TEXT, "description": "Kemendagri's kode wilayah, e.g. 62.02."},
+            "name": TEXT,
+            "kind": {"type": "string", "enum": [k.value for k in RegionKind]},
+            "province_code": {**TEXT, "description": 'The province\'s code; "" for a province.'},
+        }
+    ),
+    "RegionList": _object({"regions": {"type": "array", "items": _ref("Region")}}),
+    "PillarIndex": _object({"code": TEXT, "index": _nullable(INDEX)}),
+    "PillarMean": _object({"code": TEXT, "mean": _nullable(INDEX)}),
+    "NationalRegion": _object(
+        {
+            "rank": _nullable({"type": "integer", "minimum": 1}),
+            "code": TEXT,
+            "name": TEXT,
+            "province_code": TEXT,
+            "index": _nullable(INDEX),
+            "level": _nullable({"type": "integer"}),
+            "pillars": {"type": "array", "items": _ref("PillarIndex")},
+            "final_agencies": {"type": "integer", "minimum": 0},
+            "agencies": {"type": "integer", "minimum": 0},
+            "previous_index": _nullable(INDEX),
+        },
+        "A region's published result: the index and pillar means of its own region page (its "
+        "agencies' final, verified results), rounded half-up to two decimals; rank null while "
+        "it has no final result; previous_index is the year before's.",
+    ),
+    "NationalResults": _object(
+        {
+            "year": {"type": "integer"},
+            "mean": _nullable(INDEX),
+            "pillars": {"type": "array", "items": _ref("PillarMean")},
+            "regions": {"type": "array", "items": _ref("NationalRegion")},
+        }
+    ),
     "PeriodResults": _object(
         {"period": _ref("Period"), "agencies": {"type": "array", "items": _ref("AgencyResult")}}
     ),
@@ -197,7 +233,8 @@ def document() -> dict[str, Any]:
             "description": (
                 "Read-only access to periods, results and assessments. Send an API token as "
                 "`Authorization: Bearer sc_...`. An agency's token reads only its own agency; "
-                "tokens of administrators, evaluators and viewers read the whole region. "
+                "tokens of administrators, evaluators and viewers read the whole region; "
+                "tokens of the national roles read the national results of every region. "
                 "See docs/API.md."
             ),
         },
@@ -219,6 +256,25 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "200": _ok("The results the token may read.", "PeriodResults"),
                         "404": _error("No such period."),
+                        **COMMON_ERRORS,
+                    },
+                }
+            },
+            "/api/v1/regions": {
+                "get": {
+                    "operationId": "listRegions",
+                    "summary": "The regions: all for a national token, its own for a region's.",
+                    "responses": {"200": _ok("The regions.", "RegionList"), **COMMON_ERRORS},
+                }
+            },
+            "/api/v1/national/periods/{year}/results": {
+                "get": {
+                    "operationId": "nationalResults",
+                    "summary": "Every region's result for the year, ranked (national tokens).",
+                    "parameters": [YEAR],
+                    "responses": {
+                        "200": _ok("The ranking of the regions.", "NationalResults"),
+                        "404": _error("No region has a period that year."),
                         **COMMON_ERRORS,
                     },
                 }

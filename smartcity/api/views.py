@@ -12,6 +12,7 @@ import logging
 import os
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -19,13 +20,13 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import PathConverter
 
+from .. import tenancy
 from ..errors import RETRY_AFTER, database_unavailable, record_database_down, rollback
 from ..extensions import csrf, limiter
-from ..models import Evidence, Period, Role, User
+from ..models import NATIONAL_ROLES, Evidence, Period, User
 from ..requestlog import request_id
-from ..services import exports, tokens
+from ..services import exports, national, regions, tokens
 from ..services.periods import all_periods
-from ..tenancy import enter_for
 from .openapi import ERROR_CODES, document
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ limiter.limit(rate_limit)(bp)
 # every method a client may try, so that a wrong one gets this API's JSON error
 ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "TRACE", "QUERY"]
 PUBLIC_ENDPOINTS = {"api.openapi_document"}
+NATIONAL_ENDPOINTS = frozenset({"api.national_results"})
+SHARED_ENDPOINTS = frozenset({"api.regions_list"})
 
 
 class AnyPathConverter(PathConverter):
@@ -133,11 +136,16 @@ def authenticate() -> None:
     user = tokens.user_for_secret(secret.strip())
     if user is None:
         raise ApiError(401, _("This API token is unknown, revoked or its user is inactive."))
-    if user.role not in (Role.ADMIN, Role.EVALUATOR, Role.VIEWER, Role.AGENCY):
+    # region tokens read their region's endpoints, national tokens the national ones; both
+    # list the regions they may see
+    national = user.role in NATIONAL_ROLES
+    if request.endpoint in NATIONAL_ENDPOINTS and not national:
+        raise ApiError(403, default_message(403))
+    if request.endpoint not in NATIONAL_ENDPOINTS | SHARED_ENDPOINTS and national:
         raise ApiError(403, default_message(403))
     g.api_user = user
-    # the token's region, as a page works in its user's (the session plays no part here)
-    enter_for(user)
+    # the token's user works in their region: every query below stays inside it
+    tenancy.enter_for(user)
 
 
 def api_user() -> User:
@@ -176,6 +184,64 @@ def period_results(year: int) -> Response:
                     ],
                 }
                 for entry in exports.agency_scores(data)
+            ],
+        }
+    )
+
+
+@bp.get("/regions")
+def regions_list() -> Response:
+    """The regions the token may see: every region for a national token, its own otherwise."""
+    user = api_user()
+    rows = regions.all_regions()
+    if user.role not in NATIONAL_ROLES:
+        own = tenancy.region_code(user)
+        rows = [row for row in rows if row.code == own]
+    return jsonify(
+        {
+            "regions": [
+                {
+                    "code": row.code,
+                    "name": row.name,
+                    "kind": row.kind,
+                    "province_code": row.province_code,
+                }
+                for row in rows
+            ]
+        }
+    )
+
+
+@bp.get("/national/periods/<int:year>/results")
+def national_results(year: int) -> Response:
+    """Every region's published result for the year, ranked (as on /national/<year>)."""
+    result = national.of_year(year)
+    if result is None:
+        raise ApiError(404, _("No region has an assessment period %(year)s.", year=year))
+    return jsonify(
+        {
+            "year": result.year,
+            "mean": number_json(result.mean),
+            "pillars": [
+                {"code": p.dimension.code, "mean": number_json(p.mean)} for p in result.pillars
+            ],
+            "regions": [
+                {
+                    "rank": region.rank,
+                    "code": region.code,
+                    "name": region.name,
+                    "province_code": region.province_code,
+                    "index": number_json(region.index),
+                    "level": region.maturity.level if region.maturity is not None else None,
+                    "pillars": [
+                        {"code": code, "index": number_json(index)}
+                        for code, index in region.pillars.items()
+                    ],
+                    "final_agencies": region.final_agencies,
+                    "agencies": region.agencies,
+                    "previous_index": number_json(region.previous),
+                }
+                for region in result.regions
             ],
         }
     )
@@ -245,6 +311,11 @@ def period_json(period: Period) -> dict[str, Any]:
 
 def number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+def number_json(index: Fraction | None) -> float | None:
+    """An exact index as the API gives every index: rounded half-up to two decimals."""
+    return number(exports.rounded(index))
 
 
 def score_json(view: exports.ScoreView) -> dict[str, Any]:

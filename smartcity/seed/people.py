@@ -25,9 +25,9 @@ def ensure_logins(agencies: dict[str, Agency], password: str | None, report: lis
     """The staff, an operator for every demo agency and its head; `report` gets their lines."""
     report.append("Demo logins (username, password, role):")
     for username, role, full_name in STAFF_USERS:
-        _ensure_user(username, role, full_name, _password(password), None, report)
+        ensure_user(username, role, full_name, _password(password), None, report)
     for demo in DEMO_AGENCIES:
-        _ensure_user(
+        ensure_user(
             demo.code.lower(),
             Role.AGENCY,
             f"Operator {demo.code}",
@@ -42,7 +42,7 @@ def _password(fixed: str | None) -> str:
     return fixed if fixed is not None else secrets.token_urlsafe(9)
 
 
-def _ensure_user(
+def ensure_user(
     username: str,
     role: str,
     full_name: str,
@@ -83,7 +83,7 @@ def _ensure_heads(agencies: dict[str, Agency], password: str | None, report: lis
     for demo in DEMO_AGENCIES:
         username = head_username(demo.code)
         existing = find_user(username)
-        _ensure_user(
+        ensure_user(
             username, Role.AGENCY, demo.head_name, _password(password), agencies[demo.code], report
         )
         if existing is None:

@@ -15,7 +15,8 @@ from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import Agency, Role, User, UserSession, utcnow
+from ..models import NATIONAL_ROLES, Agency, Role, User, UserSession, utcnow
+from ..tenancy import ALL_REGIONS, any_region, working_region_id
 from . import audit
 from .i18n import gettext_or_english as _
 
@@ -83,8 +84,12 @@ def active_evaluators() -> list[User]:
 
 
 def find_user(username: str) -> User | None:
+    """The account with this log-in name, in whichever region: names are the deployment's
+    (one log-in page), so a region cannot take a name another region uses."""
     return db.session.scalar(
-        select(User).where(func.lower(User.username) == username.strip().lower())
+        select(User)
+        .where(func.lower(User.username) == username.strip().lower())
+        .execution_options(**{ALL_REGIONS: True})
     )
 
 
@@ -229,6 +234,7 @@ def create_user(
         raise AccountError(_("Unknown role %(role)s.", role=role))
     if find_user(username) is not None:
         raise AccountError(_("User %(username)s already exists.", username=username))
+    region_id = _region_for(role, by)
     agency = None
     if role == Role.AGENCY and not agency_code:
         raise AccountError(_("An agency user needs an agency (--agency CODE)."))
@@ -241,6 +247,7 @@ def create_user(
     user = User(
         username=username,
         role=role,
+        region_id=region_id,
         agency=agency,
         full_name=full_name.strip(),
         must_change_password=must_change_password,
@@ -257,6 +264,38 @@ def create_user(
         new=user_record(user),
     )
     return user
+
+
+def _region_for(role: str, by: User | None) -> int | None:
+    """The region of a new account: the creator's (a region's administrator), the command's
+    `--region` or the only region; None for a national role, which only the command line or
+    a ministry administrator creates, and before any region exists (the first region made
+    takes such accounts in: `regions.create_region`)."""
+    if role in NATIONAL_ROLES:
+        if by is not None and by.role != Role.MINISTRY_ADMIN:
+            raise AccountError(_("Only the ministry creates national accounts."))
+        return None
+    region_id = by.region_id if by is not None and by.region_id else working_region_id()
+    if region_id is None and any_region():
+        raise AccountError(
+            _(
+                "A region account needs its region: create it first (flask --app app region "
+                "create CODE --name NAME --kind KIND) or name it with --region CODE."
+            )
+        )
+    return region_id
+
+
+def national_users() -> list[User]:
+    """The ministry's accounts (no region), by username."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role.in_([r.value for r in NATIONAL_ROLES]))
+            .order_by(User.username)
+            .execution_options(**{ALL_REGIONS: True})
+        )
+    )
 
 
 def user_record(user: User) -> dict[str, object]:
@@ -298,6 +337,9 @@ def update_user(
     """Change a user's name, role and agency; False when nothing changed."""
     if role not in {r.value for r in Role}:
         raise AccountError(_("Unknown role %(role)s.", role=role))
+    if (role in NATIONAL_ROLES) != (user.role in NATIONAL_ROLES):
+        # a region account stays in its region; a national one has none
+        raise AccountError(_("A region account cannot become a national one, nor the reverse."))
     agency = _agency_by_code(agency_code) if agency_code else None
     if role == Role.AGENCY and agency is None:
         raise AccountError(_("An agency user needs an agency."))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Assessment, AuditEvent, User
+from ..region_context import current_region_id
 
 
 class AuditTrailIsAppendOnly(Exception):
@@ -46,7 +47,12 @@ def record(
     if assessment is not None:
         agency_id = agency_id or assessment.agency_id
         period_id = period_id or assessment.period_id
+    # the region worked in; else the acting user's (a log-in, before the request had one)
+    region_id = current_region_id()
+    if region_id is None and user is not None:
+        region_id = user.region_id
     entry = AuditEvent(
+        region_id=region_id,
         action=action,
         subject_type=subject_type,
         subject_id=str(subject_id),

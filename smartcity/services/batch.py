@@ -49,6 +49,7 @@ from .. import pdf, signing
 from ..domain.workflow import Status
 from ..extensions import db
 from ..models import Agency, Answer, Assessment, Period, Role, User
+from ..region_context import working_in
 from . import documents
 from .region import find_period
 
@@ -88,6 +89,8 @@ class _Job:
     agency_code: str
     file: str
     answers: int = 0  # the assessment's answers: a report's size, to hand out big ones first
+    # the period's region: a worker process issues in it (its numbers, letterhead, signers)
+    region_id: int | None = None
 
     @property
     def size(self) -> int:
@@ -228,14 +231,21 @@ def _jobs(year: int, agency_code: str | None, what: str) -> list[_Job]:
         which = f" of agency {agency_code.upper()}" if agency_code else ""
         raise BatchError(f"period {year} has no final assessment{which}")
     jobs = [
-        _Job(assessment_id, kind, code, f"{year}-{code}-{kind}.pdf", answer_count)
+        _Job(
+            assessment_id,
+            kind,
+            code,
+            f"{year}-{code}-{kind}.pdf",
+            answer_count,
+            period.region_id,
+        )
         for assessment_id, code, answer_count in rows
         for kind in KINDS[what]
     ]
     if documents.MINUTES in KINDS[what] and not agency_code and not period.is_open:
         # the region recap Berita Acara of the closed period (`assessment_id` is the period's)
         kind = documents.REGION_MINUTES
-        jobs.append(_Job(period.id, kind, "", f"{year}-{kind}.pdf"))
+        jobs.append(_Job(period.id, kind, "", f"{year}-{kind}.pdf", region_id=period.region_id))
     return jobs
 
 
@@ -248,7 +258,7 @@ def _issue_one(job: _Job, user_id: int, out_dir: str) -> ManifestEntry | None:
     """Issue (or reuse) one document and write its file; None when the rules refuse it."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     language = app.config.get("BABEL_DEFAULT_LOCALE") or "id"
-    with app.test_request_context():
+    with app.test_request_context(), working_in(job.region_id):
         user = db.session.get(User, user_id)
         if job.kind == documents.REGION_MINUTES:
             subject = db.session.get(Period, job.assessment_id)

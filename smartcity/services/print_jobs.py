@@ -33,6 +33,7 @@ from sqlalchemy import or_, select, update
 
 from ..extensions import db
 from ..models import Agency, Period, PrintJob, User, utcnow
+from ..region_context import working_in
 from . import audit
 from .batch import KINDS, MANIFEST, BatchError, planned, print_batch
 
@@ -181,15 +182,17 @@ def run(job_id: int) -> str:
     work_dir = Path(tempfile.mkdtemp(prefix=f"print-job-{job_id}-", dir=_jobs_dir()))
     try:
         creator = job.created_by.username if job.created_by else None
-        entries = print_batch(
-            job.period.year,
-            work_dir,
-            agency_code=job.agency_code or None,
-            what=job.what,
-            processes=current_app.config["PRINT_PROCESSES"],
-            progress=lambda done, total: _progress(job_id, done, total),
-            by=creator,
-        )
+        # a worker serves every region: the job runs in its period's
+        with working_in(job.period.region_id):
+            entries = print_batch(
+                job.period.year,
+                work_dir,
+                agency_code=job.agency_code or None,
+                what=job.what,
+                processes=current_app.config["PRINT_PROCESSES"],
+                progress=lambda done, total: _progress(job_id, done, total),
+                by=creator,
+            )
         name = f"{job_id}.zip"
         digest = _pack(work_dir, _jobs_dir() / name)
         _finish(job_id, DONE, documents=len(entries), archive=name, archive_sha256=digest)

@@ -129,6 +129,13 @@ def verified_of_period(period_id: int) -> dict[int, tuple[Fraction | None, dict[
     """Assessment id -> (verified overall index, dimension code -> verified index) of the
     period's final assessments: what the region page needs, one narrow query (unordered: the
     lines are sorted into place by code)."""
+    return verified_of_periods([period_id])
+
+
+def verified_of_periods(
+    period_ids: Iterable[int],
+) -> dict[int, tuple[Fraction | None, dict[str, Fraction]]]:
+    """The same for several periods at once (the national pages: one period per region)."""
     rows = db.session.execute(
         select(
             AssessmentResult.assessment_id,
@@ -137,7 +144,7 @@ def verified_of_period(period_id: int) -> dict[int, tuple[Fraction | None, dict[
         )
         .join(Assessment, Assessment.id == AssessmentResult.assessment_id)
         .where(
-            Assessment.period_id == period_id,
+            Assessment.period_id.in_(sorted(period_ids)),
             Assessment.status == Status.FINAL,
             AssessmentResult.verified_index.is_not(None),
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -55,15 +55,29 @@ def to_csv(columns: Sequence[str], rows: Iterable[Sequence[Cell]], dialect: str 
     `dialect="excel-id"`: semicolons and a decimal comma in numbers ("2,65"), which is what
     Excel expects with Indonesian regional settings; the same columns and values otherwise.
     """
+    return "".join(csv_lines(columns, rows, dialect)).encode("utf-8-sig")
+
+
+def csv_lines(
+    columns: Sequence[str], rows: Iterable[Sequence[Cell]], dialect: str = ""
+) -> Iterator[str]:
+    """The same CSV one line at a time (header first, without the BOM): a streamed download
+    holds one row in memory, not the file."""
     if dialect not in DIALECTS:
         raise ValueError(f"unknown CSV dialect {dialect!r}")
     excel_id = dialect == "excel-id"
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if excel_id else ",", lineterminator="\r\n")
-    writer.writerow(columns)
+
+    def line(values: Sequence[object]) -> str:
+        out.seek(0)
+        out.truncate()
+        writer.writerow(values)
+        return out.getvalue()
+
+    yield line(columns)
     for row in rows:
-        writer.writerow([_csv_cell(value, excel_id) for value in row])
-    return out.getvalue().encode("utf-8-sig")
+        yield line([_csv_cell(value, excel_id) for value in row])
 
 
 # the widest a fitted column gets (characters); longer texts stay in the cell

@@ -26,6 +26,7 @@ from ..policy import (
     can_issue_documents,
     can_view_assessment,
     in_agency_hands,
+    is_national,
     is_staff,
     reads_region,
     works_for_agency,
@@ -67,6 +68,8 @@ def load_assessment(assessment_id: int) -> Assessment:
 @bp.route("/")
 @login_required
 def home():
+    if is_national(current_user):
+        return redirect(url_for("national.index"))
     periods = all_periods()
     if reads_region(current_user):
         queue = homes.review_queue(current_user) if is_staff(current_user) else None

@@ -6,8 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from smartcity.extensions import db
+from smartcity.services.accounts import create_user, find_user
 from tests.browser.axe import axe_violations, describe, launch_chromium, open_page, require_axe
-from tests.browser.helpers import assessment_ids, issued_certificate, log_in
+from tests.browser.helpers import PASSWORD, assessment_ids, issued_certificate, log_in
 from tests.browser.live import served_demo
 
 pytestmark = pytest.mark.browser
@@ -63,6 +65,15 @@ PAGES = {
         "/periods/2025/region",
         "/compare?from=2025&to=2026",
     ],
+    # a ministry administrator, made for the test (docs/REGIONS.md)
+    "kementerian-admin": [
+        "/national/",
+        "/national/2025",
+        "/national/2025/regions/62.02",
+        "/national/regions/new",
+        "/national/users",
+        "/national/users/new",
+    ],
 }
 
 # the error page, as a visitor and as a logged-in user
@@ -112,6 +123,11 @@ def test_main_pages_have_no_serious_violations(browser_app, axe_page, role: str)
         # the agency's home creates the open period's assessment on first visit
         log_in(page, role)
     ids = assessment_ids(browser_app)
+    if role == "kementerian-admin":
+        with browser_app.app_context():
+            if find_user(role) is None:
+                create_user(role, "ministry-admin", PASSWORD)
+                db.session.commit()
     if role not in ("anonymous", "diskominfo"):
         log_in(page, role)
     if role == "anonymous":

@@ -1,0 +1,247 @@
+"""Every region's results for one year, side by side: the national pages' arithmetic.
+
+Plain data, exact arithmetic (Fraction), no framework. A region's index and its pillar
+(dimension) means are exactly its own region page's (`region.region_result`, from its
+agencies' final verified results); here they are ranked and tallied:
+
+- regions are ranked by index, highest first; equal indices share a rank (1, 2, 2, 4) and are
+  listed by name; regions without a final result yet follow, unranked;
+- per pillar, how many regions' means fall in each maturity band;
+- per province, how many regions have a result, their mean index and the best region;
+- the change of each region's index since the previous year, where it had one, and over the
+  regions with a result in both years their mean then and now and how many rose or fell.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from .instrument import Dimension, Instrument, MaturityBand
+from .region import AgencyResult, _mean, region_result
+
+# Kemendagri's province codes (kode wilayah, 2022: 38 provinces) and names
+PROVINCES: Mapping[str, str] = {
+    "11": "Aceh",
+    "12": "Sumatera Utara",
+    "13": "Sumatera Barat",
+    "14": "Riau",
+    "15": "Jambi",
+    "16": "Sumatera Selatan",
+    "17": "Bengkulu",
+    "18": "Lampung",
+    "19": "Kepulauan Bangka Belitung",
+    "21": "Kepulauan Riau",
+    "31": "DKI Jakarta",
+    "32": "Jawa Barat",
+    "33": "Jawa Tengah",
+    "34": "DI Yogyakarta",
+    "35": "Jawa Timur",
+    "36": "Banten",
+    "51": "Bali",
+    "52": "Nusa Tenggara Barat",
+    "53": "Nusa Tenggara Timur",
+    "61": "Kalimantan Barat",
+    "62": "Kalimantan Tengah",
+    "63": "Kalimantan Selatan",
+    "64": "Kalimantan Timur",
+    "65": "Kalimantan Utara",
+    "71": "Sulawesi Utara",
+    "72": "Sulawesi Tengah",
+    "73": "Sulawesi Selatan",
+    "74": "Sulawesi Tenggara",
+    "75": "Gorontalo",
+    "76": "Sulawesi Barat",
+    "81": "Maluku",
+    "82": "Maluku Utara",
+    "91": "Papua",
+    "92": "Papua Barat",
+    "93": "Papua Selatan",
+    "94": "Papua Tengah",
+    "95": "Papua Pegunungan",
+    "96": "Papua Barat Daya",
+}
+
+
+def province_name(code: str) -> str:
+    """The province's name, or its code when unknown (a synthetic or newer code)."""
+    return PROVINCES.get(code, code)
+
+
+@dataclass(frozen=True)
+class RegionInput:
+    """One region's year as the service reads it: who it is and its agencies' results."""
+
+    code: str
+    name: str
+    province_code: str
+    instrument: Instrument
+    agencies: tuple[AgencyResult, ...]
+
+
+@dataclass(frozen=True)
+class RegionYear:
+    rank: int | None  # None: no final result yet
+    code: str
+    name: str
+    province_code: str
+    index: Fraction | None
+    maturity: MaturityBand | None
+    # pillar (dimension) code -> the region's mean; only the pillars some agency answered
+    pillars: Mapping[str, Fraction]
+    final_agencies: int
+    agencies: int
+    previous: Fraction | None = None  # the previous year's index
+
+    @property
+    def change(self) -> Fraction | None:
+        if self.index is None or self.previous is None:
+            return None
+        return self.index - self.previous
+
+
+@dataclass(frozen=True)
+class PillarDistribution:
+    dimension: Dimension
+    # every maturity band (lowest first) with the number of regions whose mean falls in it
+    counts: tuple[tuple[MaturityBand, int], ...]
+    regions: int
+    mean: Fraction | None  # the plain mean of the regions' means
+
+
+@dataclass(frozen=True)
+class ProvinceRow:
+    code: str
+    name: str
+    regions: int  # regions with a final result
+    mean: Fraction | None
+    best: RegionYear | None
+
+
+@dataclass(frozen=True)
+class YearOverYear:
+    """The year against the one before, over the regions with a result in both."""
+
+    regions: int
+    mean: Fraction | None  # this year's mean index of those regions
+    previous_mean: Fraction | None  # their mean the year before
+    improved: int
+    declined: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class NationalYear:
+    year: int
+    regions: tuple[RegionYear, ...]  # ranked first, then the regions without a result
+    pillars: tuple[PillarDistribution, ...]
+    provinces: tuple[ProvinceRow, ...]
+    mean: Fraction | None = None  # the plain mean of the regions' indices
+    year_over_year: YearOverYear | None = None
+
+    @property
+    def ranked(self) -> int:
+        return sum(1 for region in self.regions if region.rank is not None)
+
+
+def year_over_year(regions: Iterable[RegionYear]) -> YearOverYear | None:
+    both = [r for r in regions if r.change is not None]
+    if not both:
+        return None
+    return YearOverYear(
+        regions=len(both),
+        mean=_mean([r.index for r in both]),  # type: ignore[misc]
+        previous_mean=_mean([r.previous for r in both]),  # type: ignore[misc]
+        improved=sum(1 for r in both if r.change > 0),  # type: ignore[operator]
+        declined=sum(1 for r in both if r.change < 0),  # type: ignore[operator]
+        unchanged=sum(1 for r in both if r.change == 0),
+    )
+
+
+def region_years(inputs: Iterable[RegionInput]) -> list[RegionYear]:
+    """Each region's index and pillar means, unranked (the previous year needs only these)."""
+    out = []
+    for region in inputs:
+        result = region_result(region.instrument, region.agencies)
+        out.append(
+            RegionYear(
+                rank=None,
+                code=region.code,
+                name=region.name,
+                province_code=region.province_code,
+                index=result.index,
+                maturity=result.maturity,
+                pillars={d.dimension.code: d.mean for d in result.dimensions if d.mean is not None},
+                final_agencies=result.final,
+                agencies=result.total,
+            )
+        )
+    return out
+
+
+def _ranked(regions: list[RegionYear], previous: Mapping[str, Fraction]) -> list[RegionYear]:
+    with_index = sorted(
+        (r for r in regions if r.index is not None),
+        key=lambda r: (-r.index, r.name.casefold(), r.code),  # type: ignore[operator]
+    )
+    without = sorted((r for r in regions if r.index is None), key=lambda r: r.code)
+    ranked: list[RegionYear] = []
+    for position, region in enumerate(with_index, start=1):
+        shared = ranked and ranked[-1].index == region.index
+        ranked.append(
+            replace(
+                region,
+                rank=ranked[-1].rank if shared else position,
+                previous=previous.get(region.code),
+            )
+        )
+    return ranked + [replace(r, previous=previous.get(r.code)) for r in without]
+
+
+def national_year(
+    year: int,
+    inputs: Iterable[RegionInput],
+    instrument: Instrument,
+    previous: Iterable[RegionYear] = (),
+) -> NationalYear:
+    """The year's ranking, pillar distributions and province table. `instrument` gives the
+    pillars and bands of the tallies (the instrument most regions used that year)."""
+    earlier = {r.code: r.index for r in previous if r.index is not None}
+    regions = _ranked(region_years(inputs), earlier)
+    pillars = []
+    for dimension in instrument.dimensions:
+        means = [r.pillars[dimension.code] for r in regions if dimension.code in r.pillars]
+        levels = Counter(instrument.band_for(mean).level for mean in means)
+        pillars.append(
+            PillarDistribution(
+                dimension=dimension,
+                counts=tuple((band, levels[band.level]) for band in instrument.maturity_bands),
+                regions=len(means),
+                mean=_mean(means),
+            )
+        )
+    by_province: dict[str, list[RegionYear]] = defaultdict(list)
+    for region in regions:
+        by_province[region.province_code].append(region)
+    provinces = []
+    for code in sorted(by_province):
+        scored = [r for r in by_province[code] if r.index is not None]
+        provinces.append(
+            ProvinceRow(
+                code=code,
+                name=province_name(code),
+                regions=len(scored),
+                mean=_mean([r.index for r in scored]),  # type: ignore[misc]
+                best=scored[0] if scored else None,  # regions are in rank order
+            )
+        )
+    return NationalYear(
+        year=year,
+        regions=tuple(regions),
+        pillars=tuple(pillars),
+        provinces=tuple(provinces),
+        mean=_mean([r.index for r in regions if r.index is not None]),
+        year_over_year=year_over_year(regions),
+    )
