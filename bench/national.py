@@ -475,16 +475,16 @@ def run(args, workdir: Path, make_app: Callable) -> int:
                 != 200
             ):
                 continue
-            # memory: the first download in freshly forked workers (what it adds to a worker
-            # that served nothing yet); times: --exports downloads in warm workers
-            fresh = {}
-            for name, server in servers.items():
-                refork(server)
-                fresh[name] = download(server, endpoint.path, headers_for(name, endpoint))
+            # times: --exports downloads in warm workers; memory: then one in freshly forked
+            # workers (what it adds to a worker that served nothing yet)
             runs: dict[str, list[Download]] = {"small": [], "large": []}
             for _round in range(args.exports):
                 for name, server in servers.items():
                     runs[name].append(download(server, endpoint.path, headers_for(name, endpoint)))
+            fresh = {}
+            for name, server in servers.items():
+                refork(server)
+                fresh[name] = download(server, endpoint.path, headers_for(name, endpoint))
             for name in ("small", "large"):
                 own = runs[name]
                 first = statistics.median(d.first_byte for d in own)
