@@ -154,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         ceiling = cpu_ceiling()
         # gunicorn.conf.py's own default, stated here because bench.http's helper sets it
         workers = args.workers or max(2, 2 * (os.cpu_count() or 1))
-        with gunicorn("app:app", env, workers) as port:
+        with gunicorn("app:app", env, workers) as server:
+            port = server.port
             print(f"gunicorn on port {port}, workers: {workers}; steps {args.steps}", flush=True)
             locust_env = {
                 **env,

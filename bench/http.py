@@ -159,16 +159,41 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running gunicorn: its port and its master's process id."""
+
+    port: int
+    pid: int
+
+    def worker_pids(self) -> list[int]:
+        """The master's children (its workers), from /proc (Linux)."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # "pid (name) state ppid ...": the name may hold spaces, so split after it
+            if int(stat.rsplit(")", 1)[1].split()[1]) == self.pid:
+                found.append(int(entry.name))
+        return sorted(found)
+
+
 @contextmanager
-def gunicorn(target: str, env: dict[str, str], workers: int) -> Iterator[int]:
-    """gunicorn with the repository's settings serving `target`; yields its port."""
+def gunicorn(target: str, env: dict[str, str], workers: int | None) -> Iterator[Server]:
+    """gunicorn with the repository's settings serving `target` (`workers` None: as many as
+    gunicorn.conf.py starts); yields the running server."""
     port = free_port()
     # the log goes to a file: a pipe nobody reads would fill up and stall the workers
     log = tempfile.TemporaryFile(mode="w+")
+    concurrency = {"WEB_CONCURRENCY": str(workers)} if workers else {}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", target],
         cwd=ROOT,
-        env={**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)},
+        env={**env, "BIND": f"127.0.0.1:{port}", **concurrency},
         stdout=subprocess.DEVNULL,
         stderr=log,
         text=True,
@@ -186,7 +211,7 @@ def gunicorn(target: str, env: dict[str, str], workers: int) -> Iterator[int]:
                 log.seek(0)
                 raise SystemExit(f"gunicorn {target} did not start:\n{log.read()}")
             time.sleep(0.2)
-        yield port
+        yield Server(port, process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -226,7 +251,9 @@ def log_in(port: int, username: str) -> tuple[str, str]:
     )
     assert response.status_code == 302, f"log-in of {username} failed: {response.status_code}"
     page = session.get(f"{base}/").text
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    # a home page without a form (national roles) leaves the log-in form's token
+    found = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+    token = found.group(1) if found else token
     cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
     return cookie, token
 
@@ -578,9 +605,10 @@ def main() -> None:
 
         has_autosave = any(r.endpoint == "autosave.save" for r in create_app().url_map.iter_rules())
         with (
-            gunicorn("app:app", setup.env, args.workers) as app_port,
-            gunicorn("bench.bare_app:app", setup.env, args.workers) as bare_port,
+            gunicorn("app:app", setup.env, args.workers) as app_server,
+            gunicorn("bench.bare_app:app", setup.env, args.workers) as bare_server,
         ):
+            app_port, bare_port = app_server.port, bare_server.port
             sessions = {user: log_in(app_port, user) for user in AGENCIES}
             cookies = {user: cookie for user, (cookie, _) in sessions.items()}
             plan = [

@@ -204,14 +204,14 @@ def main() -> None:
         url = answer_page_url(database_url)
         results: dict[str, list[tuple[Visit, Visit]]] = {"before": [], "after": []}
         with (
-            gunicorn("bench.uncached_app:app", env, 2) as before_port,
-            gunicorn("app:app", env, 2) as after_port,
+            gunicorn("bench.uncached_app:app", env, 2) as before,
+            gunicorn("app:app", env, 2) as after,
             sync_playwright() as playwright,
         ):
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             bases = {
-                "before": f"http://127.0.0.1:{before_port}",
-                "after": f"http://127.0.0.1:{after_port}",
+                "before": f"http://127.0.0.1:{before.port}",
+                "after": f"http://127.0.0.1:{after.port}",
             }
             for base in bases.values():  # warm-up: templates compiled, files hashed
                 visits(browser, base, url, 100_000, 0)
