@@ -1,7 +1,7 @@
 """Every region's results for one year, side by side: the national pages' arithmetic.
 
 Plain data, exact arithmetic (Fraction), no framework. A region's index and its pillar
-(dimension) means are exactly its own region page's (`region.region_result`, from its
+(dimension) means are exactly its own region page's (`region.dimension_means`, from its
 agencies' final verified results); here they are ranked and tallied:
 
 - regions are ranked by index, highest first; equal indices share a rank (1, 2, 2, 4) and are

@@ -3,7 +3,8 @@
 A region's index here is exactly its own region page's: its agencies' final, verified results
 as stored when each became final (`services.results`), rolled up by `domain.region`. Reads
 every region, so it runs for the national roles only (their requests work in no region) and
-asks the database a fixed number of queries however many regions there are.
+asks the database a fixed number of queries however many regions there are. A region's year
+is computed once per process and kept until its results change (`_year`).
 """
 
 from __future__ import annotations
