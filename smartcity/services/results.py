@@ -125,18 +125,9 @@ def final_results(*conditions) -> dict[int, ScoreLines]:
     return {assessment_id: ScoreLines.of(own) for assessment_id, own in lines.items()}
 
 
-def verified_of_period(period_id: int) -> dict[int, tuple[Fraction | None, dict[str, Fraction]]]:
-    """Assessment id -> (verified overall index, dimension code -> verified index) of the
-    period's final assessments: what the region page needs, one narrow query (unordered: the
-    lines are sorted into place by code)."""
-    return verified_of_periods([period_id])
-
-
-def verified_of_periods(
-    period_ids: Iterable[int],
-) -> dict[int, tuple[Fraction | None, dict[str, Fraction]]]:
-    """The same for several periods at once (the national pages: one period per region)."""
-    rows = db.session.execute(
+def _verified_lines(period_ids: Iterable[int], *conditions):
+    """(assessment id, dimension code, verified index) of the periods' final assessments."""
+    return db.session.execute(
         select(
             AssessmentResult.assessment_id,
             AssessmentResult.dimension_code,
@@ -147,16 +138,23 @@ def verified_of_periods(
             Assessment.period_id.in_(sorted(period_ids)),
             Assessment.status == Status.FINAL,
             AssessmentResult.verified_index.is_not(None),
+            *conditions,
         )
     )
+
+
+def verified_of_period(period_id: int) -> dict[int, tuple[Fraction | None, dict[str, Fraction]]]:
+    """Assessment id -> (verified overall index, dimension code -> verified index) of the
+    period's final assessments: what the region page needs, one narrow query (unordered: the
+    lines are sorted into place by code)."""
     overall: dict[int, Fraction] = {}
     dimensions: dict[int, dict[str, Fraction]] = {}
-    for assessment_id, code, index in rows:
+    for assessment_id, code, index in _verified_lines([period_id]):
         if code == OVERALL:
             overall[assessment_id] = index
         else:
             own = dimensions.get(assessment_id)
-            if own is None:
+            if own is None:  # not setdefault: no new dict for every line of thousands
                 own = dimensions[assessment_id] = {}
             own[code] = index
     return {
@@ -169,22 +167,9 @@ def verified_dimensions_of_periods(period_ids: Iterable[int]) -> dict[int, dict[
     """Assessment id -> dimension code -> verified index of the periods' final assessments:
     what the national pages need (a region's index comes from its dimension means), without
     the overall rows."""
-    rows = db.session.execute(
-        select(
-            AssessmentResult.assessment_id,
-            AssessmentResult.dimension_code,
-            AssessmentResult.verified_index,
-        )
-        .join(Assessment, Assessment.id == AssessmentResult.assessment_id)
-        .where(
-            Assessment.period_id.in_(sorted(period_ids)),
-            Assessment.status == Status.FINAL,
-            AssessmentResult.dimension_code != OVERALL,
-            AssessmentResult.verified_index.is_not(None),
-        )
-    )
     found: dict[int, dict[str, Fraction]] = {}
-    for assessment_id, code, index in rows:
+    lines = _verified_lines(period_ids, AssessmentResult.dimension_code != OVERALL)
+    for assessment_id, code, index in lines:
         own = found.get(assessment_id)
         if own is None:
             own = found[assessment_id] = {}
