@@ -106,7 +106,8 @@ def _psql(url: URL, sql: str, database: str = "postgres"):
         autocommit=True,
         connect_timeout=5,
     ) as connection:
-        return connection.execute(sql).fetchone()
+        cursor = connection.execute(sql)
+        return cursor.fetchone() if cursor.description else None
 
 
 def _free_port() -> int:
@@ -148,6 +149,46 @@ class Standby:
     bindir: Path
     kind: str = ""
     log: list[str] = field(default_factory=list)
+    holder: object = None  # the primary's session that holds the slot keeping the WAL
+
+    @property
+    def slot(self) -> str:
+        return f"smartcity_standby_{self.port}"
+
+    def hold_wal(self) -> None:
+        """A temporary replication slot on the primary keeps every WAL file from now on.
+
+        A standby that is stopped and started again replays from its last restart point;
+        without the slot a busy primary (the rest of the suite) may have recycled those files
+        by then and the standby waits for them forever. The slot goes with its session.
+        """
+        import psycopg
+
+        self.holder = psycopg.connect(
+            host=self.primary.host or "127.0.0.1",
+            port=self.primary.port or 5432,
+            user=self.primary.username,
+            password=self.primary.password,
+            dbname="postgres",
+            autocommit=True,
+        )
+        try:
+            self.holder.execute(
+                "SELECT pg_create_physical_replication_slot(%s, true, true)", (self.slot,)
+            )
+        except psycopg.Error as error:
+            self.holder.close()
+            pytest.skip(f"the primary keeps no WAL for a standby (no replication slot): {error}")
+
+    def keep_wal_from_restart_point(self) -> None:
+        """The slot lets go of the WAL before the standby's last restart point."""
+        (redo,) = self.query("SELECT CAST(redo_lsn AS text) FROM pg_control_checkpoint()")
+        self.holder.execute(
+            "SELECT pg_replication_slot_advance(slot_name, CAST(%s AS pg_lsn))"
+            " FROM pg_replication_slots"
+            " WHERE slot_name = %s AND restart_lsn < CAST(%s AS pg_lsn)",
+            (redo, self.slot, redo),
+        )
 
     @property
     def data(self) -> Path:
@@ -168,10 +209,17 @@ class Standby:
         while True:
             (done,) = self.query(f"SELECT pg_last_wal_replay_lsn() >= CAST('{lsn}' AS pg_lsn)")
             if done:
+                self.keep_wal_from_restart_point()
                 return
             if time.monotonic() > deadline:
                 pytest.fail(f"the standby did not replay up to {lsn} in {timeout}s")
             time.sleep(0.1)
+
+    def primary_moves_on(self, checkpoints: int = 3) -> None:
+        """Checkpoints on the primary, each after a new WAL file, as a busy cluster makes."""
+        for _ in range(checkpoints):
+            _psql(self.primary, "SELECT pg_switch_wal()")
+            _psql(self.primary, "CHECKPOINT")
 
     def run(self, *command: str | Path, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -183,6 +231,7 @@ class Standby:
         )
 
     def make(self) -> None:
+        self.hold_wal()
         streamed = self.run(
             self.bindir / "pg_basebackup",
             "-h",
@@ -292,12 +341,16 @@ class Standby:
                 self.bindir / "pg_ctl", "-D", self.data, "-m", "immediate", "stop", check=False
             )
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self.holder is not None:
+            self.holder.close()  # the temporary slot is dropped with its session
 
 
 def _copy_cluster(source: Path, target: Path) -> None:
     """The files of a running cluster; those removed while copying are not needed."""
     for folder, _folders, files in os.walk(source):
         relative = Path(folder).relative_to(source)
+        if len(relative.parts) > 1 and relative.parts[0] in EMPTY_FOLDERS:
+            continue  # e.g. a replication slot's folder: the copy starts with none
         (target / relative).mkdir(mode=0o700, parents=True, exist_ok=True)
         if relative.parts and relative.parts[0] in EMPTY_FOLDERS:
             continue
@@ -550,6 +603,9 @@ def test_a_replica_that_stops_and_comes_back(replica_app, standby, caplog):
             assert response.status_code == 200
             assert _without_tokens(response) == expected
             assert any("agencies" in s for s in ran.primary)
+        # a busy primary moves on while the standby is down: its WAL files since the
+        # standby's last restart point are recycled by checkpoints
+        standby.primary_moves_on()
     finally:
         standby.start_server()
     assert caplog.text.count("read replica unavailable") == 1
