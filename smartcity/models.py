@@ -978,3 +978,197 @@ class RateLimitCounter(db.Model):
     count: Mapped[int] = mapped_column(default=0)
     # seconds since the epoch when the window ends
     expires_at: Mapped[float] = mapped_column(Float)
+
+
+# --- the ministry's evaluation of regions (issue 20) ----------------------------------------
+
+
+class NationalPeriodStatus(enum.StrEnum):
+    OPEN = "open"  # regions assemble and submit, ministry evaluators review
+    FINAL = "final"  # finalized by a ministry administrator: results and awards stand
+
+
+class SubmissionStatus(enum.StrEnum):
+    DRAFT = "draft"  # the region's administrator assembles it
+    AWAITING_APPROVAL = "awaiting_approval"  # the region head (pimpinan) approves or sends back
+    SUBMITTED = "submitted"  # with the ministry's evaluators
+    RETURNED = "returned"  # sent back to the region by an evaluator, with a comment
+    VERIFIED = "verified"  # every indicator verified by the ministry
+    FINAL = "final"  # finalized with the national period
+
+
+class ProgrammeKind(enum.StrEnum):
+    PROGRAMME = "programme"  # a programme of the region's Smart City master plan
+    QUICK_WIN = "quick_win"  # a quick win: a programme with results within a year
+
+
+class NationalPeriod(db.Model):
+    """One year of the ministry's evaluation of regions, pinned to an instrument version with
+    the evaluation dimensions (the second axis)."""
+
+    __tablename__ = "national_periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id"))
+    status: Mapped[str] = mapped_column(String(20), default=NationalPeriodStatus.OPEN)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finalized_at: Mapped[datetime | None] = mapped_column()
+    finalized_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    instrument_version: Mapped[InstrumentVersion] = relationship()
+
+
+class RegionSubmission(db.Model):
+    """A region's submission to one national period: its own answers with evidence, its master
+    plan programmes and quick wins, and its agencies' final results as an attachment."""
+
+    __tablename__ = "region_submissions"
+    __table_args__ = (UniqueConstraint("national_period_id", "region_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    national_period_id: Mapped[int] = mapped_column(ForeignKey("national_periods.id"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    status: Mapped[str] = mapped_column(String(20), default=SubmissionStatus.DRAFT)
+    # 1 for the first submission, +1 for each one after a return
+    round: Mapped[int] = mapped_column(default=1)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column()
+    # the evaluator's comment when returning it (or the head's when sending it back)
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    # the attachment: the year of the region's own period and, as JSON, its agencies' final
+    # results as they stood when the administrator attached them
+    agencies_year: Mapped[int | None] = mapped_column()
+    agencies_attachment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    national_period: Mapped[NationalPeriod] = relationship()
+    region: Mapped[Region] = relationship()
+    approved_by: Mapped[User | None] = relationship()
+
+
+class RegionAnswer(db.Model):
+    """The region's answer to one indicator of the national instrument (as `Answer`)."""
+
+    __tablename__ = "region_answers"
+    __table_args__ = (UniqueConstraint("submission_id", "indicator_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("region_submissions.id"))
+    indicator_code: Mapped[str] = mapped_column(String(limits.INDICATOR_CODE))
+    level: Mapped[int | None] = mapped_column()
+    not_applicable: Mapped[bool] = mapped_column(default=False)
+    choice: Mapped[str | None] = mapped_column(String(limits.OPTION_CODE))
+    checked: Mapped[str | None] = mapped_column(Text)
+    number: Mapped[str | None] = mapped_column(String(40))
+    value: Mapped[StoredValue] = composite(
+        StoredValue, "level", "not_applicable", "choice", "checked", "number"
+    )
+    justification: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    updated_by: Mapped[User | None] = relationship()
+
+
+class RegionReview(db.Model):
+    """A ministry evaluator's verdict on one of a region's answers (as `Review`)."""
+
+    __tablename__ = "region_reviews"
+    __table_args__ = (UniqueConstraint("submission_id", "indicator_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("region_submissions.id"))
+    indicator_code: Mapped[str] = mapped_column(String(limits.INDICATOR_CODE))
+    verified_level: Mapped[int | None] = mapped_column()
+    verified_not_applicable: Mapped[bool] = mapped_column(default=False)
+    verified_choice: Mapped[str | None] = mapped_column(String(limits.OPTION_CODE))
+    verified_checked: Mapped[str | None] = mapped_column(Text)
+    verified_number: Mapped[str | None] = mapped_column(String(40))
+    verified: Mapped[StoredValue] = composite(
+        StoredValue,
+        "verified_level",
+        "verified_not_applicable",
+        "verified_choice",
+        "verified_checked",
+        "verified_number",
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    updated_by: Mapped[User | None] = relationship()
+
+
+class RegionEvidence(db.Model):
+    """A file attached to one of a region's answers; the bytes live in storage under `sha256`."""
+
+    __tablename__ = "region_evidence"
+    __table_args__ = (Index("ix_region_evidence_submission_id", "submission_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("region_submissions.id"))
+    indicator_code: Mapped[str] = mapped_column(String(limits.INDICATOR_CODE))
+    sha256: Mapped[str] = mapped_column(String(64))
+    original_name: Mapped[str] = mapped_column(String(limits.FILE_NAME))
+    media_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column()
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column()
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
+
+
+class RegionProgramme(db.Model):
+    """A programme of the region's Smart City master plan, or a quick win, in its submission."""
+
+    __tablename__ = "region_programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("region_submissions.id"))
+    kind: Mapped[str] = mapped_column(String(20), default=ProgrammeKind.PROGRAMME)
+    # the pillar (dimension code) it serves
+    pillar: Mapped[str] = mapped_column(String(limits.DIMENSION_CODE))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # the years it runs ("2025-2029") or, for a quick win, when its results were seen
+    years: Mapped[str] = mapped_column(String(40), default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RegionEvaluatorAssignment(db.Model):
+    """The ministry evaluator who reviews one region's submission in one national period."""
+
+    __tablename__ = "region_evaluator_assignments"
+    __table_args__ = (UniqueConstraint("national_period_id", "region_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    national_period_id: Mapped[int] = mapped_column(ForeignKey("national_periods.id"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    evaluator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    evaluator: Mapped[User] = relationship(foreign_keys=[evaluator_id])
+
+
+class RegionResult(db.Model):
+    """A final submission's result as the scoring engine computed it at finalization: one row
+    for the whole (`kind` "overall", `code` ""), one per pillar and one per evaluation
+    dimension; the national ranking and the awards read these."""
+
+    __tablename__ = "region_results"
+    __table_args__ = (UniqueConstraint("submission_id", "kind", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("region_submissions.id"))
+    # "overall", "pillar" or "evaluation_dimension"
+    kind: Mapped[str] = mapped_column(String(30))
+    code: Mapped[str] = mapped_column(String(limits.DIMENSION_CODE), default="")
+    index: Mapped[Fraction | None] = mapped_column(ExactFraction)
+    level: Mapped[int | None] = mapped_column()

@@ -22,7 +22,9 @@ from .models import (
     EvaluatorAssignment,
     PeriodExtension,
     PeriodTeam,
+    RegionSubmission,
     Role,
+    SubmissionStatus,
     TeamAssignment,
     TeamMember,
     User,
@@ -43,6 +45,52 @@ def reads_nation(user: User) -> bool:
 def administers_nation(user: User) -> bool:
     """The ministry's administrators: the regions of the deployment."""
     return user.is_authenticated and user.role == Role.MINISTRY_ADMIN
+
+
+# --- the ministry's evaluation of regions (services.national_evaluation) ---------------------
+
+
+def can_assemble_submission(user: User, submission: RegionSubmission) -> bool:
+    """The region's administrator assembles its submission while it is a draft or returned."""
+    return (
+        user.is_authenticated
+        and user.role == Role.ADMIN
+        and user.region_id == submission.region_id
+        and submission.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+    )
+
+
+def can_approve_submission(user: User, submission: RegionSubmission) -> bool:
+    """The region head (the region's leadership, `viewer`) approves it or sends it back."""
+    return (
+        user.is_authenticated
+        and user.role == Role.VIEWER
+        and user.region_id == submission.region_id
+        and submission.status == SubmissionStatus.AWAITING_APPROVAL
+    )
+
+
+def can_review_submission(
+    user: User, submission: RegionSubmission, evaluator_id: int | None
+) -> bool:
+    """The ministry evaluator assigned to the region reviews its submitted submission."""
+    return (
+        user.is_authenticated
+        and user.role == Role.MINISTRY_EVALUATOR
+        and user.id == evaluator_id
+        and submission.status == SubmissionStatus.SUBMITTED
+    )
+
+
+def reads_submission(user: User, submission: RegionSubmission) -> bool:
+    """The ministry reads every submission; a region's team and leadership read their own."""
+    if is_national(user):
+        return True
+    return (
+        user.is_authenticated
+        and user.region_id == submission.region_id
+        and user.role in (Role.ADMIN, Role.EVALUATOR, Role.VIEWER)
+    )
 
 
 def is_staff(user: User) -> bool:

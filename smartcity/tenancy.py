@@ -56,6 +56,13 @@ from .models import (
     PeriodTeam,
     PrintJob,
     Region,
+    RegionAnswer,
+    RegionEvaluatorAssignment,
+    RegionEvidence,
+    RegionProgramme,
+    RegionResult,
+    RegionReview,
+    RegionSubmission,
     Review,
     TeamAssignment,
     TeamMember,
@@ -84,6 +91,10 @@ def _assessments(region_id: int):
 
 def _users(region_id: int):
     return select(User.id).where(User.region_id == region_id)
+
+
+def _submissions(region_id: int):
+    return select(RegionSubmission.id).where(RegionSubmission.region_id == region_id)
 
 
 # how each table a region owns is tied to a region: (model, condition for region `rid`).
@@ -122,6 +133,15 @@ SCOPES: tuple[tuple[type, Callable[[Any, int], Any]], ...] = (
     (FollowUp, lambda cls, rid: cls.assessment_id.in_(_assessments(rid))),
     (IndicatorMessage, lambda cls, rid: cls.assessment_id.in_(_assessments(rid))),
     (ApiToken, lambda cls, rid: cls.user_id.in_(_users(rid))),
+    # the ministry's evaluation: a region sees its own submission (national periods are the
+    # deployment's, like instrument versions)
+    (RegionSubmission, lambda cls, rid: cls.region_id == rid),
+    (RegionEvaluatorAssignment, lambda cls, rid: cls.region_id == rid),
+    (RegionAnswer, lambda cls, rid: cls.submission_id.in_(_submissions(rid))),
+    (RegionReview, lambda cls, rid: cls.submission_id.in_(_submissions(rid))),
+    (RegionEvidence, lambda cls, rid: cls.submission_id.in_(_submissions(rid))),
+    (RegionProgramme, lambda cls, rid: cls.submission_id.in_(_submissions(rid))),
+    (RegionResult, lambda cls, rid: cls.submission_id.in_(_submissions(rid))),
 )
 
 

@@ -460,7 +460,7 @@ def store_change(
     event: str,
     code: str,
     user: User,
-    assessment: Assessment,
+    assessment: Assessment | None,
     now: datetime,
 ) -> bool:
     """Set `values` on a versioned per-indicator row (answer or review) and audit the change.

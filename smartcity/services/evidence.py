@@ -6,6 +6,7 @@ import errno
 import os
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from flask import current_app, g, has_request_context
@@ -245,23 +246,8 @@ def attach(
         raise AssessmentRefused(_("This assessment can no longer be changed."))
     _check_indicator(assessment, indicator_code)
     _check_counts(assessment, indicator_code, name)
-    media_type, size = check_file(name, stream)
-    name = clean_name(name)
-    stream.seek(0)
-    try:
-        digest = evidence_storage().put(stream)
-    except OSError as error:
-        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
-            raise
-        current_app.logger.error("evidence storage full: %s not stored (%s)", name, error)
-        raise EvidenceRefused(
-            _(
-                "%(name)s was not attached: the storage for evidence files is full. Your "
-                "answers are saved; choose the file again later, and tell the administrator.",
-                name=filetypes.display_name(name),
-            ),
-            507,
-        ) from error
+    stored = store_file(name, stream)
+    name, media_type, size, digest = stored.name, stored.media_type, stored.size, stored.sha256
     row = Evidence(
         assessment=assessment,
         indicator_code=indicator_code,
@@ -285,6 +271,37 @@ def attach(
     )
     db.session.commit()
     return row
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str  # the cleaned file name
+    media_type: str
+    size: int
+    sha256: str
+
+
+def store_file(name: str, stream: BinaryIO) -> StoredFile:
+    """Check one file (`check_file`) and put its bytes into the evidence storage: an agency's
+    or a region's (services.national_evaluation) data dukung."""
+    media_type, size = check_file(name, stream)
+    name = clean_name(name)
+    stream.seek(0)
+    try:
+        digest = evidence_storage().put(stream)
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        current_app.logger.error("evidence storage full: %s not stored (%s)", name, error)
+        raise EvidenceRefused(
+            _(
+                "%(name)s was not attached: the storage for evidence files is full. Your "
+                "answers are saved; choose the file again later, and tell the administrator.",
+                name=filetypes.display_name(name),
+            ),
+            507,
+        ) from error
+    return StoredFile(name, media_type, size, digest)
 
 
 def remove(evidence: Evidence, user: User) -> None:
