@@ -261,34 +261,44 @@ def users():
 def user_new():
     form = NewUserForm()
     form.agency.choices = _agency_choices()
-    if form.validate_on_submit():
-        try:
-            with unit_of_work():
-                user = accounts.create_user(
-                    form.username.data or "",
-                    form.role.data or "",
-                    form.password.data or "",
-                    agency_code=form.agency.data or None,
-                    full_name=form.full_name.data or "",
-                    by=current_user,
-                    must_change_password=True,
-                )
-        except accounts.AccountError as error:
-            form.username.errors = [*form.username.errors, str(error)]
-        else:
-            flash(
-                _(
-                    "User %(username)s created: they must change the password at first log-in.",
-                    username=user.username,
-                ),
-                "success",
-            )
-            return redirect(url_for("admin_people.user_edit", user_id=user.id), 303)
+    user = created_from(form, agency_code=form.agency.data or None)
+    if user is not None:
+        return redirect(url_for("admin_people.user_edit", user_id=user.id), 303)
     status = 400 if request.method == "POST" else 200
     return _no_store(
         render_template("admin/users_form.html", form=form, user=None, role_labels=ROLE_LABELS),
         status,
     )
+
+
+def created_from(form, agency_code: str | None = None) -> User | None:
+    """The account a valid new-user form (username, role, password, full name) asks for,
+    created by the current user with a password to change at first log-in; None when the form
+    is not sent or not valid (a refused username is shown on its field)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        with unit_of_work():
+            user = accounts.create_user(
+                form.username.data or "",
+                form.role.data or "",
+                form.password.data or "",
+                agency_code=agency_code,
+                full_name=form.full_name.data or "",
+                by=current_user,
+                must_change_password=True,
+            )
+    except accounts.AccountError as error:
+        form.username.errors = [*form.username.errors, str(error)]
+        return None
+    flash(
+        _(
+            "User %(username)s created: they must change the password at first log-in.",
+            username=user.username,
+        ),
+        "success",
+    )
+    return user
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])

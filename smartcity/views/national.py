@@ -29,7 +29,7 @@ from ..services import accounts, regions
 from ..services import national as service
 from ..services.spreadsheets import DIALECTS
 from ..services.store import unit_of_work
-from .admin_people import ROLE_LABELS
+from .admin_people import ROLE_LABELS, created_from
 
 bp = Blueprint("national", __name__, url_prefix="/national")
 
@@ -127,27 +127,8 @@ def users():
 def user_new():
     _only_ministry_admins()
     form = NationalUserForm()
-    if form.validate_on_submit():
-        try:
-            with unit_of_work():
-                user = accounts.create_user(
-                    form.username.data or "",
-                    form.role.data or "",
-                    form.password.data or "",
-                    full_name=form.full_name.data or "",
-                    by=current_user,
-                    must_change_password=True,
-                )
-        except accounts.AccountError as error:
-            form.username.errors = [*form.username.errors, str(error)]
-        else:
-            flash(
-                _(
-                    "User %(username)s created: they must change the password at first log-in.",
-                    username=user.username,
-                )
-            )
-            return redirect(url_for(".users"), 303)
+    if created_from(form) is not None:
+        return redirect(url_for(".users"), 303)
     status = 400 if request.method == "POST" else 200
     response = render_template("national/user_form.html", form=form)
     return response, status, {"Cache-Control": "no-store"}
