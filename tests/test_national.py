@@ -11,7 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from smartcity.domain import formats
-from smartcity.domain.national import PROVINCES, RegionInput, national_year, region_year
+from smartcity.domain.national import (
+    PROVINCES,
+    RegionInput,
+    RegionYear,
+    national_year,
+    region_year,
+    trend,
+)
 from smartcity.domain.workflow import Status
 from smartcity.extensions import db
 from smartcity.models import Assessment, Period, Region, User
@@ -208,6 +215,53 @@ def test_the_year_page_compares_with_the_year_before(demo_history, client, auth,
     page = client.get("/national/2025").get_data(as_text=True)
     assert 'data-testid="national-year-over-year"' in page
     assert "Dari 5 daerah" in page
+
+
+def _year_of(code: str, index: str | None) -> RegionYear:
+    return RegionYear(
+        None, code, f"Daerah {code}", "62", Fraction(index) if index else None, None, {}, 1, 1
+    )
+
+
+def test_year_over_year_across_all_years():
+    """Each year against the one before, over the regions with a result in both; a region's
+    indices side by side (absent in a year without a period)."""
+    found = trend(
+        {
+            2025: [_year_of("62.01", "3"), _year_of("62.02", "2"), _year_of("62.03", None)],
+            2024: [_year_of("62.01", "2"), _year_of("62.02", "5/2")],
+            2026: [_year_of("62.01", "3"), _year_of("62.03", "4")],
+        }
+    )
+    summary = [
+        (y.year, y.ranked, y.mean, y.against_previous and y.against_previous.improved)
+        for y in found.years
+    ]
+    assert summary == [
+        (2024, 2, Fraction(9, 4), None),
+        (2025, 2, Fraction(5, 2), 1),
+        (2026, 2, Fraction(7, 2), 0),
+    ]
+    assert found.years[1].against_previous.declined == 1
+    assert found.years[2].against_previous.unchanged == 1
+    assert found.years[2].against_previous.regions == 1  # 62.03 had no result in 2025
+    assert {r.code: dict(r.indices) for r in found.regions} == {
+        "62.01": {2024: 2, 2025: 3, 2026: 3},
+        "62.02": {2024: Fraction(5, 2), 2025: 2},
+        "62.03": {2025: None, 2026: 4},
+    }
+
+
+def test_the_index_page_shows_every_year_side_by_side(demo_history, client, auth, runner):
+    assert runner.invoke(args=["seed-demo", "--national", "--password", PASSWORD]).exit_code == 0
+    auth.login("kementerian-pimpinan")
+    page = client.get("/national/").get_data(as_text=True)
+    assert 'data-testid="national-trend-years"' in page
+    with demo_history.app_context():
+        expected = national.of_year(2025)
+    kobar = next(r for r in expected.regions if r.code == "62.01")
+    row = page.split('data-testid="national-trend-regions"')[1].split("62.01")[1].split("</tr>")[0]
+    assert formats.index(kobar.index, "id") in row
 
 
 def test_the_index_page_lists_years_and_regions(two_regions, client, auth):

@@ -244,3 +244,62 @@ def national_year(
         mean=_mean([r.index for r in regions if r.index is not None]),
         year_over_year=year_over_year(regions),
     )
+
+
+@dataclass(frozen=True)
+class YearSummary:
+    """One year of the trend: the regions with a result, their mean, and against the year
+    before (over the regions with a result in both)."""
+
+    year: int
+    ranked: int
+    mean: Fraction | None
+    against_previous: YearOverYear | None
+
+
+@dataclass(frozen=True)
+class RegionTrend:
+    code: str
+    name: str
+    province_code: str
+    # year -> the region's index that year (None: a period without a final result)
+    indices: Mapping[int, Fraction | None]
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Every year side by side, oldest first: the national pages' year over year."""
+
+    years: tuple[YearSummary, ...]
+    regions: tuple[RegionTrend, ...]  # by code; every region with a period in some year
+
+
+def trend(by_year: Mapping[int, Iterable[RegionYear]]) -> Trend:
+    """Year over year across all the years given (year -> its regions' years, unranked)."""
+    summaries = []
+    indices: dict[str, dict[int, Fraction | None]] = defaultdict(dict)
+    names: dict[str, tuple[str, str]] = {}
+    previous: dict[str, Fraction] = {}
+    for year in sorted(by_year):
+        regions = list(by_year[year])
+        scored = [r for r in regions if r.index is not None]
+        compared = [replace(r, previous=previous.get(r.code)) for r in scored]
+        summaries.append(
+            YearSummary(
+                year=year,
+                ranked=len(scored),
+                mean=_mean([r.index for r in scored]),  # type: ignore[misc]
+                against_previous=year_over_year(compared),
+            )
+        )
+        for region in regions:
+            indices[region.code][year] = region.index
+            names[region.code] = (region.name, region.province_code)
+        previous = {r.code: r.index for r in scored}  # type: ignore[misc]
+    return Trend(
+        years=tuple(summaries),
+        regions=tuple(
+            RegionTrend(code, names[code][0], names[code][1], indices[code])
+            for code in sorted(indices)
+        ),
+    )

@@ -16,7 +16,15 @@ from dataclasses import dataclass, replace
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from ..domain.national import NationalYear, RegionInput, RegionYear, national_year, region_year
+from ..domain.national import (
+    NationalYear,
+    RegionInput,
+    RegionYear,
+    Trend,
+    national_year,
+    region_year,
+    trend,
+)
 from ..domain.workflow import Status
 from ..extensions import db
 from ..models import Assessment, AssessmentResult, Period, Region
@@ -173,6 +181,13 @@ def of_year(year: int) -> NationalYear | None:
         next(p for p in periods if p.instrument_version_id == common).instrument_version
     )
     return national_year(year, this_year, instrument, before)
+
+
+def all_years() -> Trend:
+    """Every year side by side (year over year across all years), from each year's regions
+    as `of_year` computes them: a fixed number of queries per year, however many regions."""
+    with working_in(None):
+        return trend({row.year: _year(row.year)[0] for row in years()})
 
 
 def region_page(year: int, code: str) -> tuple[Region, PeriodRegion] | None:

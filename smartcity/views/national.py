@@ -60,6 +60,7 @@ def index():
     return render_template(
         "national/index.html",
         years=service.years(),
+        trend=service.all_years(),
         regions=regions.all_regions(),
         administers=administers_nation(current_user),
         province_name=province_name,
