@@ -97,34 +97,39 @@ def _fingerprints(period_ids: list[int]) -> dict[int, tuple]:
 
 
 def _compute(periods: list[Period], regions_by_id: dict[int, Region]) -> dict[int, RegionYear]:
-    """The periods' region years from their stored results (two queries)."""
+    """The periods' region years from their stored results (two queries; the results are
+    read period after period, so the memory this takes does not grow with the regions)."""
     ids = [period.id for period in periods]
-    dimensions = results.verified_dimensions_of_periods(ids)
-    finals: dict[int, list] = {period_id: [] for period_id in ids}
-    counts: dict[int, int] = dict.fromkeys(ids, 0)
-    rows = db.session.execute(
-        select(Assessment.id, Assessment.period_id, Assessment.status).where(
-            Assessment.period_id.in_(ids)
-        )
+    counts = dict(
+        db.session.execute(
+            select(Assessment.period_id, func.count())
+            .where(Assessment.period_id.in_(ids))
+            .group_by(Assessment.period_id)
+        ).all()
     )
-    for assessment_id, period_id, status in rows:
-        counts[period_id] += 1
-        own = dimensions.get(assessment_id)
-        if status == Status.FINAL and own:
-            finals[period_id].append(own)
+    finals: dict[int, list] = {period_id: [] for period_id in ids}
     computed = {}
-    for period in periods:
+
+    def region_year_of(period: Period) -> RegionYear:
         region = regions_by_id[period.region_id]
-        computed[period.id] = region_year(
+        return region_year(
             RegionInput(
                 code=region.code,
                 name=region.name,
                 province_code=region.province_code,
                 instrument=instrument_of(period.instrument_version),
-                finals=tuple(finals[period.id]),
-                agencies=counts[period.id],
+                finals=tuple(finals.pop(period.id, ())),
+                agencies=counts.get(period.id, 0),
             )
         )
+
+    by_id = {period.id: period for period in periods}
+    for period_id, own in results.verified_dimensions_by_period(ids):
+        finals[period_id] = own
+        computed[period_id] = region_year_of(by_id[period_id])
+    for period in periods:
+        if period.id not in computed:  # no final result
+            computed[period.id] = region_year_of(period)
     return computed
 
 

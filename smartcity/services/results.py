@@ -8,7 +8,7 @@ period, whatever the number of agencies, and no arithmetic: the indices are the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from fractions import Fraction
 
 from sqlalchemy import delete, exists, func, insert, select
@@ -163,18 +163,46 @@ def verified_of_period(period_id: int) -> dict[int, tuple[Fraction | None, dict[
     }
 
 
-def verified_dimensions_of_periods(period_ids: Iterable[int]) -> dict[int, dict[str, Fraction]]:
-    """Assessment id -> dimension code -> verified index of the periods' final assessments:
-    what the national pages need (a region's index comes from its dimension means), without
-    the overall rows."""
-    found: dict[int, dict[str, Fraction]] = {}
-    lines = _verified_lines(period_ids, AssessmentResult.dimension_code != OVERALL)
-    for assessment_id, code, index in lines:
-        own = found.get(assessment_id)
-        if own is None:
-            own = found[assessment_id] = {}
-        own[code] = index
-    return found
+def verified_dimensions_by_period(
+    period_ids: Iterable[int],
+) -> Iterator[tuple[int, list[dict[str, Fraction]]]]:
+    """Per period, its final assessments' dimension code -> verified index (without the
+    overall rows), one period after the other: one query whose rows are read in batches, so
+    what is held at once is one batch and one period, however many periods are asked for."""
+    rows = db.session.execute(
+        select(
+            Assessment.period_id,
+            AssessmentResult.assessment_id,
+            AssessmentResult.dimension_code,
+            AssessmentResult.verified_index,
+        )
+        .join(Assessment, Assessment.id == AssessmentResult.assessment_id)
+        .where(
+            Assessment.period_id.in_(sorted(period_ids)),
+            Assessment.status == Status.FINAL,
+            AssessmentResult.verified_index.is_not(None),
+            AssessmentResult.dimension_code != OVERALL,
+        )
+        .order_by(Assessment.period_id, AssessmentResult.assessment_id)
+        .execution_options(yield_per=STREAMED_ROWS)
+    )
+    period_id: int | None = None
+    assessment_id: int | None = None
+    finals: list[dict[str, Fraction]] = []
+    for row_period, row_assessment, code, index in rows:
+        if row_period != period_id:
+            if period_id is not None:
+                yield period_id, finals
+            period_id, assessment_id, finals = row_period, None, []
+        if row_assessment != assessment_id:
+            assessment_id = row_assessment
+            finals.append({})
+        finals[-1][code] = index
+    if period_id is not None:
+        yield period_id, finals
+
+
+STREAMED_ROWS = 2000
 
 
 def of_period(
