@@ -27,13 +27,13 @@ from smartcity.models import (
     User,
 )
 from smartcity.region_context import working_in
-from smartcity.services import accounts
+from smartcity.services import accounts, regions
 from smartcity.services import national_evaluation as ne
 from smartcity.services.assessments import AnswerInput
 from smartcity.services.exports import rounded
 from smartcity.services.instruments import register_instrument
 
-from .crawl import parse
+from .crawl import Crawler, parse
 from .helpers import PASSWORD, csrf_token_from
 
 NATIONAL = "smartcity/instruments/contoh-evaluasi-nasional.yaml"
@@ -131,7 +131,7 @@ def _review_form(page: str) -> MultiDict:
     return MultiDict(form.fields)
 
 
-def _evaluator_id(app, username: str) -> int:
+def _user_id(app, username: str) -> int:
     with app.app_context():
         return _user(username).id
 
@@ -271,7 +271,7 @@ def test_the_administrator_assigns_and_the_evaluator_finds_the_region_marked(
     evaluation, client, auth
 ):
     _submitted(evaluation)
-    evaluator = _evaluator_id(evaluation, "kementerian-evaluator")
+    evaluator = _user_id(evaluation, "kementerian-evaluator")
     auth.login("kementerian-admin")
     page = client.get(f"{BASE}/2026").get_data(as_text=True)
     assert f'id="evaluator-{DEMO}"' in page and 'data-testid="not-begun-62.01"' not in page
@@ -292,6 +292,24 @@ def test_the_administrator_assigns_and_the_evaluator_finds_the_region_marked(
     assert f'data-testid="mine-{DEMO}"' not in client.get(f"{BASE}/2026").get_data(as_text=True)
 
 
+def test_an_evaluator_finds_their_own_regions_first(evaluation, client, auth):
+    _submitted(evaluation)
+    with evaluation.test_request_context():
+        period = ne.national_period(2026)
+        other = regions.create_region("62.03", name="Kabupaten Kapuas", kind="kabupaten")
+        ne.ensure_submission(period, other)
+        ne.assign(period, other, _user("kementerian-evaluator"), _user("kementerian-admin"))
+        db.session.commit()
+    auth.login("kementerian-admin")
+    page = client.get(f"{BASE}/2026").get_data(as_text=True)
+    assert page.index("submission-62.02") < page.index("submission-62.03")  # by code
+    auth.logout()
+    auth.login("kementerian-evaluator")
+    page = client.get(f"{BASE}/2026").get_data(as_text=True)
+    assert page.index("submission-62.03") < page.index("submission-62.02")
+    assert 'data-testid="mine-62.03"' in page and 'data-testid="mine-62.02"' not in page
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -304,7 +322,7 @@ def test_an_assignment_that_cannot_be_made_is_refused(
     evaluation, client, auth, english, data, message
 ):
     _submitted(evaluation)
-    viewer = _evaluator_id(evaluation, "kementerian-pimpinan")
+    viewer = _user_id(evaluation, "kementerian-pimpinan")
     data = {k: v.replace("{viewer}", str(viewer)) for k, v in data.items()}
     auth.login("kementerian-admin")
     response = client.post(f"{BASE}/2026/assignments", data=data)
@@ -407,7 +425,7 @@ def test_returning_needs_a_comment_and_sends_it_to_the_region(evaluation, client
 
 def test_from_review_to_the_ranking(evaluation, client, auth, english):
     _submitted(evaluation)
-    evaluator = _evaluator_id(evaluation, "kementerian-evaluator")
+    evaluator = _user_id(evaluation, "kementerian-evaluator")
     auth.login("kementerian-admin")
     client.post(f"{BASE}/2026/assignments", data={"region": DEMO, "evaluator": str(evaluator)})
     # still with the evaluator: no button, the reason, and a refused POST
@@ -496,3 +514,23 @@ def test_the_forms_carry_their_csrf_token(evaluation, csrf_app, client):
         assert dict(form.fields)["csrf_token"], action
     assert client.post(f"{REGION_PAGE}/verify").status_code == 400  # no token: refused
     assert _status(evaluation) == SubmissionStatus.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    "username",
+    [
+        "kementerian-admin",
+        "kementerian-evaluator",
+        "kementerian-evaluator-2",
+        "kementerian-pimpinan",
+    ],
+)
+def test_each_ministry_role_is_shown_only_what_it_may_use(evaluation, client, auth, username):
+    """Every link and button of these pages works for whoever is shown it: no 403, no error."""
+    _submitted(evaluation, evidence=True)
+    _assigned(evaluation)
+    auth.login(username)
+    pages = Crawler(evaluation, client).crawl(f"{BASE}/")
+    refused = [(p.method, p.url, p.status) for p in pages if p.status == 403 or p.status >= 500]
+    assert refused == []
+    assert {f"{BASE}/2026", REGION_PAGE} <= {p.url for p in pages}
