@@ -200,6 +200,48 @@ MATRIX = [
     ("GET", "/national/users/new", _row(302, 403, 403, 403, 403, 403, 403, 403)),
     ("POST", "/national/users/new", _row(302, 403, 403, 403, 403, 403, 403, 403)),
     ("GET", "/national/1999/export.csv", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    # the ministry's evaluation of regions, its pages (views/national_evaluation.py): the
+    # ministry's roles only, like /national/; every region role gets 403, whatever the year
+    ("GET", "/national/evaluations/", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    ("POST", "/national/evaluations/", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    ("GET", "/national/evaluations/2026", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    (
+        "POST",
+        "/national/evaluations/2026/assignments",
+        _row(302, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    ("POST", "/national/evaluations/2026/finalize", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    (
+        "GET",
+        "/national/evaluations/2026/regions/62.02",
+        _row(302, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    (
+        "POST",
+        "/national/evaluations/2026/regions/62.02",
+        _row(302, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    (
+        "POST",
+        "/national/evaluations/2026/regions/62.02/return",
+        _row(302, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    (
+        "POST",
+        "/national/evaluations/2026/regions/62.02/verify",
+        _row(302, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    (
+        "GET",
+        "/national/evaluations/2026/regions/62.02/evidence/1",
+        _row(302, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    ("GET", "/national/evaluations/2026/results", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    (
+        "GET",
+        "/national/evaluations/2026/results.csv",
+        _row(302, 403, 403, 403, 403, 403, 403, 403),
+    ),
     *[
         (method, "/api/v1/no-such-thing", _row(401, 401, 401, 401, 401, 401, 401, 401))
         for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "TRACE", "QUERY")

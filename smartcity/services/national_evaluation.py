@@ -571,7 +571,7 @@ def ministry_evaluators() -> list[User]:
     return list(
         db.session.scalars(
             select(User)
-            .filter_by(role=Role.MINISTRY_EVALUATOR, is_active=True)
+            .filter_by(role=Role.MINISTRY_EVALUATOR, active=True)
             .order_by(User.full_name, User.username)
         )
     )
