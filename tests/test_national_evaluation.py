@@ -10,7 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from smartcity.domain.scoring import score_assessment
 from smartcity.extensions import db
@@ -251,3 +251,26 @@ def test_a_national_period_needs_the_evaluation_dimensions(evaluation):
             ne.open_national_period(2027, version, _user("kementerian-admin"))
         with pytest.raises(ne.EvaluationRefused):
             ne.open_national_period(2026, ne.national_period(2026).instrument_version, None)
+
+
+def test_the_list_of_submissions_scores_them_as_each_own_page_in_two_queries(evaluation):
+    with evaluation.test_request_context():
+        submission = _assembled(evaluation)
+        ne.approve(submission, _user("pimpinan"))
+        evaluator = _user("kementerian-evaluator")
+        ne.assign(
+            submission.national_period, submission.region, evaluator, _user("kementerian-admin")
+        )
+        code = ne.instrument_for(submission.national_period).indicators[0].code
+        ne.save_review(submission, evaluator, {code: ReviewInput(4, False, "Dinaikkan.")})
+        found = ne.submissions(submission.national_period)
+        scored = ne.scores(submission)
+        statements = []
+        listen = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            indices = ne.indices_of(found)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+        assert indices == {submission.id: (scored.self_assessed.index, scored.verified.index)}
+        assert len(statements) == 2

@@ -12,7 +12,8 @@ own submission (tenancy.SCOPES); who may do what is `policy.py`'s.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import BinaryIO
@@ -746,6 +747,38 @@ def scores(submission: RegionSubmission) -> SubmissionScores:
     return SubmissionScores(self_assessed, score_assessment(instrument, values))
 
 
+def indices_of(
+    found: list[RegionSubmission],
+) -> dict[int, tuple[Fraction | None, Fraction | None]]:
+    """Submission id -> (self-assessed, verified) overall index, as `scores` gives them, for
+    a list of submissions: two queries however many regions (the answers, the reviews)."""
+    ids = [s.id for s in found]
+    answers: dict[int, dict[str, AnswerValue]] = {i: {} for i in ids}
+    reviews: dict[int, dict[str, AnswerValue]] = {i: {} for i in ids}
+    if ids:
+        for row in db.session.scalars(
+            select(RegionAnswer).where(RegionAnswer.submission_id.in_(ids))
+        ):
+            answers[row.submission_id][row.indicator_code] = row.value.answer()
+        for row in db.session.scalars(
+            select(RegionReview).where(RegionReview.submission_id.in_(ids))
+        ):
+            reviews[row.submission_id][row.indicator_code] = row.verified.answer()
+    result = {}
+    for submission in found:
+        instrument = instrument_for(submission.national_period)
+        own = answers[submission.id]
+        self_index = score_assessment(instrument, own).index
+        reviewed = reviews[submission.id]
+        verified_index = None
+        if reviewed or submission.status in (SubmissionStatus.VERIFIED, SubmissionStatus.FINAL):
+            values = dict(own)
+            values.update({c: v for c, v in reviewed.items() if v.is_answered})
+            verified_index = score_assessment(instrument, values).index
+        result[submission.id] = (self_index, verified_index)
+    return result
+
+
 def finalize_refusal(period: NationalPeriod) -> str | None:
     """Why the period cannot be finalized now (None: it can)."""
     if period.status != NationalPeriodStatus.OPEN:
@@ -890,3 +923,56 @@ def regions_without_submission(period: NationalPeriod) -> list[Region]:
             .order_by(Region.code)
         )
     )
+
+
+def _mean(values: Iterable[Fraction | None]) -> Fraction | None:
+    present = [v for v in values if v is not None]
+    return sum(present, Fraction(0)) / len(present) if present else None
+
+
+@dataclass(frozen=True)
+class PillarLevels:
+    """How many ranked regions have each maturity level in one pillar, and their mean."""
+
+    code: str
+    name: object
+    mean: Fraction | None
+    counts: tuple[int, ...]  # one per maturity band, in the instrument's order
+
+
+@dataclass(frozen=True)
+class StageMean:
+    code: str
+    name: object
+    weight: Fraction
+    mean: Fraction | None
+
+
+def pillar_levels(instrument: Instrument, ranked: list[RankedRegion]) -> list[PillarLevels]:
+    """Per pillar, the ranked regions at each maturity level (by their stored pillar index)."""
+    result = []
+    for dimension in instrument.dimensions:
+        indices = [r.pillars.get(dimension.code) for r in ranked]
+        levels = Counter(instrument.band_for(i).level for i in indices if i is not None)
+        result.append(
+            PillarLevels(
+                dimension.code,
+                dimension.name,
+                _mean(indices),
+                tuple(levels[band.level] for band in instrument.maturity_bands),
+            )
+        )
+    return result
+
+
+def stage_means(instrument: Instrument, ranked: list[RankedRegion]) -> list[StageMean]:
+    """Per evaluation dimension, the mean of the ranked regions' stored indices."""
+    return [
+        StageMean(
+            stage.code,
+            stage.name,
+            stage.weight,
+            _mean(r.evaluation_dimensions.get(stage.code) for r in ranked),
+        )
+        for stage in instrument.evaluation_dimensions
+    ]

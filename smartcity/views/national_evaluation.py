@@ -228,8 +228,10 @@ def _year_rows(period: NationalPeriod) -> tuple[list[SubmissionRow], list[Waitin
     assigned = service.assignments(period)
     me = current_user.id if current_user.role == Role.MINISTRY_EVALUATOR else None
     rows = []
-    for submission in service.submissions(period):
-        scored = service.scores(submission)
+    found = service.submissions(period)
+    indices = service.indices_of(found)
+    for submission in found:
+        self_index, verified_index = indices[submission.id]
         evaluator = assigned.get(submission.region_id)
         region = submission.region
         rows.append(
@@ -242,8 +244,8 @@ def _year_rows(period: NationalPeriod) -> tuple[list[SubmissionRow], list[Waitin
                 submission.submitted_at,
                 evaluator.id if evaluator else None,
                 _name(evaluator),
-                scored.self_assessed.index,
-                scored.verified.index if scored.verified else None,
+                self_index,
+                verified_index,
                 me is not None and evaluator is not None and evaluator.id == me,
             )
         )
@@ -615,59 +617,6 @@ def evidence(year: int, code: str, evidence_id: int):
 # --- the results -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PillarLevels:
-    """How many ranked regions have each maturity level in one pillar, and their mean."""
-
-    code: str
-    name: object
-    mean: Fraction | None
-    counts: tuple[int, ...]  # one per maturity band, in the instrument's order
-
-
-@dataclass(frozen=True)
-class StageMean:
-    code: str
-    name: object
-    weight: Fraction
-    mean: Fraction | None
-
-
-def _mean(values: Iterable[Fraction | None]) -> Fraction | None:
-    present = [v for v in values if v is not None]
-    return sum(present, Fraction(0)) / len(present) if present else None
-
-
-def pillar_levels(instrument: Instrument, ranked) -> list[PillarLevels]:
-    """Per pillar, the regions at each maturity level (by their stored pillar index)."""
-    result = []
-    for dimension in instrument.dimensions:
-        indices = [r.pillars.get(dimension.code) for r in ranked]
-        levels = Counter(instrument.band_for(i).level for i in indices if i is not None)
-        result.append(
-            PillarLevels(
-                dimension.code,
-                dimension.name,
-                _mean(indices),
-                tuple(levels[band.level] for band in instrument.maturity_bands),
-            )
-        )
-    return result
-
-
-def stage_means(instrument: Instrument, ranked) -> list[StageMean]:
-    """Per evaluation dimension, the mean of the ranked regions' stored indices."""
-    return [
-        StageMean(
-            stage.code,
-            stage.name,
-            stage.weight,
-            _mean(r.evaluation_dimensions.get(stage.code) for r in ranked),
-        )
-        for stage in instrument.evaluation_dimensions
-    ]
-
-
 @bp.route("/<int:year>/results")
 def results(year: int):
     period = _period(year)
@@ -691,8 +640,8 @@ def results(year: int):
         ranked=ranked,
         standing=standing,
         province_name=province_name,
-        pillar_levels=pillar_levels(instrument, ranked),
-        stage_means=stage_means(instrument, ranked),
+        pillar_levels=service.pillar_levels(instrument, ranked),
+        stage_means=service.stage_means(instrument, ranked),
     )
 
 
