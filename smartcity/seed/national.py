@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -203,12 +205,35 @@ def _moment(step: str, turn: int = 0) -> datetime:
 def seed_national_year(password_for, report: list[str]) -> None:
     """The national year 2025, finished: every region with its own 2025 period submits,
     is verified and ranked, and the awards are issued. Left alone once it exists."""
-    from .history import _many_small_commits
-
-    # the services' messages and the awards' templates read a request (its language); the
-    # services commit after every step (about 150 commits): see _many_small_commits
-    with current_app.test_request_context(), _many_small_commits():
+    # the services' messages and the awards' templates read a request (its language)
+    with current_app.test_request_context(), _quick_commits():
         _seed_national_year(password_for, report)
+
+
+@contextmanager
+def _quick_commits() -> Iterator[None]:
+    """The services commit after every step (about 150 commits): as `history`'s
+    `_many_small_commits`, objects are not reloaded after each, and on SQLite the commits skip
+    their disk sync, unless the connection is inside a transaction already (a test's), where
+    SQLite refuses to change it."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    previous = None
+    connection = session.connection()
+    if (
+        connection.dialect.name == "sqlite"
+        and not connection.connection.dbapi_connection.in_transaction
+    ):
+        previous = int(connection.exec_driver_sql("PRAGMA synchronous").scalar() or 2)
+        connection.exec_driver_sql("PRAGMA synchronous=OFF")
+    try:
+        yield
+    finally:
+        session.expire_on_commit = expire
+        if previous is not None:
+            session.connection().exec_driver_sql(f"PRAGMA synchronous={previous}")
+            session.commit()
 
 
 def _seed_national_year(password_for, report: list[str]) -> None:
