@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 from datetime import date, datetime
-from pathlib import Path
 
 import pypdf
 import pytest
@@ -20,75 +19,26 @@ from smartcity.models import (
     IssuedDocument,
     NationalPeriodStatus,
     ProgrammeKind,
-    Region,
     RegionSubmission,
     SubmissionStatus,
-    User,
 )
 from smartcity.region_context import working_in
-from smartcity.services import accounts, documents, letterhead
+from smartcity.services import documents, letterhead
 from smartcity.services import national_evaluation as ne
-from smartcity.services.assessments import AnswerInput
 from smartcity.services.documents import award
-from smartcity.services.instruments import register_instrument
 
 from .helpers import PASSWORD, pdf_text
-
-NATIONAL = "smartcity/instruments/contoh-evaluasi-nasional.yaml"
-
-
-def _user(username: str) -> User:
-    return db.session.scalar(select(User).filter_by(username=username))
-
-
-def _lowest(instrument) -> dict[str, AnswerInput]:
-    """An answer to every indicator with its lowest score (no evidence needed): level 1."""
-    entries = {}
-    for indicator in instrument.indicators:
-        if indicator.answer_type == "level":
-            entries[indicator.code] = AnswerInput(1, False, "Belum ada.")
-        elif indicator.answer_type == "choice":
-            entries[indicator.code] = AnswerInput(
-                None, False, "Pilihan.", choice=indicator.options[0].code
-            )
-        else:
-            worst = indicator.maximum if indicator.direction == "lower_is_better" else 0
-            entries[indicator.code] = AnswerInput(None, False, "Angka.", number=str(worst))
-    return entries
+from .national_setup import ministry_and_instrument, user, verified_submission
 
 
 @pytest.fixture
 def final_year(app, demo_history):
     """National year 2026, final, with the demo region's verified submission (level 1)."""
     with app.test_request_context():
-        for username, role in (
-            ("kementerian-admin", "ministry-admin"),
-            ("kementerian-evaluator", "ministry-evaluator"),
-        ):
-            accounts.create_user(username, role, PASSWORD)
-        source = Path(NATIONAL).read_text(encoding="utf-8")
-        version = register_instrument(source, "contoh-evaluasi-nasional.yaml")
-        ministry = _user("kementerian-admin")
-        period = ne.open_national_period(2026, version, ministry)
-        region = db.session.scalar(select(Region).filter_by(code="62.02"))
-        admin = _user("admin")
-        with working_in(region.id):
-            submission = ne.ensure_submission(period, region)
-            instrument = ne.instrument_for(period)
-            ne.save_answers(submission, admin, _lowest(instrument))
-            for kind in ProgrammeKind:
-                ne.add_programme(
-                    submission,
-                    admin,
-                    ne.ProgrammeInput(kind, instrument.dimensions[0].code, f"Program {kind}"),
-                )
-            ne.attach_agencies(submission, admin, 2025)
-            ne.ask_approval(submission, admin)
-            ne.approve(submission, _user("pimpinan"))
-        evaluator = _user("kementerian-evaluator")
-        ne.assign(period, region, evaluator, ministry)
-        ne.verify(submission, evaluator)
-        ne.finalize(period, None)  # the command line
+        version = ministry_and_instrument()
+        ne.open_national_period(2026, version, user("kementerian-admin"))
+        verified_submission(2026)
+        ne.finalize(ne.national_period(2026), None)  # the command line
     return app
 
 
@@ -126,8 +76,8 @@ def test_no_award_before_the_year_is_final_nor_by_anyone_but_the_ministrys_admin
         submission = _submission()
         for username in ("admin", "pimpinan", "kementerian-evaluator"):
             with pytest.raises(documents.DocumentRefused):
-                award.issue_award(submission, _user(username), "id")
-        assert award.issue_award(submission, _user("kementerian-admin"), "id").kind == "award"
+                award.issue_award(submission, user(username), "id")
+        assert award.issue_award(submission, user("kementerian-admin"), "id").kind == "award"
         submission.national_period.status = NationalPeriodStatus.OPEN
         with pytest.raises(documents.DocumentRefused):
             award.issue_awards(submission.national_period, None, "id")

@@ -3,62 +3,29 @@ list, finalize, awards), with clear refusals and a non-zero exit."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from sqlalchemy import select
 
 from smartcity.extensions import db
-from smartcity.models import NationalPeriodStatus, ProgrammeKind, Region, User
-from smartcity.region_context import working_in
-from smartcity.services import accounts
+from smartcity.models import NationalPeriodStatus
 from smartcity.services import national_evaluation as ne
-from smartcity.services.instruments import register_instrument
 
-from .helpers import PASSWORD
-from .test_national_awards import NATIONAL, _lowest
+from .national_setup import ministry_and_instrument, verified_submission
 
 CODE = "contoh-evaluasi-nasional"
-
-
-def _user(username: str) -> User:
-    return db.session.scalar(select(User).filter_by(username=username))
 
 
 @pytest.fixture
 def national(app, demo_history):
     """The demo region with the ministry's users and the example national instrument."""
     with app.test_request_context():
-        for username, role in (
-            ("kementerian-admin", "ministry-admin"),
-            ("kementerian-evaluator", "ministry-evaluator"),
-        ):
-            accounts.create_user(username, role, PASSWORD)
-        register_instrument(Path(NATIONAL).read_text(encoding="utf-8"), "contoh.yaml")
+        ministry_and_instrument()
         db.session.commit()
     return app
 
 
 def _verified(app, year: int) -> None:
-    """The demo region's submission to `year`, verified (answers at level 1)."""
     with app.test_request_context():
-        period = ne.national_period(year)
-        region = db.session.scalar(select(Region).filter_by(code="62.02"))
-        admin = _user("admin")
-        with working_in(region.id):
-            submission = ne.ensure_submission(period, region)
-            instrument = ne.instrument_for(period)
-            ne.save_answers(submission, admin, _lowest(instrument))
-            for kind in ProgrammeKind:
-                ne.add_programme(
-                    submission, admin, ne.ProgrammeInput(kind, "GOV", f"Program {kind}")
-                )
-            ne.attach_agencies(submission, admin, 2025)
-            ne.ask_approval(submission, admin)
-            ne.approve(submission, _user("pimpinan"))
-        evaluator = _user("kementerian-evaluator")
-        ne.assign(period, region, evaluator, _user("kementerian-admin"))
-        ne.verify(submission, evaluator)
+        verified_submission(year)
 
 
 @pytest.mark.parametrize(
