@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from datetime import date, datetime
 
 import pypdf
@@ -148,6 +149,33 @@ def test_the_award_is_one_page_in_indonesian_and_verify_names_both_axes(final_ye
     assert page.count('data-testid="document-pillar"') == 6
     assert page.count('data-testid="document-evaluation-dimension"') == 5
     assert "6 Desember 2026" in page and formats.index(index, "id") in page
+
+
+@pytest.mark.commits
+def test_the_ministrys_numbers_taken_at_the_same_moment_are_all_different(app):
+    """NULL never collides in the sequences' unique key: the ministry's series is counted
+    under a lock (an advisory lock on PostgreSQL, the write lock on SQLite)."""
+    count = 6
+    barrier = threading.Barrier(count)
+    taken: list = [None] * count
+
+    def take(i: int) -> None:
+        # each thread: its own app context, session and database connection
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                taken[i] = letterhead.take_number("award", date(2026, 12, 6), national=True)
+            except Exception as error:  # noqa: BLE001 - reported below
+                taken[i] = error
+
+    threads = [threading.Thread(target=take, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(taken) == [f"000.8.3/{n:03d}/KEMENTERIAN/2026" for n in range(1, count + 1)]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(DocumentSequence)) == 1
 
 
 # --- the demo's finished national year ------------------------------------------------------
