@@ -235,7 +235,7 @@ def test_seed_demo_national_finishes_the_national_year_2025(app, runner):
             assert any(p in info.standing for p in ("Baik", "Sangat Baik", "Memuaskan"))
             assert "," in info.standing.split(" ")[0]  # "3,12"
             stored = json.loads(document.summary)  # as the API and the lists read it
-            assert "Tingkat" in stored["standing"] and stored["act_date"] == "2025-12-15"
+            assert "Tingkat" in stored["standing"] and stored["act_date"] == "2025-12-19"
             assert len(stored["pillars"]) == 6 and len(stored["evaluation_dimensions"]) == 5
         assert db.session.scalar(
             select(func.count()).select_from(IssuedDocument).filter_by(kind="award")

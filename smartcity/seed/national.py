@@ -189,7 +189,7 @@ NATIONAL_CALENDAR: dict[str, date] = {
     "approved": date(2025, 12, 2),
     "assigned": date(2025, 12, 3),
     "verified": date(2025, 12, 8),
-    "finalized": date(2025, 12, 15),
+    "finalized": date(2025, 12, 19),
 }
 WIB = timedelta(hours=7)
 
