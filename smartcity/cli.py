@@ -13,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from .domain.loader import InstrumentError
+from .domain.scoring import display_index
 from .extensions import db
 from .models import NATIONAL_ROLES, Period, PeriodStatus, RegionKind, Role, User
 from .region_context import working_in
@@ -23,6 +24,9 @@ user_cli = AppGroup("user", help="Manage user accounts.")
 instrument_cli = AppGroup("instrument", help="Check and load questionnaires (instruments).")
 period_cli = AppGroup("period", help="Open and close yearly assessment periods.")
 region_cli = AppGroup("region", help="The regions (kabupaten, kota, provinsi) served here.")
+national_period_cli = AppGroup(
+    "national-period", help="The ministry's yearly evaluation of regions (national periods)."
+)
 
 
 def in_region(command=None, *, national=None):
@@ -319,6 +323,114 @@ def create_period_command(
         f"period {period.year} open with {version.code} {version.version}; "
         f"{created} new agency assessment(s)"
     )
+
+
+def _national_period(year: int):
+    from .services import national_evaluation
+
+    period = national_evaluation.national_period(year)
+    if period is None:
+        raise click.ClickException(
+            f"national period {year} does not exist (flask national-period create YEAR)"
+        )
+    return period
+
+
+@national_period_cli.command("create")
+@click.argument("year", type=int)
+@click.option("--instrument", "code", required=True, help="The instrument code (published).")
+@click.option("--version", "version_name", default=None, help="Its version (default: the latest).")
+def create_national_period_command(year: int, code: str, version_name: str | None) -> None:
+    """Open the national period YEAR with a published instrument version that has the
+    evaluation dimensions (Baseline, Output, Outcome, Impact, Quick Win)."""
+    from .services import instruments, national_evaluation
+
+    with working_in(None), current_app.test_request_context():
+        version = instruments.find_version(code, version_name)
+        if version is None:
+            which = f"version {version_name} " if version_name else ""
+            raise click.ClickException(
+                f"instrument {code} {which}is not published (flask instrument import FILE)"
+            )
+        try:
+            period = national_evaluation.open_national_period(year, version, None)
+        except national_evaluation.EvaluationRefused as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from error
+        click.echo(f"national period {period.year} open with {version.code} {version.version}")
+
+
+@national_period_cli.command("list")
+def list_national_periods_command() -> None:
+    """List the national periods: year, status, submissions by status, instrument."""
+    from .services import national_evaluation
+
+    with working_in(None):
+        found = national_evaluation.national_periods()
+        if not found:
+            click.echo(
+                "no national period yet: flask national-period create YEAR --instrument CODE"
+            )
+            return
+        click.echo(f"{'YEAR':<6} {'STATUS':<8} {'REGIONS':>7}  {'SUBMISSIONS':<40} INSTRUMENT")
+        for period in found:
+            rows = national_evaluation.submissions(period)
+            counts: dict[str, int] = {}
+            for row in rows:
+                counts[row.status] = counts.get(row.status, 0) + 1
+            states = ", ".join(f"{status} {n}" for status, n in sorted(counts.items())) or "-"
+            version = period.instrument_version
+            click.echo(
+                f"{period.year:<6} {period.status:<8} {len(rows):>7}  {states:<40} "
+                f"{version.code} {version.version}"
+            )
+
+
+@national_period_cli.command("finalize")
+@click.argument("year", type=int)
+def finalize_national_period_command(year: int) -> None:
+    """Finalize the national period YEAR: the verified regions' results are stored and ranked
+    (then `flask national-period awards YEAR`)."""
+    from .services import national_evaluation
+
+    with working_in(None), current_app.test_request_context():
+        period = _national_period(year)
+        try:
+            final = national_evaluation.finalize(period, None)
+        except national_evaluation.EvaluationRefused as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from error
+        click.echo(f"national period {year} final: {len(final)} region(s) ranked")
+        for line in national_evaluation.ranking(period):
+            index = display_index(line.index) if line.index is not None else "-"
+            click.echo(f"  {line.rank:>3}. {line.code:<8} {index:>5}  {line.name}")
+
+
+@national_period_cli.command("awards")
+@click.argument("year", type=int)
+def national_awards_command(year: int) -> None:
+    """Issue the certificates of award (Piagam Penghargaan) of the final national period
+    YEAR: one for every region at the minimum level (CERTIFICATE_MIN_LEVEL) or above; an award
+    already issued with the same results is kept."""
+    from .services import documents, national_evaluation
+
+    with working_in(None), current_app.test_request_context():
+        period = _national_period(year)
+        try:
+            issued = documents.issue_awards(period, None)
+        except documents.DocumentRefused as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from error
+        awarded = {document.subject for document in issued}
+        for document in issued:
+            click.echo(f"{document.code}  {document.number}  {documents.download_name(document)}")
+        for submission in national_evaluation.submissions(period):
+            if f"region-submission:{submission.id}" in awarded:
+                continue
+            refusal = documents.award_refusal(submission)
+            if refusal:
+                click.echo(f"no award for {submission.region.code}: {refusal}")
+        click.echo(f"{len(issued)} award(s) of national period {year}")
 
 
 @click.command("seed-demo")
@@ -664,6 +776,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(instrument_cli)
     app.cli.add_command(period_cli)
     app.cli.add_command(region_cli)
+    app.cli.add_command(national_period_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(verify_pdf)
     app.cli.add_command(print_command)

@@ -17,10 +17,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from ..domain import emblem as emblems
@@ -142,14 +143,29 @@ def number_format(kind: str) -> NumberFormat:
 # --- numbers ---------------------------------------------------------------------------------
 
 
-def take_number(kind: str, day: date) -> str:
-    """The next number of `kind`'s series in `day`'s year, taken and committed at once.
+# the ministry's own series: its documents belong to no region (the awards of a national year)
+MINISTRY_NUMBER_FORMAT = NumberFormat(numbering.DEFAULT_PATTERN, "000.8.3")
+
+
+def ministry_unit() -> str:
+    """The ministry's unit in its document numbers (MINISTRY_UNIT_CODE)."""
+    return current_app.config.get("MINISTRY_UNIT_CODE") or "KEMENTERIAN"
+
+
+def take_number(kind: str, day: date, *, national: bool = False) -> str:
+    """The next number of `kind`'s series in `day`'s year, taken and committed at once;
+    `national`: the ministry's series (no region's letterhead, no region's count).
 
     Runs on its own connection: the caller's transaction (rendering and signing a PDF takes a
     second or more) holds no lock on the sequence, and the number stays taken whatever becomes
     of the caller's transaction. On SQLite the caller must not hold uncommitted writes (one
     writer at a time); `documents.issuing.issue` commits before it asks.
     """
+    if national:
+        unit = ministry_unit()
+        series = numbering.series(MINISTRY_NUMBER_FORMAT, unit, day.year)
+        sequence = _next_in_ministry_series(series, day.year)
+        return numbering.render(MINISTRY_NUMBER_FORMAT, unit, day.year, day.month, sequence)
     row = settings()
     number_format = number_format_of(row, kind)
     unit = row.unit_code if row is not None else ""
@@ -184,6 +200,31 @@ def _next_in_series(region_id: int, series: str, year: int) -> int:
             .returning(table.c["last"])
         )
         value = connection.execute(statement).scalar_one()
+        connection.commit()
+    return int(value)
+
+
+def _next_in_ministry_series(series: str, year: int) -> int:
+    """`_next_in_series` for the ministry (region_id NULL): NULLs never collide in the unique
+    key, so ON CONFLICT cannot count; the row is counted under a lock instead."""
+    table = DocumentSequence.__table__
+    mine = (table.c.region_id.is_(None), table.c.series == series, table.c.year == year)
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                {"key": f"document-number:{series}:{year}"},
+            )
+        # on SQLite the UPDATE takes the database's write lock even when it matches no row:
+        # nobody else counts or inserts until this transaction ends
+        value = connection.execute(
+            update(table).where(*mine).values(last=table.c["last"] + 1).returning(table.c["last"])
+        ).scalar()
+        if value is None:
+            connection.execute(
+                table.insert().values(region_id=None, series=series, year=year, last=1)
+            )
+            value = 1
         connection.commit()
     return int(value)
 

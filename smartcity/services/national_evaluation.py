@@ -799,10 +799,11 @@ def finalize_refusal(period: NationalPeriod) -> str | None:
     return None
 
 
-def finalize(period: NationalPeriod, user: User) -> list[RegionSubmission]:
+def finalize(period: NationalPeriod, user: User | None) -> list[RegionSubmission]:
     """Finalize the national period: each verified submission's result is computed once and
-    stored (RegionResult); drafts and returned submissions are left out of the ranking."""
-    if not administers_nation(user):
+    stored (RegionResult); drafts and returned submissions are left out of the ranking.
+    `user` None: the command line (`flask national-period finalize`)."""
+    if user is not None and not administers_nation(user):
         raise EvaluationRefused(_("Only the ministry's administrators finalize."))
     refusal = finalize_refusal(period)
     if refusal:
@@ -816,7 +817,7 @@ def finalize(period: NationalPeriod, user: User) -> list[RegionSubmission]:
         final.append(submission)
     period.status = NationalPeriodStatus.FINAL
     period.finalized_at = utcnow()
-    period.finalized_by_id = user.id
+    period.finalized_by_id = user.id if user is not None else None
     audit.record(
         "national_period.finalized",
         "national_period",

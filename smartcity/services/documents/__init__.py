@@ -13,6 +13,7 @@ title and download name); nothing else changes.
     signatures.py     who signs and on which day
     report.py         the agency result report (Laporan)
     certificate.py    the certificate of award (Piagam)
+    award.py          the ministry's award to a region for a final national year (Piagam)
     region_report.py  the region summary of a period (Rekap Wilayah)
     minutes.py        the Berita Acara of an assessment and of a period
     stamps.py         code, number, verification link and QR of an issued document
@@ -33,9 +34,11 @@ What the rest of the app calls is named here; tests reach the parts through thei
 from __future__ import annotations
 
 from .automatic import Issued, issue_final_documents, issue_period_documents, not_issued_message
+from .award import award_refusal, awards_of, issue_award, issue_awards
 from .certificate import issue_certificate
 from .issuing import signer_config
 from .kinds import (
+    AWARD,
     CERTIFICATE,
     KINDS,
     MINUTES,
@@ -66,6 +69,7 @@ from .stamps import normalise_code
 from .verification import MODIFIED, SIGNATURE_INVALID, UNKNOWN, verify_bytes, verify_code
 
 __all__ = [
+    "AWARD",
     "CERTIFICATE",
     "KINDS",
     "MINUTES",
@@ -82,8 +86,12 @@ __all__ = [
     "DocumentRefused",
     "DocumentRow",
     "Issued",
+    "award_refusal",
+    "awards_of",
     "RevokeRefused",
     "download_name",
+    "issue_award",
+    "issue_awards",
     "issue_certificate",
     "issue_final_documents",
     "issue_minutes",

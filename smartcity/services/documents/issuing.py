@@ -109,7 +109,12 @@ def current_document(subject: str, kind: str, language: str) -> IssuedDocument |
 def issue(**arguments) -> IssuedDocument:
     """The current document when its data is unchanged, else a new signed, numbered version
     (`_issue`), issued in the region of its assessment or period: its number from that
-    region's series, whoever issues it (a print job works in no region of its own)."""
+    region's series, whoever issues it (a print job works in no region of its own);
+    `national=True`: a document of the ministry (no region, the ministry's number series)."""
+    if arguments.get("national"):
+        # the ministry's documents: no region's, whoever issues them and wherever
+        with working_in(None):
+            return _issue(**arguments)
     assessment, period = arguments.get("assessment"), arguments.get("period")
     about = assessment.period if assessment is not None else period
     region_id = about.region_id if about is not None else None
@@ -127,6 +132,7 @@ def _issue(
     assessment: Assessment | None,
     user: User | None,
     period: Period | None = None,
+    national: bool = False,
 ) -> IssuedDocument:
     """The current document when its data is unchanged, else a new signed, numbered version.
 
@@ -153,7 +159,7 @@ def _issue(
     db.session.commit()
     now = utcnow()
     act_date = getattr(data, "act_date", None) or local_day(now)
-    number = letterhead.take_number(kind, local_day(now))
+    number = letterhead.take_number(kind, local_day(now), national=national)
     code = new_code()
     seat = getattr(data, "seat", "")
     signer = signer_config(reason=f"smartcity {kind} {code.replace('-', '')}", location=seat)
@@ -195,6 +201,10 @@ def _issue(
     db.session.add(row)
     try:
         db.session.flush()
+        if national and row.region_id is not None:
+            # the column's default gave it the installation's only region
+            row.region_id = None
+            db.session.flush()
     except IntegrityError:
         # someone issued the same version a moment earlier: theirs is the current one (the
         # number taken here stays unused: numbers are never given twice)

@@ -15,6 +15,8 @@ REGION_REPORT = "region_report"
 # Berita Acara Hasil Evaluasi of an assessment and of a period (issue 16): data in services.minutes
 MINUTES = "minutes"
 REGION_MINUTES = "region_minutes"
+# the ministry's certificate of award to a region for a final national year (award.py)
+AWARD = "award"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,11 @@ KINDS: dict[str, Kind] = {
     REGION_MINUTES: Kind(
         _l("Minutes of the region evaluation"), "Berita-Acara-Wilayah", "Berita-Acara-Wilayah"
     ),
+}
+# the ministry's kinds: numbered in the ministry's series, so not among the kinds a region
+# numbers (its settings page lists KINDS)
+NATIONAL_KINDS: dict[str, Kind] = {
+    AWARD: Kind(_l("Certificate of award of the national evaluation"), "Piagam", "Piagam"),
 }
 
 # the fixed markers: Indonesian in every language, so they are recognised on any copy
@@ -59,8 +66,13 @@ class DocumentRefused(Exception):
     """A document that cannot be issued now; the message is for the user."""
 
 
+def kind_of(kind: str) -> Kind | None:
+    """A region's kind or the ministry's."""
+    return KINDS.get(kind) or NATIONAL_KINDS.get(kind)
+
+
 def kind_title(kind: str) -> str:
-    known = KINDS.get(kind)
+    known = kind_of(kind)
     return str(known.title) if known is not None else kind
 
 

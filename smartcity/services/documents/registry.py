@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ...domain.workflow import Status
 from ...extensions import db
 from ...models import Assessment, IssuedDocument, Period
-from .kinds import CERTIFICATE, KINDS, Kind, kind_title, official_language
+from .kinds import CERTIFICATE, Kind, kind_of, kind_title, official_language
 from .stamps import CODE_GROUPS, normalise_code
 
 # the state of an issued document
@@ -48,13 +48,16 @@ def documents_of(assessment: Assessment) -> list[IssuedDocument]:
 
 def download_name(document: IssuedDocument) -> str:
     """A name for people: "Laporan-DISHUB-2026-v2.pdf", "Piagam-DISHUB-2026.pdf",
-    "Rekap-Wilayah-2025.pdf"; "-EN" for the English version."""
+    "Rekap-Wilayah-2025.pdf", "Piagam-62.02-2025.pdf"; "-EN" for the English version."""
     summary = json.loads(document.summary or "{}")
-    kind = KINDS.get(document.kind, Kind(document.kind, document.kind.title()))
+    kind = kind_of(document.kind) or Kind(document.kind, document.kind.title())
     agency = summary.get("agency_code") or ""
     year = summary.get("year") or ""
     if document.assessment_id is not None and agency:
         parts = [kind.file_stem, agency]
+    elif summary.get("region_code"):
+        # a document of the ministry about one region: "Piagam-62.02-2025.pdf"
+        parts = [kind.region_stem or kind.file_stem, summary["region_code"]]
     else:
         parts = [kind.region_stem or kind.file_stem]
     if year:

@@ -22,11 +22,11 @@ from ...domain.signatory import Signatory
 from ...extensions import db
 from ...formatting import Standing, standing
 from ...formatting import language as page_language
-from ...models import IssuedDocument, Period
+from ...models import IssuedDocument, Period, RegionSubmission
 from ...region_context import working_in
 from ..instruments import instrument_of
 from .issuing import current_document, trust_roots
-from .kinds import kind_title
+from .kinds import AWARD, kind_title
 from .registry import VALID, by_code, state_of
 from .stamps import CODE_PATTERN, normalise_code
 
@@ -69,6 +69,10 @@ class DocumentInfo:
     sha256: str = ""
     current_code: str = ""  # for a superseded document: the code of the one that replaced it
     current_number: str = ""
+    # the ministry's award: (name, "3,12 · Baik · Tingkat 3 (...)") of each evaluation
+    # dimension and pillar
+    evaluation_dimensions: tuple[tuple[str, str], ...] = ()
+    pillars: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,22 +94,63 @@ def _instrument_of_period(period_id: int | None) -> Instrument | None:
     return instrument_of(period.instrument_version) if period is not None else None
 
 
-def _standing_again(summary: dict, period_id: int | None, language: str) -> Standing | None:
-    """The stored index named again in the page's language, with the period's instrument."""
-    stored = summary.get("index") or ""
+def _instrument_of_award(document: IssuedDocument) -> Instrument | None:
+    """The national year's instrument of a ministry's award ("region-submission:<id>")."""
+    what, _colon, number = document.subject.partition(":")
+    if document.kind != AWARD or what != "region-submission" or not number.isdigit():
+        return None
+    submission = db.session.get(RegionSubmission, int(number))
+    if submission is None:
+        return None
+    return instrument_of(submission.national_period.instrument_version)
+
+
+def _again(stored: str, instrument: Instrument | None, language: str) -> Standing | None:
     try:
-        value = Fraction(stored)
+        value = Fraction(stored or "")
     except (ValueError, ZeroDivisionError):
         return None
-    instrument = _instrument_of_period(period_id)
     return standing(value, instrument, language) if instrument is not None else None
+
+
+def _standing_again(summary: dict, period_id: int | None, language: str) -> Standing | None:
+    """The stored index named again in the page's language, with the period's instrument."""
+    return _again(summary.get("index") or "", _instrument_of_period(period_id), language)
+
+
+def _lines_again(
+    lines: list[dict], instrument: Instrument | None, language: str, axis: str
+) -> tuple[tuple[str, str], ...]:
+    """An award's stored evaluation dimensions or pillars, named in the page's language."""
+    found = []
+    for line in lines:
+        named = None
+        if instrument is not None:
+            if axis == "pillars":
+                named = instrument.dimension(line.get("code", ""))
+            else:
+                named = next(
+                    (e for e in instrument.evaluation_dimensions if e.code == line.get("code")),
+                    None,
+                )
+        name = named.name.get(language) if named is not None else line.get("name", "")
+        shown = _again(line.get("index") or "", instrument, language)
+        found.append((name, shown.text if shown is not None else line.get("index") or "-"))
+    return tuple(found)
 
 
 def info(document: IssuedDocument, language: str | None = None) -> DocumentInfo:
     language = language or page_language()
     summary = json.loads(document.summary or "{}")
     zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
-    shown = _standing_again(summary, document.period_id, language)
+    award_instrument = _instrument_of_award(document)
+    if award_instrument is not None:
+        shown = _again(summary.get("index") or "", award_instrument, language)
+    else:
+        shown = _standing_again(summary, document.period_id, language)
+    region = summary.get("region", "")
+    if summary.get("region_code"):
+        region = f"{region} ({summary['region_code']})"
     current = None
     if document.superseded_at is not None:
         current = current_document(document.subject, document.kind, document.language)
@@ -132,7 +177,7 @@ def info(document: IssuedDocument, language: str | None = None) -> DocumentInfo:
         version=document.version,
         language=document.language,
         agency=summary.get("agency", ""),
-        region=summary.get("region", ""),
+        region=region,
         year=summary.get("year"),
         index=shown.index if shown is not None else summary.get("index", ""),
         standing=shown.text if shown is not None and shown.present else summary.get("standing", ""),
@@ -149,6 +194,10 @@ def info(document: IssuedDocument, language: str | None = None) -> DocumentInfo:
         sha256=document.sha256,
         current_code=current.code if current is not None and current.id != document.id else "",
         current_number=(current.number or "") if current is not None else "",
+        evaluation_dimensions=_lines_again(
+            summary.get("evaluation_dimensions", []), award_instrument, language, "evaluation"
+        ),
+        pillars=_lines_again(summary.get("pillars", []), award_instrument, language, "pillars"),
     )
 
 

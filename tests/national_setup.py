@@ -1,0 +1,76 @@
+"""Shared by the national award and command tests: the example national instrument, the
+ministry's users and the demo region's submission taken to verified."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from smartcity.extensions import db
+from smartcity.models import ProgrammeKind, Region, RegionSubmission, User
+from smartcity.region_context import working_in
+from smartcity.services import accounts
+from smartcity.services import national_evaluation as ne
+from smartcity.services.assessments import AnswerInput
+from smartcity.services.instruments import register_instrument
+
+from .helpers import PASSWORD
+
+NATIONAL = "smartcity/instruments/contoh-evaluasi-nasional.yaml"
+
+
+def user(username: str) -> User:
+    return db.session.scalar(select(User).filter_by(username=username))
+
+
+def ministry_and_instrument():
+    """The ministry's administrator and evaluator, and the example national instrument."""
+    for username, role in (
+        ("kementerian-admin", "ministry-admin"),
+        ("kementerian-evaluator", "ministry-evaluator"),
+    ):
+        accounts.create_user(username, role, PASSWORD)
+    source = Path(NATIONAL).read_text(encoding="utf-8")
+    return register_instrument(source, "contoh-evaluasi-nasional.yaml")
+
+
+def lowest_answers(instrument) -> dict[str, AnswerInput]:
+    """An answer to every indicator with its lowest score (no evidence needed): level 1."""
+    entries = {}
+    for indicator in instrument.indicators:
+        if indicator.answer_type == "level":
+            entries[indicator.code] = AnswerInput(1, False, "Belum ada.")
+        elif indicator.answer_type == "choice":
+            entries[indicator.code] = AnswerInput(
+                None, False, "Pilihan.", choice=indicator.options[0].code
+            )
+        else:
+            worst = indicator.maximum if indicator.direction == "lower_is_better" else 0
+            entries[indicator.code] = AnswerInput(None, False, "Angka.", number=str(worst))
+    return entries
+
+
+def verified_submission(year: int) -> RegionSubmission:
+    """The demo region's submission to the national period `year`, assembled by its
+    administrator, approved by its head and verified by the assigned ministry evaluator."""
+    period = ne.national_period(year)
+    region = db.session.scalar(select(Region).filter_by(code="62.02"))
+    admin = user("admin")
+    with working_in(region.id):
+        submission = ne.ensure_submission(period, region)
+        instrument = ne.instrument_for(period)
+        ne.save_answers(submission, admin, lowest_answers(instrument))
+        for kind in ProgrammeKind:
+            ne.add_programme(
+                submission,
+                admin,
+                ne.ProgrammeInput(kind, instrument.dimensions[0].code, f"Program {kind}"),
+            )
+        ne.attach_agencies(submission, admin, 2025)
+        ne.ask_approval(submission, admin)
+        ne.approve(submission, user("pimpinan"))
+    evaluator = user("kementerian-evaluator")
+    ne.assign(period, region, evaluator, user("kementerian-admin"))
+    ne.verify(submission, evaluator)
+    return submission
