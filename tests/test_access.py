@@ -239,6 +239,11 @@ MATRIX = [
     ("GET", "/national/evaluations/2026/results", _row(302, 403, 403, 403, 403, 403, 403, 403)),
     (
         "GET",
+        "/national/evaluations/2026/regions/62.02/award.pdf",
+        _row(302, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    (
+        "GET",
         "/national/evaluations/2026/results.csv",
         _row(302, 403, 403, 403, 403, 403, 403, 403),
     ),

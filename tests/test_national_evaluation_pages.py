@@ -499,6 +499,33 @@ def test_from_review_to_the_ranking(evaluation, client, auth, english):
     assert 'data-testid="results-link"' in year_page
 
 
+@pytest.mark.parametrize(("minimum", "awarded"), [(0, True), (5, False)])
+def test_finalizing_issues_the_awards_linked_from_the_results(
+    evaluation, client, auth, minimum, awarded
+):
+    """At or above the minimum level the region's award is issued at finalization, linked
+    from the results and downloaded as signed; below it there is none (404)."""
+    evaluation.config["CERTIFICATE_MIN_LEVEL"] = minimum
+    _submitted(evaluation)
+    _assigned(evaluation)
+    with evaluation.test_request_context():
+        submission = ne.get_submission(ne.national_period(2026), DEMO)
+        ne.verify(submission, _user("kementerian-evaluator"))
+    auth.login("kementerian-admin")
+    assert client.post(f"{BASE}/2026/finalize").status_code == 303
+    auth.logout()
+    auth.login("kementerian-pimpinan")
+    page = client.get(f"{BASE}/2026/results").get_data(as_text=True)
+    download = client.get(f"{REGION_PAGE}/award.pdf")
+    if awarded:
+        assert f'data-testid="award-{DEMO}"' in page
+        assert download.status_code == 200 and download.data.startswith(b"%PDF")
+        assert download.mimetype == "application/pdf"
+    else:
+        assert f'data-testid="award-{DEMO}"' not in page
+        assert download.status_code == 404
+
+
 def test_the_forms_carry_their_csrf_token(evaluation, csrf_app, client):
     _submitted(evaluation)
     _assigned(evaluation)

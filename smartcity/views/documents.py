@@ -103,7 +103,11 @@ def _load_document(document_id: int) -> IssuedDocument:
 @bp.route("/documents/<int:document_id>/download")
 @login_required
 def download(document_id: int):
-    document = _load_document(document_id)
+    return pdf_response(_load_document(document_id))
+
+
+def pdf_response(document: IssuedDocument) -> Response:
+    """An issued document as a download, exactly as signed."""
     name = service.download_name(document)
     return Response(
         document.content,

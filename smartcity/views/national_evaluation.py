@@ -48,15 +48,16 @@ from ..models import (
 )
 from ..parsing import whole_number
 from ..policy import administers_nation, can_review_submission, reads_nation
+from ..services import documents, regions
 from ..services import evidence as evidence_files
 from ..services import national_evaluation as service
-from ..services import regions
 from ..services.assessments import AnswersInvalid
 from ..services.exports import rounded
 from ..services.instruments import all_versions, instrument_of
 from ..services.periods import FIRST_YEAR, LAST_YEAR
 from ..services.spreadsheets import DIALECTS, csv_lines
 from .assessment import indicator_groups
+from .documents import pdf_response
 from .helpers import language
 
 bp = Blueprint("national_evaluation", __name__, url_prefix="/national/evaluations")
@@ -337,7 +338,28 @@ def finalize(year: int):
     except service.EvaluationRefused as error:
         flash(str(error), "error")
         return _render_year(period, 409)
-    # AWARDS: the award certificates of the final submissions (`final`) are issued here
+    # the awards (signed PDFs) after the finalization is committed: a signing failure leaves
+    # the results standing, and `national-period awards YEAR` issues them again
+    issued, problem = documents.issue_national_awards(period, current_user)
+    if problem:
+        flash(
+            _(
+                "The award certificates could not be issued now (%(error)s); they can be "
+                "issued again with `national-period awards %(year)s`.",
+                error=problem,
+                year=year,
+            ),
+            "error",
+        )
+    else:
+        flash(
+            ngettext(
+                "%(num)d award certificate issued.",
+                "%(num)d award certificates issued.",
+                len(issued),
+            ),
+            "success",
+        )
     flash(
         ngettext(
             "The national period %(year)s is final: %(num)d region ranked.",
@@ -636,8 +658,8 @@ def results(year: int):
         period=period,
         instrument=instrument,
         is_final=True,
-        # each row carries its `submission_id`: the award certificates (AWARDS) hang there
         ranked=ranked,
+        awards=documents.awards_of(period),
         standing=standing,
         province_name=province_name,
         pillar_levels=service.pillar_levels(instrument, ranked),
@@ -694,3 +716,13 @@ def results_csv(year: int):
     response.headers["Content-Disposition"] = f'attachment; filename="evaluasi-nasional-{year}.csv"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/<int:year>/regions/<code>/award.pdf")
+def award_pdf(year: int, code: str):
+    """The region's award certificate, as issued (signed); 404 when it has none."""
+    submission = _submission(year, code)
+    document = documents.awards_of(submission.national_period).get(submission.id)
+    if document is None:
+        abort(404)
+    return pdf_response(document)

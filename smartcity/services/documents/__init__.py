@@ -33,7 +33,13 @@ What the rest of the app calls is named here; tests reach the parts through thei
 
 from __future__ import annotations
 
-from .automatic import Issued, issue_final_documents, issue_period_documents, not_issued_message
+from .automatic import (
+    Issued,
+    issue_final_documents,
+    issue_national_awards,
+    issue_period_documents,
+    not_issued_message,
+)
 from .award import award_refusal, awards_of, issue_award, issue_awards
 from .certificate import issue_certificate
 from .issuing import signer_config
@@ -95,6 +101,7 @@ __all__ = [
     "issue_certificate",
     "issue_final_documents",
     "issue_minutes",
+    "issue_national_awards",
     "issue_period_documents",
     "issue_region_minutes",
     "issue_region_report",

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from ...extensions import db
-from ...models import Assessment, IssuedDocument, Period, User
+from ...models import Assessment, IssuedDocument, NationalPeriod, Period, User
+from .award import issue_awards
 from .certificate import issue_certificate
 from .kinds import (
     CERTIFICATE,
@@ -77,3 +78,18 @@ def issue_period_documents(period: Period, user: User | None) -> list[Issued]:
         _attempt(REGION_REPORT, lambda: issue_region_report(period, user, language)),
         _attempt(REGION_MINUTES, lambda: issue_region_minutes(period, user, language)),
     ]
+
+
+def issue_national_awards(period: NationalPeriod, user: User | None) -> tuple[list, str]:
+    """When a national period becomes final: the award of every region that earns one, and
+    why none could be issued ("" when they were). Nothing here undoes the finalization;
+    `flask --app app national-period awards YEAR` issues them again."""
+    try:
+        return issue_awards(period, user), ""
+    except DocumentRefused as refused:
+        db.session.rollback()
+        return [], str(refused)
+    except Exception as error:  # noqa: BLE001 - the final state stands whatever the PDF does
+        db.session.rollback()
+        log.exception("national awards %s not issued", period.year)
+        return [], type(error).__name__
