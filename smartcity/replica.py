@@ -46,6 +46,14 @@ READ_ONLY_ENDPOINTS = frozenset(
         "api.periods",
         "api.period_results",
         "api.agency_assessment",
+        # the national pages (issue 20): every region's results and the ministry's ranking
+        "national.year_page",
+        "national.region_page",
+        "national.export",
+        "national_evaluation.results",
+        "national_evaluation.results_csv",
+        "api.regions_list",
+        "api.national_results",
     }
 )
 

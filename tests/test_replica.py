@@ -31,7 +31,7 @@ from smartcity import config, replica
 from smartcity.extensions import db, limiter
 from smartcity.factory import create_app
 from smartcity.models import Agency, User
-from smartcity.services import tokens
+from smartcity.services import accounts, tokens
 from tests.databases import TEST_CONFIG
 
 from .helpers import PASSWORD
@@ -498,6 +498,27 @@ def test_read_only_pages_and_api_reads_come_from_the_replica(replica_app, standb
     assert viewer.get("/periods/2025/assessments").status_code == 200
     assert viewer.get("/").status_code in (200, 302)
     assert ran.primary and not ran.replica
+
+
+@pytest.mark.commits
+def test_the_national_pages_read_from_the_replica(replica_app, standby):
+    app, ran = replica_app
+    with app.test_request_context():
+        accounts.create_user("kementerian-pimpinan", "national-viewer", PASSWORD)
+        db.session.commit()
+    ministry = _logged_in(app, "kementerian-pimpinan")
+    headers = _token(app, "kementerian-pimpinan")
+    # the token's first use is written (its last use): then the replica has that too
+    assert ministry.get("/api/v1/regions", headers=headers).status_code == 200
+    standby.catch_up()
+    for path, options in [
+        ("/national/2025", {}),
+        ("/national/2025/export.csv", {}),
+        ("/api/v1/national/periods/2025/results", {"headers": headers}),
+    ]:
+        ran.clear()
+        assert ministry.get(path, **options).status_code == 200, path
+        assert any("periods" in s for s in ran.replica), f"{path} read nothing from the replica"
 
 
 def _rename(app, client, code: str, name: str) -> None:
