@@ -155,6 +155,10 @@ def test_the_administrator_fills_a_pillar_with_every_answer_type_and_evidence(
     removed = client.post(f"{BASE}/evidence/{evidence_id}/remove")
     assert removed.status_code == 303
     assert client.get(f"{BASE}/evidence/{evidence_id}").status_code == 404
+    # level 4 needs a file again: the page says so
+    page = client.get(f"{BASE}/pillars/GOV").get_data(as_text=True)
+    assert 'data-testid="evidence-needed-GOV-01"' in page
+    assert 'data-testid="evidence-needed-GOV-02"' in page  # 62,5 persen: level 3
 
 
 def test_a_colleagues_save_in_between_is_a_conflict_and_keeps_what_was_typed(
@@ -459,3 +463,18 @@ def test_no_reader_is_shown_a_button_they_may_not_use(evaluation, username):
     sent = {p.url for p in pages if p.method == "POST"}
     assert (f"{BASE}/ask-approval" in sent) == (username == "admin")
     assert (f"{BASE}/pillars/GOV" in sent) == (username == "admin")
+
+
+def test_every_form_carries_the_csrf_token_and_a_post_without_it_is_refused(
+    evaluation, client, auth
+):
+    auth.login("admin")
+    evaluation.config["WTF_CSRF_ENABLED"] = True  # as in production, once logged in
+    overview = client.get(BASE).get_data(as_text=True)
+    pillar = client.get(f"{BASE}/pillars/GOV").get_data(as_text=True)
+    for page in (overview, pillar):
+        forms = re.findall(r"<form method=\"post\".*?</form>", page, re.S)
+        assert forms and all('name="csrf_token"' in form for form in forms)
+    for url in (f"{BASE}/pillars/GOV", f"{BASE}/programmes", f"{BASE}/ask-approval"):
+        assert client.post(url, data={"kind": "programme"}).status_code == 400, url
+    assert _submission(evaluation).status == SubmissionStatus.DRAFT

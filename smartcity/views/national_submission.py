@@ -46,7 +46,8 @@ from ..services import evidence as evidence_service
 from ..services import national_evaluation as service
 from ..services.assessments import AnswerConflict, AnswersInvalid, answer_text
 from ..services.evidence import EvidenceRefused
-from ..services.periods import all_periods
+from ..services.instruments import instrument_of
+from ..services.periods import all_periods, find_period
 from .assessment import indicator_groups
 from .evidence import chosen_files
 from .helpers import language, text_in
@@ -229,11 +230,17 @@ def render_overview(
     }
     if submission is not None:
         scores = service.scores(submission)
+        attached = service.attachment(submission)
+        # the agencies' results are named by the bands of the region's own instrument
+        own_period = find_period(attached.year) if attached is not None else None
         context |= {
             "scores": scores.self_assessed,
             "verified": scores.verified,
             "programmes": service.programmes(submission),
-            "attachment": service.attachment(submission),
+            "attachment": attached,
+            "attachment_instrument": (
+                instrument_of(own_period.instrument_version) if own_period else None
+            ),
             "missing": service.missing(submission),
             "editable": can_assemble_submission(current_user, submission),
             "approves": can_approve_submission(current_user, submission),
