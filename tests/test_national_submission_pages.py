@@ -121,6 +121,7 @@ def test_the_administrator_fills_a_pillar_with_every_answer_type_and_evidence(
     evaluation, client, auth
 ):
     auth.login("admin")
+    assert 'href="/national-evaluation/"' in client.get("/").get_data(as_text=True)
     listing = client.get("/national-evaluation/")
     assert listing.status_code == 200 and f'href="{BASE}"' in listing.get_data(as_text=True)
     assert client.get(BASE).status_code == 200  # the first visit begins the draft

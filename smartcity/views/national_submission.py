@@ -321,7 +321,7 @@ def pillar(year: int, code: str):
     dimension = instrument.dimension(code)
     if dimension is None:
         abort(404)
-    submission = _submission(period, begin=request.method == "POST")
+    submission = _submission(period, begin=True)
     editable = submission is not None and can_assemble_submission(current_user, submission)
     stored = service.answers_by_code(submission) if submission is not None else {}
     status = 200
