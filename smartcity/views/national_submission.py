@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -307,9 +308,17 @@ def _attach_chosen(
         else:
             attached += 1
     if attached:
-        flash(_("%(num)d file(s) attached.", num=attached), "success")
+        flash(ngettext("%(num)d file attached.", "%(num)d files attached.", attached), "success")
     if refused:
-        flash(_("Some files were not attached; see the messages at their indicators."), "error")
+        count = sum(len(messages) for messages in refused.values())
+        flash(
+            ngettext(
+                "%(num)d file was not attached; see the message at its indicator.",
+                "%(num)d files were not attached; see the messages at their indicators.",
+                count,
+            ),
+            "error",
+        )
     status = next((s for s in (507, 413, 415) if s in statuses), 400) if refused else 200
     return refused, status
 
@@ -358,7 +367,7 @@ def pillar(year: int, code: str):
                 flash(str(error), "error")
                 return redirect(_overview_url(year), 303)
             else:
-                flash(_("Saved (%(n)d answers changed).", n=changed), "success")
+                flash(_("Draft saved (%(n)d answers changed).", n=changed), "success")
                 # the answers are stored first: a refused file loses nothing typed
                 evidence_errors, status = _attach_chosen(submission, dimension)
                 if not evidence_errors:
@@ -422,14 +431,17 @@ def add_programme(year: int):
 def remove_programme(year: int, programme_id: int):
     _only(Role.ADMIN)
     _period_, submission = _existing(year)
-    if programme_id not in {row.id for row in service.programmes(submission)}:
+    title = next(
+        (row.title for row in service.programmes(submission) if row.id == programme_id), None
+    )
+    if title is None:
         abort(404)
     try:
         service.remove_programme(submission, programme_id, current_user)
     except service.EvaluationRefused as error:
         flash(str(error), "error")
     else:
-        flash(_("Removed."), "success")
+        flash(_("%(name)s was removed.", name=title), "success")
     return redirect(_overview_url(year) + "#programmes", 303)
 
 
