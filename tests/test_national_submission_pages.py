@@ -482,3 +482,36 @@ def test_every_form_carries_the_csrf_token_and_a_post_without_it_is_refused(
     for url in (f"{BASE}/pillars/GOV", f"{BASE}/programmes", f"{BASE}/ask-approval"):
         assert client.post(url, data={"kind": "programme"}).status_code == 400, url
     assert _submission(evaluation).status == SubmissionStatus.DRAFT
+
+
+def test_a_submission_returned_by_the_ministry_is_the_administrators_again(
+    evaluation, client, auth
+):
+    auth.login("admin")
+    _complete(client, _instrument(evaluation))
+    client.post(f"{BASE}/ask-approval")
+    auth.logout()
+    auth.login("pimpinan")
+    client.post(f"{BASE}/approve")
+    auth.logout()
+    with evaluation.test_request_context():
+        submission = ne.get_submission(ne.national_period(2026), "62.02")
+        evaluator = _user("kementerian-evaluator")
+        ne.assign(submission.national_period, submission.region, evaluator, _user(MINISTRY[0]))
+        ne.return_to_region(submission, evaluator, "Data dukung pilar lingkungan kurang.")
+    auth.login("admin")
+    page = client.get(BASE).get_data(as_text=True)
+    assert "Data dukung pilar lingkungan kurang." in page
+    assert f'action="{BASE}/ask-approval"' in page
+    changed = {}
+    for indicator in _instrument(evaluation).dimension("GOV").indicators:
+        changed |= _lowest(indicator)
+    changed["justification-GOV-03"] = "Diperbaiki setelah dikembalikan."
+    assert _post_pillar(client, "GOV", changed).status_code == 303
+    assert client.post(f"{BASE}/ask-approval").status_code == 303
+    auth.logout()
+    auth.login("pimpinan")
+    client.post(f"{BASE}/approve")
+    submission = _submission(evaluation)
+    assert submission.status == SubmissionStatus.SUBMITTED and submission.round == 2
+    assert _answers(evaluation)["GOV-03"][3] == "Diperbaiki setelah dikembalikan."

@@ -20,6 +20,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -169,9 +170,13 @@ def _submission(period: NationalPeriod, *, begin: bool = False) -> RegionSubmiss
     if found is None and begin and current_user.role == Role.ADMIN:
         try:
             found = service.ensure_submission(period, region)
+            db.session.commit()
         except service.EvaluationRefused:
             return None  # a final period: nothing to begin
-        db.session.commit()
+        except IntegrityError:
+            # a colleague's first visit began it at the same moment
+            db.session.rollback()
+            found = service.submission_of(period, region)
     if found is not None and not reads_submission(current_user, found):
         abort(404)
     return found
