@@ -19,19 +19,16 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..domain.instrument import Dimension, Instrument
-from ..extensions import db
 from ..forms import answer_field_data, dimension_form
 from ..models import (
     NationalPeriod,
+    NationalPeriodStatus,
     ProgrammeKind,
-    Region,
     RegionAnswer,
     RegionEvidence,
     RegionSubmission,
@@ -91,7 +88,7 @@ def national_evaluation_link() -> bool:
     return (
         current_user.is_authenticated
         and current_user.role in READERS
-        and db.session.scalar(select(NationalPeriod.id).limit(1)) is not None
+        and service.any_national_period()
     )
 
 
@@ -163,20 +160,15 @@ def _period(year: int) -> NationalPeriod:
 
 def _submission(period: NationalPeriod, *, begin: bool = False) -> RegionSubmission | None:
     """The region's submission; begun (a draft) when its administrator first needs it."""
-    region = db.session.get(Region, current_user.region_id)
+    region = service.region_of(current_user)
     if region is None:
         abort(404)
     found = service.submission_of(period, region)
     if found is None and begin and current_user.role == Role.ADMIN:
         try:
-            found = service.ensure_submission(period, region)
-            db.session.commit()
+            found = service.begin_submission(period, region)
         except service.EvaluationRefused:
             return None  # a final period: nothing to begin
-        except IntegrityError:
-            # a colleague's first visit began it at the same moment
-            db.session.rollback()
-            found = service.submission_of(period, region)
     if found is not None and not reads_submission(current_user, found):
         abort(404)
     return found
@@ -205,11 +197,11 @@ def _overview_url(year: int) -> str:
 
 @bp.route("/")
 def index():
-    region = db.session.get(Region, current_user.region_id)
+    region = service.region_of(current_user)
     rows = []
     for period in service.national_periods():
         submission = service.submission_of(period, region) if region is not None else None
-        rows.append((period, submission))
+        rows.append((period, submission, period.status == NationalPeriodStatus.FINAL))
     return render_template("national_submission/index.html", rows=rows, region=region)
 
 
@@ -231,11 +223,15 @@ def render_overview(
         "period": period,
         "submission": submission,
         "instrument": instrument,
-        "region": db.session.get(Region, current_user.region_id),
+        "region": service.region_of(current_user),
+        "period_final": period.status == NationalPeriodStatus.FINAL,
         "action_form": ActionForm(formdata=None),
     }
     if submission is not None:
         scores = service.scores(submission)
+        # with the region (what is missing is shown) or with its head and the ministry
+        assembling = submission.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+        editable = can_assemble_submission(current_user, submission)
         attached = service.attachment(submission)
         # the agencies' results are named by the bands of the region's own instrument
         own_period = find_period(attached.year) if attached is not None else None
@@ -248,7 +244,10 @@ def render_overview(
                 instrument_of(own_period.instrument_version) if own_period else None
             ),
             "missing": service.missing(submission),
-            "editable": can_assemble_submission(current_user, submission),
+            "editable": editable,
+            "assembling": assembling,
+            "reads_only": assembling and not editable and current_user.role != Role.ADMIN,
+            "returned_by_ministry": submission.status == SubmissionStatus.RETURNED,
             "approves": can_approve_submission(current_user, submission),
             "programme_form": (programme_form or ProgrammeForm(formdata=None)).for_instrument(
                 instrument
@@ -527,10 +526,7 @@ def send_back(year: int):
 
 
 def _evidence(submission: RegionSubmission, evidence_id: int) -> RegionEvidence:
-    """One of this submission's files (another region's id finds nothing: tenancy)."""
-    row = db.session.scalar(
-        select(RegionEvidence).filter_by(id=evidence_id, submission_id=submission.id)
-    )
+    row = service.submission_evidence(submission, evidence_id)
     if row is None:
         abort(404)
     return row
@@ -543,8 +539,6 @@ def evidence(year: int, evidence_id: int):
     if submission is None:
         abort(404)
     row = _evidence(submission, evidence_id)
-    if row.deleted_at is not None:
-        abort(404)
     try:
         content = evidence_service.open_content(row)  # type: ignore[arg-type]
     except FileNotFoundError:
