@@ -163,6 +163,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tokens.bp)
     app.register_blueprint(api.bp)
 
+    # the region's side of the ministry's evaluation (its submission)
+    from .views import national_submission
+
+    app.register_blueprint(national_submission.bp)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from .views import errors

@@ -341,6 +341,58 @@ MATRIX = [
     # an agency user as operator or head, with their signature block: admins
     ("GET", "/admin/users/{USER}/official", _row(302, 403, 403, 403, 403, 403, 200, 403)),
     ("POST", "/admin/users/{USER}/official", _row(302, 403, 403, 403, 403, 403, 303, 403)),
+    # the region's submission to the ministry's evaluation (views/national_submission.py): read
+    # by the region's team and its head, never by agencies; assembled by the administrator,
+    # approved or sent back by the head (pimpinan). No national period exists here: a year is
+    # not found (404) for those who may come, after the role check (403) of each button.
+    ("GET", "/national-evaluation/", _row(302, 403, 403, 200, 200, 200, 200, 200)),
+    ("GET", "/national-evaluation/2026", _row(302, 403, 403, 404, 404, 404, 404, 404)),
+    (
+        "GET",
+        "/national-evaluation/2026/pillars/GOV",
+        _row(302, 403, 403, 404, 404, 404, 404, 404),
+    ),
+    (
+        "POST",
+        "/national-evaluation/2026/pillars/GOV",
+        _row(302, 403, 403, 404, 404, 404, 404, 404),
+    ),
+    (
+        "POST",
+        "/national-evaluation/2026/programmes",
+        _row(302, 403, 403, 403, 403, 403, 404, 403),
+    ),
+    (
+        "POST",
+        "/national-evaluation/2026/programmes/999999/remove",
+        _row(302, 403, 403, 403, 403, 403, 404, 403),
+    ),
+    (
+        "POST",
+        "/national-evaluation/2026/attachment",
+        _row(302, 403, 403, 403, 403, 403, 404, 403),
+    ),
+    (
+        "POST",
+        "/national-evaluation/2026/ask-approval",
+        _row(302, 403, 403, 403, 403, 403, 404, 403),
+    ),
+    ("POST", "/national-evaluation/2026/approve", _row(302, 403, 403, 403, 403, 403, 403, 404)),
+    (
+        "POST",
+        "/national-evaluation/2026/send-back",
+        _row(302, 403, 403, 403, 403, 403, 403, 404),
+    ),
+    (
+        "GET",
+        "/national-evaluation/2026/evidence/999999",
+        _row(302, 403, 403, 404, 404, 404, 404, 404),
+    ),
+    (
+        "POST",
+        "/national-evaluation/2026/evidence/999999/remove",
+        _row(302, 403, 403, 403, 403, 403, 404, 403),
+    ),
 ]
 
 

@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..domain.instrument import Instrument
@@ -149,6 +150,38 @@ def ensure_submission(period: NationalPeriod, region: Region) -> RegionSubmissio
         db.session.add(found)
         db.session.flush()
     return found
+
+
+def any_national_period() -> bool:
+    return db.session.scalar(select(NationalPeriod.id).limit(1)) is not None
+
+
+def region_of(user: User) -> Region | None:
+    """A region user's own region (None for the ministry's users)."""
+    return db.session.get(Region, user.region_id) if user.region_id is not None else None
+
+
+def begin_submission(period: NationalPeriod, region: Region) -> RegionSubmission:
+    """`ensure_submission`, committed: the region's administrator's first visit begins it (a
+    colleague's first visit at the same moment: theirs is the one)."""
+    try:
+        found = ensure_submission(period, region)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        found = submission_of(period, region)
+        if found is None:
+            raise
+    return found
+
+
+def submission_evidence(submission: RegionSubmission, evidence_id: int) -> RegionEvidence | None:
+    """One attached file of the submission (another region's id finds nothing: tenancy)."""
+    return db.session.scalar(
+        select(RegionEvidence).filter_by(
+            id=evidence_id, submission_id=submission.id, deleted_at=None
+        )
+    )
 
 
 def submissions(period: NationalPeriod) -> list[RegionSubmission]:
