@@ -50,6 +50,21 @@ def administers_nation(user: User) -> bool:
 # --- the ministry's evaluation of regions (services.national_evaluation) ---------------------
 
 
+def reads_national_submissions(user: User) -> bool:
+    """The region's side of the ministry's evaluation: its team and leadership read it."""
+    return user.is_authenticated and not is_national(user) and reads_region(user)
+
+
+def assembles_submissions(user: User) -> bool:
+    """The region's administrator assembles its national submission (when it may change)."""
+    return user.is_authenticated and user.role == Role.ADMIN
+
+
+def approves_submissions(user: User) -> bool:
+    """The region head (the leadership, `viewer`) approves it or sends it back."""
+    return user.is_authenticated and user.role == Role.VIEWER
+
+
 def can_assemble_submission(user: User, submission: RegionSubmission) -> bool:
     """The region's administrator assembles its submission while it is a draft or returned."""
     return (

@@ -89,6 +89,8 @@ SECOND_REGION_MARKS = (
     "Pimpinan Kobar",
     "Operator Kobar",
     "Jawaban rahasia Kobar",
+    "Perbup rahasia Kobar",  # its national submission's answer and programmes
+    "Program rahasia Kobar",
 )
 MINISTRY = ("kementerian-admin", "kementerian-evaluator", "kementerian-pimpinan")
 
@@ -178,6 +180,35 @@ def add_second_region(app) -> None:
             documents.issue_final_documents(old, admin)
             evidence_service.attach(new, head, "GOV-01", "sk-kobar.pdf", io.BytesIO(pdf_bytes()))
             db.session.commit()
+        _national_submissions(
+            {"62.02": (demo_admin, "Sampit"), SECOND_REGION: (admin, "rahasia Kobar")}
+        )
+
+
+def _national_submissions(regions_and_admins: dict) -> None:
+    """A national period 2026 with the example instrument and, in each region, a draft
+    submission: answers, an evidence file, a programme and a quick win, its 2025 agencies."""
+    from smartcity.models import ProgrammeKind, Region
+    from smartcity.region_context import working_in
+    from smartcity.services import national_evaluation as ne
+    from smartcity.services.assessments import AnswerInput
+    from smartcity.services.instruments import register_instrument
+
+    source = Path("smartcity/instruments/contoh-evaluasi-nasional.yaml")
+    version = register_instrument(source.read_text(encoding="utf-8"), source.name)
+    ministry = db.session.scalar(select(User).filter_by(username="kementerian-admin"))
+    period = ne.open_national_period(2026, version, ministry)
+    for code, (admin, mark) in regions_and_admins.items():
+        region = db.session.scalar(select(Region).filter_by(code=code))
+        with working_in(region.id):
+            submission = ne.ensure_submission(period, region)
+            ne.save_answers(submission, admin, {"GOV-01": AnswerInput(2, False, f"Perbup {mark}")})
+            ne.attach_evidence(submission, admin, "GOV-01", "perbup.pdf", io.BytesIO(pdf_bytes()))
+            for kind in ProgrammeKind:
+                ne.add_programme(
+                    submission, admin, ne.ProgrammeInput(kind, "GOV", f"Program {mark} {kind}")
+                )
+            ne.attach_agencies(submission, admin, 2025)
 
 
 def queries_during(app, work) -> int:

@@ -347,6 +347,7 @@ MATRIX = [
     # not found (404) for those who may come, after the role check (403) of each button.
     ("GET", "/national-evaluation/", _row(302, 403, 403, 200, 200, 200, 200, 200)),
     ("GET", "/national-evaluation/2026", _row(302, 403, 403, 404, 404, 404, 404, 404)),
+    ("GET", "/national-evaluation/2026/award.pdf", _row(302, 403, 403, 404, 404, 404, 404, 404)),
     (
         "GET",
         "/national-evaluation/2026/pillars/GOV",

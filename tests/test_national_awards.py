@@ -247,3 +247,27 @@ def test_seed_demo_national_finishes_the_national_year_2025(app, runner):
         assert db.session.scalar(
             select(func.count()).select_from(IssuedDocument).filter_by(kind="award")
         ) == len(awards)
+
+
+@pytest.mark.parametrize(
+    ("username", "own", "awarded"),
+    [("admin", "62.02", True), ("pimpinan", "62.02", True), ("admin-62.01", "62.01", False)],
+)
+def test_a_region_reads_its_final_result_and_downloads_its_own_award(
+    demo_history, client, auth, runner, username, own, awarded
+):
+    """On the region's own submission page: the stored final result and, when it earned one,
+    its award as signed; a region without one gets 404, and never another region's."""
+    assert runner.invoke(args=["seed-demo", "--national", "--password", PASSWORD]).exit_code == 0
+    auth.login(username)
+    page = client.get("/national-evaluation/2025").get_data(as_text=True)
+    with demo_history.app_context():
+        ranked = ne.result_of(ne.national_period(2025), own)
+    assert f'data-testid="final-index">{formats.index(ranked.index, "id")}<' in page
+    download = client.get("/national-evaluation/2025/award.pdf")
+    if awarded:
+        assert 'data-testid="award-link"' in page
+        assert download.status_code == 200 and download.data.startswith(b"%PDF")
+    else:
+        assert 'data-testid="award-link"' not in page
+        assert download.status_code == 404

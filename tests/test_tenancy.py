@@ -35,6 +35,10 @@ from smartcity.models import (
     IssuedDocument,
     Period,
     Region,
+    RegionAnswer,
+    RegionEvidence,
+    RegionProgramme,
+    RegionSubmission,
     Review,
     User,
 )
@@ -117,6 +121,7 @@ def _snapshot(app, region_code: str) -> dict[str, object]:
         region = db.session.scalar(select(Region).filter_by(code=region_code))
         agencies = select(Agency.id).where(Agency.region_id == region.id)
         assessments = select(Assessment.id).where(Assessment.agency_id.in_(agencies))
+        submissions = select(RegionSubmission.id).where(RegionSubmission.region_id == region.id)
         rows = {
             "assessments": (
                 (Assessment.id, Assessment.status, Assessment.round),
@@ -147,6 +152,23 @@ def _snapshot(app, region_code: str) -> dict[str, object]:
                 (IssuedDocument.id, IssuedDocument.revoked_at),
                 IssuedDocument.region_id == region.id,
             ),
+            # its submission to the ministry's evaluation
+            "submissions": (
+                (RegionSubmission.id, RegionSubmission.status, RegionSubmission.agencies_year),
+                RegionSubmission.region_id == region.id,
+            ),
+            "national answers": (
+                (RegionAnswer.id, RegionAnswer.justification, RegionAnswer.version),
+                RegionAnswer.submission_id.in_(submissions),
+            ),
+            "national evidence": (
+                (RegionEvidence.id, RegionEvidence.deleted_at),
+                RegionEvidence.submission_id.in_(submissions),
+            ),
+            "programmes": (
+                (RegionProgramme.id, RegionProgramme.title),
+                RegionProgramme.submission_id.in_(submissions),
+            ),
         }
         snapshot: dict[str, object] = {
             name: sorted(db.session.execute(select(*columns).where(where)).all())
@@ -164,6 +186,10 @@ def test_nobody_of_another_region_reaches_anything_of_this_one(two_regions, regi
     app = two_regions
     urls, forms = _crawl(app, region)
     assert len(urls) > 40 and len(forms) > 10  # the crawl saw the region's pages
+    # ... and its submission to the ministry: a pillar's answers, an evidence file, its forms
+    assert any("/national-evaluation/2026/pillars/" in url for url in urls)
+    assert any("/national-evaluation/2026/evidence/" in url for url in urls)
+    assert any("/national-evaluation/2026/programmes/" in form.action for form in forms)
     marks = MARKS[region]
     before = _snapshot(app, region)
     leaks: list[str] = []

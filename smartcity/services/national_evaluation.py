@@ -941,6 +941,13 @@ def ranking(period: NationalPeriod) -> list[RankedRegion]:
     ]
 
 
+def stored_result(submission: RegionSubmission) -> RegionResult | None:
+    """A final submission's overall result as stored at finalization."""
+    return db.session.scalar(
+        select(RegionResult).filter_by(submission_id=submission.id, kind=OVERALL)
+    )
+
+
 def result_of(period: NationalPeriod, region_code: str) -> RankedRegion | None:
     return next((r for r in ranking(period) if r.code == region_code), None)
 

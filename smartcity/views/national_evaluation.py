@@ -124,6 +124,7 @@ class PeriodRow:
     status: str
     # (status, how many submissions), in the workflow's order, only the statuses present
     counts: tuple[tuple[str, int], ...]
+    is_final: bool
 
 
 def _period_rows() -> list[PeriodRow]:
@@ -137,6 +138,7 @@ def _period_rows() -> list[PeriodRow]:
                 f"{version.code} {version.version}",
                 period.status,
                 tuple((s.value, counted[s]) for s in SubmissionStatus if counted[s]),
+                period.status == NationalPeriodStatus.FINAL,
             )
         )
     return rows

@@ -3,6 +3,8 @@ by its administrator, approved (or sent back) by its head, read by its evaluator
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     abort,
@@ -32,15 +34,18 @@ from ..models import (
     RegionAnswer,
     RegionEvidence,
     RegionSubmission,
-    Role,
     SubmissionStatus,
+    User,
 )
 from ..policy import (
+    approves_submissions,
+    assembles_submissions,
     can_approve_submission,
     can_assemble_submission,
-    is_national,
+    reads_national_submissions,
     reads_submission,
 )
+from ..services import documents
 from ..services import evidence as evidence_service
 from ..services import national_evaluation as service
 from ..services.assessments import AnswerConflict, AnswersInvalid, answer_text
@@ -48,13 +53,11 @@ from ..services.evidence import EvidenceRefused
 from ..services.instruments import instrument_of
 from ..services.periods import all_periods, find_period
 from .assessment import indicator_groups
+from .documents import pdf_response
 from .evidence import chosen_files
 from .helpers import language, text_in
 
 bp = Blueprint("national_submission", __name__, url_prefix="/national-evaluation")
-
-# the region's team and its head read their submission; agencies and the ministry do not come here
-READERS = (Role.ADMIN, Role.EVALUATOR, Role.VIEWER)
 
 SUBMISSION_STATUS_NAMES = {
     SubmissionStatus.DRAFT: _l("Draft"),
@@ -85,17 +88,13 @@ def submission_status(status: str | None) -> str:
 def national_evaluation_link() -> bool:
     """Whether the region home shows the link to the national evaluation: to its readers, once
     the ministry has opened a national period."""
-    return (
-        current_user.is_authenticated
-        and current_user.role in READERS
-        and service.any_national_period()
-    )
+    return reads_national_submissions(current_user) and service.any_national_period()
 
 
 @bp.before_request
 @login_required
 def only_the_regions_readers():
-    if is_national(current_user) or current_user.role not in READERS:
+    if not reads_national_submissions(current_user):
         abort(403)
 
 
@@ -164,7 +163,7 @@ def _submission(period: NationalPeriod, *, begin: bool = False) -> RegionSubmiss
     if region is None:
         abort(404)
     found = service.submission_of(period, region)
-    if found is None and begin and current_user.role == Role.ADMIN:
+    if found is None and begin and assembles_submissions(current_user):
         try:
             found = service.begin_submission(period, region)
         except service.EvaluationRefused:
@@ -183,8 +182,8 @@ def _existing(year: int) -> tuple[NationalPeriod, RegionSubmission]:
     return period, submission
 
 
-def _only(role: Role) -> None:
-    if current_user.role != role:
+def _only(allowed: Callable[[User], bool]) -> None:
+    if not allowed(current_user):
         abort(403)
 
 
@@ -246,7 +245,7 @@ def render_overview(
             "missing": service.missing(submission),
             "editable": editable,
             "assembling": assembling,
-            "reads_only": assembling and not editable and current_user.role != Role.ADMIN,
+            "reads_only": assembling and not editable and not assembles_submissions(current_user),
             "returned_by_ministry": submission.status == SubmissionStatus.RETURNED,
             "approves": can_approve_submission(current_user, submission),
             "programme_form": (programme_form or ProgrammeForm(formdata=None)).for_instrument(
@@ -258,6 +257,18 @@ def render_overview(
             ).for_region(),
             "send_back_form": send_back_form or SendBackForm(formdata=None),
             "kind_names": PROGRAMME_KIND_NAMES,
+            # the final result as stored at finalization, and the region's award if it earned
+            # one (no rank here: the region's users see only their own region)
+            "final_result": (
+                service.stored_result(submission)
+                if submission.status == SubmissionStatus.FINAL
+                else None
+            ),
+            "award": (
+                documents.awards_of(period).get(submission.id)
+                if submission.status == SubmissionStatus.FINAL
+                else None
+            ),
         }
     return render_template("national_submission/overview.html", **context), status
 
@@ -341,7 +352,7 @@ def pillar(year: int, code: str):
     evidence_errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if submission is None or not editable:
-            if current_user.role != Role.ADMIN:
+            if not assembles_submissions(current_user):
                 abort(403)
             flash(_("This submission cannot be changed now; nothing was saved."), "error")
             return redirect(_overview_url(year), 303)
@@ -409,7 +420,7 @@ def pillar(year: int, code: str):
 
 @bp.route("/<int:year>/programmes", methods=["POST"])
 def add_programme(year: int):
-    _only(Role.ADMIN)
+    _only(assembles_submissions)
     period, submission = _existing(year)
     if not can_assemble_submission(current_user, submission):
         flash(_("This submission cannot be changed now; nothing was saved."), "error")
@@ -433,7 +444,7 @@ def add_programme(year: int):
 
 @bp.route("/<int:year>/programmes/<int:programme_id>/remove", methods=["POST"])
 def remove_programme(year: int, programme_id: int):
-    _only(Role.ADMIN)
+    _only(assembles_submissions)
     _period_, submission = _existing(year)
     title = next(
         (row.title for row in service.programmes(submission) if row.id == programme_id), None
@@ -451,7 +462,7 @@ def remove_programme(year: int, programme_id: int):
 
 @bp.route("/<int:year>/attachment", methods=["POST"])
 def attach(year: int):
-    _only(Role.ADMIN)
+    _only(assembles_submissions)
     period, submission = _existing(year)
     form = AttachmentForm().for_region()
     if not form.validate_on_submit():
@@ -471,7 +482,7 @@ def attach(year: int):
 
 @bp.route("/<int:year>/ask-approval", methods=["POST"])
 def ask_approval(year: int):
-    _only(Role.ADMIN)
+    _only(assembles_submissions)
     period, submission = _existing(year)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -489,7 +500,7 @@ def ask_approval(year: int):
 
 @bp.route("/<int:year>/approve", methods=["POST"])
 def approve(year: int):
-    _only(Role.VIEWER)
+    _only(approves_submissions)
     _period_, submission = _existing(year)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -504,7 +515,7 @@ def approve(year: int):
 
 @bp.route("/<int:year>/send-back", methods=["POST"])
 def send_back(year: int):
-    _only(Role.VIEWER)
+    _only(approves_submissions)
     period, submission = _existing(year)
     form = SendBackForm()
     if not form.validate_on_submit():
@@ -560,7 +571,7 @@ def evidence(year: int, evidence_id: int):
 
 @bp.route("/<int:year>/evidence/<int:evidence_id>/remove", methods=["POST"])
 def remove_evidence(year: int, evidence_id: int):
-    _only(Role.ADMIN)
+    _only(assembles_submissions)
     period, submission = _existing(year)
     row = _evidence(submission, evidence_id)
     dimension = service.instrument_for(period).dimension_of(row.indicator_code)
@@ -573,3 +584,14 @@ def remove_evidence(year: int, evidence_id: int):
     if dimension is None:
         return redirect(_overview_url(year), 303)
     return redirect(url_for(".pillar", year=year, code=dimension.code), 303)
+
+
+@bp.route("/<int:year>/award.pdf")
+def award_pdf(year: int):
+    """The region's award certificate of a final national year, as issued (signed)."""
+    period = _period(year)
+    submission = _submission(period)
+    document = documents.awards_of(period).get(submission.id) if submission else None
+    if document is None:
+        abort(404)
+    return pdf_response(document)
