@@ -178,7 +178,7 @@ def test_incomplete_submissions_do_not_reach_the_head(evaluation):
         with pytest.raises(AnswersInvalid) as refused:
             ne.ask_approval(submission, _user("admin"))
         text = " ".join(refused.value.problems)
-        assert "quick win" in text and "master plan" in text and "not answered" in text
+        assert "quick win" in text and "masterplan" in text and "belum dijawab" in text
 
 
 def test_a_colleagues_save_in_between_is_a_conflict_and_nothing_is_stored(evaluation):

@@ -60,8 +60,8 @@ def evaluation(app, demo_history):
 
 @pytest.fixture
 def two_evaluated(app, two_regions):
-    """The demo and Kotawaringin Barat (62.01), the national period 2026 open."""
-    _open_2026(app, ministry_users=False)
+    """The demo and Kotawaringin Barat (62.01), the national period 2026 open (the state has
+    it, with a draft submission in each region: tests/helpers.add_second_region)."""
     return app
 
 
@@ -73,11 +73,18 @@ def _submission(app, code: str = "62.02") -> RegionSubmission | None:
         return row
 
 
-def _answers(app) -> dict[str, tuple]:
+def _answers(app, code: str = "62.02") -> dict[str, tuple]:
+    """The answers of the region's submission (the demo's unless `code`)."""
     with app.app_context(), working_in(None):
+        rows = db.session.scalars(
+            select(RegionAnswer)
+            .join(RegionSubmission, RegionSubmission.id == RegionAnswer.submission_id)
+            .join(Region, Region.id == RegionSubmission.region_id)
+            .where(Region.code == code)
+        )
         return {
             row.indicator_code: (row.level, row.choice, row.number, row.justification, row.version)
-            for row in db.session.scalars(select(RegionAnswer))
+            for row in rows
         }
 
 
@@ -142,7 +149,8 @@ def test_the_administrator_fills_a_pillar_with_every_answer_type_and_evidence(
     assert stored["GOV-02"][2] in ("62.5", "125/2", "62,5")
     assert stored["GOV-02"][3] == "40 dari 64 jenis layanan."
     page = client.get(f"{BASE}/pillars/GOV").get_data(as_text=True)
-    [evidence_id] = re.findall(rf"{BASE}/evidence/(\d+)\"", page)
+    # the state's file and the one sent here: the newest is this one
+    evidence_id = max(re.findall(rf"{BASE}/evidence/(\d+)\"", page), key=int)
     download = client.get(f"{BASE}/evidence/{evidence_id}")
     assert download.status_code == 200 and download.get_data() == pdf_bytes()
     assert download.headers["Content-Disposition"].startswith("attachment")
@@ -416,7 +424,8 @@ def test_another_region_sees_neither_the_submission_nor_its_evidence(two_evaluat
     _post_pillar(client, "GOV", GOV_TYPED, {"GOV-01": (pdf_bytes(), "perbup-kotim.pdf")})
     client.post(f"{BASE}/programmes", data={"kind": "programme", "pillar": "GOV", "title": "Kotim"})
     page = client.get(f"{BASE}/pillars/GOV").get_data(as_text=True)
-    [evidence_id] = re.findall(rf"{BASE}/evidence/(\d+)\"", page)
+    # the state's file and the one sent here: the newest is this one
+    evidence_id = max(re.findall(rf"{BASE}/evidence/(\d+)\"", page), key=int)
     auth.logout()
     for username in ("b-admin", "b-evaluator", "b-pimpinan"):
         auth.login(username)
