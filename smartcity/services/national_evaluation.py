@@ -62,7 +62,7 @@ from .assessments import (
 )
 from .evidence import EvidenceRefused, max_files_per_indicator, store_file
 from .instruments import instrument_of
-from .review import ReviewInput
+from .review import ReviewInput, checked_verdicts, differs
 
 OVERALL = "overall"
 PILLAR = "pillar"
@@ -665,21 +665,7 @@ def save_review(
     _reviewing(submission, user)
     instrument = instrument_for(submission.national_period)
     allowed = {indicator.code for indicator in instrument.indicators}
-    answers = answers_by_code(submission)
-    problems: list[str] = []
-    values: dict[str, AnswerValue] = {}
-    for code, entry in entries.items():
-        value, own = checked_value(instrument, allowed, code, entry.answer())
-        problems += own
-        if value is None:
-            continue
-        values[code] = value
-        if _differs(answers.get(code), value) and not entry.note.strip():
-            problems.append(
-                _("%(code)s: a note is required when the verified level differs.", code=code)
-            )
-    if problems:
-        raise AnswersInvalid(problems)
+    values = checked_verdicts(instrument, allowed, answers_by_code(submission), entries)
     existing = reviews_by_code(submission)
     now = utcnow()
     changed = 0
@@ -707,15 +693,6 @@ def save_review(
     return changed
 
 
-def _differs(answer: RegionAnswer | None, verdict: AnswerValue) -> bool:
-    if answer is None:
-        return verdict.is_answered
-    own = answer.value.answer()
-    if verdict.not_applicable or own.not_applicable:
-        return verdict.not_applicable != own.not_applicable
-    return verdict != own
-
-
 def return_to_region(submission: RegionSubmission, user: User, comment: str) -> None:
     """The evaluator sends the submission back to the region, saying what to fix."""
     _reviewing(submission, user)
@@ -733,7 +710,7 @@ def verify(submission: RegionSubmission, user: User) -> None:
     problems = [
         _("%(code)s: a note is required when the verified level differs.", code=code)
         for code, row in sorted(reviews.items())
-        if _differs(answers.get(code), row.verified.answer()) and not row.note.strip()
+        if differs(answers.get(code), row.verified.answer()) and not row.note.strip()
     ]
     if problems:
         raise AnswersInvalid(problems)

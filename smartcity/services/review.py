@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..domain.instrument import AnswerValue
+from ..domain.instrument import AnswerValue, Instrument
 from ..domain.scoring import AssessmentScore, score_assessment
 from ..domain.workflow import (
     REVIEWABLE,
@@ -163,7 +164,7 @@ def reviews_by_code(assessment: Assessment) -> dict[str, Review]:
     return {row.indicator_code: row for row in rows}
 
 
-def differs(answer: Answer | None, verdict: AnswerValue) -> bool:
+def differs(answer: Any, verdict: AnswerValue) -> bool:
     """Whether a verdict (a value or N/A) differs from the self-assessed answer."""
     if answer is None:
         return verdict.is_answered
@@ -182,7 +183,18 @@ def check_review(
         raise AssessmentRefused(_("The review of this assessment cannot be changed now."))
     instrument = instrument_for(assessment)
     allowed = applicable_codes(assessment, instrument)
-    answers = answers_by_code(assessment)
+    return checked_verdicts(instrument, allowed, answers_by_code(assessment), entries)
+
+
+def checked_verdicts(
+    instrument: Instrument,
+    allowed: Iterable[str],
+    answers: Mapping[str, Any],
+    entries: Mapping[str, ReviewInput],
+) -> dict[str, AnswerValue]:
+    """Each verdict's value, read once, or AnswersInvalid with every verdict that cannot be
+    stored and every one that differs from the answer (`answers`: code -> an agency's or a
+    region's stored answer) without a note."""
     problems: list[str] = []
     values: dict[str, AnswerValue] = {}
     for code, entry in entries.items():
