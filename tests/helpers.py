@@ -231,6 +231,30 @@ def queries_during(app, work) -> int:
     return len(statements)
 
 
+def counted_requests(app, client, urls: list[str]) -> dict[str, int]:
+    """URL -> the SQL statements of its second GET (the first warms the caches); each must
+    answer 200."""
+    from sqlalchemy import event
+
+    counts = {}
+    with app.app_context():
+        engine = db.engine
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+        statements: list[str] = []
+
+        def count(conn, cursor, statement, *args, into=statements):
+            into.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get(url).status_code == 200, url
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        counts[url] = len(statements)
+    return counts
+
+
 def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'name="csrf_token" value="([^"]+)"', html

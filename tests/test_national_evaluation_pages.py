@@ -20,8 +20,10 @@ from smartcity.extensions import db
 from smartcity.models import (
     NationalPeriod,
     NationalPeriodStatus,
+    Period,
     ProgrammeKind,
     Region,
+    RegionAnswer,
     RegionReview,
     SubmissionStatus,
     User,
@@ -561,3 +563,39 @@ def test_each_ministry_role_is_shown_only_what_it_may_use(evaluation, client, au
     refused = [(p.method, p.url, p.status) for p in pages if p.status == 403 or p.status >= 500]
     assert refused == []
     assert {f"{BASE}/2026", REGION_PAGE} <= {p.url for p in pages}
+
+
+def test_the_ministrys_pages_ask_as_many_queries_for_more_regions(two_regions, client, auth):
+    """The year page, the results and their CSV: the same statements for 2 regions' and for
+    4 regions' submissions (nothing is read region by region)."""
+    import random
+
+    from smartcity.seed.national import add_synthetic_region
+
+    from .helpers import counted_requests
+
+    def statements() -> dict[str, int]:
+        return counted_requests(
+            two_regions,
+            client,
+            [f"{BASE}/2026", f"{BASE}/2026/results", f"{BASE}/2026/regions/{DEMO}"],
+        )
+
+    auth.login("kementerian-pimpinan")
+    few = statements()
+    with two_regions.test_request_context():
+        period = ne.national_period(2026)
+        # the regions' own instrument (their periods), not the national one
+        version = db.session.scalar(select(Period).filter_by(year=2025)).instrument_version
+        for n in range(2):
+            region = add_synthetic_region(
+                f"62.{30 + n}", f"Kabupaten Uji {n}", "kabupaten", "Uji", version, random.Random(n)
+            )
+            with working_in(region.id):
+                submission = ne.ensure_submission(period, region)
+                db.session.add(
+                    RegionAnswer(submission_id=submission.id, indicator_code="GOV-01", level=n + 1)
+                )
+            db.session.commit()
+        assert len(ne.submissions(period)) == 4
+    assert statements() == few
