@@ -54,6 +54,7 @@ READ_ONLY_ENDPOINTS = frozenset(
         "national_evaluation.results_csv",
         "api.regions_list",
         "api.national_results",
+        "api.national_evaluation_results",
     }
 )
 

@@ -189,6 +189,11 @@ MATRIX = [
     ),
     ("GET", "/api/v1/regions", _row(401, 401, 401, 401, 401, 401, 401, 401)),
     ("GET", "/api/v1/national/periods/2025/results", _row(401, 401, 401, 401, 401, 401, 401, 401)),
+    (
+        "GET",
+        "/api/v1/national/evaluations/2025/results",
+        _row(401, 401, 401, 401, 401, 401, 401, 401),
+    ),
     # the national pages are the ministry's roles' (tests/test_tenancy.py): every region role
     # gets 403, whatever the year
     ("GET", "/national/", _row(302, 403, 403, 403, 403, 403, 403, 403)),

@@ -51,7 +51,7 @@ def fuzz(operation, headers: dict[str, str], mode: GenerationMode, **fixed) -> N
 
 def test_no_server_error_and_no_schema_violation(demo_history, api_schema):
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 5
+    assert len(operations) == 6
     with demo_history.app_context():
         create_user("kementerian-pimpinan", "national-viewer", "Sandi-Nasional-2026!")
         db.session.commit()

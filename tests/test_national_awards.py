@@ -271,3 +271,35 @@ def test_a_region_reads_its_final_result_and_downloads_its_own_award(
     else:
         assert 'data-testid="award-link"' not in page
         assert download.status_code == 404
+
+
+def test_the_api_gives_the_ministrys_ranking_of_a_final_year(demo_history, client, runner):
+    """National tokens read the stored results and each award's code; region tokens get 403;
+    a year that is not final is 404."""
+    from smartcity.services.exports import rounded
+    from smartcity.services.tokens import create_token
+
+    assert runner.invoke(args=["seed-demo", "--national", "--password", PASSWORD]).exit_code == 0
+    with demo_history.test_request_context():
+        national = create_token(user("kementerian-evaluator")).secret
+        region = create_token(user("admin")).secret
+        db.session.commit()
+        period = ne.national_period(2025)
+        ranked = ne.ranking(period)
+        awards = documents.awards_of(period)
+    url = "/api/v1/national/evaluations/2025/results"
+    body = client.get(url, headers={"Authorization": f"Bearer {national}"}).get_json()
+    assert [r["code"] for r in body["regions"]] == [r.code for r in ranked]
+    first, row = body["regions"][0], ranked[0]
+    assert first["rank"] == 1 and first["index"] == float(rounded(row.index))
+    assert {p["code"]: p["index"] for p in first["evaluation_dimensions"]} == {
+        code: float(rounded(index)) for code, index in row.evaluation_dimensions.items()
+    }
+    assert [r["award"] for r in body["regions"]] == [
+        awards[r.submission_id].code if r.submission_id in awards else None for r in ranked
+    ]
+    assert sum(1 for r in body["regions"] if r["award"]) == 5
+    refused = client.get(url, headers={"Authorization": f"Bearer {region}"})
+    assert refused.status_code == 403
+    missing = "/api/v1/national/evaluations/2031/results"
+    assert client.get(missing, headers={"Authorization": f"Bearer {national}"}).status_code == 404

@@ -147,6 +147,30 @@ SCHEMAS: dict[str, Any] = {
             "regions": {"type": "array", "items": _ref("NationalRegion")},
         }
     ),
+    "EvaluatedRegion": _object(
+        {
+            "rank": {"type": "integer", "minimum": 1},
+            "code": TEXT,
+            "name": TEXT,
+            "province_code": TEXT,
+            "index": _nullable(INDEX),
+            "level": _nullable({"type": "integer"}),
+            "pillars": {"type": "array", "items": _ref("PillarIndex")},
+            "evaluation_dimensions": {"type": "array", "items": _ref("PillarIndex")},
+            "award": _nullable(TEXT),
+        },
+        "A region's final result in the ministry's evaluation, as stored at finalization: "
+        "overall, per pillar and per evaluation dimension (Baseline, Output, Outcome, Impact, "
+        "Quick Win), rounded half-up to two decimals; award is the verification code of its "
+        "award certificate, null when it earned none.",
+    ),
+    "EvaluationResults": _object(
+        {
+            "year": {"type": "integer"},
+            "instrument": TEXT,
+            "regions": {"type": "array", "items": _ref("EvaluatedRegion")},
+        }
+    ),
     "PeriodResults": _object(
         {"period": _ref("Period"), "agencies": {"type": "array", "items": _ref("AgencyResult")}}
     ),
@@ -275,6 +299,19 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "200": _ok("The ranking of the regions.", "NationalResults"),
                         "404": _error("No region has a period that year."),
+                        **COMMON_ERRORS,
+                    },
+                }
+            },
+            "/api/v1/national/evaluations/{year}/results": {
+                "get": {
+                    "operationId": "nationalEvaluationResults",
+                    "summary": "The ministry's ranking of the regions of a final national year "
+                    "(national tokens).",
+                    "parameters": [YEAR],
+                    "responses": {
+                        "200": _ok("The ranking of the evaluated regions.", "EvaluationResults"),
+                        "404": _error("No final national period that year."),
                         **COMMON_ERRORS,
                     },
                 }

@@ -23,9 +23,9 @@ from werkzeug.routing import PathConverter
 from .. import tenancy
 from ..errors import RETRY_AFTER, database_unavailable, record_database_down, rollback
 from ..extensions import csrf, limiter
-from ..models import NATIONAL_ROLES, Evidence, Period, User
+from ..models import NATIONAL_ROLES, Evidence, NationalPeriodStatus, Period, User
 from ..requestlog import request_id
-from ..services import exports, national, regions, tokens
+from ..services import documents, exports, national, national_evaluation, regions, tokens
 from ..services.periods import all_periods
 from .openapi import ERROR_CODES, document
 
@@ -48,7 +48,7 @@ limiter.limit(rate_limit)(bp)
 # every method a client may try, so that a wrong one gets this API's JSON error
 ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "TRACE", "QUERY"]
 PUBLIC_ENDPOINTS = {"api.openapi_document"}
-NATIONAL_ENDPOINTS = frozenset({"api.national_results"})
+NATIONAL_ENDPOINTS = frozenset({"api.national_results", "api.national_evaluation_results"})
 SHARED_ENDPOINTS = frozenset({"api.regions_list"})
 
 
@@ -242,6 +242,43 @@ def national_results(year: int) -> Response:
                     "previous_index": number_json(region.previous),
                 }
                 for region in result.regions
+            ],
+        }
+    )
+
+
+@bp.get("/national/evaluations/<int:year>/results")
+def national_evaluation_results(year: int) -> Response:
+    """The ministry's ranking of a final national year (as on /national/evaluations/<year>/
+    results), from the results stored at finalization."""
+    period = national_evaluation.national_period(year)
+    if period is None or period.status != NationalPeriodStatus.FINAL:
+        raise ApiError(404, _("No final national period %(year)s.", year=year))
+    awards = documents.awards_of(period)
+
+    def indices(values: dict) -> list[dict]:
+        return [{"code": code, "index": number_json(index)} for code, index in values.items()]
+
+    version = period.instrument_version
+    return jsonify(
+        {
+            "year": period.year,
+            "instrument": f"{version.code} {version.version}",
+            "regions": [
+                {
+                    "rank": row.rank,
+                    "code": row.code,
+                    "name": row.name,
+                    "province_code": row.province_code,
+                    "index": number_json(row.index),
+                    "level": row.level,
+                    "pillars": indices(row.pillars),
+                    "evaluation_dimensions": indices(row.evaluation_dimensions),
+                    "award": (
+                        awards[row.submission_id].code if row.submission_id in awards else None
+                    ),
+                }
+                for row in national_evaluation.ranking(period)
             ],
         }
     )
