@@ -267,10 +267,12 @@ def test_the_list_of_submissions_scores_them_as_each_own_page_in_two_queries(eva
         scored = ne.scores(submission)
         statements = []
         listen = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listen)
+        # the session's own connection: the tests' sessions keep to one (tests/databases.py)
+        connection = db.session.connection()
+        event.listen(connection, "before_cursor_execute", listen)
         try:
             indices = ne.indices_of(found)
         finally:
-            event.remove(db.engine, "before_cursor_execute", listen)
+            event.remove(connection, "before_cursor_execute", listen)
         assert indices == {submission.id: (scored.self_assessed.index, scored.verified.index)}
         assert len(statements) == 2
