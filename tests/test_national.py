@@ -175,7 +175,7 @@ def test_the_national_year_asks_the_same_number_of_queries_for_more_regions(two_
     many = queries_during(two_regions, lambda: national.of_year(2025))
     with two_regions.app_context():
         assert len(national.of_year(2025).regions) == 9
-    assert many == few
+    assert many == few and few > 0
 
 
 def test_the_ranking_page_and_its_export(two_regions, client, auth):
