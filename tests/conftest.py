@@ -43,6 +43,8 @@ def _state(request: pytest.FixtureRequest) -> str:
     names = request.fixturenames
     if "two_regions" in names:
         return "two_regions"
+    if "national_demo" in names:
+        return "national_demo"
     if "demo_history" in names or "browser_app" in names:
         return "demo_history"
     if "demo_more_evaluators" in names:
@@ -150,6 +152,13 @@ def demo_more_evaluators(app):
 def two_regions(app):
     """The demo (62.02) and Kabupaten Kotawaringin Barat (62.01), with the ministry's users:
     tests/helpers.py `add_second_region`."""
+    return app
+
+
+@pytest.fixture
+def national_demo(app):
+    """The demo after `flask seed-demo --national`: the ministry's users, five synthetic regions
+    and the finished national year 2025 (tests/helpers.py `seed_national_demo`)."""
     return app
 
 

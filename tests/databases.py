@@ -45,6 +45,8 @@ STATES = {
     "demo_more_evaluators": ("demo", "add_extra_evaluators"),
     # the demo and a second region, with the ministry's users (tests/test_tenancy.py)
     "two_regions": ("demo_history", "add_second_region"),
+    # `seed-demo --national`: six regions and a finished national year (tests/test_national*)
+    "national_demo": ("demo_history", "seed_national_demo"),
 }
 # the app as the tests know it: scrypt costs ~0.1 s a user, the demo seeds fourteen
 TEST_CONFIG: dict[str, Any] = {

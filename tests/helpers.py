@@ -58,6 +58,13 @@ def seed_demo_history(app) -> None:
     seed_demo_region(PASSWORD, history=True)
 
 
+def seed_national_demo(app) -> None:
+    """`flask seed-demo --national` on the demo: the ministry's users, five more regions and
+    the finished national year 2025 (every password PASSWORD)."""
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--national", "--password", PASSWORD])
+    assert result.exit_code == 0, result.output
+
+
 def add_extra_evaluators(app) -> None:
     """evaluator2 (assigned nowhere) and kominfo-eval (a Diskominfo member assigned to Dinkes)."""
     from smartcity.models import EvaluatorAssignment

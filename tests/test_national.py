@@ -208,9 +208,8 @@ def test_a_regions_page_for_the_ministry(two_regions, client, auth):
     assert client.get(f"/national/1999/regions/{SECOND_REGION}").status_code == 404
 
 
-def test_the_year_page_compares_with_the_year_before(demo_history, client, auth, runner):
+def test_the_year_page_compares_with_the_year_before(national_demo, client, auth):
     """With the national demo: 2025 against 2024, over the five regions with both years."""
-    assert runner.invoke(args=["seed-demo", "--national", "--password", PASSWORD]).exit_code == 0
     auth.login("kementerian-pimpinan")
     page = client.get("/national/2025").get_data(as_text=True)
     assert 'data-testid="national-year-over-year"' in page
@@ -252,12 +251,11 @@ def test_year_over_year_across_all_years():
     }
 
 
-def test_the_index_page_shows_every_year_side_by_side(demo_history, client, auth, runner):
-    assert runner.invoke(args=["seed-demo", "--national", "--password", PASSWORD]).exit_code == 0
+def test_the_index_page_shows_every_year_side_by_side(national_demo, client, auth):
     auth.login("kementerian-pimpinan")
     page = client.get("/national/").get_data(as_text=True)
     assert 'data-testid="national-trend-years"' in page
-    with demo_history.app_context():
+    with national_demo.app_context():
         expected = national.of_year(2025)
     kobar = next(r for r in expected.regions if r.code == "62.01")
     row = page.split('data-testid="national-trend-regions"')[1].split("62.01")[1].split("</tr>")[0]

@@ -254,14 +254,13 @@ def test_seed_demo_national_finishes_the_national_year_2025(app, runner):
     [("admin", "62.02", True), ("pimpinan", "62.02", True), ("admin-62.01", "62.01", False)],
 )
 def test_a_region_reads_its_final_result_and_downloads_its_own_award(
-    demo_history, client, auth, runner, username, own, awarded
+    national_demo, client, auth, username, own, awarded
 ):
     """On the region's own submission page: the stored final result and, when it earned one,
     its award as signed; a region without one gets 404, and never another region's."""
-    assert runner.invoke(args=["seed-demo", "--national", "--password", PASSWORD]).exit_code == 0
     auth.login(username)
     page = client.get("/national-evaluation/2025").get_data(as_text=True)
-    with demo_history.app_context():
+    with national_demo.app_context():
         ranked = ne.result_of(ne.national_period(2025), own)
     assert f'data-testid="final-index">{formats.index(ranked.index, "id")}<' in page
     download = client.get("/national-evaluation/2025/award.pdf")
@@ -273,14 +272,13 @@ def test_a_region_reads_its_final_result_and_downloads_its_own_award(
         assert download.status_code == 404
 
 
-def test_the_api_gives_the_ministrys_ranking_of_a_final_year(demo_history, client, runner):
+def test_the_api_gives_the_ministrys_ranking_of_a_final_year(national_demo, client):
     """National tokens read the stored results and each award's code; region tokens get 403;
     a year that is not final is 404."""
     from smartcity.services.exports import rounded
     from smartcity.services.tokens import create_token
 
-    assert runner.invoke(args=["seed-demo", "--national", "--password", PASSWORD]).exit_code == 0
-    with demo_history.test_request_context():
+    with national_demo.test_request_context():
         national = create_token(user("kementerian-evaluator")).secret
         region = create_token(user("admin")).secret
         db.session.commit()
