@@ -360,7 +360,18 @@
     if (!list) {
       return;
     }
-    list.insertAdjacentHTML("beforeend", html);
+    // the same file answered twice (a retry while the first request was still on its way:
+    // the server keeps one file per upload key) is listed once
+    var holder = document.createElement("ul");
+    holder.innerHTML = html;
+    var item = holder.firstElementChild;
+    var id = item && item.getAttribute("data-evidence-id");
+    var same = id && list.querySelector('li[data-evidence-id="' + id + '"]');
+    if (same) {
+      same.replaceWith(item);
+    } else if (item) {
+      list.appendChild(item);
+    }
     list.hidden = false;
     if (none) {
       none.hidden = true;

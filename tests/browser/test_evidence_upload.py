@@ -211,6 +211,30 @@ def test_a_file_kept_offline_is_sent_when_the_page_is_opened_again(context, app)
     assert files_of(app) == [("GOV-02", "data-dukung-GOV-02.pdf")]
 
 
+def test_a_file_whose_reply_was_lost_is_listed_once_when_the_page_is_opened_again(context, app):
+    """The server kept the file but its replies never reached the page; the tab is closed
+    and opened again: the page lists the stored file and sends the kept copy again, which
+    the server answers with the same file (one per upload key): listed once, not twice."""
+    page, url = answer_page(context, app)
+    Dialogs(page, accept=True)
+
+    def lose_the_reply(route) -> None:
+        route.fetch()  # the server stores the file ...
+        route.abort()  # ... and the page hears nothing
+
+    page.route("**/evidence", lose_the_reply)
+    choose(page, "GOV-02")
+    expect(page.locator("#evidence-uploads-GOV-02 li.upload-failed")).to_be_visible()
+    page.close(run_before_unload=True)
+    page.wait_for_event("close")
+    assert files_of(app) == [("GOV-02", "data-dukung-GOV-02.pdf")]
+    again = context.new_page()
+    again.goto(url)
+    expect(again.locator("#evidence-uploads-GOV-02 li")).to_have_count(0, timeout=15_000)
+    expect(listed(again, "GOV-02")).to_have_count(1)
+    assert files_of(app) == [("GOV-02", "data-dukung-GOV-02.pdf")]
+
+
 def test_a_refused_file_says_why_and_does_not_hold_the_page(context, app):
     page, _ = answer_page(context, app)
     dialogs = Dialogs(page)
