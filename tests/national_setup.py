@@ -36,18 +36,21 @@ def ministry_and_instrument():
 
 
 def lowest_answers(instrument) -> dict[str, AnswerInput]:
-    """An answer to every indicator with its lowest score (no evidence needed): level 1."""
+    """An answer to every indicator with its lowest score for each answer type (no evidence
+    needed): level 1, the first option, nothing ticked, the worst number."""
     entries = {}
     for indicator in instrument.indicators:
-        if indicator.answer_type == "level":
-            entries[indicator.code] = AnswerInput(1, False, "Belum ada.")
-        elif indicator.answer_type == "choice":
-            entries[indicator.code] = AnswerInput(
-                None, False, "Pilihan.", choice=indicator.options[0].code
-            )
+        kind = indicator.answer_type
+        if kind == "level":
+            entry = AnswerInput(1, False, "Dasar hukum belum ada.")
+        elif kind == "choice":
+            entry = AnswerInput(None, False, "Pilihan.", choice=indicator.options[0].code)
+        elif kind == "checklist":
+            entry = AnswerInput(None, False, "Daftar.", checked=frozenset())
         else:
             worst = indicator.maximum if indicator.direction == "lower_is_better" else 0
-            entries[indicator.code] = AnswerInput(None, False, "Angka.", number=str(worst))
+            entry = AnswerInput(None, False, "Angka.", number=str(worst))
+        entries[indicator.code] = entry
     return entries
 
 

@@ -31,6 +31,7 @@ from smartcity.services.instruments import register_instrument
 from smartcity.services.review import ReviewInput
 
 from .helpers import PASSWORD
+from .national_setup import lowest_answers
 
 NATIONAL = "smartcity/instruments/contoh-evaluasi-nasional.yaml"
 REGIONAL = "smartcity/instruments/kotim-smart-city.yaml"
@@ -58,25 +59,6 @@ def evaluation(app, demo_history):
     return app
 
 
-def _entries(instrument, chosen: dict[str, AnswerInput] | None = None):
-    """An answer to every indicator: the lowest score for each type (no evidence needed)."""
-    entries = {}
-    for indicator in instrument.indicators:
-        kind = indicator.answer_type
-        if kind == "level":
-            entry = AnswerInput(1, False, "Dasar hukum belum ada.")
-        elif kind == "choice":
-            entry = AnswerInput(None, False, "Pilihan.", choice=indicator.options[0].code)
-        elif kind == "checklist":
-            entry = AnswerInput(None, False, "Daftar.", checked=frozenset())
-        else:
-            worst = indicator.maximum if indicator.direction == "lower_is_better" else 0
-            entry = AnswerInput(None, False, "Angka.", number=str(worst))
-        entries[indicator.code] = entry
-    entries.update(chosen or {})
-    return entries
-
-
 def _assembled(app):
     """The demo region's complete submission, handed to its head."""
     period = ne.national_period(2026)
@@ -85,7 +67,7 @@ def _assembled(app):
     with working_in(region.id):
         submission = ne.ensure_submission(period, region)
         instrument = ne.instrument_for(period)
-        ne.save_answers(submission, admin, _entries(instrument))
+        ne.save_answers(submission, admin, lowest_answers(instrument))
         for kind in ProgrammeKind:
             ne.add_programme(
                 submission,
@@ -119,7 +101,7 @@ def test_a_submission_goes_from_the_region_to_the_ministry_and_is_ranked(evaluat
         assert period.status == NationalPeriodStatus.FINAL
         assert submission.status == SubmissionStatus.FINAL
         # exactly the engine's result on the verified values, both axes stored
-        values = {c: e.value() for c, e in _entries(instrument).items()}
+        values = {c: e.value() for c, e in lowest_answers(instrument).items()}
         values[first.code] = raised.answer().value()
         expected = score_assessment(instrument, values)
         [ranked] = ne.ranking(period)

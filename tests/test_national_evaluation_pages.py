@@ -31,12 +31,12 @@ from smartcity.models import (
 from smartcity.region_context import working_in
 from smartcity.services import accounts, regions
 from smartcity.services import national_evaluation as ne
-from smartcity.services.assessments import AnswerInput
 from smartcity.services.exports import rounded
 from smartcity.services.instruments import register_instrument
 
 from .crawl import Crawler, parse
 from .helpers import PASSWORD, csrf_token_from
+from .national_setup import lowest_answers
 
 NATIONAL = "smartcity/instruments/contoh-evaluasi-nasional.yaml"
 REGIONAL = "smartcity/instruments/kotim-smart-city.yaml"
@@ -69,24 +69,6 @@ def evaluation(app, demo_history):
     return app
 
 
-def _entries(instrument):
-    """An answer to every indicator: the lowest score for each type (no evidence needed)."""
-    entries = {}
-    for indicator in instrument.indicators:
-        kind = indicator.answer_type
-        if kind == "level":
-            entry = AnswerInput(1, False, "Dasar hukum belum ada.")
-        elif kind == "choice":
-            entry = AnswerInput(None, False, "Pilihan.", choice=indicator.options[0].code)
-        elif kind == "checklist":
-            entry = AnswerInput(None, False, "Daftar.", checked=frozenset())
-        else:
-            worst = indicator.maximum if indicator.direction == "lower_is_better" else 0
-            entry = AnswerInput(None, False, "Angka.", number=str(worst))
-        entries[indicator.code] = entry
-    return entries
-
-
 def _submitted(app, *, evidence: bool = False) -> int:
     """The demo region's complete submission, approved by its head (through the service);
     with `evidence`, a PDF on GOV-01. Returns the evidence id (or 0)."""
@@ -97,7 +79,7 @@ def _submitted(app, *, evidence: bool = False) -> int:
         with working_in(region.id):
             submission = ne.ensure_submission(period, region)
             instrument = ne.instrument_for(period)
-            ne.save_answers(submission, admin, _entries(instrument))
+            ne.save_answers(submission, admin, lowest_answers(instrument))
             file_id = 0
             if evidence:
                 row = ne.attach_evidence(submission, admin, "GOV-01", "perbup.pdf", io.BytesIO(PDF))
