@@ -154,10 +154,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(threads.bp)
 
     from . import api
-    from .views import exports, national, national_evaluation, tokens
+    from .views import exports, national, national_evaluation, national_print, tokens
 
     app.register_blueprint(national.bp)
     app.register_blueprint(national_evaluation.bp)
+    app.register_blueprint(national_print.bp)
 
     app.register_blueprint(exports.bp)
     app.register_blueprint(tokens.bp)

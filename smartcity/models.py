@@ -630,13 +630,21 @@ class PrintJob(db.Model):
     """
 
     __tablename__ = "print_jobs"
-    __table_args__ = (Index("ix_print_jobs_period_id", "period_id"),)
+    __table_args__ = (
+        Index("ix_print_jobs_period_id", "period_id"),
+        Index("ix_print_jobs_national_period_id", "national_period_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
-    # "report", "certificate" or "all"; an agency code limits it to one agency
+    # a region's period (its agencies' documents) or a national period (the ministry's
+    # award certificates to regions): one of the two
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("periods.id"))
+    national_period_id: Mapped[int | None] = mapped_column(ForeignKey("national_periods.id"))
+    # "report", "certificate", "minutes" or "all"; "award" for a national period. An agency
+    # code limits a region's job to one agency, a region code a national job to one region
     what: Mapped[str] = mapped_column(String(20))
     agency_code: Mapped[str] = mapped_column(String(40), default="")
+    region_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
     language: Mapped[str] = mapped_column(String(5), default="id")
     # queued, running, done, failed
     status: Mapped[str] = mapped_column(String(20), default="queued")
@@ -655,8 +663,19 @@ class PrintJob(db.Model):
     heartbeat_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
 
-    period: Mapped[Period] = relationship()
+    period: Mapped[Period | None] = relationship()
+    national_period: Mapped[NationalPeriod | None] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    @property
+    def year(self) -> int:
+        owner = self.period or self.national_period
+        assert owner is not None
+        return owner.year
+
+    @property
+    def is_national(self) -> bool:
+        return self.national_period_id is not None
 
 
 # --- WF: the operator and the agency head, the Tim Pelaksana, its stages and minutes, follow-ups

@@ -252,6 +252,19 @@ MATRIX = [
         "/national/evaluations/2026/results.csv",
         _row(302, 403, 403, 403, 403, 403, 403, 403),
     ),
+    # printing a national year's award certificates (views/national_print.py)
+    ("GET", "/national/evaluations/2026/print", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    ("POST", "/national/evaluations/2026/print", _row(302, 403, 403, 403, 403, 403, 403, 403)),
+    (
+        "GET",
+        "/national/evaluations/2026/print-jobs/999999",
+        _row(302, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    (
+        "GET",
+        "/national/evaluations/2026/print-jobs/999999/download",
+        _row(302, 403, 403, 403, 403, 403, 403, 403),
+    ),
     *[
         (method, "/api/v1/no-such-thing", _row(401, 401, 401, 401, 401, 401, 401, 401))
         for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "TRACE", "QUERY")

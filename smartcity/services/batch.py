@@ -25,6 +25,9 @@ certificates), so no worker is left with a long report at the end while the othe
 
 The PDFs are written to `out_dir` as `<year>-<AGENCY>-<kind>.pdf`, with `manifest.csv`
 (file, code, sha256) next to them.
+
+`print_awards` is the same batch for a final national year: the ministry's signed award
+certificate (Piagam Penghargaan) of every region that earns one, as `<year>-<REGION>-award.pdf`.
 """
 
 from __future__ import annotations
@@ -48,9 +51,19 @@ from sqlalchemy import func, select
 from .. import pdf, signing
 from ..domain.workflow import Status
 from ..extensions import db
-from ..models import Agency, Answer, Assessment, Period, Role, User
+from ..models import (
+    Agency,
+    Answer,
+    Assessment,
+    NationalPeriodStatus,
+    Period,
+    RegionSubmission,
+    Role,
+    User,
+)
+from ..policy import administers_nation
 from ..region_context import working_in
-from . import documents
+from . import documents, national_evaluation
 from .region import find_period
 
 KINDS = {
@@ -126,6 +139,40 @@ def print_batch(
         raise BatchError(f"unknown start method {start_method!r}: use fork or spawn")
     user = _issuer(by)
     jobs = _jobs(year, agency_code, what)
+    return _print(jobs, user.id, out_dir, processes, progress, start_method)
+
+
+def print_awards(
+    year: int,
+    out_dir: Path,
+    *,
+    region_code: str | None = None,
+    processes: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    by: str | None = None,
+    start_method: str | None = None,
+) -> list[ManifestEntry]:
+    """Issue and write the award certificates of a final national year (every region that
+    earns one, or only `region_code`'s); returns the manifest. `by` names a ministry
+    administrator; without it the awards are issued as by the command line (no user)."""
+    if processes < 1:
+        raise BatchError("processes must be 1 or more")
+    if start_method not in (None, "fork", "spawn"):
+        raise BatchError(f"unknown start method {start_method!r}: use fork or spawn")
+    user_id = _ministry_issuer(by)
+    jobs = _award_jobs(year, region_code)
+    return _print(jobs, user_id, out_dir, processes, progress, start_method)
+
+
+def _print(
+    jobs: list[_Job],
+    user_id: int | None,
+    out_dir: Path,
+    processes: int,
+    progress: Callable[[int, int], None] | None,
+    start_method: str | None,
+) -> list[ManifestEntry]:
+    """Issue the jobs' documents here or in `processes` worker processes; write the manifest."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     total = len(jobs)
@@ -134,7 +181,7 @@ def print_batch(
         progress(0, total)
     if processes == 1:
         for done, job in enumerate(jobs, start=1):
-            entry = _issue_one(job, user.id, str(out_dir))
+            entry = _issue_one(job, user_id, str(out_dir))
             if entry is not None:
                 entries.append(entry)
             if progress is not None:
@@ -154,7 +201,7 @@ def print_batch(
             # a fresh interpreter builds its app in the worker module (which imports the factory)
             initializer = pkgutil.resolve_name(INIT_BATCH_PROCESS)
             initargs = (_portable_config(app), app.instance_path)
-        work = [(job, user.id, str(out_dir)) for job in _longest_first(jobs)]
+        work = [(job, user_id, str(out_dir)) for job in _longest_first(jobs)]
         context = multiprocessing.get_context(method)
         with context.Pool(
             min(processes, total), initializer=initializer, initargs=initargs
@@ -196,6 +243,56 @@ def _issuer(username: str | None) -> User:
     if user is None:
         raise BatchError("there is no active administrator to issue the documents (use --by)")
     return user
+
+
+def _ministry_issuer(username: str | None) -> int | None:
+    if not username:
+        return None
+    user = db.session.scalar(select(User).filter_by(active=True, username=username))
+    if user is None:
+        raise BatchError(f"no active user {username!r}")
+    if not administers_nation(user):
+        raise BatchError(f"user {username!r} is not a ministry administrator")
+    return user.id
+
+
+def planned_awards(year: int, region_code: str | None) -> int:
+    """How many award certificates a batch would issue; BatchError when it cannot run."""
+    return len(_award_jobs(year, region_code))
+
+
+def award_regions(period) -> list[national_evaluation.RankedRegion]:
+    """The regions of a final national year whose stored level earns an award, in ranking
+    order (`documents.award_refusal`'s rule, read from the ranking: two queries)."""
+    minimum = documents.award_minimum()
+    return [
+        r
+        for r in national_evaluation.ranking(period)
+        if r.index is not None and r.level is not None and r.level >= minimum
+    ]
+
+
+def _award_jobs(year: int, region_code: str | None) -> list[_Job]:
+    """One job per region of the final national year whose stored level earns an award, in
+    ranking order (the refusal rules of `documents.award_refusal`, read from the ranking)."""
+    period = national_evaluation.national_period(year)
+    if period is None:
+        raise BatchError(f"national period {year} does not exist")
+    if period.status != NationalPeriodStatus.FINAL:
+        raise BatchError(f"national period {year} is not final")
+    earning = award_regions(period)
+    if region_code:
+        code = region_code.strip()
+        if not any(r.code == code for r in national_evaluation.ranking(period)):
+            raise BatchError(f"region {code} has no final result in national period {year}")
+        earning = [r for r in earning if r.code == code]
+    if not earning:
+        which = f" for region {region_code.strip()}" if region_code else ""
+        raise BatchError(f"national period {year} has no award to issue{which}")
+    return [
+        _Job(r.submission_id, documents.AWARD, r.code, f"{year}-{r.code}-award.pdf")
+        for r in earning
+    ]
 
 
 def planned(year: int, agency_code: str | None, what: str) -> int:
@@ -254,15 +351,19 @@ def _longest_first(jobs: list[_Job]) -> list[_Job]:
     return sorted(jobs, key=lambda job: -job.size)
 
 
-def _issue_one(job: _Job, user_id: int, out_dir: str) -> ManifestEntry | None:
+def _issue_one(job: _Job, user_id: int | None, out_dir: str) -> ManifestEntry | None:
     """Issue (or reuse) one document and write its file; None when the rules refuse it."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     language = app.config.get("BABEL_DEFAULT_LOCALE") or "id"
     with app.test_request_context(), working_in(job.region_id):
-        user = db.session.get(User, user_id)
+        user = db.session.get(User, user_id) if user_id is not None else None
         if job.kind == documents.REGION_MINUTES:
             subject = db.session.get(Period, job.assessment_id)
             issue = documents.issue_region_minutes
+        elif job.kind == documents.AWARD:
+            # an award's subject is the region's submission (`assessment_id` is its id)
+            subject = db.session.get(RegionSubmission, job.assessment_id)
+            issue = documents.issue_award
         else:
             subject, issue = db.session.get(Assessment, job.assessment_id), ISSUERS[job.kind]
         try:
@@ -324,7 +425,7 @@ def _warm_up(app: Flask) -> None:
     static = Path(app.static_folder or "static")
     sample = pdf.render(_WARM_UP_HTML, static, [static / "css" / "pdf.css"])
     signing.sign(sample, documents.signer_config())
-    for template in ("pdf/report.html", "pdf/certificate.html"):
+    for template in ("pdf/report.html", "pdf/certificate.html", "pdf/award.html"):
         app.jinja_env.get_template(template)
 
 
@@ -357,7 +458,7 @@ def use_worker_app(app: Flask) -> None:
     _worker_app = app
 
 
-def _worker(args: tuple[_Job, int, str]) -> ManifestEntry | None:
+def _worker(args: tuple[_Job, int | None, str]) -> ManifestEntry | None:
     assert _worker_app is not None
     with _worker_app.app_context():
         try:

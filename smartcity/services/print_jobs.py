@@ -1,7 +1,9 @@
 """Batch printing in the background, started from the admin pages, delivered as one ZIP file.
 
 A print job runs the same batch as `flask print` (`services.batch.print_batch`): every final
-assessment's signed report and/or certificate, issued through the registry. Where it runs:
+assessment's signed report and/or certificate, issued through the registry. A national print
+job (`start_awards`, the ministry's pages) prints a final national year's award certificates
+to regions the same way (`services.batch.print_awards`). Where it runs:
 
 - `REDIS_URL` set: as a job on an RQ queue (`PRINT_QUEUE`), executed by
   `flask --app app print-worker`. The job lives in Redis, so a web worker restart loses
@@ -32,10 +34,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
 from ..extensions import db
-from ..models import Agency, Period, PrintJob, User, utcnow
+from ..models import Agency, NationalPeriod, Period, PrintJob, User, utcnow
 from ..region_context import working_in
 from . import audit
-from .batch import KINDS, MANIFEST, BatchError, planned, print_batch
+from .batch import (
+    KINDS,
+    MANIFEST,
+    BatchError,
+    planned,
+    planned_awards,
+    print_awards,
+    print_batch,
+)
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +103,53 @@ def start(period: Period, what: str, agency_code: str, user: User, language: str
         new={"what": what, "agency": agency_code or None, "runner": job.runner},
     )
     db.session.commit()
+    _hand_over(job)
+    return job
+
+
+AWARD = "award"  # a national print job's `what`
+
+
+def start_awards(
+    period: NationalPeriod, region_code: str, user: User, language: str
+) -> PrintJob:
+    """Record a print job of a final national year's award certificates (every region that
+    earns one, or only `region_code`'s) and hand it to the queue (or a background thread)."""
+    region_code = region_code.strip()
+    try:
+        planned_awards(period.year, region_code or None)
+    except BatchError as error:
+        raise PrintJobRefused(str(error)) from error
+    job = PrintJob(
+        national_period_id=period.id,
+        what=AWARD,
+        region_code=region_code,
+        language=language,
+        status=QUEUED,
+        runner="rq" if redis_url() else "thread",
+        created_by_id=user.id,
+    )
+    db.session.add(job)
+    db.session.flush()
+    audit.record(
+        "print_job.started",
+        "print_job",
+        job.id,
+        user=user,
+        new={
+            "what": AWARD,
+            "national_year": period.year,
+            "region": region_code or None,
+            "runner": job.runner,
+        },
+    )
+    db.session.commit()
+    _hand_over(job)
+    return job
+
+
+def _hand_over(job: PrintJob) -> None:
+    """To the RQ queue, or to a background thread of this process (module docstring)."""
     if job.runner == "rq":
         _queue().enqueue(
             "smartcity.worker.run_print_job",
@@ -109,7 +166,6 @@ def start(period: Period, what: str, agency_code: str, user: User, language: str
         )
         thread.start()
         _threads[job.id] = thread
-    return job
 
 
 # the background threads of this process, by job id (tests wait on them)
@@ -182,17 +238,30 @@ def run(job_id: int) -> str:
     work_dir = Path(tempfile.mkdtemp(prefix=f"print-job-{job_id}-", dir=_jobs_dir()))
     try:
         creator = job.created_by.username if job.created_by else None
-        # a worker serves every region: the job runs in its period's
-        with working_in(job.period.region_id):
-            entries = print_batch(
-                job.period.year,
-                work_dir,
-                agency_code=job.agency_code or None,
-                what=job.what,
-                processes=current_app.config["PRINT_PROCESSES"],
-                progress=lambda done, total: _progress(job_id, done, total),
-                by=creator,
-            )
+        processes = current_app.config["PRINT_PROCESSES"]
+        if job.period is None:
+            # the ministry's awards: no region's, read across every region
+            with working_in(None):
+                entries = print_awards(
+                    job.year,
+                    work_dir,
+                    region_code=job.region_code or None,
+                    processes=processes,
+                    progress=lambda done, total: _progress(job_id, done, total),
+                    by=creator,
+                )
+        else:
+            # a worker serves every region: the job runs in its period's
+            with working_in(job.period.region_id):
+                entries = print_batch(
+                    job.period.year,
+                    work_dir,
+                    agency_code=job.agency_code or None,
+                    what=job.what,
+                    processes=processes,
+                    progress=lambda done, total: _progress(job_id, done, total),
+                    by=creator,
+                )
         name = f"{job_id}.zip"
         digest = _pack(work_dir, _jobs_dir() / name)
         _finish(job_id, DONE, documents=len(entries), archive=name, archive_sha256=digest)
@@ -276,6 +345,23 @@ def jobs_for(period: Period, limit: int = 20) -> list[PrintJob]:
         select(PrintJob).filter_by(period_id=period.id).order_by(PrintJob.id.desc()).limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+def award_jobs_for(period: NationalPeriod, limit: int = 20) -> list[PrintJob]:
+    query = (
+        select(PrintJob)
+        .filter_by(national_period_id=period.id)
+        .order_by(PrintJob.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def archive_name(job: PrintJob) -> str:
+    """The ZIP file's name as downloaded."""
+    if job.is_national:
+        return f"penghargaan-{job.year}-{job.region_code or 'semua'}.zip"
+    return f"smartcity-{job.year}-{job.agency_code or 'all'}-{job.what}.zip"
 
 
 def is_stalled(job: PrintJob) -> bool:

@@ -80,10 +80,16 @@ def job_state(job: PrintJob) -> service.JobState:
 @roles_required(Role.ADMIN)
 def job(job_id: int):
     found = _load(job_id)
+    links = {
+        "start": url_for(".period_print", year=found.year),
+        "start_label": _("Print documents, period %(year)s", year=found.year),
+        "download": url_for(".download", job_id=found.id),
+    }
     return render_template(
         "print_jobs/job.html",
         job=found,
         kinds=_kind_labels(),
+        links=links,
         ready=service.archive_path(found) is not None,
     )
 
@@ -95,13 +101,14 @@ def download(job_id: int):
     path = service.archive_path(found)
     if path is None:
         abort(404)
-    name = f"smartcity-{found.period.year}-{found.agency_code or 'all'}-{found.what}.zip"
+    name = service.archive_name(found)
     return send_file(path, mimetype="application/zip", as_attachment=True, download_name=name)
 
 
 def _load(job_id: int) -> PrintJob:
     found = store.get(PrintJob, job_id)
-    if found is None:
+    # a national job (the ministry's awards) has its pages under /national/evaluations/
+    if found is None or found.is_national:
         abort(404)
     return found
 

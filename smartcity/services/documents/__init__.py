@@ -40,7 +40,7 @@ from .automatic import (
     issue_period_documents,
     not_issued_message,
 )
-from .award import award_refusal, awards_of, issue_award, issue_awards
+from .award import award_minimum, award_refusal, awards_of, issue_award, issue_awards
 from .certificate import issue_certificate
 from .issuing import signer_config
 from .kinds import (
@@ -92,6 +92,7 @@ __all__ = [
     "DocumentRefused",
     "DocumentRow",
     "Issued",
+    "award_minimum",
     "award_refusal",
     "awards_of",
     "RevokeRefused",
