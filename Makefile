@@ -128,10 +128,14 @@ PYTEST_WORKERS ?= auto
 # the slowest tests and each run's time are printed: where the suite's minutes go (docs/TESTING.md)
 PYTEST_ARGS ?= --durations=10
 
+# With TEST_DATABASE_URL the PostgreSQL run runs every test and the SQLite run before it only
+# those whose outcome depends on the test database, browser tests excepted: a test that uses
+# no test database would repeat the same run (docs/TESTING.md).
 test: $(VENV)/.dev-installed system-deps browser-deps node-deps translations lint
 	@echo "== test suite on SQLite =="
 	@start=$$(date +%s); \
-	env -u TEST_DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS) || exit $$?; \
+	env -u TEST_DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS) \
+	  $${TEST_DATABASE_URL:+--database-tests-only} || exit $$?; \
 	echo "== SQLite: $$(( $$(date +%s) - start )) s =="
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== test suite on PostgreSQL ($$TEST_DATABASE_URL) =="; \

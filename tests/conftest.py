@@ -20,6 +20,31 @@ from tests.databases import TEST_CONFIG, Databases, rolled_back  # noqa: E402
 from tests.helpers import Auth, wait_for_print_jobs  # noqa: E402
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests whose outcome depends on the test database (they use the "
+        "`databases` fixture), browser tests excepted: `make test`'s SQLite run when a "
+        "PostgreSQL run follows, which runs every test (docs/TESTING.md)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("database_tests_only"):
+        return
+    kept, left = [], []
+    for item in items:
+        uses_database = "databases" in getattr(item, "fixturenames", ())
+        if uses_database and item.get_closest_marker("browser") is None:
+            kept.append(item)
+        else:
+            left.append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 def _base_url() -> str | None:
     url = os.environ.get("TEST_DATABASE_URL")
     if url and url.startswith("postgresql://"):

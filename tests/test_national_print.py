@@ -74,9 +74,7 @@ def award_count(app) -> int:
         return db.session.scalar(select(func.count(IssuedDocument.id)).where(kind))
 
 
-def test_every_earned_award_is_printed_into_one_zip_reusing_the_issued_ones(
-    printing, client, auth
-):
+def test_every_earned_award_is_printed_into_one_zip_reusing_the_issued_ones(printing, client, auth):
     issued_before = award_count(printing)
     auth.login("kementerian-admin")
     page = client.get(f"/national/evaluations/{YEAR}/print").get_data(as_text=True)

@@ -110,9 +110,7 @@ def start(period: Period, what: str, agency_code: str, user: User, language: str
 AWARD = "award"  # a national print job's `what`
 
 
-def start_awards(
-    period: NationalPeriod, region_code: str, user: User, language: str
-) -> PrintJob:
+def start_awards(period: NationalPeriod, region_code: str, user: User, language: str) -> PrintJob:
     """Record a print job of a final national year's award certificates (every region that
     earns one, or only `region_code`'s) and hand it to the queue (or a background thread)."""
     region_code = region_code.strip()
