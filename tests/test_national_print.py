@@ -199,3 +199,14 @@ def test_with_redis_an_award_job_waits_on_the_queue_for_a_print_worker(printing,
     finally:
         for key in connection.scan_iter(f"rq:*{queue_name}*"):
             connection.delete(key)
+
+
+@pytest.mark.parametrize(
+    ("username", "linked"), [("kementerian-admin", True), ("kementerian-pimpinan", False)]
+)
+def test_the_years_page_links_printing_for_its_administrators(
+    printing, client, auth, username, linked
+):
+    auth.login(username)
+    page = client.get(f"/national/evaluations/{YEAR}").get_data(as_text=True)
+    assert (f'href="/national/evaluations/{YEAR}/print"' in page) is linked

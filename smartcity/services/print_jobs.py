@@ -41,6 +41,7 @@ from .batch import (
     KINDS,
     MANIFEST,
     BatchError,
+    award_regions,
     planned,
     planned_awards,
     print_awards,
@@ -343,6 +344,12 @@ def jobs_for(period: Period, limit: int = 20) -> list[PrintJob]:
         select(PrintJob).filter_by(period_id=period.id).order_by(PrintJob.id.desc()).limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+def regions_to_print(period: NationalPeriod) -> list:
+    """The regions of a final national year whose award a print job prints, in ranking
+    order (`batch.award_regions`)."""
+    return award_regions(period)
 
 
 def award_jobs_for(period: NationalPeriod, limit: int = 20) -> list[PrintJob]:

@@ -41,7 +41,7 @@ def _kinds() -> dict[str, str]:
 @bp.route("/<int:year>/print", methods=["GET", "POST"])
 def start(year: int):
     period = _final_period(year)
-    earning = service.award_regions(period)
+    earning = service.regions_to_print(period)
     chosen = ""
     status = 200
     if request.method == "POST":
