@@ -29,7 +29,9 @@ LAST_ACTIVE = "last_active"
 # session key: the secret naming this session's row on the server
 SESSION_TOKEN = "_session_token"
 # answered with JSON (401), never with a redirect to the log-in page
-JSON_ENDPOINTS = frozenset({"autosave.save", "evidence.upload", "evidence.remove"})
+JSON_ENDPOINTS = frozenset(
+    {"autosave.save", "autosave.save_region_answer", "evidence.upload", "evidence.remove"}
+)
 
 
 def register(app: Flask) -> None:

@@ -412,6 +412,13 @@ MATRIX = [
         "/national-evaluation/2026/evidence/999999/remove",
         _row(302, 403, 403, 403, 403, 403, 404, 403),
     ),
+    # its autosave (JSON, docs/AUTOSAVE.md): 401 instead of a redirect; the role check first,
+    # as the buttons have it (only the administrator assembles), then no such submission (404)
+    (
+        "POST",
+        "/national-evaluation/submissions/999999/autosave",
+        _row(401, 403, 403, 403, 403, 403, 404, 403),
+    ),
 ]
 
 

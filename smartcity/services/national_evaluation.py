@@ -56,6 +56,7 @@ from .assessments import (
     AnswerConflict,
     AnswerInput,
     AnswersInvalid,
+    SavedAnswer,
     checked_value,
     store_change,
     stored_columns,
@@ -175,6 +176,20 @@ def begin_submission(period: NationalPeriod, region: Region) -> RegionSubmission
     return found
 
 
+def submission_by_id(submission_id: int) -> RegionSubmission | None:
+    """A submission by its id, with its period and instrument (another region's finds nothing:
+    tenancy)."""
+    return db.session.get(
+        RegionSubmission,
+        submission_id,
+        options=[
+            joinedload(RegionSubmission.national_period).joinedload(
+                NationalPeriod.instrument_version
+            )
+        ],
+    )
+
+
 def submission_evidence(submission: RegionSubmission, evidence_id: int) -> RegionEvidence | None:
     """One attached file of the submission (another region's id finds nothing: tenancy)."""
     return db.session.scalar(
@@ -271,7 +286,49 @@ def save_answers(
     `expected_versions` (code -> the version the page showed) turns a colleague's save in
     between into an AnswerConflict; nothing is stored then and the page keeps what was typed.
     """
-    _editable(submission, user)
+    changed, _rows = _store_answers(submission, user, entries, expected_versions)
+    db.session.commit()
+    return changed
+
+
+def save_answer(
+    submission: RegionSubmission, user: User, code: str, entry: AnswerInput, based_on: int
+) -> SavedAnswer:
+    """Save one answer as the administrator changes it (autosave), with the rules of
+    `save_answers`; as `services.assessments.save_answer` for an agency: content already
+    stored is no conflict and no change (a retry whose reply was lost)."""
+    changed, rows = _store_answers(submission, user, {code: entry}, {code: based_on})
+    row = rows.get(code)
+    # read before the commit: afterwards a colleague's later save could already be visible
+    result = SavedAnswer(
+        indicator_code=code,
+        version=(row.version or 0) if row is not None else 0,
+        saved_at=row.updated_at if row is not None else None,
+        changed=changed > 0,
+    )
+    db.session.commit()
+    return result
+
+
+def _store_answers(
+    submission: RegionSubmission,
+    user: User,
+    entries: Mapping[str, AnswerInput],
+    expected_versions: Mapping[str, int] | None,
+) -> tuple[int, dict[str, RegionAnswer]]:
+    """Check and stage the answers (not committed); how many changed and the rows by code.
+
+    Saves of one submission take turns (a row lock on PostgreSQL; SQLite has one writer): the
+    status is read again under the lock, so no answer slips in after the submission was handed
+    on, and the version check sees every save committed before. A stored answer whose content
+    equals the one sent is no conflict, whatever its version.
+    """
+    db.session.refresh(submission, attribute_names=["status"], with_for_update=True)
+    try:
+        _editable(submission, user)
+    except EvaluationRefused:
+        db.session.rollback()  # the lock is let go at once
+        raise
     instrument = instrument_for(submission.national_period)
     allowed = {indicator.code for indicator in instrument.indicators}
     problems: list[str] = []
@@ -285,33 +342,45 @@ def save_answers(
             values[code] = value
     if problems:
         raise AnswersInvalid(problems)
-    existing = answers_by_code(submission)
+    expected = expected_versions or {}
+    existing = _current_answers(submission, [*entries, *expected])
+
+    def sent(code: str) -> tuple[AnswerValue, str] | None:
+        return (values[code], _clean(entries[code].justification)) if code in entries else None
+
     stale = [
-        existing[code]
-        for code, version in (expected_versions or {}).items()
-        if code in existing and existing[code].version != version
+        row
+        for code, version in expected.items()
+        if (row := existing.get(code)) is not None
+        and row.version != version
+        and (row.value.answer(), row.justification) != sent(code)
     ]
     stale += [
         RegionAnswer(indicator_code=code, version=0)
-        for code, version in (expected_versions or {}).items()
+        for code, version in expected.items()
         if code not in existing and version
     ]
     if stale:
+        db.session.rollback()
         raise AnswerConflict(stale)
     now = utcnow()
     changed = 0
+    created: dict[str, RegionAnswer] = {}
+
+    def create(code: str) -> RegionAnswer:
+        created[code] = RegionAnswer(submission_id=submission.id, indicator_code=code, version=0)
+        return created[code]
+
     for code, entry in entries.items():
         indicator = instrument.indicator(code)
         assert indicator is not None  # checked above
         columns = {
             **stored_columns(indicator, values[code]),
-            "justification": entry.justification.replace("\x00", ""),
+            "justification": _clean(entry.justification),
         }
         changed += store_change(
             existing.get(code),
-            lambda code=code: RegionAnswer(
-                submission_id=submission.id, indicator_code=code, version=0
-            ),
+            lambda code=code: create(code),
             columns,
             event="region_answer.changed",
             code=code,
@@ -319,8 +388,24 @@ def save_answers(
             assessment=None,
             now=now,
         )
-    db.session.commit()
-    return changed
+    db.session.flush()
+    # the rows as just written under the lock (read again before, changed and flushed here)
+    return changed, {**existing, **created}
+
+
+def _current_answers(submission: RegionSubmission, codes: list[str]) -> dict[str, RegionAnswer]:
+    """The stored answers for these codes as committed now, not as this session first saw them."""
+    rows = db.session.scalars(
+        select(RegionAnswer)
+        .filter(RegionAnswer.submission_id == submission.id, RegionAnswer.indicator_code.in_(codes))
+        .options(joinedload(RegionAnswer.updated_by))
+        .execution_options(populate_existing=True)
+    )
+    return {row.indicator_code: row for row in rows}
+
+
+def _clean(text: str) -> str:
+    return text.replace("\x00", "")
 
 
 def attach_evidence(

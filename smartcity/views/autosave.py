@@ -1,9 +1,15 @@
-"""Autosave: one answer saved as the user changes it, JSON in and out (docs/AUTOSAVE.md)."""
+"""Autosave: one answer saved as the user changes it, JSON in and out (docs/AUTOSAVE.md).
+
+One protocol, two places: an agency's answers to its assessment and the region administrator's
+answers to its submission to the ministry's evaluation. Each route only loads its object and
+checks access; reading the request and every reply are shared below.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,11 +26,11 @@ from ..domain.workflow import AGENCY_MEMBERS
 from ..errors import RETRY_AFTER, database_unavailable, record_database_down
 from ..extensions import csrf
 from ..formatting import datetime_filter
-from ..models import Answer, Assessment
-from ..policy import actor_for, can_view_assessment
+from ..models import Answer, Assessment, RegionAnswer
+from ..policy import actor_for, assembles_submissions, can_view_assessment, reads_submission
 from ..requestlog import request_id
 from ..services import assessments as service
-from ..services import store
+from ..services import national_evaluation, store
 
 bp = Blueprint("autosave", __name__)
 log = logging.getLogger(__name__)
@@ -42,24 +48,18 @@ def problem(status: int, error: str, message: str, **extra: Any) -> Reply:
     return {"error": error, "message": message, **extra}, status
 
 
+class Refused(Exception):
+    """A reply that ends the request before anything is saved (the protocol's refusals)."""
+
+    def __init__(self, status: int, error: str, message: str, **extra: Any):
+        super().__init__(error)
+        self.reply = problem(status, error, message, **extra)
+
+
 @bp.route("/assessments/<int:assessment_id>/autosave", methods=["POST"])
-@csrf.exempt  # checked below, after the log-in check: an expired session must hear 401
+@csrf.exempt  # checked in `checked_body`, after the log-in check: an expired session hears 401
 def save(assessment_id: int) -> Reply:
-    # the log-in is checked before the body is read: nothing an anonymous client sends is parsed
-    # beyond the limits of `read_body`
-    if not current_user.is_authenticated:
-        body = read_body()
-        return problem(
-            401,
-            "login_required",
-            _("Your session has ended. Log in again; your unsaved changes are kept."),
-            login_url=url_for("auth.login", next=page_of(assessment_id, body)),
-        )
-    if current_app.config["WTF_CSRF_ENABLED"]:
-        csrf.protect()
-    body = read_body()
-    if isinstance(body, BodyProblem):
-        return problem(400, "bad_request", str(body))
+    body = checked_body(lambda sent: page_of(assessment_id, sent))
     assessment = service.get_assessment(assessment_id)
     if assessment is None or not can_view_assessment(current_user, assessment):
         return problem(404, "not_found", _("This assessment was not found."))
@@ -67,19 +67,79 @@ def save(assessment_id: int) -> Reply:
         return problem(403, "forbidden", _("Only the agency can change these answers."))
     # whether the agency may still edit (status, period, deadline) is decided by the service,
     # under the assessment's lock: one check instead of one here and one there
+    code, entry, based_on = answer_of(body)
+    return saved_reply(
+        lambda: service.save_answer(assessment, current_user, code, entry, based_on),
+        service.AssessmentRefused,
+        # the agency's own assessment, submitted or in a closed period: its state, not a role
+        _("This assessment can no longer be changed; nothing was saved."),
+    )
+
+
+@bp.route("/national-evaluation/submissions/<int:submission_id>/autosave", methods=["POST"])
+@csrf.exempt  # as above
+def save_region_answer(submission_id: int) -> Reply:
+    body = checked_body(lambda sent: region_page_of(submission_id, sent))
+    # a role check first, as the submission's buttons do: the region's team and head read the
+    # submission anyway; another region's submission is not found (tenancy)
+    if not assembles_submissions(current_user):
+        return problem(
+            403, "forbidden", _("Only the region's administrator can change these answers.")
+        )
+    submission = national_evaluation.submission_by_id(submission_id)
+    if submission is None or not reads_submission(current_user, submission):
+        return problem(404, "not_found", _("This submission was not found."))
+    code, entry, based_on = answer_of(body)
+    # draft or returned, decided by the service under the submission's lock
+    return saved_reply(
+        lambda: national_evaluation.save_answer(submission, current_user, code, entry, based_on),
+        national_evaluation.EvaluationRefused,
+        _("This submission cannot be changed now; nothing was saved."),
+    )
+
+
+def checked_body(page: Callable[[Any], str]) -> Any:
+    """The request's JSON once the user is logged in, the CSRF token is right and the body is
+    within its limits; otherwise `Refused` (401 with the way back to `page(body)`, 400).
+
+    The log-in is checked before the body is read: nothing an anonymous client sends is parsed
+    beyond the limits of `read_body`.
+    """
+    if not current_user.is_authenticated:
+        body = read_body()
+        raise Refused(
+            401,
+            "login_required",
+            _("Your session has ended. Log in again; your unsaved changes are kept."),
+            login_url=url_for("auth.login", next=page(body)),
+        )
+    if current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()
+    body = read_body()
+    if isinstance(body, BodyProblem):
+        raise Refused(400, "bad_request", str(body))
+    return body
+
+
+def answer_of(body: Any) -> tuple[str, service.AnswerInput, int]:
+    """The answer sent (`parse_body`), or `Refused` (400) saying what is wrong with it."""
     parsed = parse_body(body)
     if isinstance(parsed, str):
-        return problem(400, "bad_request", parsed)
-    code, entry, based_on = parsed
+        raise Refused(400, "bad_request", parsed)
+    return parsed
+
+
+def saved_reply(
+    save: Callable[[], service.SavedAnswer], refused: type[Exception], not_editable: str
+) -> Reply:
+    """Run the service's save and answer with its outcome: saved, invalid, no longer editable
+    (`refused` raised: `not_editable` is the message) or a colleague's version first."""
     try:
-        saved = service.save_answer(assessment, current_user, code, entry, based_on)
+        saved = save()
     except service.AnswersInvalid as error:
         return problem(422, "invalid", " ".join(error.problems), problems=error.problems)
-    except service.AssessmentRefused:
-        # the agency's own assessment, submitted or in a closed period: its state, not a role
-        return problem(
-            409, "not_editable", _("This assessment can no longer be changed; nothing was saved.")
-        )
+    except refused:
+        return problem(409, "not_editable", not_editable)
     except service.AnswerConflict as error:
         theirs = error.answers[0]
         return problem(
@@ -172,12 +232,26 @@ def page_of(assessment_id: int, body: Any) -> str:
     return url_for("assessment.overview", assessment_id=assessment_id)
 
 
+def region_page_of(submission_id: int, body: Any) -> str:
+    """Where to come back after logging in again: the pillar page of the indicator."""
+    submission = national_evaluation.submission_by_id(submission_id)
+    if submission is None:
+        return url_for("national_submission.index")
+    period = submission.national_period
+    code = body.get("indicator") if isinstance(body, dict) else None
+    if isinstance(code, str):
+        dimension = national_evaluation.instrument_for(period).dimension_of(code)
+        if dimension is not None:
+            return url_for("national_submission.pillar", year=period.year, code=dimension.code)
+    return url_for("national_submission.overview", year=period.year)
+
+
 def iso(moment: datetime | None) -> str | None:
     """Stored times are naive UTC; the browser gets them with their offset."""
     return moment.replace(tzinfo=UTC).isoformat() if moment else None
 
 
-def answer_json(row: Answer) -> dict[str, Any]:
+def answer_json(row: Answer | RegionAnswer) -> dict[str, Any]:
     who = row.updated_by
     return {
         **{kind.field: kind.to_json(row.value) for kind in REGISTRY.values()},
@@ -191,7 +265,7 @@ def answer_json(row: Answer) -> dict[str, Any]:
     }
 
 
-def conflict_text(row: Answer) -> str:
+def conflict_text(row: Answer | RegionAnswer) -> str:
     who = row.updated_by.full_name or row.updated_by.username if row.updated_by else "?"
     return _(
         "%(code)s was changed by %(who)s while you were editing. Nothing was saved: choose "
@@ -199,6 +273,11 @@ def conflict_text(row: Answer) -> str:
         code=row.indicator_code,
         who=who,
     )
+
+
+@bp.errorhandler(Refused)
+def refused_early(error: Refused) -> Reply:
+    return error.reply
 
 
 @bp.errorhandler(CSRFError)

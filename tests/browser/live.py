@@ -15,9 +15,10 @@ from tests.databases import Databases
 
 
 @contextmanager
-def served_demo(databases: Databases) -> Iterator[tuple[Flask, str]]:
-    """The production-like app (CSRF on) on a fresh copy of the demo region (with 2025); yields (app, base URL)."""
-    database_url = databases.fresh("demo_history")
+def served_demo(databases: Databases, state: str = "demo_history") -> Iterator[tuple[Flask, str]]:
+    """The production-like app (CSRF on) on a fresh copy of the demo region (with 2025), or of
+    another state of tests/databases.py; yields (app, base URL)."""
+    database_url = databases.fresh(state)
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
