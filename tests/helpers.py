@@ -40,6 +40,27 @@ class Auth:
     def logout(self):
         return self.client.post("/logout")
 
+    def session_of(self, username: str) -> None:
+        """Logged in as `username` as the log-in form leaves it (`security.log_in`: a session
+        recorded on the server, the cookie's keys), without the form's password check and
+        log-in limits: for the access matrix's thousands of cases. The form itself is tested
+        where logging in is the subject."""
+        from flask import session
+
+        from smartcity.security import log_in
+
+        app, environ = self.client.application, self.client.environ_base
+        # a request from the client's address and browser: Flask-Login's "strong" protection
+        # ties the session to them
+        with app.test_request_context(environ_base=environ):
+            user = db.session.scalar(select(User).filter_by(username=username, active=True))
+            assert user is not None, username
+            log_in(user)
+            logged_in = dict(session)
+        with self.client.session_transaction() as cookie:
+            cookie.clear()
+            cookie.update(logged_in)
+
 
 # --- the states test databases start from (tests/databases.py) ------------------------------
 
