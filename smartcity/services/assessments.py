@@ -291,6 +291,17 @@ class SavedAnswer:
     saved_at: datetime | None
     changed: bool
 
+    @classmethod
+    def of(cls, code: str, row, changed: int) -> SavedAnswer:
+        """From the row as just written (None: nothing stored) and how many answers changed.
+        Read it before the commit: afterwards a colleague's later save could be visible."""
+        return cls(
+            indicator_code=code,
+            version=(row.version or 0) if row is not None else 0,
+            saved_at=row.updated_at if row is not None else None,
+            changed=changed > 0,
+        )
+
 
 def save_answer(
     assessment: Assessment, user: User, code: str, entry: AnswerInput, based_on: int
@@ -302,14 +313,7 @@ def save_answer(
     gets the current version back.
     """
     changed, rows = _store_answers(assessment, user, {code: entry}, {code: based_on})
-    row = rows.get(code)
-    # read before the commit: afterwards a colleague's later save could already be visible
-    result = SavedAnswer(
-        indicator_code=code,
-        version=(row.version or 0) if row is not None else 0,
-        saved_at=row.updated_at if row is not None else None,
-        changed=changed > 0,
-    )
+    result = SavedAnswer.of(code, rows.get(code), changed)
     db.session.commit()
     return result
 

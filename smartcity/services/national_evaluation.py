@@ -298,14 +298,7 @@ def save_answer(
     `save_answers`; as `services.assessments.save_answer` for an agency: content already
     stored is no conflict and no change (a retry whose reply was lost)."""
     changed, rows = _store_answers(submission, user, {code: entry}, {code: based_on})
-    row = rows.get(code)
-    # read before the commit: afterwards a colleague's later save could already be visible
-    result = SavedAnswer(
-        indicator_code=code,
-        version=(row.version or 0) if row is not None else 0,
-        saved_at=row.updated_at if row is not None else None,
-        changed=changed > 0,
-    )
+    result = SavedAnswer.of(code, rows.get(code), changed)
     db.session.commit()
     return result
 

@@ -84,28 +84,12 @@ def start(period: Period, what: str, agency_code: str, user: User, language: str
         planned(period.year, agency_code or None, what)
     except BatchError as error:
         raise PrintJobRefused(str(error)) from error
-    job = PrintJob(
-        period_id=period.id,
-        what=what,
-        agency_code=agency_code,
-        language=language,
-        status=QUEUED,
-        runner="rq" if redis_url() else "thread",
-        created_by_id=user.id,
+    return _queued(
+        PrintJob(period_id=period.id, what=what, agency_code=agency_code),
+        user,
+        language,
+        {"what": what, "agency": agency_code or None},
     )
-    db.session.add(job)
-    db.session.flush()
-    audit.record(
-        "print_job.started",
-        "print_job",
-        job.id,
-        user=user,
-        period_id=period.id,
-        new={"what": what, "agency": agency_code or None, "runner": job.runner},
-    )
-    db.session.commit()
-    _hand_over(job)
-    return job
 
 
 AWARD = "award"  # a national print job's `what`
@@ -119,15 +103,20 @@ def start_awards(period: NationalPeriod, region_code: str, user: User, language:
         planned_awards(period.year, region_code or None)
     except BatchError as error:
         raise PrintJobRefused(str(error)) from error
-    job = PrintJob(
-        national_period_id=period.id,
-        what=AWARD,
-        region_code=region_code,
-        language=language,
-        status=QUEUED,
-        runner="rq" if redis_url() else "thread",
-        created_by_id=user.id,
+    return _queued(
+        PrintJob(national_period_id=period.id, what=AWARD, region_code=region_code),
+        user,
+        language,
+        {"what": AWARD, "national_year": period.year, "region": region_code or None},
     )
+
+
+def _queued(job: PrintJob, user: User, language: str, described: dict) -> PrintJob:
+    """Record the job (audited with `described`) and hand it over to its runner."""
+    job.language = language
+    job.status = QUEUED
+    job.runner = "rq" if redis_url() else "thread"
+    job.created_by_id = user.id
     db.session.add(job)
     db.session.flush()
     audit.record(
@@ -135,12 +124,8 @@ def start_awards(period: NationalPeriod, region_code: str, user: User, language:
         "print_job",
         job.id,
         user=user,
-        new={
-            "what": AWARD,
-            "national_year": period.year,
-            "region": region_code or None,
-            "runner": job.runner,
-        },
+        period_id=job.period_id,
+        new={**described, "runner": job.runner},
     )
     db.session.commit()
     _hand_over(job)
