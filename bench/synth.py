@@ -3,7 +3,7 @@ instrument x Y years of final, reviewed answers with their stored results, writt
 
     .venv/bin/python -m bench.synth --agencies 400 --years 3 --database-url URL [--migrate]
     .venv/bin/python -m bench.synth --regions 514 --agencies-per-region 40 --years 5 \
-        --database-url URL [--migrate]
+        --database-url URL [--migrate] [--national-year 2025]
 
 `--agencies`: N agencies added to the first region (made when there is none). Every synthetic
 agency answers one to three dimensions of the demo instrument; each of its assessments is
@@ -26,6 +26,11 @@ come from a pool of `--patterns` answer patterns per scope (dimensions and appli
 indicators): each pattern is scored once with the real engine and its rows are exactly what
 `services.results` stores for it. Written with PostgreSQL's COPY (36 s for 20,560
 agencies x 5 years); other databases get bulk inserts.
+
+`--national-year YEAR` (with `--regions`): then one FINAL national period of YEAR on the
+example national instrument and every new region's FINAL submission with its stored results
+(overall, pillars, evaluation dimensions; `fill_national_year`): synthetic indices, levels from
+the instrument's bands, about four regions in five at level 3 or more (an award).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 
 from sqlalchemy import Table, func, insert, select, text
 
@@ -253,6 +259,7 @@ class RegionsFilled:
     rows: dict[str, int] = field(default_factory=dict)
     patterns: int = 0  # answer patterns scored by the engine (twice each: self and verified)
     seconds: float = 0.0
+    region_ids: list[int] = field(default_factory=list)
 
 
 class BulkWriter:
@@ -519,6 +526,7 @@ def fill_regions(
     codes = region_codes(regions, taken)
     first_region = writer.reserve_ids(Region.__table__, len(codes))
     region_ids = list(range(first_region, first_region + len(codes)))
+    done.region_ids = region_ids
     write(
         Region,
         ("id", "code", "name", "kind", "province_code", "seat"),
@@ -618,6 +626,117 @@ def fill_regions(
     return done
 
 
+# --- a final national year of the ministry's evaluation of the regions ----------------------
+
+
+@dataclass
+class NationalFilled:
+    """What `fill_national_year` wrote: rows by table, the regions by overall level."""
+
+    year: int
+    rows: dict[str, int] = field(default_factory=dict)
+    levels: dict[int, int] = field(default_factory=dict)  # overall level -> regions
+    seconds: float = 0.0
+
+
+def _synthetic_index(rng: random.Random, lean: Fraction) -> Fraction:
+    """An index near the region's `lean`, in hundredths, between 1 and 5."""
+    return min(max(lean + Fraction(rng.randint(-60, 60), 100), Fraction(1)), Fraction(5))
+
+
+def fill_national_year(
+    year: int,
+    region_ids: Sequence[int],
+    *,
+    seed: int = 2026,
+    progress=None,
+) -> NationalFilled:
+    """A FINAL national period for `year` pinned to the example national instrument, and for
+    every region of `region_ids` a FINAL submission with its stored results (RegionResult:
+    overall, each pillar, each evaluation dimension), as `national_evaluation.finalize`
+    leaves them, so the ranking and the awards (services.batch.print_awards) read them.
+
+    The indices are synthetic (no answers, reviews, evidence or programmes): each region
+    leans to an index between 2.10 and 4.70 (four in five reach level 3, predicate Baik, on the
+    example instrument's bands), each pillar and evaluation dimension within 0.60 of it; the
+    overall index is the evaluation dimensions' weighted mean (the ministry's rule, as
+    `score_assessment`) and every level is the instrument's own band of its index
+    (`Instrument.band_for`). Runs inside an app context; commits.
+    """
+    from smartcity.domain.scoring import weighted_mean
+    from smartcity.extensions import db
+    from smartcity.models import (
+        NationalPeriodStatus,
+        RegionResult,
+        RegionSubmission,
+        SubmissionStatus,
+    )
+    from smartcity.region_context import working_in
+    from smartcity.seed.national import NATIONAL_INSTRUMENT
+    from smartcity.services import national_evaluation as ne
+    from smartcity.services.instruments import register_instrument
+
+    started = time.perf_counter()
+    say = progress or (lambda message: None)
+    rng = random.Random(f"{seed}-national-{year}")
+    done = NationalFilled(year)
+    with working_in(None):
+        if ne.national_period(year) is not None:
+            raise ValueError(f"the national period {year} exists already")
+        version = register_instrument(
+            NATIONAL_INSTRUMENT.read_text(encoding="utf-8"), str(NATIONAL_INSTRUMENT)
+        )
+        period = ne.open_national_period(year, version, None)  # commits, with its audit event
+        period.status = NationalPeriodStatus.FINAL
+        period.finalized_at = NOW
+        db.session.flush()
+        instrument = ne.instrument_for(period)
+    writer = BulkWriter(db.session.connection())
+
+    def write(model, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+        table = model.__table__
+        count = writer.write(table, columns, rows)
+        done.rows[table.name] = done.rows.get(table.name, 0) + count
+        say(f"{table.name}: {count} rows ({time.perf_counter() - started:.1f} s)")
+
+    first = writer.reserve_ids(RegionSubmission.__table__, len(region_ids))
+    submissions = list(range(first, first + len(region_ids)))
+    write(
+        RegionSubmission,
+        ("id", "national_period_id", "region_id", "status", "round", "submitted_at",
+         "review_comment", "agencies_attachment", "created_at"),
+        (
+            (sid, period.id, rid, SubmissionStatus.FINAL.value, 1, NOW, "", "", NOW)
+            for sid, rid in zip(submissions, region_ids, strict=True)
+        ),
+    )  # fmt: skip
+
+    def level(index: Fraction) -> int:
+        return instrument.band_for(index).level
+
+    results: list[tuple] = []
+    for sid in submissions:
+        lean = Fraction(rng.randint(210, 470), 100)
+        stages = [
+            (stage.code, stage.weight, _synthetic_index(rng, lean))
+            for stage in instrument.evaluation_dimensions
+        ]
+        overall = weighted_mean((weight, index) for _, weight, index in stages)
+        assert overall is not None
+        results.append((sid, ne.OVERALL, "", overall, level(overall)))
+        for dimension in instrument.dimensions:
+            index = _synthetic_index(rng, lean)
+            results.append((sid, ne.PILLAR, dimension.code, index, level(index)))
+        for code, _, index in stages:
+            results.append((sid, ne.EVALUATION_DIMENSION, code, index, level(index)))
+        done.levels[level(overall)] = done.levels.get(level(overall), 0) + 1
+    write(RegionResult, ("submission_id", "kind", "code", "index", "level"), results)
+    db.session.commit()
+    done.levels = dict(sorted(done.levels.items()))
+    done.seconds = time.perf_counter() - started
+    return done
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     size = parser.add_mutually_exclusive_group(required=True)
@@ -629,11 +748,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--last-year", type=int, default=2025)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--prefix", default="SYN")
+    parser.add_argument(
+        "--national-year",
+        type=int,
+        help="with --regions: a final national period of that year, every region ranked",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
         "--migrate", action="store_true", help="run the migrations first (an empty database)"
     )
     args = parser.parse_args(argv)
+    if args.national_year is not None and not args.regions:
+        parser.error("--national-year goes with --regions")
 
     from smartcity.extensions import db
     from smartcity.factory import create_app
@@ -655,6 +781,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 patterns=args.patterns,
                 progress=lambda message: print(f"  {message}", flush=True),
             )
+            national = None
+            if args.national_year is not None:
+                national = fill_national_year(
+                    args.national_year,
+                    filled.region_ids,
+                    seed=args.seed,
+                    progress=lambda message: print(f"  {message}", flush=True),
+                )
             started = time.perf_counter()
             if db.engine.dialect.name == "postgresql":
                 with db.engine.connect() as conn:
@@ -672,6 +806,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         for name, count in filled.rows.items():
             print(f"  {name:<20}{count:>12,}")
+        if national is not None:
+            print(
+                f"national year {national.year} (final) in {national.seconds:.1f} s: regions by "
+                f"overall level {national.levels}"
+            )
+            for name, count in national.rows.items():
+                print(f"  {name:<20}{count:>12,}")
         return 0
     print(
         f"{done.agencies} agencies, {done.assessments} final assessments, {done.answers} "

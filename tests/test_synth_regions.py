@@ -6,17 +6,21 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, select
 
-from bench.synth import fill_regions
+from bench.synth import fill_national_year, fill_regions
 from smartcity.extensions import db
 from smartcity.models import (
     Agency,
     Assessment,
     AssessmentResult,
     IndicatorResult,
+    NationalPeriodStatus,
     Period,
     Region,
+    RegionResult,
 )
-from smartcity.services import results
+from smartcity.region_context import working_in
+from smartcity.services import batch, documents, results
+from smartcity.services import national_evaluation as ne
 
 
 def _stored() -> tuple[set[tuple], set[tuple]]:
@@ -69,3 +73,33 @@ def test_region_fill_stores_the_results_the_scoring_engine_gives(app):
             db.session.execute(delete(table))
         assert results.record_missing() == 12
         assert _stored() == copied
+
+
+def test_national_year_is_final_ranked_and_awarded_from_the_stored_levels(app):
+    with app.app_context(), working_in(None):
+        filled = fill_regions(8, 1, [2025], seed=11, patterns=1)
+        national = fill_national_year(2025, filled.region_ids, seed=11)
+        period = ne.national_period(2025)
+        assert period.status == NationalPeriodStatus.FINAL
+        instrument = ne.instrument_for(period)
+        assert instrument.has_evaluation_dimensions
+        ranked = ne.ranking(period)
+        assert sorted(r.code for r in ranked) == sorted(
+            db.session.scalars(select(Region.code).where(Region.id.in_(filled.region_ids)))
+        )
+        # one row for the whole, each pillar and each evaluation dimension, each level the
+        # instrument's band of its index
+        rows = db.session.scalars(select(RegionResult)).all()
+        per_region = 1 + len(instrument.dimensions) + len(instrument.evaluation_dimensions)
+        assert len(rows) == national.rows["region_results"] == 8 * per_region
+        for row in rows:
+            assert 1 <= row.index <= 5
+            assert row.level == instrument.band_for(row.index).level
+        for region in ranked:
+            assert set(region.pillars) == {d.code for d in instrument.dimensions}
+        levels = [r.level for r in ranked]
+        assert sum(national.levels.values()) == 8
+        assert documents.award_minimum() == 3
+        earning = sum(level >= 3 for level in levels)
+        assert 0 < earning < 8  # most regions earn an award, not all (this seed)
+        assert batch.planned_awards(2025, None) == earning
