@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -135,3 +138,42 @@ def test_print_refuses_unknown_period_agency_and_nothing_final(demo, runner, tmp
     assert empty.exit_code != 0 and "no final assessment" in empty.output
     nobody = runner.invoke(args=["print", "--period", "2026", "--by", "ghost", "--out", out])
     assert nobody.exit_code != 0 and "ghost" in nobody.output
+
+
+# A process that handles SIGTERM itself, as an RQ worker does (a warm shutdown), forks the
+# batch's workers; when the pool ends, terminate() sends them SIGTERM. In a forked child RQ's
+# handler never returned (it waited on a lock held at the fork): here, a handler that sleeps.
+_HANDLED_SIGTERM = """
+import multiprocessing, os, signal, sys, time
+os.environ["SMARTCITY_INSTANCE"] = sys.argv[1]
+from smartcity.factory import create_app
+from smartcity.services import batch
+app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "test"})
+signal.signal(signal.SIGTERM, lambda *_: time.sleep(3600))
+context = multiprocessing.get_context("fork")
+with context.Pool(2, initializer=batch._init_forked_worker, initargs=(app,)) as pool:
+    print(sum(pool.map(abs, [-1, -2])))
+print("ended")
+"""
+
+
+def test_forked_workers_end_with_their_pool_under_a_parent_that_handles_sigterm(tmp_path):
+    """`print-worker --burst` with PRINT_PROCESSES 2 printed every document and then waited
+    for good: the workers kept the RQ worker's SIGTERM handler and outlived terminate()."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _HANDLED_SIGTERM, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its workers too are ended below, whatever happens
+    )
+    try:
+        out, err = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the pool's workers did not end")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    assert process.returncode == 0, err
+    assert out.split() == ["3", "ended"]

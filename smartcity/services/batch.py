@@ -38,6 +38,7 @@ import multiprocessing
 import os
 import pickle
 import pkgutil
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -59,6 +60,7 @@ from ..models import (
     Period,
     RegionSubmission,
     Role,
+    SubmissionStatus,
     User,
 )
 from ..policy import administers_nation
@@ -264,34 +266,38 @@ def planned_awards(year: int, region_code: str | None) -> int:
 def award_regions(period) -> list[national_evaluation.RankedRegion]:
     """The regions of a final national year whose stored level earns an award, in ranking
     order (`documents.award_refusal`'s rule, read from the ranking: two queries)."""
-    minimum = documents.award_minimum()
-    return [
-        r
-        for r in national_evaluation.ranking(period)
-        if r.index is not None and r.level is not None and r.level >= minimum
-    ]
+    return [r for r in national_evaluation.ranking(period) if _earns_award(r.index, r.level)]
+
+
+def _earns_award(index, level: int | None) -> bool:
+    return index is not None and level is not None and level >= documents.award_minimum()
 
 
 def _award_jobs(year: int, region_code: str | None) -> list[_Job]:
     """One job per region of the final national year whose stored level earns an award, in
-    ranking order (the refusal rules of `documents.award_refusal`, read from the ranking)."""
+    ranking order (the refusal rules of `documents.award_refusal`, read from the ranking);
+    one region's alone reads that region's stored result only."""
     period = national_evaluation.national_period(year)
     if period is None:
         raise BatchError(f"national period {year} does not exist")
     if period.status != NationalPeriodStatus.FINAL:
         raise BatchError(f"national period {year} is not final")
-    earning = award_regions(period)
     if region_code:
         code = region_code.strip()
-        if not any(r.code == code for r in national_evaluation.ranking(period)):
+        submission = national_evaluation.get_submission(period, code)
+        final = submission is not None and submission.status == SubmissionStatus.FINAL
+        overall = national_evaluation.stored_result(submission) if final else None
+        if submission is None or overall is None:
             raise BatchError(f"region {code} has no final result in national period {year}")
-        earning = [r for r in earning if r.code == code]
+        earning = [(submission.id, code)] if _earns_award(overall.index, overall.level) else []
+    else:
+        earning = [(r.submission_id, r.code) for r in award_regions(period)]
     if not earning:
         which = f" for region {region_code.strip()}" if region_code else ""
         raise BatchError(f"national period {year} has no award to issue{which}")
     return [
-        _Job(r.submission_id, documents.AWARD, r.code, f"{year}-{r.code}-award.pdf")
-        for r in earning
+        _Job(submission_id, documents.AWARD, code, f"{year}-{code}-award.pdf")
+        for submission_id, code in earning
     ]
 
 
@@ -430,8 +436,13 @@ def _warm_up(app: Flask) -> None:
 
 
 def _init_forked_worker(app: Flask) -> None:
-    """In a forked child: the parent's app, but never the parent's database connections."""
+    """In a forked child: the parent's app, but never the parent's database connections, nor
+    the parent's signal handlers: an RQ worker's SIGTERM handler (a warm shutdown) inherited
+    by a child kept the pool's terminate() from ending it, and `print-worker --burst` waited
+    for it for good. The child is ended as any pool worker is."""
     global _worker_app
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with app.app_context():
         for engine in db.engines.values():
             # forget the inherited pool without closing its connections: they are the
