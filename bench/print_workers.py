@@ -24,11 +24,9 @@ administrator; each run queues **one award print job per earning region** throug
 `services.print_jobs.start_awards` (the ministry's print page's path) and the same 1 or 2
 workers print the region award certificates. `--single-job` adds, in each round, one job of
 all the year's awards (`start_awards(period, "")`) on one worker with `PRINT_PROCESSES=1`
-and `=2`: the processes of `services.batch` inside one job instead of RQ workers. That worker
-is an ordinary `print-worker` (a burst worker cannot end a job's process pool: see
-docs/PERFORMANCE.md), timed until the job is finished, then stopped. `--timeout`: workers
-still running after that many seconds are killed (with what they started), the run marked
-HUNG.
+and `=2`: the processes of `services.batch` inside one job instead of RQ workers.
+`--timeout`: workers still running after that many seconds are killed (with what they
+started), the run marked HUNG.
 
 Its queue (`bench-print-<pid>`) lives in its own Redis database (`--redis-url`, default db 11;
 the tests use 15), and only that queue's keys and its jobs are deleted afterwards.
@@ -249,25 +247,18 @@ def run_workers(
     logs: Path,
     queue: Callable[[], int] | None = None,
     *,
-    burst: bool = True,
     timeout: float = 900,
 ) -> Run:
-    """Queue the jobs (`queue()`, by default one per agency), run `count` burst workers.
-
-    `burst` False: `count` ordinary `print-worker`s (each job in a forked work horse, as a
-    server runs them), timed until every job is finished, then stopped (SIGTERM). A worker
-    still running after `timeout` seconds is killed with its process group and the run
+    """Queue the jobs (`queue()`, by default one per agency), run `count` burst workers. A
+    worker still running after `timeout` seconds is killed with its process group and the run
     reported as hung."""
     from sqlalchemy import func, select
 
     from smartcity.extensions import db
     from smartcity.models import PrintJob
-    from smartcity.services import print_jobs
 
     jobs = queue() if queue is not None else queue_jobs(app, env["BENCH_WHAT"])
-    command = [sys.executable, "-m", "flask", "--app", "app", "print-worker"]
-    if burst:
-        command.append("--burst")
+    command = [sys.executable, "-m", "flask", "--app", "app", "print-worker", "--burst"]
     cpu_before, idle_before = children_cpu(), machine_idle()
     start = time.perf_counter()
     processes = []
@@ -279,32 +270,15 @@ def run_workers(
         )
         processes.append((process, log))
     hung = False
-    if not burst:
-        with app.app_context():
-            unfinished = select(func.count(PrintJob.id)).filter(
-                PrintJob.status.not_in(print_jobs.FINISHED)
-            )
-            while db.session.scalar(unfinished):
-                db.session.rollback()
-                if time.perf_counter() - start > timeout:
-                    hung = True
-                    break
-                time.sleep(0.05)
-            db.session.remove()
-            db.engine.dispose()
-        seconds = time.perf_counter() - start
-        for process, _ in processes:
-            process.terminate()  # a warm shutdown: RQ's command listener may take a minute
     for process, log in processes:
         try:
-            process.wait(timeout=max(timeout - (time.perf_counter() - start), 0) + 75)
+            process.wait(timeout=max(timeout - (time.perf_counter() - start), 0))
         except subprocess.TimeoutExpired:
-            hung = hung or burst
+            hung = True
             os.killpg(process.pid, signal.SIGKILL)  # the worker and what it started
             process.wait()
         log.close()
-    if burst:
-        seconds = time.perf_counter() - start
+    seconds = time.perf_counter() - start
     if hung:
         print(f"  a worker did not stop within {timeout:.0f} s: killed", flush=True)
     cpu = children_cpu() - cpu_before
@@ -441,9 +415,6 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     # (name, RQ workers, PRINT_PROCESSES, one job of everything): interleaved in every round
-    # `print-worker --burst` runs a job in its own process, with RQ's signal handlers, which
-    # a job's forked pool inherits: it cannot end that pool (docs/PERFORMANCE.md), so the one
-    # big job runs on an ordinary worker (a forked work horse per job, as on a server)
     variants = [("1 worker", 1, 1, False), ("2 workers", 2, 1, False)]
     if args.national and args.single_job:
         variants += [("one job, 1 process", 1, 1, True), ("one job, 2 processes", 1, 2, True)]
@@ -483,7 +454,6 @@ def main(argv: list[str] | None = None) -> int:
                     {**env, "PRINT_PROCESSES": str(processes)},
                     logs,
                     queue,
-                    burst=not single,
                     timeout=args.timeout,
                 )
                 runs[name].append(run)
