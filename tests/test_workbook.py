@@ -329,6 +329,18 @@ def test_damaged_workbook_only_raises_instrument_error(data):
         assert all(p.file == "damaged.xlsx" for p in error.problems)
 
 
+def test_a_part_needing_a_zip_version_python_lacks_is_a_damaged_workbook():
+    """Found by the property above on CI: a byte of the central directory changed to say
+    "version 6.4 needed to extract" made zipfile raise NotImplementedError."""
+    book = bytearray(FEATURES_BOOK)
+    entry = book.index(b"PK\x01\x02")  # the first part's central directory header
+    book[entry + 6 : entry + 8] = (64).to_bytes(2, "little")  # version needed: 6.4
+    with pytest.raises(InstrumentError) as raised:
+        read_workbook(bytes(book), "damaged.xlsx")
+    assert [p.file for p in raised.value.problems] == ["damaged.xlsx"]
+    assert "zip container is damaged" in str(raised.value.problems[0].message)
+
+
 # -- property: any valid instrument survives both round trips ----------------------------------
 
 plain_texts = st.text(

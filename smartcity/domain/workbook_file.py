@@ -33,7 +33,8 @@ def refusal(data: bytes, max_bytes: int, max_unpacked_bytes: int) -> Message | N
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
             names = {entry.filename for entry in entries}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        # NotImplementedError: a part that claims a zip version or compression zipfile lacks
         return message(N_("not an Excel workbook (.xlsx): the zip container is damaged"))
     if len(entries) > MAX_ZIP_ENTRIES:
         return message(
