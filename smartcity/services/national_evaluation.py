@@ -303,6 +303,12 @@ def save_answer(
     return result
 
 
+def _lock(submission: RegionSubmission) -> None:
+    """Take the submission's row lock (PostgreSQL; SQLite has one writer) and read its status
+    again under it: saves and the hand-over to the head take turns."""
+    db.session.refresh(submission, attribute_names=["status"], with_for_update=True)
+
+
 def _store_answers(
     submission: RegionSubmission,
     user: User,
@@ -316,7 +322,7 @@ def _store_answers(
     on, and the version check sees every save committed before. A stored answer whose content
     equals the one sent is no conflict, whatever its version.
     """
-    db.session.refresh(submission, attribute_names=["status"], with_for_update=True)
+    _lock(submission)
     try:
         _editable(submission, user)
     except EvaluationRefused:
@@ -627,11 +633,19 @@ def _move(
 
 
 def ask_approval(submission: RegionSubmission, user: User) -> None:
-    """The administrator hands the complete submission to the region head."""
-    _editable(submission, user)
-    problems = missing(submission)
-    if problems:
-        raise AnswersInvalid(problems)
+    """The administrator hands the complete submission to the region head.
+
+    Under the submission's row lock, as the saves take it: an answer saved (or cleared) at
+    the same moment is either in what is checked here or refused after the hand-over."""
+    _lock(submission)
+    try:
+        _editable(submission, user)
+        problems = missing(submission)
+        if problems:
+            raise AnswersInvalid(problems)
+    except (EvaluationRefused, AnswersInvalid):
+        db.session.rollback()  # the lock is let go at once
+        raise
     _move(submission, user, SubmissionStatus.AWAITING_APPROVAL, "region_submission.to_head")
 
 
