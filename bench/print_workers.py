@@ -122,21 +122,27 @@ class Database:
             self._sql(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
 
 
-def prepare(database: Database, agencies: int):
-    """Migrate and seed (bench/documents.py's seed); returns the app and the seed summary."""
-    from flask_migrate import upgrade
-
-    from smartcity.extensions import db
+def bench_app(database: Database):
+    """The app of the benchmark's database; the workers find it in DATABASE_URL."""
     from smartcity.factory import create_app
-    from smartcity.services import documents
 
     os.environ["DATABASE_URL"] = database.url
-    app = create_app(
+    return create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database.url,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # hashing is not measured
         }
     )
+
+
+def prepare(database: Database, agencies: int):
+    """Migrate and seed (bench/documents.py's seed); returns the app and the seed summary."""
+    from flask_migrate import upgrade
+
+    from smartcity.extensions import db
+    from smartcity.services import documents
+
+    app = bench_app(database)
     with app.app_context():
         upgrade()
         seeded = bench_documents.seed(agencies)
@@ -155,19 +161,12 @@ def prepare_national(database: Database, regions: int, year: int):
 
     from bench import synth
     from smartcity.extensions import db
-    from smartcity.factory import create_app
     from smartcity.models import Role
     from smartcity.region_context import working_in
     from smartcity.services import accounts, batch, documents
     from smartcity.services import national_evaluation as ne
 
-    os.environ["DATABASE_URL"] = database.url
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database.url,
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # hashing is not measured
-        }
-    )
+    app = bench_app(database)
     with app.app_context():
         upgrade()
         filled = synth.fill_regions(regions, 1, [year], patterns=4)
