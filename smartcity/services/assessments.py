@@ -376,7 +376,41 @@ def _store_answers(
         raise AssessmentRefused(_("This assessment can no longer be changed."))
     # checked under the lock: a closed assessment is refused whatever was sent
     instrument = instrument_for(assessment)
-    allowed = applicable_codes(assessment, instrument)
+    return stage_answers(
+        instrument,
+        applicable_codes(assessment, instrument),
+        entries,
+        expected_versions,
+        current=lambda codes: _current_answers(assessment, codes),
+        new_row=lambda code: Answer(assessment=assessment, indicator_code=code, version=0),
+        event="answer.changed",
+        user=user,
+        assessment=assessment,
+    )
+
+
+def stage_answers(
+    instrument: Instrument,
+    allowed: Iterable[str],
+    entries: Mapping[str, AnswerInput],
+    expected_versions: Mapping[str, int] | None,
+    *,
+    current: Callable[[list[str]], Mapping[str, Any]],
+    new_row: Callable[[str], Any],
+    event: str,
+    user: User,
+    assessment: Assessment | None,
+) -> tuple[int, dict[str, Any]]:
+    """The rules of saving answers, for an agency's assessment and a region's submission
+    alike: check every answer (AnswersInvalid: nothing staged), compare with the stored rows
+    as committed now (`current`), stage the changes (`new_row` for a first answer; audited as
+    `event`) and flush; how many changed and the rows by code. The caller holds its lock.
+
+    `expected_versions` (code -> the version the page showed) turns a colleague's save in
+    between into an AnswerConflict (rolled back); a stored answer whose content equals the
+    one sent is no conflict, whatever its version (a retry whose reply was lost).
+    """
+    allowed = set(allowed)
     problems: list[str] = []
     values: dict[str, AnswerValue] = {}
     for code, entry in entries.items():
@@ -386,7 +420,7 @@ def _store_answers(
             values[code] = value
     if problems:
         raise AnswersInvalid(problems)
-    existing = _current_answers(assessment, list(entries))
+    existing = dict(current(list(entries)))
     if expected_versions:
         conflicts = [
             row
@@ -402,10 +436,10 @@ def _store_answers(
             raise AnswerConflict(conflicts)
     changed = 0
     now = utcnow()
-    created: dict[str, Answer] = {}
+    created: dict[str, Any] = {}
 
-    def create(code: str) -> Answer:
-        created[code] = Answer(assessment=assessment, indicator_code=code, version=0)
+    def create(code: str) -> Any:
+        created[code] = new_row(code)
         return created[code]
 
     for code, entry in entries.items():
@@ -417,7 +451,7 @@ def _store_answers(
             existing.get(code),
             lambda code=code: create(code),
             columns,
-            event="answer.changed",
+            event=event,
             code=code,
             user=user,
             assessment=assessment,

@@ -53,11 +53,10 @@ from ..policy import (
 )
 from . import audit
 from .assessments import (
-    AnswerConflict,
     AnswerInput,
     AnswersInvalid,
     SavedAnswer,
-    checked_value,
+    stage_answers,
     store_change,
     stored_columns,
 )
@@ -329,67 +328,19 @@ def _store_answers(
         db.session.rollback()  # the lock is let go at once
         raise
     instrument = instrument_for(submission.national_period)
-    allowed = {indicator.code for indicator in instrument.indicators}
-    problems: list[str] = []
-    values: dict[str, AnswerValue] = {}
-    for code, entry in entries.items():
-        value, own = checked_value(instrument, allowed, code, entry)
-        problems += own
-        if len(entry.justification) > MAX_TEXT:
-            problems.append(_("%(code)s: the justification is too long.", code=code))
-        if value is not None:
-            values[code] = value
-    if problems:
-        raise AnswersInvalid(problems)
-    expected = expected_versions or {}
-    existing = _current_answers(submission, [*entries, *expected])
-
-    def sent(code: str) -> tuple[AnswerValue, str] | None:
-        return (values[code], _clean(entries[code].justification)) if code in entries else None
-
-    stale = [
-        row
-        for code, version in expected.items()
-        if (row := existing.get(code)) is not None
-        and row.version != version
-        and (row.value.answer(), row.justification) != sent(code)
-    ]
-    stale += [
-        RegionAnswer(indicator_code=code, version=0)
-        for code, version in expected.items()
-        if code not in existing and version
-    ]
-    if stale:
-        db.session.rollback()
-        raise AnswerConflict(stale)
-    now = utcnow()
-    changed = 0
-    created: dict[str, RegionAnswer] = {}
-
-    def create(code: str) -> RegionAnswer:
-        created[code] = RegionAnswer(submission_id=submission.id, indicator_code=code, version=0)
-        return created[code]
-
-    for code, entry in entries.items():
-        indicator = instrument.indicator(code)
-        assert indicator is not None  # checked above
-        columns = {
-            **stored_columns(indicator, values[code]),
-            "justification": _clean(entry.justification),
-        }
-        changed += store_change(
-            existing.get(code),
-            lambda code=code: create(code),
-            columns,
-            event="region_answer.changed",
-            code=code,
-            user=user,
-            assessment=None,
-            now=now,
-        )
-    db.session.flush()
-    # the rows as just written under the lock (read again before, changed and flushed here)
-    return changed, {**existing, **created}
+    return stage_answers(
+        instrument,
+        (indicator.code for indicator in instrument.indicators),
+        entries,
+        expected_versions,
+        current=lambda codes: _current_answers(submission, codes),
+        new_row=lambda code: RegionAnswer(
+            submission_id=submission.id, indicator_code=code, version=0
+        ),
+        event="region_answer.changed",
+        user=user,
+        assessment=None,
+    )
 
 
 def _current_answers(submission: RegionSubmission, codes: list[str]) -> dict[str, RegionAnswer]:
@@ -401,10 +352,6 @@ def _current_answers(submission: RegionSubmission, codes: list[str]) -> dict[str
         .execution_options(populate_existing=True)
     )
     return {row.indicator_code: row for row in rows}
-
-
-def _clean(text: str) -> str:
-    return text.replace("\x00", "")
 
 
 def attach_evidence(
