@@ -152,3 +152,77 @@ def test_the_report_prints_achievements_obstacles_and_follow_up(demo_history):
             select(DimensionObstacle).filter_by(assessment_id=assessment.id)
         )
         assert " ".join(obstacle.obstacles.split())[:40] in text
+
+
+def _one_by_one(period, language: str = "id") -> list[service.AgencyFollowUp]:
+    """The region page's list as each agency's own follow-up page reads it."""
+    found = []
+    for assessment in db.session.scalars(select(Assessment).filter_by(period_id=period.id)):
+        if not (service.obstacles_of(assessment) or service.follow_ups_of(assessment)):
+            continue  # an agency with nothing said this year is left out
+        sections = tuple(s for s in service.follow_up_sections(assessment, language) if not s.empty)
+        if sections:
+            found.append(
+                service.AgencyFollowUp(
+                    assessment.agency.code, assessment.agency.name, assessment.id, sections
+                )
+            )
+    return sorted(found, key=lambda f: f.agency_name)
+
+
+def _statements(app, read) -> int:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        read()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert seen  # it counted (docs/TESTING.md: listeners on a rolled-back test's connection)
+    return len(seen)
+
+
+def test_the_region_page_reads_the_agencies_follow_ups_in_a_fixed_number_of_queries(
+    demo_history,
+):
+    """It asked about a dozen queries per agency with any; the list is the same as each
+    agency's own reading, with last year's actions."""
+    from smartcity.models import Period
+
+    with demo_history.test_request_context():
+        periods = {p.year: p for p in db.session.scalars(select(Period))}
+        assessments = list(
+            db.session.scalars(select(Assessment).filter_by(period_id=periods[2026].id))
+        )
+        counts = []
+        for chosen in (assessments[:1], assessments[1:4]):
+            for assessment in chosen:
+                code = (
+                    assessment.agency.dimension_codes[0]
+                    if assessment.agency.dimension_codes
+                    else "GOV"
+                )
+                db.session.add(
+                    DimensionObstacle(
+                        assessment_id=assessment.id,
+                        dimension_code=code,
+                        obstacles=f"Kendala {assessment.agency.code}",
+                    )
+                )
+            db.session.flush()
+            db.session.expire_all()
+            counts.append(
+                _statements(demo_history, lambda: service.region_follow_ups(periods[2026], "id"))
+            )
+        assert counts[0] == counts[1]
+        for year in (2025, 2026):
+            batched = service.region_follow_ups(periods[year], "id")
+            assert batched == _one_by_one(periods[year])
+            assert len(batched) >= 4 if year == 2026 else batched
+        # this year's list carries last year's actions where the agency had any
+        assert any(s.previous for f in batched for s in f.sections)

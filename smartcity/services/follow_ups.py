@@ -265,15 +265,30 @@ class DimensionFollowUp:
 
 def follow_up_sections(assessment: Assessment, language: str) -> tuple[DimensionFollowUp, ...]:
     """Capaian, kendala and tindak lanjut per dimension of the assessment, plain data."""
+    return _sections(
+        assessment,
+        obstacles_of(assessment),
+        follow_ups_of(assessment),
+        previous_follow_ups(assessment),
+        language,
+    )
+
+
+def _sections(
+    assessment: Assessment,
+    obstacles: Mapping[str, DimensionObstacle],
+    actions_rows: list[FollowUp],
+    previous_rows: list[FollowUp],
+    language: str,
+) -> tuple[DimensionFollowUp, ...]:
     instrument = instrument_for(assessment)
-    obstacles = obstacles_of(assessment)
     actions: dict[str, list[FollowUpLine]] = {}
-    for row in follow_ups_of(assessment):
+    for row in actions_rows:
         actions.setdefault(row.dimension_code, []).append(
             FollowUpLine(row.action, row.owner, row.target_date)
         )
     previous: dict[str, list[FollowUpLine]] = {}
-    for row in previous_follow_ups(assessment):
+    for row in previous_rows:
         previous.setdefault(row.dimension_code, []).append(
             FollowUpLine(row.action, row.owner, row.target_date, row.outcome, row.outcome_note)
         )
@@ -304,32 +319,63 @@ class AgencyFollowUp:
 
 def region_follow_ups(period: Period, language: str) -> list[AgencyFollowUp]:
     """Every agency's obstacles and follow-up actions in the period (agencies with none are
-    left out), for the region page. A fixed number of queries per agency with any."""
-    with_any = set(
-        db.session.scalars(
-            select(DimensionObstacle.assessment_id)
-            .join(Assessment, DimensionObstacle.assessment_id == Assessment.id)
-            .filter(Assessment.period_id == period.id)
-        )
-    ) | set(
-        db.session.scalars(
-            select(FollowUp.assessment_id)
-            .join(Assessment, FollowUp.assessment_id == Assessment.id)
-            .filter(Assessment.period_id == period.id)
-        )
+    left out), for the region page. Seven queries however many agencies have any."""
+    obstacles: dict[int, dict[str, DimensionObstacle]] = {}
+    for row in db.session.scalars(
+        select(DimensionObstacle)
+        .join(Assessment, DimensionObstacle.assessment_id == Assessment.id)
+        .filter(Assessment.period_id == period.id)
+    ):
+        obstacles.setdefault(row.assessment_id, {})[row.dimension_code] = row
+    actions = _by_assessment(
+        select(FollowUp)
+        .join(Assessment, FollowUp.assessment_id == Assessment.id)
+        .filter(Assessment.period_id == period.id)
     )
+    with_any = set(obstacles) | set(actions)
     if not with_any:
         return []
-    assessments = db.session.scalars(
-        select(Assessment)
-        .join(Agency)
-        .filter(Assessment.id.in_(with_any))
-        .options(joinedload(Assessment.agency), joinedload(Assessment.period))
-        .order_by(Agency.name)
+    assessments = list(
+        db.session.scalars(
+            select(Assessment)
+            .join(Agency)
+            .filter(Assessment.id.in_(with_any))
+            .options(
+                joinedload(Assessment.agency).selectinload(Agency.dimension_links),
+                joinedload(Assessment.period),
+            )
+            .order_by(Agency.name)
+        )
+    )
+    # each agency's assessment of the latest earlier period, and its follow-up actions
+    earlier: dict[int, tuple[int, int]] = {}  # agency -> (year, assessment id)
+    for agency_id, year, assessment_id in db.session.execute(
+        select(Assessment.agency_id, Period.year, Assessment.id)
+        .join(Period, Assessment.period_id == Period.id)
+        .filter(
+            Assessment.agency_id.in_({a.agency_id for a in assessments}),
+            Period.year < period.year,
+        )
+    ):
+        if agency_id not in earlier or earlier[agency_id][0] < year:
+            earlier[agency_id] = (year, assessment_id)
+    previous_ids = [assessment_id for _, assessment_id in earlier.values()]
+    previous = (
+        _by_assessment(select(FollowUp).filter(FollowUp.assessment_id.in_(previous_ids)))
+        if previous_ids
+        else {}
     )
     result = []
     for assessment in assessments:
-        sections = tuple(s for s in follow_up_sections(assessment, language) if not s.empty)
+        before = earlier.get(assessment.agency_id)
+        sections = _sections(
+            assessment,
+            obstacles.get(assessment.id, {}),
+            actions.get(assessment.id, []),
+            previous.get(before[1], []) if before is not None else [],
+            language,
+        )
+        sections = tuple(s for s in sections if not s.empty)
         if sections:
             result.append(
                 AgencyFollowUp(
@@ -337,6 +383,14 @@ def region_follow_ups(period: Period, language: str) -> list[AgencyFollowUp]:
                 )
             )
     return result
+
+
+def _by_assessment(query) -> dict[int, list[FollowUp]]:
+    """Follow-up actions by assessment, each in the order `follow_ups_of` gives them."""
+    found: dict[int, list[FollowUp]] = {}
+    for row in db.session.scalars(query.order_by(FollowUp.dimension_code, FollowUp.id)):
+        found.setdefault(row.assessment_id, []).append(row)
+    return found
 
 
 def unanswered_count(assessment: Assessment) -> int:
