@@ -319,7 +319,7 @@ class AgencyFollowUp:
 
 def region_follow_ups(period: Period, language: str) -> list[AgencyFollowUp]:
     """Every agency's obstacles and follow-up actions in the period (agencies with none are
-    left out), for the region page. Seven queries however many agencies have any."""
+    left out), for the region page: the same few queries however many agencies have any."""
     obstacles: dict[int, dict[str, DimensionObstacle]] = {}
     for row in db.session.scalars(
         select(DimensionObstacle)
