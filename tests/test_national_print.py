@@ -109,6 +109,10 @@ def test_one_regions_award_alone(printing, client, auth):
     )
     print_jobs.wait_for_thread(job_id, timeout=120)
     assert job_row(printing, job_id).region_code == "62.04"
+    listed = client.get(f"/national/evaluations/{YEAR}/print").get_data(as_text=True)
+    table = listed.split('data-testid="print-jobs"')[1]
+    assert f'href="/national/evaluations/{YEAR}/print-jobs/{job_id}"' in table
+    assert "Piagam Penghargaan" in table and "62.04" in table and "1 / 1" in table
     files = zip_of(client, job_id)
     assert sorted(files) == [f"{YEAR}-62.04-award.pdf", "manifest.csv"]
     response = client.get(f"/national/evaluations/{YEAR}/print-jobs/{job_id}/download")

@@ -16,6 +16,7 @@ from ..models import NationalPeriod, NationalPeriodStatus, PrintJob
 from ..policy import administers_nation
 from ..services import national_evaluation, store
 from ..services import print_jobs as service
+from .print_jobs import job_rows
 
 bp = Blueprint("national_print", __name__, url_prefix="/national/evaluations")
 
@@ -63,7 +64,12 @@ def start(year: int):
         period=period,
         earning=earning,
         chosen=chosen,
-        jobs=service.award_jobs_for(period),
+        rows=job_rows(
+            service.award_jobs_for(period),
+            lambda job: url_for(".job", year=year, job_id=job.id),
+            _kinds(),
+            _("All regions with an award"),
+        ),
     ), status
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -65,8 +69,47 @@ def period_print(year: int):
         agencies=agencies,
         chosen=chosen,
         kinds=_kind_labels(),
-        jobs=service.jobs_for(period),
+        rows=job_rows(
+            service.jobs_for(period),
+            lambda job: url_for(".job", job_id=job.id),
+            _kind_labels(),
+            _("All agencies"),
+        ),
     ), status
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """One print job in a period's list, as the page shows it."""
+
+    id: int
+    url: str
+    started: datetime | None
+    documents: str  # which documents, in the reader's language
+    limited_to: str  # the agency or region it is limited to, or "all ..."
+    state: str
+    done: int
+    total: int
+
+
+def job_rows(
+    jobs: Iterable[PrintJob], url: Callable[[PrintJob], str], kinds: dict[str, str], every: str
+) -> list[JobRow]:
+    """The period's jobs for `print_jobs/_jobs.html`; `every`: the words for a job limited to
+    nothing ("All agencies")."""
+    return [
+        JobRow(
+            id=job.id,
+            url=url(job),
+            started=job.created_at,
+            documents=kinds.get(job.what, job.what),
+            limited_to=job.region_code or job.agency_code or every,
+            state=service.state_of(job).label,
+            done=job.done,
+            total=job.total,
+        )
+        for job in jobs
+    ]
 
 
 @bp.app_template_filter("job_state")
