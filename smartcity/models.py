@@ -1125,7 +1125,11 @@ class RegionEvidence(db.Model):
     """A file attached to one of a region's answers; the bytes live in storage under `sha256`."""
 
     __tablename__ = "region_evidence"
-    __table_args__ = (Index("ix_region_evidence_submission_id", "submission_id"),)
+    __table_args__ = (
+        Index("ix_region_evidence_submission_id", "submission_id"),
+        # one row per upload the browser started, however often it sent it (as `Evidence`)
+        UniqueConstraint("submission_id", "upload_key", name="uq_region_evidence_upload_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("region_submissions.id"))
@@ -1138,7 +1142,11 @@ class RegionEvidence(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column()
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # the browser's random id of an upload sent at once (static/js/evidence.js); NULL for files
+    # sent with the form
+    upload_key: Mapped[str | None] = mapped_column(String(64))
 
+    submission: Mapped[RegionSubmission] = relationship()
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
 
 

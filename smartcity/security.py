@@ -30,7 +30,14 @@ LAST_ACTIVE = "last_active"
 SESSION_TOKEN = "_session_token"
 # answered with JSON (401), never with a redirect to the log-in page
 JSON_ENDPOINTS = frozenset(
-    {"autosave.save", "autosave.save_region_answer", "evidence.upload", "evidence.remove"}
+    {
+        "autosave.save",
+        "autosave.save_region_answer",
+        "evidence.upload",
+        "evidence.remove",
+        "evidence.upload_region",
+        "evidence.remove_region",
+    }
 )
 
 

@@ -419,6 +419,17 @@ MATRIX = [
         "/national-evaluation/submissions/999999/autosave",
         _row(401, 403, 403, 403, 403, 403, 404, 403),
     ),
+    # its evidence sent at once (JSON, as the agency's): the same order of checks as autosave
+    (
+        "POST",
+        "/national-evaluation/submissions/999999/evidence",
+        _row(401, 403, 403, 403, 403, 403, 404, 403),
+    ),
+    (
+        "POST",
+        "/national-evaluation/submissions/999999/evidence/999999/remove",
+        _row(401, 403, 403, 403, 403, 403, 404, 403),
+    ),
 ]
 
 

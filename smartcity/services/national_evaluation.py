@@ -355,19 +355,31 @@ def _current_answers(submission: RegionSubmission, codes: list[str]) -> dict[str
 
 
 def attach_evidence(
-    submission: RegionSubmission, user: User, indicator_code: str, name: str, stream: BinaryIO
+    submission: RegionSubmission,
+    user: User,
+    indicator_code: str,
+    name: str,
+    stream: BinaryIO,
+    *,
+    upload_key: str | None = None,
 ) -> RegionEvidence:
-    """Check and store one file for one of the region's answers; commits."""
+    """Check and store one file for one of the region's answers; commits.
+
+    `upload_key` is the browser's id of a file sent at once (see `attach_upload`). Raises
+    EvaluationRefused when the submission cannot be changed by this user, EvidenceRefused (with
+    its status, as an agency's file) when the file or the indicator is refused.
+    """
     _editable(submission, user)
     if instrument_for(submission.national_period).indicator(indicator_code) is None:
-        raise EvidenceRefused(_("Unknown indicator %(code)s.", code=indicator_code))
+        raise EvidenceRefused(_("Unknown indicator %(code)s.", code=indicator_code), 422)
     if len(evidence_by_code(submission).get(indicator_code, [])) >= max_files_per_indicator():
         raise EvidenceRefused(
             _(
                 "%(name)s was not attached: %(code)s already has the most files allowed.",
                 name=name,
                 code=indicator_code,
-            )
+            ),
+            409,
         )
     stored = store_file(name, stream)
     row = RegionEvidence(
@@ -379,6 +391,7 @@ def attach_evidence(
         size=stored.size,
         uploaded_by_id=user.id,
         uploaded_at=utcnow(),
+        upload_key=upload_key,
     )
     db.session.add(row)
     db.session.flush()
@@ -390,6 +403,41 @@ def attach_evidence(
     )
     db.session.commit()
     return row
+
+
+def attach_upload(
+    submission: RegionSubmission,
+    user: User,
+    indicator_code: str,
+    name: str,
+    stream: BinaryIO,
+    upload_key: str,
+) -> tuple[RegionEvidence, bool]:
+    """A file the pillar page sent on its own as soon as it was chosen, attached through
+    `attach_evidence` (the same checks); returns the row and whether it is new.
+
+    An upload whose `upload_key` is already attached to the submission is the same file sent
+    again after a lost reply (as an agency's, services.evidence.attach_upload).
+    """
+    earlier = _upload(submission, upload_key)
+    if earlier is not None:
+        return earlier, False
+    try:
+        row = attach_evidence(submission, user, indicator_code, name, stream, upload_key=upload_key)
+    except IntegrityError:
+        # the same upload, sent twice at once: the other request attached it
+        db.session.rollback()
+        earlier = _upload(submission, upload_key)
+        if earlier is None:
+            raise
+        return earlier, False
+    return row, True
+
+
+def _upload(submission: RegionSubmission, upload_key: str) -> RegionEvidence | None:
+    return db.session.scalar(
+        select(RegionEvidence).filter_by(submission_id=submission.id, upload_key=upload_key)
+    )
 
 
 def remove_evidence(submission: RegionSubmission, evidence: RegionEvidence, user: User) -> None:

@@ -1,10 +1,12 @@
-"""Evidence files: download and preview, only for those who may see the assessment."""
+"""Evidence files: download and preview for those who may see the assessment; files sent at once
+by an agency's dimension page and a region's pillar page (one protocol, docs/AUTOSAVE.md)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from flask import (
     Blueprint,
@@ -27,10 +29,17 @@ from ..domain.filetypes import PREVIEWABLE
 from ..domain.instrument import Dimension, Indicator
 from ..extensions import csrf
 from ..forms import evidence_field_name
-from ..models import Answer, Assessment, Evidence, Role, User
+from ..models import Answer, Assessment, Evidence, RegionEvidence, RegionSubmission, Role, User
 from ..parsing import whole_number
-from ..policy import can_edit_assessment, can_view_assessment
+from ..policy import (
+    assembles_submissions,
+    can_assemble_submission,
+    can_edit_assessment,
+    can_view_assessment,
+    reads_submission,
+)
 from ..services import evidence as service
+from ..services import national_evaluation
 from ..services.assessments import AssessmentRefused, answer_value, get_assessment
 
 bp = Blueprint("evidence", __name__)
@@ -161,20 +170,27 @@ def apply_changes(assessment: Assessment, dimension: Dimension, user: User) -> E
 
 
 # -- a file sent at once, as soon as it is chosen (static/js/evidence.js; docs/AUTOSAVE.md) ----
+#
+# One protocol, two places: an agency's files for its assessment and the region administrator's
+# files for its submission to the ministry's evaluation. Each route only loads its object and
+# checks who may change it; reading the request and every reply are shared below.
 
 # the browser's random id of one upload: sent again unchanged when a reply was lost
 UPLOAD_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 Reply = tuple[dict[str, Any], int]
+AnyEvidence = Evidence | RegionEvidence
+# the service's attach: (indicator code, file name, stream, upload key) -> (row, whether new)
+Attach = Callable[[str, str, BinaryIO, str], tuple[AnyEvidence, bool]]
 
 
 def problem(status: int, error: str, message: str, **extra: Any) -> Reply:
     return {"error": error, "message": message, **extra}, status
 
 
-def _json_guard(assessment: Assessment | None) -> Reply | None:
-    """401 / 400 (CSRF) / 404 / 403 for the JSON routes, in that order: an ended session always
-    hears 401, whatever else is wrong with the request."""
+def _session_guard() -> Reply | None:
+    """401 / 400 (CSRF) for the JSON routes, in that order: an ended session always hears 401,
+    whatever else is wrong with the request. Each route checks its object's access after."""
     if not current_user.is_authenticated:
         return problem(
             401,
@@ -194,6 +210,14 @@ def _json_guard(assessment: Assessment | None) -> Reply | None:
                     "Reload the page; the file is kept in this browser."
                 ),
             )
+    return None
+
+
+def _json_guard(assessment: Assessment | None) -> Reply | None:
+    """The session's refusals, then 404 / 403 / 409 for an agency's assessment."""
+    refused = _session_guard()
+    if refused:
+        return refused
     if assessment is None or not can_view_assessment(current_user, assessment):
         return problem(404, "not_found", _("This assessment was not found."))
     if current_user.role != Role.AGENCY:
@@ -207,16 +231,31 @@ def _json_guard(assessment: Assessment | None) -> Reply | None:
     return None
 
 
-@bp.route("/assessments/<int:assessment_id>/evidence", methods=["POST"])
-@csrf.exempt  # checked in _json_guard, after the log-in check
-def upload(assessment_id: int) -> Reply:
-    """One evidence file, sent by the dimension page as soon as it is chosen (multipart:
-    `indicator`, `upload_key`, `file`); JSON in reply, never a redirect."""
-    assessment = get_assessment(assessment_id) if current_user.is_authenticated else None
-    refused = _json_guard(assessment)
+def _region_guard(submission: RegionSubmission | None) -> Reply | None:
+    """The session's refusals, then 403 / 404 / 409 for a region's submission: a role check
+    first, as autosave's; another region's submission is not found (tenancy)."""
+    refused = _session_guard()
     if refused:
         return refused
-    assert assessment is not None
+    if not assembles_submissions(current_user):
+        return problem(
+            403, "forbidden", _("Only the region's administrator can change its evidence files.")
+        )
+    if submission is None or not reads_submission(current_user, submission):
+        return problem(404, "not_found", _("This submission was not found."))
+    if not can_assemble_submission(current_user, submission):
+        return problem(
+            409,
+            "not_editable",
+            _("This submission cannot be changed now; the file was not attached."),
+        )
+    return None
+
+
+def uploaded(attach: Attach, refusals: dict[type[Exception], tuple[int, str]]) -> Reply:
+    """Read the upload (`indicator`, `upload_key`, `file`), attach it and reply: the file's list
+    entry (201 new, 200 the same upload again) or why not. `refusals` maps the service's other
+    exceptions to their status and error."""
     try:
         chosen = request.files.get("file")
         code = request.form.get("indicator", "")
@@ -237,14 +276,34 @@ def upload(assessment_id: int) -> Reply:
             _("The upload needs indicator, upload_key (8-64 letters, digits, - or _) and file."),
         )
     try:
-        row, new = service.attach_upload(
-            assessment, current_user, code, chosen.filename or "", chosen.stream, key
-        )
+        row, new = attach(code, chosen.filename or "", chosen.stream, key)
     except service.EvidenceRefused as refusal:
-        return problem(refusal.status, "refused", str(refusal))
-    except AssessmentRefused as error:
-        return problem(422, "invalid", str(error))
+        # 422: the indicator is none the answers have, not the file's fault
+        return problem(
+            refusal.status, "invalid" if refusal.status == 422 else "refused", str(refusal)
+        )
+    except tuple(refusals) as error:
+        status, kind = next(v for k, v in refusals.items() if isinstance(error, k))
+        return problem(status, kind, str(error))
     return file_json(row), 201 if new else 200
+
+
+@bp.route("/assessments/<int:assessment_id>/evidence", methods=["POST"])
+@csrf.exempt  # checked in _json_guard, after the log-in check
+def upload(assessment_id: int) -> Reply:
+    """One evidence file, sent by the dimension page as soon as it is chosen (multipart:
+    `indicator`, `upload_key`, `file`); JSON in reply, never a redirect."""
+    assessment = get_assessment(assessment_id) if current_user.is_authenticated else None
+    refused = _json_guard(assessment)
+    if refused:
+        return refused
+    assert assessment is not None
+    return uploaded(
+        lambda code, name, stream, key: service.attach_upload(
+            assessment, current_user, code, name, stream, key
+        ),
+        {AssessmentRefused: (422, "invalid")},
+    )
 
 
 @bp.route("/evidence/<int:evidence_id>/remove", methods=["POST"])
@@ -255,7 +314,7 @@ def remove(evidence_id: int) -> Reply:
     refused = _json_guard(row.assessment if row is not None else None)
     if refused:
         if row is None and refused[1] == 404:
-            return problem(404, "not_found", _("That file is no longer attached."))
+            return _no_longer_attached()
         return refused
     assert row is not None
     try:
@@ -265,7 +324,60 @@ def remove(evidence_id: int) -> Reply:
     return {"id": row.id, "removed": True}, 200
 
 
-def file_json(row: Evidence) -> dict[str, Any]:
+@bp.route("/national-evaluation/submissions/<int:submission_id>/evidence", methods=["POST"])
+@csrf.exempt  # checked in _region_guard, after the log-in check
+def upload_region(submission_id: int) -> Reply:
+    """One evidence file for the region's submission, sent by the pillar page as soon as it is
+    chosen: the dimension page's protocol (`upload`)."""
+    submission = (
+        national_evaluation.submission_by_id(submission_id)
+        if current_user.is_authenticated
+        else None
+    )
+    refused = _region_guard(submission)
+    if refused:
+        return refused
+    assert submission is not None
+    return uploaded(
+        lambda code, name, stream, key: national_evaluation.attach_upload(
+            submission, current_user, code, name, stream, key
+        ),
+        # handed on between the check above and the save
+        {national_evaluation.EvaluationRefused: (409, "not_editable")},
+    )
+
+
+@bp.route(
+    "/national-evaluation/submissions/<int:submission_id>/evidence/<int:evidence_id>/remove",
+    methods=["POST"],
+)
+@csrf.exempt  # checked in _region_guard, after the log-in check
+def remove_region(submission_id: int, evidence_id: int) -> Reply:
+    """Detach one file from the pillar page without saving the form: as `remove`."""
+    submission = (
+        national_evaluation.submission_by_id(submission_id)
+        if current_user.is_authenticated
+        else None
+    )
+    refused = _region_guard(submission)
+    if refused:
+        return refused
+    assert submission is not None
+    row = national_evaluation.submission_evidence(submission, evidence_id)
+    if row is None:
+        return _no_longer_attached()
+    try:
+        national_evaluation.remove_evidence(submission, row, current_user)
+    except national_evaluation.EvaluationRefused as error:
+        return problem(409, "not_editable", str(error))
+    return {"id": row.id, "removed": True}, 200
+
+
+def _no_longer_attached() -> Reply:
+    return problem(404, "not_found", _("That file is no longer attached."))
+
+
+def file_json(row: AnyEvidence) -> dict[str, Any]:
     """An attached file for the page: its list entry rendered as the page renders it."""
     return {
         "id": row.id,
@@ -274,6 +386,46 @@ def file_json(row: Evidence) -> dict[str, Any]:
         "removed": row.deleted_at is not None,
         "html": render_template("assessment/_evidence_file.html", item=row, editable=True),
     }
+
+
+@dataclass(frozen=True)
+class FileLinks:
+    """Where an attached file's list entry points."""
+
+    download: str
+    preview: str | None  # None: only downloaded
+    remove: str  # the JSON route static/js/evidence.js calls
+    # without script the form's own button removes it: its attributes
+    form_remove: dict[str, str]
+
+
+@bp.app_template_global()
+def evidence_links(item: AnyEvidence) -> FileLinks:
+    """The links of an agency's file (dimension page) or of a region's (pillar page)."""
+    if isinstance(item, RegionEvidence):
+        year = item.submission.national_period.year
+        return FileLinks(
+            download=url_for("national_submission.evidence", year=year, evidence_id=item.id),
+            preview=None,
+            remove=url_for(
+                "evidence.remove_region", submission_id=item.submission_id, evidence_id=item.id
+            ),
+            form_remove={
+                "formaction": url_for(
+                    "national_submission.remove_evidence", year=year, evidence_id=item.id
+                )
+            },
+        )
+    return FileLinks(
+        download=url_for("evidence.download", evidence_id=item.id),
+        preview=(
+            url_for("evidence.preview", evidence_id=item.id)
+            if item.media_type in PREVIEWABLE
+            else None
+        ),
+        remove=url_for("evidence.remove", evidence_id=item.id),
+        form_remove={"name": "delete-evidence", "value": str(item.id)},
+    )
 
 
 @bp.app_template_global()
