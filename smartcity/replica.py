@@ -6,7 +6,7 @@ views (a flush, a `SELECT ... FOR UPDATE`), uses the primary. Without `DATABASE_
 nothing here is switched on and every query runs on the primary, as before.
 
 Read-your-writes: a commit in a logged-in user's request keeps the primary's WAL position
-after it (`pg_current_wal_lsn()`) in their session. Their next read-only page asks the
+after it (`pg_current_wal_insert_lsn()`) in their session. Their next read-only page asks the
 replica whether it has replayed that far (`pg_last_wal_replay_lsn()`); until it has, the
 primary serves them, so nobody is shown a page that misses what they just saved.
 
@@ -214,7 +214,10 @@ def _committed(db_session: RoutingSession) -> None:
     # the session's own connection is finished with its transaction: ask on another one
     try:
         with db_session._db.engines[None].connect() as connection:
-            written = connection.scalar(text("SELECT CAST(pg_current_wal_lsn() AS text)"))
+            # the insert position, not the write position (`pg_current_wal_lsn`): with
+            # synchronous_commit off the commit returns before its WAL is written, and the
+            # write position could still lie before it
+            written = connection.scalar(text("SELECT CAST(pg_current_wal_insert_lsn() AS text)"))
     except DBAPIError as error:
         # what was saved is saved; without its position the user's reads may miss it
         log.warning("could not read the primary's WAL position after a commit: %s", error)

@@ -203,8 +203,14 @@ class Standby:
         return _psql(self.primary.set(host="127.0.0.1", port=self.port), sql, database)
 
     def catch_up(self, timeout: float = 90) -> None:
-        """Wait until the standby has replayed everything the primary has written until now."""
-        (lsn,) = _psql(self.primary, "SELECT CAST(pg_current_wal_lsn() AS text)")
+        """Wait until the standby has replayed everything the primary has inserted until now.
+
+        The insert position, as the app keeps it after a commit: the test databases commit with
+        synchronous_commit off, so the write position can lie before a commit just made. A
+        write of our own follows, committed and flushed, so that the standby always gets past
+        the position (it can sit after a page header that no record has crossed yet)."""
+        (lsn,) = _psql(self.primary, "SELECT CAST(pg_current_wal_insert_lsn() AS text)")
+        _psql(self.primary, "CREATE TEMP TABLE caught_up (x int)")
         deadline = time.monotonic() + timeout
         while True:
             (done,) = self.query(f"SELECT pg_last_wal_replay_lsn() >= CAST('{lsn}' AS pg_lsn)")
@@ -549,9 +555,15 @@ def test_while_the_replica_lags_the_writer_reads_their_write_from_the_primary(re
     assert old_name in viewer.get(page).get_data(as_text=True)
 
     standby.query("SELECT pg_wal_replay_pause()")
+    (before,) = _psql(standby.primary, "SELECT CAST(pg_current_wal_insert_lsn() AS text)")
     _rename(app, admin, "DINKES", "Dinas Kesehatan Baru")
     with admin.session_transaction() as session:
-        assert session[replica.WRITTEN_LSN]
+        written = session[replica.WRITTEN_LSN]
+    # the position kept is past the rename's own WAL, even when its commit did not wait for
+    # the WAL to be written (synchronous_commit off): the write position could lie before it
+    # and the replica, paused there, was taken for caught up (CI, 2026-12-06)
+    (past,) = _psql(standby.primary, f"SELECT '{written}'::pg_lsn > '{before}'::pg_lsn")
+    assert past
 
     # someone else reads the replica, which has not replayed the change yet
     ran.clear()
