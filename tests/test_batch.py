@@ -151,8 +151,10 @@ from smartcity.services import batch
 app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "test"})
 signal.signal(signal.SIGTERM, lambda *_: time.sleep(3600))
 context = multiprocessing.get_context("fork")
-with context.Pool(2, initializer=batch._init_forked_worker, initargs=(app,)) as pool:
-    print(sum(pool.map(abs, [-1, -2])))
+for _ in range(5):  # a worker may be ended before it has started: tried a few times
+    with batch.worker_pool(context, 2, batch._init_forked_worker, (app,)) as pool:
+        total = sum(pool.map(abs, [-1, -2]))
+print(total)
 print("ended")
 """
 
@@ -168,12 +170,12 @@ def test_forked_workers_end_with_their_pool_under_a_parent_that_handles_sigterm(
         start_new_session=True,  # its workers too are ended below, whatever happens
     )
     try:
-        out, err = process.communicate(timeout=30)
+        out, err = process.communicate(timeout=60)
     except subprocess.TimeoutExpired:
         pytest.fail("the pool's workers did not end")
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        process.communicate()  # waits, and closes the pipes
     assert process.returncode == 0, err
     assert out.split() == ["3", "ended"]

@@ -205,9 +205,7 @@ def _print(
             initargs = (_portable_config(app), app.instance_path)
         work = [(job, user_id, str(out_dir)) for job in _longest_first(jobs)]
         context = multiprocessing.get_context(method)
-        with context.Pool(
-            min(processes, total), initializer=initializer, initargs=initargs
-        ) as pool:
+        with worker_pool(context, min(processes, total), initializer, initargs) as pool:
             for done, entry in enumerate(pool.imap_unordered(_worker, work), start=1):
                 if entry is not None:
                     entries.append(entry)
@@ -435,14 +433,35 @@ def _warm_up(app: Flask) -> None:
         app.jinja_env.get_template(template)
 
 
-def _init_forked_worker(app: Flask) -> None:
-    """In a forked child: the parent's app, but never the parent's database connections, nor
-    the parent's signal handlers: an RQ worker's SIGTERM handler (a warm shutdown) inherited
-    by a child kept the pool's terminate() from ending it, and `print-worker --burst` waited
-    for it for good. The child is ended as any pool worker is."""
-    global _worker_app
+_STOPPING = (signal.SIGTERM, signal.SIGINT)
+
+
+def worker_pool(context, processes: int, initializer: Callable, initargs: tuple):
+    """The batch's process pool, whose workers end when the pool ends them.
+
+    A worker inherits its parent's signal handlers: an RQ worker's SIGTERM handler (a warm
+    shutdown) kept a batch worker alive through the pool's terminate(), and
+    `print-worker --burst` waited for it for good. So the workers start with the stopping
+    signals blocked, take the default handlers, then unblock them (`_started`): a worker told
+    to stop before it got that far stops as soon as it does."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+    try:
+        return context.Pool(processes, initializer=_started, initargs=(initializer, initargs))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _started(initializer: Callable, initargs: tuple) -> None:
+    """In a new worker: the default handlers of the stopping signals, then its initializer."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
+    initializer(*initargs)
+
+
+def _init_forked_worker(app: Flask) -> None:
+    """In a forked child: the parent's app, but never the parent's database connections."""
+    global _worker_app
     with app.app_context():
         for engine in db.engines.values():
             # forget the inherited pool without closing its connections: they are the
