@@ -252,6 +252,16 @@ def _region_guard(submission: RegionSubmission | None) -> Reply | None:
     return None
 
 
+def _region_submission(submission_id: int) -> tuple[RegionSubmission | None, Reply | None]:
+    """The submission a region route changes, or the reply refusing it (`_region_guard`)."""
+    submission = (
+        national_evaluation.submission_by_id(submission_id)
+        if current_user.is_authenticated
+        else None
+    )
+    return submission, _region_guard(submission)
+
+
 def uploaded(attach: Attach, refusals: dict[type[Exception], tuple[int, str]]) -> Reply:
     """Read the upload (`indicator`, `upload_key`, `file`), attach it and reply: the file's list
     entry (201 new, 200 the same upload again) or why not. `refusals` maps the service's other
@@ -329,12 +339,7 @@ def remove(evidence_id: int) -> Reply:
 def upload_region(submission_id: int) -> Reply:
     """One evidence file for the region's submission, sent by the pillar page as soon as it is
     chosen: the dimension page's protocol (`upload`)."""
-    submission = (
-        national_evaluation.submission_by_id(submission_id)
-        if current_user.is_authenticated
-        else None
-    )
-    refused = _region_guard(submission)
+    submission, refused = _region_submission(submission_id)
     if refused:
         return refused
     assert submission is not None
@@ -354,12 +359,7 @@ def upload_region(submission_id: int) -> Reply:
 @csrf.exempt  # checked in _region_guard, after the log-in check
 def remove_region(submission_id: int, evidence_id: int) -> Reply:
     """Detach one file from the pillar page without saving the form: as `remove`."""
-    submission = (
-        national_evaluation.submission_by_id(submission_id)
-        if current_user.is_authenticated
-        else None
-    )
-    refused = _region_guard(submission)
+    submission, refused = _region_submission(submission_id)
     if refused:
         return refused
     assert submission is not None
