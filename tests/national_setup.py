@@ -77,3 +77,21 @@ def verified_submission(year: int) -> RegionSubmission:
     ne.assign(period, region, evaluator, user("kementerian-admin"))
     ne.verify(submission, evaluator)
     return submission
+
+
+# --- the two-region state's draft submissions (national period 2026) --------------------------
+
+
+def draft_submission_id(app, region: str = "62.02") -> int:
+    """The id of the region's submission in the `two_regions` state."""
+    with app.app_context(), working_in(None):
+        return db.session.scalar(
+            select(RegionSubmission.id).join(Region).where(Region.code == region)
+        )
+
+
+def set_draft_status(app, status: str, region: str = "62.02") -> None:
+    """Put the region's submission in `status` (committed: the test's own savepoint)."""
+    with app.app_context(), working_in(None):
+        db.session.get(RegionSubmission, draft_submission_id(app, region)).status = status
+        db.session.commit()

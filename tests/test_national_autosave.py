@@ -15,7 +15,6 @@ from smartcity.models import (
     AuditEvent,
     Region,
     RegionAnswer,
-    RegionSubmission,
     SubmissionStatus,
     User,
 )
@@ -24,23 +23,19 @@ from smartcity.security import LAST_ACTIVE
 from smartcity.services import accounts, audit
 
 from .helpers import PASSWORD, SECOND_REGION, Auth, csrf_token_from
+from .national_setup import draft_submission_id, set_draft_status
 
 DEMO = "62.02"
 PILLAR = "/national-evaluation/2026/pillars/GOV"
-
-
-def submission_id(app, region: str = DEMO) -> int:
-    with app.app_context(), working_in(None):
-        return db.session.scalar(
-            select(RegionSubmission.id).join(Region).where(Region.code == region)
-        )
 
 
 def answers(app, region: str = DEMO) -> dict[str, tuple]:
     """(level, choice, number, justification, version) per indicator of the region's answers."""
     with app.app_context(), working_in(None):
         rows = db.session.scalars(
-            select(RegionAnswer).where(RegionAnswer.submission_id == submission_id(app, region))
+            select(RegionAnswer).where(
+                RegionAnswer.submission_id == draft_submission_id(app, region)
+            )
         )
         return {
             row.indicator_code: (row.level, row.choice, row.number, row.justification, row.version)
@@ -62,16 +57,10 @@ def autosave(client, app, headers: dict[str, str] | None = None, region: str = D
         del body["choice"]
     body.update(answer)
     return client.post(
-        f"/national-evaluation/submissions/{submission_id(app, region)}/autosave",
+        f"/national-evaluation/submissions/{draft_submission_id(app, region)}/autosave",
         json=body,
         headers=headers or {},
     )
-
-
-def set_status(app, status: str) -> None:
-    with app.app_context(), working_in(None):
-        db.session.get(RegionSubmission, submission_id(app)).status = status
-        db.session.commit()
 
 
 def colleague(app):
@@ -215,7 +204,7 @@ def test_an_answer_that_cannot_be_stored_is_refused_with_a_message(
 def test_a_body_that_is_not_json_or_too_large_is_a_bad_request(two_regions, client, auth):
     app = two_regions
     auth.login("admin")
-    url = f"/national-evaluation/submissions/{submission_id(app)}/autosave"
+    url = f"/national-evaluation/submissions/{draft_submission_id(app)}/autosave"
     form = client.post(url, data={"choice-GOV-03": "2"})
     assert form.status_code == 400 and form.json["error"] == "bad_request"
     deep = client.post(url, data="[" * 9 + "]" * 9, content_type="application/json")
@@ -302,7 +291,7 @@ def test_a_submission_handed_on_refuses_autosave_as_a_state_conflict(
     two_regions, client, auth, status
 ):
     app = two_regions
-    set_status(app, status)
+    set_draft_status(app, status)
     before = answers(app)
     auth.login("admin")
     response = autosave(client, app, indicator="GOV-01", level=4, version=1)
@@ -313,7 +302,7 @@ def test_a_submission_handed_on_refuses_autosave_as_a_state_conflict(
 
 def test_a_returned_submission_may_be_changed_again(two_regions, client, auth):
     app = two_regions
-    set_status(app, SubmissionStatus.RETURNED)
+    set_draft_status(app, SubmissionStatus.RETURNED)
     auth.login("admin")
     assert autosave(client, app).status_code == 200
 
@@ -324,7 +313,7 @@ def test_a_returned_submission_may_be_changed_again(two_regions, client, auth):
 def test_the_pillar_page_carries_what_the_script_needs(two_regions, client, auth):
     app = two_regions
     auth.login("admin")
-    sid = submission_id(app)
+    sid = draft_submission_id(app)
     page = client.get(PILLAR).get_data(as_text=True)
     assert f'data-autosave-url="/national-evaluation/submissions/{sid}/autosave"' in page
     with app.app_context():

@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from smartcity.extensions import db
-from smartcity.models import AuditEvent, Region, RegionEvidence, RegionSubmission, SubmissionStatus
+from smartcity.models import AuditEvent, RegionEvidence, SubmissionStatus
 from smartcity.region_context import working_in
 from smartcity.security import LAST_ACTIVE
 
 from .helpers import HTML, PASSWORD, SECOND_REGION, csrf_token_from, pdf_bytes, png_bytes
+from .national_setup import draft_submission_id, set_draft_status
 
 DEMO = "62.02"
 PILLAR = "/national-evaluation/2026/pillars/GOV"
@@ -31,17 +32,10 @@ def evidence_dir(app, tmp_path: Path) -> Path:
     return path
 
 
-def submission_id(app, region: str = DEMO) -> int:
-    with app.app_context(), working_in(None):
-        return db.session.scalar(
-            select(RegionSubmission.id).join(Region).where(Region.code == region)
-        )
-
-
 def files(app, region: str = DEMO, *, include_removed: bool = False) -> list[RegionEvidence]:
     """The submission's files, the state's own (GOV-01 perbup.pdf) first."""
     with app.app_context(), working_in(None):
-        query = select(RegionEvidence).filter_by(submission_id=submission_id(app, region))
+        query = select(RegionEvidence).filter_by(submission_id=draft_submission_id(app, region))
         if not include_removed:
             query = query.filter_by(deleted_at=None)
         rows = db.session.scalars(query.order_by(RegionEvidence.id)).all()
@@ -72,7 +66,7 @@ def upload(
     if data is not False:
         body["file"] = (io.BytesIO(pdf_bytes() if data is None else data), name)
     return client.post(
-        f"/national-evaluation/submissions/{submission_id(app, region)}/evidence",
+        f"/national-evaluation/submissions/{draft_submission_id(app, region)}/evidence",
         data=body,
         content_type="multipart/form-data",
         headers={"Accept": "application/json", **(headers or {})},
@@ -80,14 +74,8 @@ def upload(
 
 
 def remove(client, app, evidence_id: int, region: str = DEMO):
-    sid = submission_id(app, region)
+    sid = draft_submission_id(app, region)
     return client.post(f"/national-evaluation/submissions/{sid}/evidence/{evidence_id}/remove")
-
-
-def set_status(app, status: str) -> None:
-    with app.app_context(), working_in(None):
-        db.session.get(RegionSubmission, submission_id(app)).status = status
-        db.session.commit()
 
 
 # --- stored ----------------------------------------------------------------------------------
@@ -114,7 +102,7 @@ def test_a_chosen_file_is_attached_at_once_and_listed_with_remove(
     # the entry as the pillar page lists it: the region's download, Remove at once or with
     # the form (no preview: a region's files are only downloaded)
     html = reply["html"]
-    sid = submission_id(app)
+    sid = draft_submission_id(app)
     assert f'<li data-evidence-id="{row.id}">' in html
     assert f'href="/national-evaluation/2026/evidence/{row.id}" download>' in html
     assert (
@@ -230,7 +218,7 @@ def test_an_indicator_with_the_most_files_allowed_refuses_one_more(two_regions, 
 @pytest.mark.parametrize("status", [SubmissionStatus.AWAITING_APPROVAL, SubmissionStatus.SUBMITTED])
 def test_no_upload_once_the_submission_is_handed_on(two_regions, client, auth, status):
     app = two_regions
-    set_status(app, status)
+    set_draft_status(app, status)
     before = len(files(app))
     auth.login("admin")
     response = upload(client, app)
@@ -241,7 +229,7 @@ def test_no_upload_once_the_submission_is_handed_on(two_regions, client, auth, s
 
 def test_a_returned_submission_takes_files_again(two_regions, client, auth):
     app = two_regions
-    set_status(app, SubmissionStatus.RETURNED)
+    set_draft_status(app, SubmissionStatus.RETURNED)
     auth.login("admin")
     assert upload(client, app).status_code == 201
 
@@ -289,7 +277,7 @@ def test_the_csrf_token_is_required(csrf_app, two_regions):
     assert upload(client, app, headers={"X-CSRFToken": token}).status_code == 201
     row = files(app)[-1]
     # removing needs it too
-    sid = submission_id(app)
+    sid = draft_submission_id(app)
     url = f"/national-evaluation/submissions/{sid}/evidence/{row.id}/remove"
     assert client.post(url).status_code == 400
     assert client.post(url, headers={"X-CSRFToken": token}).status_code == 200
@@ -329,7 +317,7 @@ def test_remove_at_once(two_regions, client, auth):
 def test_a_submission_handed_on_keeps_its_files(two_regions, client, auth):
     app = two_regions
     [own] = files(app)
-    set_status(app, SubmissionStatus.SUBMITTED)
+    set_draft_status(app, SubmissionStatus.SUBMITTED)
     auth.login("admin")
     response = remove(client, app, own.id)
     assert response.status_code == 409 and response.get_json()["error"] == "not_editable"
@@ -342,7 +330,7 @@ def test_a_submission_handed_on_keeps_its_files(two_regions, client, auth):
 def test_the_pillar_page_carries_what_the_script_needs(two_regions, client, auth):
     app = two_regions
     auth.login("admin")
-    sid = submission_id(app)
+    sid = draft_submission_id(app)
     page = client.get(PILLAR).get_data(as_text=True)
     assert f'data-evidence-url="/national-evaluation/submissions/{sid}/evidence"' in page
     assert 'data-evidence-owner="' in page and f'.region-{sid}"' in page

@@ -66,3 +66,13 @@ def chromium_page(live_server: str):
             context.close()
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def regions_server(databases):
+    """The `two_regions` state served live, once per module: two regions, each with a draft
+    submission to the national period 2026 (the region's pillar pages)."""
+    from tests.browser.live import served_demo
+
+    with served_demo(databases, "two_regions") as served:
+        yield served

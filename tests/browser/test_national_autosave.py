@@ -14,20 +14,12 @@ from smartcity.models import Region, RegionAnswer, RegionSubmission
 from smartcity.region_context import working_in
 from tests.browser.axe import launch_chromium, open_page
 from tests.browser.helpers import fill_in_login
-from tests.browser.live import served_demo
 
 pytestmark = pytest.mark.browser
 
 SAVED = re.compile(r"\bautosave-saved\b")
 FAILED = re.compile(r"\bautosave-failed\b")
 PILLAR = "/national-evaluation/2026/pillars/GOV"
-
-
-@pytest.fixture(scope="module")
-def regions_server(databases):
-    """Two regions, each with a draft submission to the national period 2026."""
-    with served_demo(databases, "two_regions") as served:
-        yield served
 
 
 @pytest.fixture(scope="module")

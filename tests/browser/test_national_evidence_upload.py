@@ -12,19 +12,11 @@ from smartcity.models import Region, RegionEvidence, RegionSubmission
 from smartcity.region_context import working_in
 from tests.browser.axe import launch_chromium, open_page
 from tests.browser.helpers import fill_in_login, pdf_payload
-from tests.browser.live import served_demo
 
 pytestmark = pytest.mark.browser
 
 PILLAR = "/national-evaluation/2026/pillars/GOV"
 CODE = "GOV-02"  # no file in the state (GOV-01 has its perbup.pdf)
-
-
-@pytest.fixture(scope="module")
-def regions_server(databases):
-    """Two regions, each with a draft submission to the national period 2026."""
-    with served_demo(databases, "two_regions") as served:
-        yield served
 
 
 @pytest.fixture(scope="module")
